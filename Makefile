@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdp_filter - targets are the user interface; anything with logic lives in
+# scripts/. `make help` lists them.
+CLANG      ?= clang
+B          ?= build
+DEBUG      ?=
+MODE       ?=
+DEV        ?=
+IMPL       ?= c
+PREFIX     ?= /usr/local
+MULTIARCH  := $(shell $(CC) -dumpmachine 2>/dev/null)
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
+LDLIBS     += -lbpf
+# -g is mandatory for BPF: it emits the BTF that SEC(".maps") relies on.
+BPF_CFLAGS ?= -O2 -g -Wall -Werror
+BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
+
+.PHONY: all help deps attach detach status demo test bench clean FORCE
+.DELETE_ON_ERROR:
+
+all: $(B)/xdp_filter.o $(B)/rulectl
+
+help:
+	@scripts/help.sh
+
+# The flags file changes when DEBUG= does, so the object is rebuilt.
+$(B)/bpf.flags: FORCE | $(B)
+	@echo '$(CLANG) $(BPF_CFLAGS)' | cmp -s - $@ || echo '$(CLANG) $(BPF_CFLAGS)' > $@
+
+$(B)/xdp_filter.o: xdp_filter.c xdp_filter.h parsing.h $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/rulectl: rulectl.c xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
+# Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
+# that puts VLAN tags on the wire for the traffic tests.
+$(B)/xf_verdict: tests/verdict.c xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B):
+	mkdir -p $@
+
+deps:
+	scripts/deps.sh
+
+attach: all
+	scripts/attach.sh attach "$(DEV)" "$(MODE)"
+
+detach: $(B)/rulectl
+	scripts/attach.sh detach "$(DEV)"
+
+status: $(B)/rulectl
+	scripts/attach.sh status
+
+demo: deps all
+	scripts/demo.sh
+
+test: deps
+	tests/run.sh
+
+clean:
+	rm -rf $(B)

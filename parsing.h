@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* parsing.h - bounds-checked header parsers for the XDP program.
+ *
+ * Each parse_*() checks that its header lies inside [nh->pos, data_end),
+ * moves nh->pos past it and returns the next protocol (an EtherType in wire
+ * order, or an IP protocol number), or -1 if the header is truncated or
+ * invalid. The verifier only accepts a packet read after a comparison of the
+ * read's end against data_end, so every check has the same shape:
+ * "if (ptr + size > data_end) return -1;" and it comes before the read.
+ * Every loop has a constant bound.
+ */
+#ifndef XF_PARSING_H
+#define XF_PARSING_H
+
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define XF_VLAN_MAX	2	/* 802.1Q and 802.1ad (QinQ) tags walked */
+#define XF_IPV6_EXT_MAX	8	/* IPv6 extension headers walked */
+
+#ifndef ETH_P_8021AD
+#define ETH_P_8021AD	0x88A8
+#endif
+#define XF_IP_OFFSET	0x1fff	/* IPv4 fragment offset mask */
+#define XF_IP6_OFFSET	0xfff8	/* IPv6 fragment offset mask */
+
+struct hdr_cursor {
+	void *pos;
+};
+
+struct xf_vlan_hdr {
+	__be16	tci;
+	__be16	encap_proto;
+};
+
+struct xf_frag_hdr {
+	__u8	nexthdr;
+	__u8	reserved;
+	__be16	frag_off;	/* offset << 3 | M flag */
+	__be32	identification;
+};
+
+static __always_inline int proto_is_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) ||
+	       proto == bpf_htons(ETH_P_8021AD);
+}
+
+/* Ethernet and up to XF_VLAN_MAX VLAN tags. Returns the EtherType after the
+ * tags. A third tag is returned as is, so the caller treats it as non-IP. */
+static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end)
+{
+	struct ethhdr *eth = nh->pos;
+	struct xf_vlan_hdr *vh;
+	__be16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	nh->pos = eth + 1;
+	proto = eth->h_proto;
+
+#pragma unroll
+	for (i = 0; i < XF_VLAN_MAX; i++) {
+		if (!proto_is_vlan(proto))
+			break;
+		vh = nh->pos;
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		proto = vh->encap_proto;
+		nh->pos = vh + 1;
+	}
+	return proto;
+}
+
+/* IPv4 with options. Invalid: version != 4, ihl < 5, tot_len < ihl * 4,
+ * and truncated: tot_len beyond the frame (the kernel drops those too). Sets
+ * *ip_len to tot_len: the L4 header must fit inside it, not just inside the
+ * frame, whose tail may be Ethernet padding. */
+static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
+				       struct iphdr **iphp, int *ip_len)
+{
+	struct iphdr *iph = nh->pos;
+	int len, tot_len;
+
+	if ((void *)(iph + 1) > data_end)	/* fixed part first... */
+		return -1;
+	if (iph->version != 4)
+		return -1;
+	len = iph->ihl * 4;
+	if (len < (int)sizeof(*iph) || nh->pos + len > data_end)
+		return -1;			/* ...then the options */
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (tot_len < len || nh->pos + tot_len > data_end)
+		return -1;
+	nh->pos += len;
+	*iphp = iph;
+	*ip_len = tot_len;
+	return iph->protocol;
+}
+
+/* IPv6 fixed header. Invalid: version != 6; truncated: payload_len beyond
+ * the frame. Sets *ip_len to the header plus payload_len (no jumbograms:
+ * an XDP frame is never that large). */
+static __always_inline int parse_ipv6hdr(struct hdr_cursor *nh, void *data_end,
+					 int *ip_len)
+{
+	struct ipv6hdr *ip6h = nh->pos;
+	int len;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return -1;
+	if (ip6h->version != 6)
+		return -1;
+	len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+	if (nh->pos + len > data_end)
+		return -1;
+	nh->pos = ip6h + 1;
+	*ip_len = len;
+	return ip6h->nexthdr;
+}
+
+/* Walks hop-by-hop, routing, destination options, fragment and AH headers,
+ * at most XF_IPV6_EXT_MAX of them, and returns the upper-layer protocol.
+ * Sets *later_frag when a fragment header has a non-zero offset: the walk
+ * stops there, since what follows is payload, not a header. A header that
+ * runs past the frame returns -1, and so does a chain longer than the bound:
+ * we fail closed rather than let a padded chain carry a packet past its
+ * rule. */
+static __always_inline int parse_ipv6_ext(struct hdr_cursor *nh,
+					  void *data_end, int nexthdr,
+					  int *later_frag)
+{
+	struct ipv6_opt_hdr *opt;
+	struct xf_frag_hdr *fh;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XF_IPV6_EXT_MAX; i++) {
+		switch (nexthdr) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			opt = nh->pos;
+			if ((void *)(opt + 1) > data_end)
+				return -1;
+			nexthdr = opt->nexthdr;
+			nh->pos += (opt->hdrlen + 1) * 8;
+			if (nh->pos > data_end)
+				return -1;
+			break;
+		case IPPROTO_AH:
+			opt = nh->pos;
+			if ((void *)(opt + 1) > data_end)
+				return -1;
+			nexthdr = opt->nexthdr;
+			nh->pos += (opt->hdrlen + 2) * 4;
+			if (nh->pos > data_end)
+				return -1;
+			break;
+		case IPPROTO_FRAGMENT:
+			fh = nh->pos;
+			if ((void *)(fh + 1) > data_end)
+				return -1;
+			if (fh->frag_off & bpf_htons(XF_IP6_OFFSET)) {
+				*later_frag = 1;
+				return fh->nexthdr;
+			}
+			nexthdr = fh->nexthdr;
+			nh->pos = fh + 1;
+			break;
+		default:
+			return nexthdr;
+		}
+	}
+	switch (nexthdr) {		/* all XF_IPV6_EXT_MAX were headers */
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_AH:
+	case IPPROTO_FRAGMENT:
+		return -1;			/* chain longer than the bound */
+	}
+	return nexthdr;
+}
+
+/* TCP with options. Invalid: doff < 5; truncated: the header does not fit
+ * in the frame or in the room the IP length leaves (room). Stores the
+ * destination port. */
+static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
+					int room, __be16 *dport)
+{
+	struct tcphdr *th = nh->pos;
+	int len;
+
+	if ((void *)(th + 1) > data_end)
+		return -1;
+	len = th->doff * 4;
+	if (len < (int)sizeof(*th) || nh->pos + len > data_end || len > room)
+		return -1;
+	nh->pos += len;
+	*dport = th->dest;
+	return 0;
+}
+
+/* UDP. Truncated: the header does not fit in the frame or in room. Stores
+ * the destination port. */
+static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
+					int room, __be16 *dport)
+{
+	struct udphdr *uh = nh->pos;
+
+	if ((void *)(uh + 1) > data_end || (int)sizeof(*uh) > room)
+		return -1;
+	nh->pos = uh + 1;
+	*dport = uh->dest;
+	return 0;
+}
+
+#endif /* XF_PARSING_H */

@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# 50-verdicts.bats - run xf_verdict: crafted frames through BPF_PROG_TEST_RUN,
+# verdicts and counters compared with the contract in DESIGN.md.
+#
+# The object is loaded privately with unpinned maps, so these tests touch no
+# interface, no bpffs and no attached filter: no namespace is needed. They
+# need root only for bpf(2). Self-contained on purpose: no helpers.bash.
+# shellcheck disable=SC2154 # bats' run sets stderr and stderr_lines
+
+bats_require_minimum_version 1.5.0
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+XF_VERDICT=$ROOT/build/xf_verdict
+OBJ=$ROOT/build/xdp_filter.o
+
+setup_file() {
+	make -C "$ROOT" build/xdp_filter.o build/xf_verdict >&2
+}
+
+require_root() {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+}
+
+# Runs one group and checks that every case it lists ran and passed. The
+# count comes from --list, so a case that silently stopped running fails.
+# Skips are allowed only for frames under 14 bytes, which some kernels'
+# BPF_PROG_TEST_RUN refuse for XDP.
+assert_group_passes() {
+	local group=$1
+	local total summary passed skipped
+
+	total=$("$XF_VERDICT" --list "$group/" | wc -l)
+	((total > 0))
+	run "$XF_VERDICT" --obj "$OBJ" "$group/"
+	if ((status != 0)); then
+		# run captured it all: show what differed, with the frames.
+		grep -A1 '^FAIL ' <<<"$output" >&2 || printf '%s\n' "$output" >&2
+		echo "${lines[-1]}, exit $status" >&2
+		return 1
+	fi
+	summary=${lines[-1]}
+	[[ $summary =~ ^([0-9]+)\ passed,\ 0\ failed(,\ ([0-9]+)\ skipped)?$ ]] ||
+		{ echo "bad summary: $summary" >&2; return 1; }
+	passed=${BASH_REMATCH[1]}
+	skipped=${BASH_REMATCH[3]:-0}
+	((passed + skipped == total)) ||
+		{ echo "ran $passed + $skipped of $total cases" >&2; return 1; }
+	! grep -q '^FAIL ' <<<"$output"
+	! grep '^skip ' <<<"$output" | grep -qv '/1\?[0-9]: kernel refuses frames < 14 bytes$'
+}
+
+# A stand-in filter with the same maps that passes everything and counts
+# nothing. -DXF_STUB_NO_STATS leaves out xf_stats.
+build_stub() {
+	local out=$1
+	shift
+	cat >"$BATS_TEST_TMPDIR/stub.c" <<'EOF'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdp_filter.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_RULE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xf_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_RULE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xf_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rcount SEC(".maps");
+
+#ifndef XF_STUB_NO_STATS
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_R_MAX);
+	__type(key, __u32);
+	__type(value, struct xf_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_stats SEC(".maps");
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xf_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_config SEC(".maps");
+
+SEC("xdp")
+int xdp_filter(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+EOF
+	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
+		"$@" -c "$BATS_TEST_TMPDIR/stub.c" -o "$out"
+}
+
+@test "basic: rules drop their own protocol and port only" {
+	require_root
+	assert_group_passes basic
+}
+
+@test "vlan: 802.1Q, 802.1ad and QinQ parsed, a third tag is non-IP" {
+	require_root
+	assert_group_passes vlan
+}
+
+@test "ipv4: options, bad ihl, version, tot_len and TCP doff" {
+	require_root
+	assert_group_passes ipv4
+}
+
+@test "ipv6: extension header chains up to the bound of 8" {
+	require_root
+	assert_group_passes ipv6
+}
+
+@test "fragment: first fragments matched, later ones pass unread" {
+	require_root
+	assert_group_passes fragment
+}
+
+@test "non-ip and other-l4 pass" {
+	require_root
+	assert_group_passes non-ip
+	assert_group_passes other-l4
+}
+
+@test "truncation: any cut before the end of the L4 header is malformed" {
+	require_root
+	assert_group_passes truncation
+}
+
+@test "every case belongs to a group tested above" {
+	local stray
+
+	run -0 "$XF_VERDICT" --list
+	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation)/' <<<"$output" || true)
+	[[ -z $stray ]]
+}
+
+@test "an always-pass filter is caught" {
+	require_root
+	build_stub "$BATS_TEST_TMPDIR/pass.o"
+	run -1 "$XF_VERDICT" --obj "$BATS_TEST_TMPDIR/pass.o" basic/ipv4-tcp-
+	[[ ${lines[-1]} =~ ^0\ passed,\ [1-9][0-9]*\ failed$ ]]
+	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
+	# The frame follows each FAIL line, as hex.
+	grep -A1 '^FAIL basic/ipv4-tcp-blocked:' <<<"$output" |
+		grep -qE '^  frame [0-9]+ bytes:( [0-9a-f]{2,8})+$'
+	# Right action, counters untouched: still a failure.
+	grep -q '^FAIL basic/ipv4-tcp-port-above: PASSED +0 pkt' <<<"$output"
+}
+
+@test "an object without xf_stats is a setup failure" {
+	require_root
+	build_stub "$BATS_TEST_TMPDIR/nostats.o" -DXF_STUB_NO_STATS
+	run -1 --separate-stderr "$XF_VERDICT" --obj "$BATS_TEST_TMPDIR/nostats.o"
+	[[ ${stderr_lines[-1]} == "xf_verdict: $BATS_TEST_TMPDIR/nostats.o: map xf_stats: No such file or directory" ]]
+}
+
+@test "a missing object is a setup failure" {
+	run -1 --separate-stderr "$XF_VERDICT" --obj "$BATS_TEST_TMPDIR/none.o"
+	# libbpf may say why first; our line comes last.
+	[[ ${stderr_lines[-1]} == "xf_verdict: $BATS_TEST_TMPDIR/none.o: No such file or directory" ]]
+}
+
+@test "usage errors exit 2 before touching the kernel" {
+	run -0 "$XF_VERDICT" --help
+	[[ ${lines[0]} == usage:* ]]
+	run -2 --separate-stderr "$XF_VERDICT" no-such-group
+	[[ $stderr == *"'no-such-group'"* ]]
+	run -2 --separate-stderr "$XF_VERDICT" --bogus
+	[[ ${stderr_lines[0]} == "xf_verdict: unknown option --bogus" ]]
+	run -2 --separate-stderr "$XF_VERDICT" --obj
+	[[ ${stderr_lines[0]} == "xf_verdict: --obj needs an argument" ]]
+}

@@ -1,0 +1,1350 @@
+// SPDX-License-Identifier: GPL-2.0
+/* verdict.c - xf_verdict: feed crafted frames straight to the filter with
+ * BPF_PROG_TEST_RUN and compare each verdict with the contract in DESIGN.md
+ * ("Rule semantics"): the XDP action, the one xf_stats reason that counted
+ * the frame, and the xf_rcount slot of the rule that dropped it.
+ *
+ * Any object with the xdp_filter.h ABI works (--obj), so the C and the Rust
+ * implementations are held to the same table. Maps are never pinned: the
+ * object is loaded privately, and thrown away on exit, so the tool needs no
+ * bpffs and never touches an attached filter.
+ *
+ * Cases are data: one table of {name, frame spec, rules, expected action,
+ * expected reason}, plus a few loops that generate families of cases
+ * (every IPv4 ihl, every truncation length) into the same list.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../xdp_filter.h"
+
+#define PROG		"xf_verdict"
+#define DEFAULT_OBJ	"build/xdp_filter.o"
+
+#define FRAME_MAX	1024
+#define ETH_LEN		14
+#define TCP_MIN		20
+
+/* Wire values, spelled out here rather than mixing the linux/ headers with
+ * <netinet/in.h>, whose definitions collide. */
+#define ET_IPV4		0x0800
+#define ET_ARP		0x0806
+#define ET_IPV6		0x86dd
+#define ET_LLDP		0x88cc
+#define TPID_Q		0x8100		/* 802.1Q */
+#define TPID_AD		0x88a8		/* 802.1ad, QinQ outer tag */
+
+#define P_HOPOPTS	0
+#define P_ICMP		1
+#define P_TCP		6
+#define P_UDP		17
+#define P_ROUTING	43
+#define P_FRAGMENT	44
+#define P_GRE		47
+#define P_ESP		50
+#define P_AH		51
+#define P_ICMPV6	58
+#define P_NONE		59
+#define P_DSTOPTS	60
+#define P_SCTP		132
+
+#define IPV4_MF		0x2000
+#define IPV4_DF		0x4000
+
+#define MAX_TAGS	3
+#define MAX_EXT		10
+#define MAX_RULES	3
+
+enum l3 {
+	L3_IPV4 = 1,
+	L3_IPV6,
+	L3_ARP,
+	L3_LLDP,
+};
+
+enum l4 {
+	L4_NONE = 0,	/* only the protocol number, then the payload */
+	L4_TCP,
+	L4_UDP,
+	L4_ICMP,	/* ICMP echo for IPv4, ICMPv6 echo for IPv6 */
+};
+
+/* One IPv6 extension header. len is the raw length field: 8-octet units
+ * beyond the first 8 for hop-by-hop/routing/dest options, 4-octet units
+ * minus 2 for AH; ignored for the fragment header. */
+struct ext {
+	uint8_t		type;
+	uint8_t		len;
+	uint16_t	frag;		/* fragment offset, 8-octet units */
+	bool		more;		/* fragment M flag */
+};
+
+/* What to build. Zero is the ordinary value of every field, so a table
+ * entry only names what makes the case special. */
+struct fspec {
+	uint16_t	tags[MAX_TAGS];	/* TPIDs, outermost first; 0 ends */
+	enum l3		l3;
+	int		ver;		/* IP version field; 0: the right one */
+	int		ihl;		/* IPv4 ihl field; 0: 5 */
+	int		opt_len;	/* IPv4 option bytes; 0: as ihl says,
+					 * -1: none whatever ihl says */
+	int		tot_len;	/* IPv4 tot_len; 0: the real length */
+	int		pay_len;	/* IPv6 payload_len + 1; 0: the real one */
+	uint16_t	frag;		/* IPv4 frag_off field, host order */
+	struct ext	ext[MAX_EXT];	/* IPv6 extension headers, in order */
+	int		n_ext;
+	int		proto;		/* L4 protocol number; 0: from l4 */
+	enum l4		l4;
+	uint16_t	sport;		/* 0: 40000 */
+	uint16_t	dport;
+	int		doff;		/* TCP doff field; 0: 5 + topt / 4 */
+	int		topt;		/* TCP option bytes written */
+	int		plen;		/* payload bytes after the L4 header */
+	int		cut;		/* > 0: keep only the first cut - 1 bytes */
+};
+
+#define CUT_AT(n)	((n) + 1)
+
+struct rule {
+	bool		on;
+	uint8_t		pidx;		/* enum xf_proto */
+	uint16_t	port;
+};
+
+/* When a case expects XF_R_DROPPED, rules[0] is the rule that must have
+ * counted it; every other rule of the case must not move. */
+struct tcase {
+	char		name[64];
+	struct fspec	f;
+	struct rule	rules[MAX_RULES];
+	int		act;		/* XDP_PASS or XDP_DROP */
+	int		why;		/* enum xf_reason */
+};
+
+struct frame {
+	uint8_t		b[FRAME_MAX];
+	size_t		len;
+	size_t		l4_end;		/* offset just past the L4 header */
+};
+
+/* ---------------------------------------------------------------- frames */
+
+static void w16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* Reserves n zeroed bytes at the end of the frame. The table is static and
+ * reviewed, so running past FRAME_MAX is a bug in this file: abort loudly. */
+static uint8_t *put(struct frame *f, size_t n)
+{
+	uint8_t *p = f->b + f->len;
+
+	if (f->len + n > sizeof(f->b)) {
+		fprintf(stderr, PROG ": frame spec larger than %d bytes\n",
+			FRAME_MAX);
+		abort();
+	}
+	memset(p, 0, n);
+	f->len += n;
+	return p;
+}
+
+static void put_eth(struct frame *f, uint16_t type)
+{
+	static const uint8_t macs[12] = {
+		0x02, 0, 0, 0, 0, 0x02,		/* dst */
+		0x02, 0, 0, 0, 0, 0x01,		/* src */
+	};
+	uint8_t *p = put(f, ETH_LEN);
+
+	memcpy(p, macs, sizeof(macs));
+	w16(p + 12, type);
+}
+
+static void put_vlan(struct frame *f, uint16_t vid, uint16_t next)
+{
+	uint8_t *p = put(f, 4);
+
+	w16(p, vid & 0x0fff);
+	w16(p + 2, next);
+}
+
+static void put_arp(struct frame *f)
+{
+	uint8_t *p = put(f, 28);
+
+	w16(p, 1);			/* Ethernet */
+	w16(p + 2, ET_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	w16(p + 6, 1);			/* request */
+}
+
+static void put_lldp(struct frame *f)
+{
+	uint8_t *p = put(f, 4);
+
+	w16(p, 0x0207);			/* chassis id TLV, 7 bytes */
+	p[2] = 4;
+}
+
+/* IPv4 header with ihl and option bytes as asked, however wrong. Returns its
+ * offset so ipv4_finish() can fill tot_len and the checksum. */
+static size_t put_ipv4(struct frame *f, const struct fspec *s, int proto)
+{
+	int ihl = s->ihl ? s->ihl : 5;
+	int opt = s->opt_len < 0 ? 0 : s->opt_len;
+	size_t off = f->len;
+	uint8_t *p;
+
+	if (!s->opt_len && ihl > 5)
+		opt = (ihl - 5) * 4;
+	p = put(f, 20 + opt);
+	p[0] = (s->ver ? s->ver : 4) << 4 | (ihl & 0xf);
+	w16(p + 4, 0x1234);		/* id */
+	w16(p + 6, s->frag);
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, (uint8_t[]){ 198, 18, 0, 1, 198, 18, 0, 2 }, 8);
+	if (opt) {
+		/* NOPs then End of Options: a valid list of any length. */
+		memset(p + 20, 1, opt);
+		p[20 + opt - 1] = 0;
+	}
+	return off;
+}
+
+static void ipv4_finish(struct frame *f, size_t off, const struct fspec *s)
+{
+	uint8_t *p = f->b + off;
+	int hlen = (p[0] & 0xf) * 4;
+	uint32_t sum = 0;
+	int i;
+
+	w16(p + 2, s->tot_len ? s->tot_len : (int)(f->len - off));
+	if (hlen < 20)
+		hlen = 20;
+	for (i = 0; i < hlen; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	w16(p + 10, ~sum & 0xffff);
+}
+
+static size_t put_ipv6(struct frame *f, const struct fspec *s, int next)
+{
+	size_t off = f->len;
+	uint8_t *p = put(f, 40);
+
+	p[0] = (s->ver ? s->ver : 6) << 4;
+	p[6] = next;
+	p[7] = 64;
+	p[8] = 0xfd;			/* fd00::1 -> fd00::2 */
+	p[23] = 1;
+	p[24] = 0xfd;
+	p[39] = 2;
+	return off;
+}
+
+static void ipv6_finish(struct frame *f, size_t off, const struct fspec *s)
+{
+	w16(f->b + off + 4, s->pay_len ? s->pay_len - 1 : (int)(f->len - off - 40));
+}
+
+static void put_ext(struct frame *f, const struct ext *e, int next)
+{
+	uint8_t *p;
+	int n;
+
+	switch (e->type) {
+	case P_HOPOPTS:
+	case P_DSTOPTS:
+		n = (e->len + 1) * 8;
+		p = put(f, n);
+		p[2] = 1;		/* one PadN filling the header */
+		p[3] = n - 4;
+		break;
+	case P_ROUTING:
+		n = (e->len + 1) * 8;
+		p = put(f, n);
+		p[2] = 253;		/* experimental type, segments left 0 */
+		break;
+	case P_FRAGMENT:
+		p = put(f, 8);
+		w16(p + 2, e->frag << 3 | e->more);
+		w16(p + 6, 0x4242);	/* identification */
+		break;
+	case P_AH:
+		p = put(f, (e->len + 2) * 4);
+		w16(p + 6, 0x100);	/* SPI */
+		p[11] = 1;		/* sequence number */
+		break;
+	default:
+		fprintf(stderr, PROG ": no builder for extension %u\n",
+			e->type);
+		abort();
+	}
+	p[0] = next;
+	p[1] = e->len;
+}
+
+static void put_tcp(struct frame *f, const struct fspec *s, uint16_t sport)
+{
+	int doff = s->doff ? s->doff : 5 + s->topt / 4;
+	uint8_t *p = put(f, TCP_MIN + s->topt);
+
+	w16(p, sport);
+	w16(p + 2, s->dport);
+	w16(p + 4, 0x0102);		/* seq */
+	p[12] = (doff & 0xf) << 4;
+	p[13] = 0x02;			/* SYN */
+	w16(p + 14, 0xffff);		/* window */
+	memset(p + TCP_MIN, 1, s->topt);	/* NOPs */
+}
+
+static size_t put_udp(struct frame *f, const struct fspec *s, uint16_t sport)
+{
+	size_t off = f->len;
+	uint8_t *p = put(f, 8);
+
+	w16(p, sport);
+	w16(p + 2, s->dport);
+	return off;
+}
+
+static void put_icmp(struct frame *f, bool v6)
+{
+	uint8_t *p = put(f, 8);
+
+	p[0] = v6 ? 128 : 8;		/* echo request */
+	w16(p + 4, 1);
+}
+
+static void put_payload(struct frame *f, int n)
+{
+	uint8_t *p = put(f, n);
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = 0xa0 + (i & 0xf);
+}
+
+static void frame_cut(struct frame *f, size_t n)
+{
+	if (n < f->len)
+		f->len = n;
+}
+
+static int l4_proto(const struct fspec *s)
+{
+	if (s->proto)
+		return s->proto;
+	switch (s->l4) {
+	case L4_TCP:
+		return P_TCP;
+	case L4_UDP:
+		return P_UDP;
+	case L4_ICMP:
+		return s->l3 == L3_IPV6 ? P_ICMPV6 : P_ICMP;
+	default:
+		return P_NONE;
+	}
+}
+
+static uint16_t l3_type(const struct fspec *s)
+{
+	switch (s->l3) {
+	case L3_IPV4:
+		return ET_IPV4;
+	case L3_IPV6:
+		return ET_IPV6;
+	case L3_ARP:
+		return ET_ARP;
+	default:
+		return ET_LLDP;
+	}
+}
+
+static void build_frame(const struct fspec *s, struct frame *f)
+{
+	uint16_t sport = s->sport ? s->sport : 40000;
+	size_t l3 = 0, udp = 0;
+	int i, ntags = 0;
+
+	f->len = 0;
+	while (ntags < MAX_TAGS && s->tags[ntags])
+		ntags++;
+	put_eth(f, ntags ? s->tags[0] : l3_type(s));
+	for (i = 0; i < ntags; i++)
+		put_vlan(f, 100 + i, i + 1 < ntags ? s->tags[i + 1] :
+						      l3_type(s));
+
+	switch (s->l3) {
+	case L3_IPV4:
+		l3 = put_ipv4(f, s, l4_proto(s));
+		break;
+	case L3_IPV6:
+		l3 = put_ipv6(f, s, s->n_ext ? s->ext[0].type : l4_proto(s));
+		for (i = 0; i < s->n_ext; i++)
+			put_ext(f, &s->ext[i], i + 1 < s->n_ext ?
+					       s->ext[i + 1].type :
+					       l4_proto(s));
+		break;
+	case L3_ARP:
+		put_arp(f);
+		break;
+	case L3_LLDP:
+		put_lldp(f);
+		break;
+	}
+
+	if (s->l3 == L3_IPV4 || s->l3 == L3_IPV6) {
+		switch (s->l4) {
+		case L4_TCP:
+			put_tcp(f, s, sport);
+			break;
+		case L4_UDP:
+			udp = put_udp(f, s, sport);
+			break;
+		case L4_ICMP:
+			put_icmp(f, s->l3 == L3_IPV6);
+			break;
+		case L4_NONE:
+			break;
+		}
+	}
+	f->l4_end = f->len;
+	put_payload(f, s->plen);
+
+	/* Lengths describe the whole datagram; a cut afterwards leaves them
+	 * claiming more than the frame holds, as a real truncation does. */
+	if (udp)
+		w16(f->b + udp + 4, f->len - udp);
+	if (s->l3 == L3_IPV4)
+		ipv4_finish(f, l3, s);
+	else if (s->l3 == L3_IPV6)
+		ipv6_finish(f, l3, s);
+	if (s->cut)
+		frame_cut(f, s->cut - 1);
+}
+
+/* ----------------------------------------------------------------- cases */
+
+#define TCP_RULE(p)	{ .on = true, .pidx = XF_P_TCP, .port = (p) }
+#define UDP_RULE(p)	{ .on = true, .pidx = XF_P_UDP, .port = (p) }
+
+#define DROPPED		.act = XDP_DROP, .why = XF_R_DROPPED
+#define PASSED		.act = XDP_PASS, .why = XF_R_PASSED
+#define MALFORMED	.act = XDP_DROP, .why = XF_R_MALFORMED
+#define FRAGMENT	.act = XDP_PASS, .why = XF_R_FRAGMENT
+#define NON_IP		.act = XDP_PASS, .why = XF_R_NON_IP
+#define OTHER_L4	.act = XDP_PASS, .why = XF_R_OTHER_L4
+
+#define V4_TCP(p)	.l3 = L3_IPV4, .l4 = L4_TCP, .dport = (p)
+#define V4_UDP(p)	.l3 = L3_IPV4, .l4 = L4_UDP, .dport = (p)
+#define V6_TCP(p)	.l3 = L3_IPV6, .l4 = L4_TCP, .dport = (p)
+#define V6_UDP(p)	.l3 = L3_IPV6, .l4 = L4_UDP, .dport = (p)
+
+#define HBH(l)		{ .type = P_HOPOPTS, .len = (l) }
+#define RT(l)		{ .type = P_ROUTING, .len = (l) }
+#define DST(l)		{ .type = P_DSTOPTS, .len = (l) }
+/* len 4: 24 bytes. (4 + 2) * 4 differs from the (len + 1) * 8 of the other
+ * options headers, so a parser that treats AH like them lands elsewhere. */
+#define AH		{ .type = P_AH, .len = 4 }
+#define FRAG(off, m)	{ .type = P_FRAGMENT, .frag = (off), .more = (m) }
+#define EXTS(...)	.ext = { __VA_ARGS__ },					\
+			.n_ext = sizeof((struct ext[]){ __VA_ARGS__ }) /	\
+				 sizeof(struct ext)
+
+/* 1480 bytes into the datagram: where the second fragment of a
+ * 1500-byte-MTU IPv4 packet starts. */
+#define LATER		185
+
+static const struct tcase table[] = {
+	/* Each blocked case is followed by its controls: the neighbouring
+	 * ports and the other protocol on the same port pass. */
+	{ "basic/ipv4-tcp-blocked", { V4_TCP(8080), .plen = 10 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "basic/ipv4-tcp-port-above", { V4_TCP(8081), .plen = 10 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv4-tcp-port-below", { V4_TCP(8079), .plen = 10 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv4-udp-same-port-as-tcp-rule", { V4_UDP(8080), .plen = 10 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv4-udp-blocked", { V4_UDP(53), .plen = 10 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "basic/ipv4-udp-port-above", { V4_UDP(54), .plen = 10 },
+	  { UDP_RULE(53) }, PASSED },
+	{ "basic/ipv4-tcp-same-port-as-udp-rule", { V4_TCP(53), .plen = 10 },
+	  { UDP_RULE(53) }, PASSED },
+	{ "basic/ipv6-tcp-blocked", { V6_TCP(8080), .plen = 10 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "basic/ipv6-tcp-port-above", { V6_TCP(8081), .plen = 10 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv6-udp-same-port-as-tcp-rule", { V6_UDP(8080), .plen = 10 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv6-udp-blocked", { V6_UDP(53), .plen = 10 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "basic/ipv6-udp-port-above", { V6_UDP(54), .plen = 10 },
+	  { UDP_RULE(53) }, PASSED },
+	{ "basic/ipv6-tcp-same-port-as-udp-rule", { V6_TCP(53), .plen = 10 },
+	  { UDP_RULE(53) }, PASSED },
+	{ "basic/ipv4-tcp-no-rules", { V4_TCP(8080) }, { }, PASSED },
+	{ "basic/ipv6-udp-no-rules", { V6_UDP(53) }, { }, PASSED },
+	/* A rule is about the destination port only. */
+	{ "basic/ipv4-tcp-source-port-has-rule",
+	  { V4_TCP(9000), .sport = 8080 }, { TCP_RULE(8080) }, PASSED },
+	{ "basic/ipv6-udp-source-port-has-rule",
+	  { V6_UDP(9000), .sport = 53 }, { UDP_RULE(53) }, PASSED },
+	/* First and last slot of each protocol's half of the table. */
+	{ "basic/ipv4-tcp-port-0-blocked", { V4_TCP(0) },
+	  { TCP_RULE(0) }, DROPPED },
+	{ "basic/ipv4-tcp-port-65535-blocked", { V4_TCP(65535) },
+	  { TCP_RULE(65535) }, DROPPED },
+	{ "basic/ipv4-udp-port-0-blocked", { V4_UDP(0) },
+	  { UDP_RULE(0) }, DROPPED },
+	{ "basic/ipv4-udp-port-65535-blocked", { V4_UDP(65535) },
+	  { UDP_RULE(65535) }, DROPPED },
+	{ "basic/ipv4-tcp-65535-udp-rule-only", { V4_TCP(65535) },
+	  { UDP_RULE(65535) }, PASSED },
+	/* Both protocols blocked on one port: only the matching rule counts. */
+	{ "basic/ipv4-tcp-both-rules", { V4_TCP(443) },
+	  { TCP_RULE(443), UDP_RULE(443) }, DROPPED },
+	{ "basic/ipv4-udp-both-rules", { V4_UDP(443) },
+	  { UDP_RULE(443), TCP_RULE(443) }, DROPPED },
+	{ "basic/ipv6-tcp-other-rules-only", { V6_TCP(443) },
+	  { TCP_RULE(442), TCP_RULE(444), UDP_RULE(443) }, PASSED },
+
+	{ "vlan/8021q-ipv4-tcp-blocked",
+	  { .tags = { TPID_Q }, V4_TCP(8080) }, { TCP_RULE(8080) }, DROPPED },
+	{ "vlan/8021q-ipv4-tcp-port-above",
+	  { .tags = { TPID_Q }, V4_TCP(8081) }, { TCP_RULE(8080) }, PASSED },
+	{ "vlan/8021q-ipv4-udp-same-port",
+	  { .tags = { TPID_Q }, V4_UDP(8080) }, { TCP_RULE(8080) }, PASSED },
+	{ "vlan/8021q-ipv6-udp-blocked",
+	  { .tags = { TPID_Q }, V6_UDP(53) }, { UDP_RULE(53) }, DROPPED },
+	{ "vlan/8021q-ipv6-udp-port-above",
+	  { .tags = { TPID_Q }, V6_UDP(54) }, { UDP_RULE(53) }, PASSED },
+	{ "vlan/8021ad-ipv4-tcp-blocked",
+	  { .tags = { TPID_AD }, V4_TCP(8080) }, { TCP_RULE(8080) }, DROPPED },
+	{ "vlan/qinq-ipv4-tcp-blocked",
+	  { .tags = { TPID_AD, TPID_Q }, V4_TCP(8080) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "vlan/qinq-ipv4-tcp-port-above",
+	  { .tags = { TPID_AD, TPID_Q }, V4_TCP(8081) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "vlan/qinq-ipv4-udp-same-port",
+	  { .tags = { TPID_AD, TPID_Q }, V4_UDP(8080) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "vlan/qinq-ipv6-udp-blocked",
+	  { .tags = { TPID_AD, TPID_Q }, V6_UDP(53) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "vlan/qinq-ipv6-tcp-same-port",
+	  { .tags = { TPID_AD, TPID_Q }, V6_TCP(53) },
+	  { UDP_RULE(53) }, PASSED },
+	{ "vlan/double-8021q-ipv4-tcp-blocked",
+	  { .tags = { TPID_Q, TPID_Q }, V4_TCP(8080) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "vlan/double-8021q-ipv4-tcp-port-above",
+	  { .tags = { TPID_Q, TPID_Q }, V4_TCP(8081) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "vlan/double-8021q-ipv6-udp-blocked",
+	  { .tags = { TPID_Q, TPID_Q }, V6_UDP(53) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "vlan/reversed-qinq-ipv4-udp-blocked",
+	  { .tags = { TPID_Q, TPID_AD }, V4_UDP(53) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "vlan/double-8021ad-ipv4-tcp-blocked",
+	  { .tags = { TPID_AD, TPID_AD }, V4_TCP(8080) },
+	  { TCP_RULE(8080) }, DROPPED },
+	/* The walk stops after two tags: a third is not looked into. */
+	{ "vlan/three-tags-ipv4-tcp-blocked-port",
+	  { .tags = { TPID_AD, TPID_Q, TPID_Q }, V4_TCP(8080) },
+	  { TCP_RULE(8080) }, NON_IP },
+	{ "vlan/three-8021q-ipv6-udp-blocked-port",
+	  { .tags = { TPID_Q, TPID_Q, TPID_Q }, V6_UDP(53) },
+	  { UDP_RULE(53) }, NON_IP },
+	{ "vlan/8021q-arp", { .tags = { TPID_Q }, .l3 = L3_ARP },
+	  { TCP_RULE(2054) }, NON_IP },
+	{ "vlan/qinq-icmp", { .tags = { TPID_AD, TPID_Q }, .l3 = L3_IPV4,
+	  .l4 = L4_ICMP }, { }, OTHER_L4 },
+
+	/* ihl 6..15 (options), ihl 0..4 and TCP doff 0..4 come from loops
+	 * in add_generated(). */
+	{ "ipv4/options-ihl15-port-above", { V4_TCP(8081), .ihl = 15 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv4/options-ihl10-udp-blocked", { V4_UDP(53), .ihl = 10 },
+	  { UDP_RULE(53) }, DROPPED },
+	/* ihl claims options the frame does not hold; tot_len agrees with
+	 * ihl, so only the frame bound can catch it. */
+	{ "ipv4/ihl-beyond-frame", { V4_TCP(8080), .ihl = 15, .opt_len = -1,
+	  .tot_len = 100 }, { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/version-6-in-ipv4-frame", { V4_TCP(8080), .ver = 6 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/version-15", { V4_TCP(8081), .ver = 15 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/version-5-port-above", { V4_UDP(54), .ver = 5 },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "ipv4/tot-len-19", { V4_TCP(8080), .tot_len = 19 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tot-len-1-port-above", { V4_TCP(8081), .tot_len = 1 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tot-len-20-below-ihl6", { V4_TCP(8080), .ihl = 6,
+	  .tot_len = 20 }, { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tot-len-59-below-ihl15", { V4_UDP(8080), .ihl = 15,
+	  .tot_len = 59 }, { TCP_RULE(8080) }, MALFORMED },
+	/* The IP length, not the frame, bounds the L4 header: bytes after
+	 * tot_len are Ethernet padding, and a length past the frame is a
+	 * truncated packet the kernel would drop. */
+	{ "ipv4/tot-len-20-tcp-outside-ip", { V4_TCP(8080), .plen = 8,
+	  .tot_len = 20 }, { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tot-len-30-cuts-tcp", { V4_TCP(8080), .tot_len = 30 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tot-len-beyond-frame", { V4_UDP(53), .plen = 4,
+	  .tot_len = 60 }, { UDP_RULE(53) }, MALFORMED },
+	{ "ipv4/padding-after-tot-len-blocked", { V4_UDP(53), .plen = 18,
+	  .tot_len = 28 }, { UDP_RULE(53) }, DROPPED },
+	{ "ipv4/padding-after-tot-len-port-above", { V4_UDP(54), .plen = 18,
+	  .tot_len = 28 }, { UDP_RULE(53) }, PASSED },
+	{ "ipv6/payload-len-0-udp", { V6_UDP(53), .plen = 8, .pay_len = 1 },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "ipv6/payload-len-beyond-frame", { V6_UDP(53), .plen = 8,
+	  .pay_len = 101 }, { UDP_RULE(53) }, MALFORMED },
+	{ "ipv6/padding-after-payload-len-blocked", { V6_UDP(53), .plen = 8,
+	  .pay_len = 9 }, { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/hbh-past-payload-len", { V6_TCP(8080), EXTS(HBH(1)), .plen = 30,
+	  .pay_len = 9 }, { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tcp-doff-15-blocked", { V4_TCP(8080), .doff = 15, .topt = 40 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv4/tcp-doff-8-port-above", { V4_TCP(8081), .doff = 8, .topt = 12,
+	  .plen = 5 }, { TCP_RULE(8080) }, PASSED },
+	{ "ipv4/tcp-doff-15-beyond-frame", { V4_TCP(8080), .doff = 15 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	/* Options run past the frame even though payload follows. */
+	{ "ipv4/tcp-doff-15-beyond-frame-payload", { V4_TCP(8081), .doff = 15,
+	  .plen = 39 }, { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tcp-doff-6-beyond-frame", { V4_TCP(8081), .doff = 6 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv4/tcp-doff-6-just-fits", { V4_TCP(8080), .doff = 6, .plen = 4 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv4/udp-no-payload-blocked", { V4_UDP(53) },
+	  { UDP_RULE(53) }, DROPPED },
+
+	{ "ipv6/version-4-in-ipv6-frame", { V6_TCP(8080), .ver = 4 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv6/version-4-port-above", { V6_UDP(54), .ver = 4 },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "ipv6/tcp-doff-4", { V6_TCP(8080), .doff = 4, .plen = 20 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv6/tcp-doff-15-beyond-frame", { V6_TCP(8081), .doff = 15 },
+	  { TCP_RULE(8080) }, MALFORMED },
+	{ "ipv6/hbh-tcp-blocked", { V6_TCP(8080), EXTS(HBH(0)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/hbh-tcp-port-above", { V6_TCP(8081), EXTS(HBH(0)) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv6/hbh-udp-same-port", { V6_UDP(8080), EXTS(HBH(0)) },
+	  { TCP_RULE(8080) }, PASSED },
+	/* Longer headers: the walk must use the length field. */
+	{ "ipv6/hbh-24-bytes-tcp-blocked", { V6_TCP(8080), EXTS(HBH(2)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/hbh-24-bytes-tcp-port-above", { V6_TCP(8081), EXTS(HBH(2)) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv6/routing-udp-blocked", { V6_UDP(53), EXTS(RT(0)) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/routing-udp-port-above", { V6_UDP(54), EXTS(RT(0)) },
+	  { UDP_RULE(53) }, PASSED },
+	{ "ipv6/routing-40-bytes-tcp-blocked", { V6_TCP(8080), EXTS(RT(4)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/dstopts-tcp-blocked", { V6_TCP(8080), EXTS(DST(0)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/dstopts-tcp-port-above", { V6_TCP(8081), EXTS(DST(0)) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv6/dstopts-16-bytes-udp-blocked", { V6_UDP(53), EXTS(DST(1)) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/ah-tcp-blocked", { V6_TCP(8080), EXTS(AH) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/ah-tcp-port-above", { V6_TCP(8081), EXTS(AH) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv6/ah-udp-blocked", { V6_UDP(53), EXTS(AH) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/chain-hbh-dst-rt-ah-dst-tcp-blocked",
+	  { V6_TCP(8080), EXTS(HBH(0), DST(1), RT(2), AH, DST(0)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/chain-hbh-dst-rt-ah-dst-tcp-port-above",
+	  { V6_TCP(8081), EXTS(HBH(0), DST(1), RT(2), AH, DST(0)) },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "ipv6/chain-hbh-rt-frag-ah-udp-blocked",
+	  { V6_UDP(53), EXTS(HBH(0), RT(0), FRAG(0, true), AH) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/chain-hbh-rt-frag-ah-udp-port-above",
+	  { V6_UDP(54), EXTS(HBH(0), RT(0), FRAG(0, true), AH) },
+	  { UDP_RULE(53) }, PASSED },
+	/* XF_IPV6_EXT_MAX is 8: 8 headers are walked, a 9th fails closed
+	 * (parsing.h: "A chain longer than the bound returns -1"). */
+	{ "ipv6/chain-8-ext-udp-blocked",
+	  { V6_UDP(53), EXTS(HBH(0), DST(0), RT(0), AH, DST(0), DST(0),
+			     DST(0), DST(0)) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "ipv6/chain-8-ext-udp-port-above",
+	  { V6_UDP(54), EXTS(HBH(0), DST(0), RT(0), AH, DST(0), DST(0),
+			     DST(0), DST(0)) },
+	  { UDP_RULE(53) }, PASSED },
+	{ "ipv6/chain-8-ext-with-frag-tcp-blocked",
+	  { V6_TCP(8080), EXTS(HBH(0), DST(0), RT(0), FRAG(0, true), AH,
+			       DST(0), DST(0), DST(0)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "ipv6/chain-9-ext-udp-blocked",
+	  { V6_UDP(53), EXTS(HBH(0), DST(0), RT(0), AH, DST(0), DST(0),
+			     DST(0), DST(0), DST(0)) },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "ipv6/chain-9-ext-udp-port-above",
+	  { V6_UDP(54), EXTS(HBH(0), DST(0), RT(0), AH, DST(0), DST(0),
+			     DST(0), DST(0), DST(0)) },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "ipv6/chain-7-ext-tcp-blocked",
+	  { V6_TCP(8080), EXTS(HBH(0), DST(0), RT(0), AH, DST(0), DST(0),
+			       DST(0)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	/* A chain that ends in a non-TCP/UDP header is other L4. */
+	{ "ipv6/hbh-no-next-header", { .l3 = L3_IPV6, .proto = P_NONE,
+	  EXTS(HBH(0)), .plen = 8 }, { TCP_RULE(8080) }, OTHER_L4 },
+	{ "ipv6/esp", { .l3 = L3_IPV6, .proto = P_ESP, .plen = 24 },
+	  { UDP_RULE(53) }, OTHER_L4 },
+	{ "ipv6/dstopts-icmpv6", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  EXTS(DST(0)) }, { }, OTHER_L4 },
+
+	/* IPv4: only frag_off's offset bits make a later fragment. */
+	{ "fragment/ipv4-first-tcp-blocked",
+	  { V4_TCP(8080), .frag = IPV4_MF, .plen = 100 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "fragment/ipv4-first-tcp-port-above",
+	  { V4_TCP(8081), .frag = IPV4_MF, .plen = 100 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "fragment/ipv4-first-udp-blocked",
+	  { V4_UDP(53), .frag = IPV4_MF, .plen = 100 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "fragment/ipv4-df-tcp-blocked", { V4_TCP(8080), .frag = IPV4_DF },
+	  { TCP_RULE(8080) }, DROPPED },
+	/* Later fragments: the bytes where ports would be say 8080/53, and
+	 * they must not be read as ports. */
+	{ "fragment/ipv4-later-tcp-lookalike",
+	  { V4_TCP(8080), .frag = IPV4_MF | LATER, .plen = 100 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv4-last-tcp-lookalike",
+	  { V4_TCP(8080), .frag = LATER, .plen = 10 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv4-later-offset-1-udp-lookalike",
+	  { V4_UDP(53), .frag = IPV4_MF | 1, .plen = 10 },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "fragment/ipv4-later-max-offset-udp-lookalike",
+	  { V4_UDP(53), .frag = 0x1fff },
+	  { UDP_RULE(53) }, FRAGMENT },
+	/* Too short to hold a TCP header: still a fragment, not malformed. */
+	{ "fragment/ipv4-later-4-bytes",
+	  { .l3 = L3_IPV4, .proto = P_TCP, .frag = LATER, .plen = 4 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv4-later-no-payload",
+	  { .l3 = L3_IPV4, .proto = P_UDP, .frag = LATER },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "fragment/ipv4-later-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP,
+	  .frag = LATER }, { }, FRAGMENT },
+	{ "fragment/ipv4-later-options-tcp-lookalike",
+	  { V4_TCP(8080), .ihl = 8, .frag = LATER, .plen = 10 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/qinq-ipv4-later-tcp-lookalike",
+	  { .tags = { TPID_AD, TPID_Q }, V4_TCP(8080), .frag = LATER },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv6-first-tcp-blocked",
+	  { V6_TCP(8080), EXTS(FRAG(0, true)), .plen = 100 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "fragment/ipv6-first-tcp-port-above",
+	  { V6_TCP(8081), EXTS(FRAG(0, true)), .plen = 100 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "fragment/ipv6-first-udp-blocked",
+	  { V6_UDP(53), EXTS(FRAG(0, true)), .plen = 100 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "fragment/ipv6-atomic-tcp-blocked",
+	  { V6_TCP(8080), EXTS(FRAG(0, false)) },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "fragment/ipv6-later-tcp-lookalike",
+	  { V6_TCP(8080), EXTS(FRAG(LATER, true)), .plen = 100 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv6-last-tcp-lookalike",
+	  { V6_TCP(8080), EXTS(FRAG(LATER, false)), .plen = 10 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv6-later-offset-1-udp-lookalike",
+	  { V6_UDP(53), EXTS(FRAG(1, true)) },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "fragment/ipv6-later-max-offset-udp-lookalike",
+	  { V6_UDP(53), EXTS(FRAG(0x1fff, false)) },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "fragment/ipv6-later-no-payload",
+	  { .l3 = L3_IPV6, .proto = P_TCP, EXTS(FRAG(LATER, true)) },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	{ "fragment/ipv6-hbh-first-tcp-blocked",
+	  { V6_TCP(8080), EXTS(HBH(0), FRAG(0, true)), .plen = 50 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "fragment/ipv6-hbh-later-tcp-lookalike",
+	  { V6_TCP(8080), EXTS(HBH(0), FRAG(LATER, true)), .plen = 50 },
+	  { TCP_RULE(8080) }, FRAGMENT },
+	/* What follows a later fragment header is payload, even when it looks
+	 * like another extension header. */
+	{ "fragment/ipv6-later-then-dstopts-lookalike",
+	  { V6_UDP(53), EXTS(FRAG(LATER, true), DST(0)) },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "fragment/ipv6-first-then-dstopts-udp-blocked",
+	  { V6_UDP(53), EXTS(FRAG(0, true), DST(0)) },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "fragment/qinq-ipv6-later-udp-lookalike",
+	  { .tags = { TPID_AD, TPID_Q }, V6_UDP(53),
+	    EXTS(FRAG(LATER, true)) }, { UDP_RULE(53) }, FRAGMENT },
+
+	{ "non-ip/arp", { .l3 = L3_ARP }, { TCP_RULE(2054) }, NON_IP },
+	{ "non-ip/arp-qinq", { .tags = { TPID_AD, TPID_Q }, .l3 = L3_ARP },
+	  { }, NON_IP },
+	{ "non-ip/lldp", { .l3 = L3_LLDP }, { }, NON_IP },
+	{ "other-l4/ipv4-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP, .plen = 8 },
+	  { TCP_RULE(8080) }, OTHER_L4 },
+	{ "other-l4/ipv6-icmpv6", { .l3 = L3_IPV6, .l4 = L4_ICMP, .plen = 8 },
+	  { TCP_RULE(8080) }, OTHER_L4 },
+	{ "other-l4/ipv4-gre", { .l3 = L3_IPV4, .proto = P_GRE, .plen = 4 },
+	  { }, OTHER_L4 },
+	/* SCTP also has its destination port at offset 2. */
+	{ "other-l4/ipv4-sctp-port-lookalike",
+	  { V4_TCP(8080), .proto = P_SCTP }, { TCP_RULE(8080) }, OTHER_L4 },
+	{ "other-l4/ipv6-sctp-port-lookalike",
+	  { V6_UDP(53), .proto = P_SCTP }, { UDP_RULE(53) }, OTHER_L4 },
+};
+
+struct cases {
+	struct tcase	*v;
+	size_t		n, cap;
+};
+
+static struct tcase *add_case(struct cases *cs, const struct tcase *c)
+{
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 256;
+		struct tcase *v = realloc(cs->v, cap * sizeof(*v));
+
+		if (!v) {
+			perror(PROG);
+			exit(1);
+		}
+		cs->v = v;
+		cs->cap = cap;
+	}
+	cs->v[cs->n] = *c;
+	return &cs->v[cs->n++];
+}
+
+/* Representative frames for the truncation sweep, each with a rule on its
+ * own port, so a truncated frame that slipped through as "parsed" would show
+ * up as DROPPED, not as the MALFORMED the contract asks for. */
+static const struct tcase cut_bases[] = {
+	{ "ipv4-tcp", { V4_TCP(8080), .plen = 16 }, { TCP_RULE(8080) },
+	  DROPPED },
+	{ "ipv4-udp", { V4_UDP(53), .plen = 16 }, { UDP_RULE(53) }, DROPPED },
+	{ "ipv6-hbh-tcp", { V6_TCP(8080), EXTS(HBH(1)), .plen = 16 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "qinq-ipv4-udp", { .tags = { TPID_AD, TPID_Q }, V4_UDP(53),
+	  .plen = 16 }, { UDP_RULE(53) }, DROPPED },
+};
+
+static void add_generated(struct cases *cs)
+{
+	struct tcase c;
+	struct frame f;
+	size_t i, n;
+	int v;
+
+	/* ihl 6..15: options from 4 to 40 bytes, parsed past. */
+	for (v = 6; v <= 15; v++) {
+		c = (struct tcase){ .f = { V4_TCP(8080), .ihl = v, .plen = 4 },
+				    .rules = { TCP_RULE(8080) }, DROPPED };
+		snprintf(c.name, sizeof(c.name),
+			 "ipv4/options-ihl%d-tcp-blocked", v);
+		add_case(cs, &c);
+	}
+	/* ihl 0..4: the 20 fixed bytes are there, the field is wrong. */
+	for (v = 0; v <= 4; v++) {
+		c = (struct tcase){ .f = { V4_TCP(8081), .ihl = v,
+					   .opt_len = -1 },
+				    .rules = { TCP_RULE(8080) }, MALFORMED };
+		c.f.ihl = v ? v : 0x10;	/* 0x10 & 0xf: a real ihl of 0 */
+		snprintf(c.name, sizeof(c.name), "ipv4/ihl-%d", v);
+		add_case(cs, &c);
+	}
+	/* doff 0..4 with enough bytes behind it for any reading of doff. */
+	for (v = 0; v <= 4; v++) {
+		c = (struct tcase){ .f = { V4_TCP(8080), .plen = 40 },
+				    .rules = { TCP_RULE(8080) }, MALFORMED };
+		c.f.doff = v ? v : 0x10;	/* 0x10 & 0xf: doff 0 */
+		snprintf(c.name, sizeof(c.name), "ipv4/tcp-doff-%d", v);
+		add_case(cs, &c);
+	}
+
+	/* Every cut from 0 bytes to the whole frame. Any cut leaves the IP
+	 * length claiming more than the frame holds, and before the end of
+	 * the L4 header some header is incomplete as well: malformed, as the
+	 * kernel would drop it. Only the whole frame reaches the rule. */
+	for (i = 0; i < sizeof(cut_bases) / sizeof(cut_bases[0]); i++) {
+		build_frame(&cut_bases[i].f, &f);
+		for (n = 0; n <= f.len; n++) {
+			c = cut_bases[i];
+			c.f.cut = CUT_AT(n);
+			if (n < f.len)
+				c.why = XF_R_MALFORMED;
+			snprintf(c.name, sizeof(c.name), "truncation/%.32s/%zu",
+				 cut_bases[i].name, n);
+			add_case(cs, &c);
+		}
+	}
+}
+
+/* --------------------------------------------------------------- running */
+
+struct env {
+	const char	*obj_path;
+	struct bpf_object *obj;
+	int		prog_fd;
+	int		rules_fd;
+	int		rcount_fd;
+	int		stats_fd;
+	int		ncpus;
+	struct xf_count	*pcpu;		/* lookup buffer, one per CPU */
+};
+
+static const char *const reason_names[XF_R_MAX] = {
+	[XF_R_PASSED] = "PASSED",
+	[XF_R_DROPPED] = "DROPPED",
+	[XF_R_MALFORMED] = "MALFORMED",
+	[XF_R_FRAGMENT] = "FRAGMENT",
+	[XF_R_NON_IP] = "NON_IP",
+	[XF_R_OTHER_L4] = "OTHER_L4",
+};
+
+static const char *action_name(int act)
+{
+	static char buf[16];
+
+	switch (act) {
+	case XDP_ABORTED:
+		return "XDP_ABORTED";
+	case XDP_DROP:
+		return "XDP_DROP";
+	case XDP_PASS:
+		return "XDP_PASS";
+	case XDP_TX:
+		return "XDP_TX";
+	case XDP_REDIRECT:
+		return "XDP_REDIRECT";
+	}
+	snprintf(buf, sizeof(buf), "%d", act);
+	return buf;
+}
+
+static int setup_err(const struct env *e, const char *what, int err)
+{
+	char msg[128];
+
+	/* libbpf's own codes (LIBBPF_ERRNO__*, above 4000) mean nothing to
+	 * strerror(); libbpf_strerror() knows both kinds. */
+	libbpf_strerror(err, msg, sizeof(msg));
+	fprintf(stderr, PROG ": %s%s%s: %s\n", e->obj_path, what ? ": " : "",
+		what ? what : "", msg);
+	return -1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* Warnings carry the verifier log when loading fails; the rest is
+	 * noise in a test's output. */
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Finds a map and checks it has the layout xdp_filter.h describes: an
+ * implementation built from another ABI would fail every case for reasons
+ * that have nothing to do with verdicts. */
+static int find_map(struct env *e, const char *name, __u32 value_size,
+		    __u32 min_entries, int *fd)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, name);
+	char what[96];
+
+	if (!map) {
+		snprintf(what, sizeof(what), "map %s", name);
+		return setup_err(e, what, ENOENT);
+	}
+	if (bpf_map__key_size(map) != sizeof(__u32) ||
+	    bpf_map__value_size(map) != value_size ||
+	    bpf_map__max_entries(map) < min_entries) {
+		fprintf(stderr, PROG ": %s: map %s: key %u value %u entries %u,"
+			" xdp_filter.h wants key %zu value %u entries >= %u\n",
+			e->obj_path, name, bpf_map__key_size(map),
+			bpf_map__value_size(map), bpf_map__max_entries(map),
+			sizeof(__u32), value_size, min_entries);
+		return -1;
+	}
+	*fd = bpf_map__fd(map);
+	return 0;
+}
+
+static int env_open(struct env *e)
+{
+	struct bpf_program *prog, *xdp = NULL;
+	struct bpf_map *map;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	e->ncpus = libbpf_num_possible_cpus();
+	if (e->ncpus <= 0)
+		return setup_err(e, "possible CPUs", -e->ncpus);
+	e->pcpu = calloc(e->ncpus, sizeof(*e->pcpu));
+	if (!e->pcpu)
+		return setup_err(e, NULL, ENOMEM);
+
+	e->obj = bpf_object__open_file(e->obj_path, NULL);
+	if (!e->obj) {
+		err = errno;
+		return setup_err(e, NULL, err);
+	}
+	/* Private maps: no pins to reuse, none left behind, no bpffs. */
+	bpf_object__for_each_map(map, e->obj) {
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err)
+			return setup_err(e, bpf_map__name(map), -err);
+	}
+	/* The C object has one program; another implementation may carry
+	 * helpers too. Load only the first XDP one. */
+	bpf_object__for_each_program(prog, e->obj) {
+		if (!xdp && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
+			xdp = prog;
+		else
+			bpf_program__set_autoload(prog, false);
+	}
+	if (!xdp)
+		return setup_err(e, "XDP program", ENOENT);
+
+	err = bpf_object__load(e->obj);
+	if (err)
+		return setup_err(e, "load", -err);
+	e->prog_fd = bpf_program__fd(xdp);
+
+	if (find_map(e, XF_MAP_RULES, sizeof(struct xf_rule), XF_RULE_SLOTS,
+		     &e->rules_fd) ||
+	    find_map(e, XF_MAP_RCOUNT, sizeof(struct xf_count), XF_RULE_SLOTS,
+		     &e->rcount_fd) ||
+	    find_map(e, XF_MAP_STATS, sizeof(struct xf_count), XF_R_MAX,
+		     &e->stats_fd))
+		return -1;
+	return 0;
+}
+
+static int read_count(struct env *e, int fd, __u32 key, struct xf_count *sum)
+{
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, e->pcpu))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < e->ncpus; i++) {
+		sum->packets += e->pcpu[i].packets;
+		sum->bytes += e->pcpu[i].bytes;
+	}
+	return 0;
+}
+
+struct snapshot {
+	struct xf_count	stats[XF_R_MAX];
+	struct xf_count	rule[MAX_RULES];
+};
+
+static int snap(struct env *e, const struct tcase *c, struct snapshot *s)
+{
+	__u32 r;
+	int err;
+
+	for (r = 0; r < XF_R_MAX; r++) {
+		err = read_count(e, e->stats_fd, r, &s->stats[r]);
+		if (err)
+			return err;
+	}
+	for (r = 0; r < MAX_RULES && c->rules[r].on; r++) {
+		err = read_count(e, e->rcount_fd,
+				 xf_slot(c->rules[r].pidx, c->rules[r].port),
+				 &s->rule[r]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int set_rules(struct env *e, const struct tcase *c, __u32 flags)
+{
+	struct xf_rule val = { .flags = flags };
+	__u32 slot;
+	int i;
+
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+		slot = xf_slot(c->rules[i].pidx, c->rules[i].port);
+		if (bpf_map_update_elem(e->rules_fd, &slot, &val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Appends "; "-separated differences to a fixed buffer; a long report is
+ * cut, which is fine: the frame is printed next. */
+static void note(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 3 >= size)
+		return;
+	if (len) {
+		strcpy(buf + len, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+static void check_count(char *buf, size_t size, const char *what,
+			const struct xf_count *before,
+			const struct xf_count *after, __u64 want_pkts,
+			__u64 want_bytes)
+{
+	__u64 pkts = after->packets - before->packets;
+	__u64 bytes = after->bytes - before->bytes;
+
+	if (pkts == want_pkts && bytes == want_bytes)
+		return;
+	note(buf, size, "%s +%llu pkt +%llu B, want +%llu pkt +%llu B", what,
+	     (unsigned long long)pkts, (unsigned long long)bytes,
+	     (unsigned long long)want_pkts, (unsigned long long)want_bytes);
+}
+
+enum outcome { PASS, FAIL, SKIP };
+
+static void print_hex(const struct frame *f)
+{
+	size_t i;
+
+	printf("  frame %zu bytes:", f->len);
+	for (i = 0; i < f->len; i++)
+		printf("%s%02x", i % 4 ? "" : " ", f->b[i]);
+	putchar('\n');
+}
+
+/* Returns the outcome, or -1 when the maps cannot be used at all. */
+static int run_case(struct env *e, const struct tcase *c)
+{
+	struct snapshot before, after;
+	char diff[512] = "";
+	struct frame f;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	char what[32];
+	int err, i, run_err = 0;
+	__u64 want;
+
+	build_frame(&c->f, &f);
+	opts.data_in = f.b;
+	opts.data_size_in = f.len;
+
+	err = set_rules(e, c, XF_RULE_DROP);
+	if (!err)
+		err = snap(e, c, &before);
+	if (!err) {
+		if (bpf_prog_test_run_opts(e->prog_fd, &opts))
+			run_err = errno;
+		err = snap(e, c, &after);
+	}
+	/* Always clear, even after an error: rules leak into later cases. */
+	if (set_rules(e, c, 0) && !err)
+		err = -errno;
+	if (err) {
+		fprintf(stderr, PROG ": %s: maps: %s\n", e->obj_path,
+			strerror(-err));
+		return -1;
+	}
+
+	if (run_err == EINVAL && f.len < ETH_LEN) {
+		printf("skip %s: kernel refuses frames < %d bytes\n", c->name,
+		       ETH_LEN);
+		return SKIP;
+	}
+	if (run_err) {
+		note(diff, sizeof(diff), "BPF_PROG_TEST_RUN: %s",
+		     strerror(run_err));
+	} else {
+		if ((int)opts.retval != c->act)
+			note(diff, sizeof(diff), "verdict %s, want %s",
+			     action_name(opts.retval), action_name(c->act));
+		for (i = 0; i < XF_R_MAX; i++) {
+			want = i == c->why;
+			check_count(diff, sizeof(diff), reason_names[i],
+				    &before.stats[i], &after.stats[i], want,
+				    want * f.len);
+		}
+		for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+			want = i == 0 && c->why == XF_R_DROPPED;
+			snprintf(what, sizeof(what), "rule %s/%u",
+				 c->rules[i].pidx == XF_P_TCP ? "tcp" : "udp",
+				 c->rules[i].port);
+			check_count(diff, sizeof(diff), what, &before.rule[i],
+				    &after.rule[i], want, want * f.len);
+		}
+	}
+	if (!diff[0]) {
+		printf("ok %s\n", c->name);
+		return PASS;
+	}
+	printf("FAIL %s: %s\n", c->name, diff);
+	print_hex(&f);
+	return FAIL;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: " PROG " [--obj PATH] [PREFIX...]\n"
+		"       " PROG " --list [PREFIX...]\n"
+		"Run crafted frames through an xdp_filter object with\n"
+		"BPF_PROG_TEST_RUN and check verdicts and counters against the\n"
+		"contract in DESIGN.md. PREFIXes select cases by name (e.g.\n"
+		"vlan, ipv6/ah, truncation/ipv4-tcp/); default all.\n"
+		"  --obj PATH  object to load (default " DEFAULT_OBJ ")\n"
+		"  --list      print the selected case names and exit\n"
+		"  -h, --help  this text\n"
+		"Exit: 0 all passed, 1 a case failed or setup failed,"
+		" 2 usage.\n");
+}
+
+static bool selected(const char *name, char **prefixes, int n)
+{
+	int i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "obj", required_argument, NULL, 'o' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct env e = { .obj_path = DEFAULT_OBJ };
+	int npass = 0, nfail = 0, nskip = 0;
+	struct cases cs = { };
+	bool list = false;
+	size_t i, j;
+	int opt, ret;
+
+	opterr = 0;			/* our prefix, not argv[0]'s path */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			e.obj_path = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, PROG ": %s needs an argument\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		default:
+			/* optopt is 0 for an unknown long option. */
+			if (optopt)
+				fprintf(stderr, PROG ": unknown option -%c\n",
+					optopt);
+			else
+				fprintf(stderr, PROG ": unknown option %s\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		add_case(&cs, &table[i]);
+	add_generated(&cs);
+
+	/* Usage is checked before touching the kernel, so a typo in a
+	 * prefix is reported the same way with or without root. */
+	for (opt = optind; opt < argc; opt++) {
+		for (j = 0; j < cs.n; j++)
+			if (selected(cs.v[j].name, &argv[opt], 1))
+				break;
+		if (j == cs.n) {
+			fprintf(stderr, PROG ": no case matches '%s'"
+				" (see --list)\n", argv[opt]);
+			return 2;
+		}
+	}
+
+	if (list) {
+		for (j = 0; j < cs.n; j++)
+			if (selected(cs.v[j].name, argv + optind,
+				     argc - optind))
+				puts(cs.v[j].name);
+		return 0;
+	}
+
+	if (env_open(&e)) {
+		bpf_object__close(e.obj);
+		return 1;
+	}
+	for (j = 0; j < cs.n; j++) {
+		if (!selected(cs.v[j].name, argv + optind, argc - optind))
+			continue;
+		ret = run_case(&e, &cs.v[j]);
+		if (ret < 0) {
+			nfail++;
+			break;
+		}
+		npass += ret == PASS;
+		nfail += ret == FAIL;
+		nskip += ret == SKIP;
+	}
+	if (nskip)
+		printf("%d passed, %d failed, %d skipped\n", npass, nfail,
+		       nskip);
+	else
+		printf("%d passed, %d failed\n", npass, nfail);
+
+	bpf_object__close(e.obj);
+	free(e.pcpu);
+	free(cs.v);
+	return nfail ? 1 : 0;
+}
