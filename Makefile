@@ -42,6 +42,17 @@ $(B)/xf_verdict: tests/verdict.c xdp_filter.h | $(B)
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
+# Benchmarks (make bench): the floor, the hash variant the map choice was
+# measured against, and the BPF_PROG_TEST_RUN driver.
+$(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
 $(B):
 	mkdir -p $@
 
@@ -62,6 +73,10 @@ demo: deps all
 
 test: deps
 	tests/run.sh
+
+bench:
+	scripts/deps.sh --bench
+	bench/run.sh $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(B)

@@ -20,6 +20,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include "xdp_filter.h"
 
 #define XF_VLAN_MAX	2	/* 802.1Q and 802.1ad (QinQ) tags walked */
 #define XF_IPV6_EXT_MAX	8	/* IPv6 extension headers walked */
@@ -221,6 +222,64 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 	nh->pos = uh + 1;
 	*dport = uh->dest;
 	return 0;
+}
+
+/* Parses a frame down to its TCP/UDP destination port: Ethernet, up to two
+ * VLAN tags, IPv4 or IPv6 with extension headers, then TCP or UDP. Returns
+ * XF_R_PASSED with *l4 (IPPROTO_TCP or IPPROTO_UDP) and *dport set when the
+ * rules decide, or the reason that decides the frame without them; of those
+ * only XF_R_MALFORMED drops (xf_reason_drops()). */
+static __always_inline int parse_frame(void *data, void *data_end, int *l4,
+				       __be16 *dport)
+{
+	struct hdr_cursor nh = { .pos = data };
+	int eth_type, later_frag = 0, ip_len = 0, room;
+	struct iphdr *iph;
+	void *l3;
+
+	eth_type = parse_ethhdr(&nh, data_end);
+	if (eth_type < 0)
+		return XF_R_MALFORMED;			/* runt, or a cut tag */
+
+	l3 = nh.pos;
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		*l4 = parse_iphdr(&nh, data_end, &iph, &ip_len);
+		if (*l4 < 0)
+			return XF_R_MALFORMED;		/* cut, bad ihl/length */
+		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
+	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		*l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
+		if (*l4 >= 0)
+			*l4 = parse_ipv6_ext(&nh, data_end, *l4, &later_frag);
+		if (*l4 < 0)
+			return XF_R_MALFORMED;		/* cut, 9+ ext headers */
+	} else {
+		return XF_R_NON_IP;			/* ARP, a 3rd tag, ...: pass */
+	}
+
+	/* What the IP length leaves for L4: negative when IPv6 extension
+	 * headers run past payload_len. */
+	room = ip_len - (int)(nh.pos - l3);
+	if (room < 0)
+		return XF_R_MALFORMED;			/* ext headers past length */
+	if (later_frag)
+		return XF_R_FRAGMENT;			/* no ports in it: pass */
+
+	if (*l4 == IPPROTO_TCP) {
+		if (parse_tcphdr(&nh, data_end, room, dport) < 0)
+			return XF_R_MALFORMED;		/* cut, doff < 5 */
+	} else if (*l4 == IPPROTO_UDP) {
+		if (parse_udphdr(&nh, data_end, room, dport) < 0)
+			return XF_R_MALFORMED;		/* cut header */
+	} else {
+		return XF_R_OTHER_L4;			/* ICMP, ...: pass */
+	}
+	return XF_R_PASSED;				/* the rules decide */
+}
+
+static __always_inline int xf_reason_drops(int reason)
+{
+	return reason == XF_R_MALFORMED || reason == XF_R_DROPPED;
 }
 
 #endif /* XF_PARSING_H */

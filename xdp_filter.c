@@ -72,55 +72,18 @@ int xdp_filter(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct hdr_cursor nh = { .pos = data };
 	__u64 bytes = data_end - data;
 	struct xf_rule *rule;
-	struct iphdr *iph;
-	void *l3;
-	int eth_type, l4, later_frag = 0, ip_len = 0, room;
 	__u32 slot, pidx;
+	int reason, l4;
 	__be16 dport;
 
-	eth_type = parse_ethhdr(&nh, data_end);
-	if (eth_type < 0)
-		return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* runt or cut tag */
+	reason = parse_frame(data, data_end, &l4, &dport);
+	if (reason != XF_R_PASSED)			/* see parse_frame() */
+		return verdict(reason, bytes,
+			       xf_reason_drops(reason) ? XDP_DROP : XDP_PASS);
 
-	l3 = nh.pos;
-	if (eth_type == bpf_htons(ETH_P_IP)) {
-		l4 = parse_iphdr(&nh, data_end, &iph, &ip_len);
-		if (l4 < 0)
-			return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* cut, bad ihl/len */
-		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
-	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
-		if (l4 >= 0)
-			l4 = parse_ipv6_ext(&nh, data_end, l4, &later_frag);
-		if (l4 < 0)
-			return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* cut, 9+ ext hdrs */
-	} else {
-		return verdict(XF_R_NON_IP, bytes, XDP_PASS);	/* ARP, 3rd tag, ... */
-	}
-
-	/* What the IP length leaves for L4: negative when IPv6 extension
-	 * headers run past payload_len. */
-	room = ip_len - (int)(nh.pos - l3);
-	if (room < 0)
-		return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* ext past length */
-	if (later_frag)
-		return verdict(XF_R_FRAGMENT, bytes, XDP_PASS);	/* carries no ports */
-
-	if (l4 == IPPROTO_TCP) {
-		pidx = XF_P_TCP;
-		if (parse_tcphdr(&nh, data_end, room, &dport) < 0)
-			return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* cut, doff < 5 */
-	} else if (l4 == IPPROTO_UDP) {
-		pidx = XF_P_UDP;
-		if (parse_udphdr(&nh, data_end, room, &dport) < 0)
-			return verdict(XF_R_MALFORMED, bytes, XDP_DROP); /* cut header */
-	} else {
-		return verdict(XF_R_OTHER_L4, bytes, XDP_PASS);	/* ICMP, ... */
-	}
-
+	pidx = l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
 	slot = xf_slot(pidx, bpf_ntohs(dport));
 	rule = bpf_map_lookup_elem(&xf_rules, &slot);
 	if (!rule || !(rule->flags & XF_RULE_DROP))

@@ -11,10 +11,10 @@ readonly MULTIARCH
 
 usage() {
 	cat <<USAGE
-usage: $PROG [--check]
+usage: $PROG [--check] [--bench]
 Installs the missing build and test dependencies with apt-get (needs root)
 and mounts bpffs at /sys/fs/bpf. --check only lists what is missing
-(exit 1 if anything is).
+(exit 1 if anything is); --bench adds what make bench compares against.
 USAGE
 }
 
@@ -39,6 +39,13 @@ readonly NEEDS=(
 	"iputils-ping: ping"
 )
 
+# Only make bench needs these: the alternatives it measures against.
+readonly BENCH_NEEDS=(
+	"xdp-tools: xdp-filter"
+	"nftables: nft"
+	"iptables: iptables"
+)
+
 have() {
 	local f=$1
 	if [[ $f == /* ]]; then
@@ -49,8 +56,9 @@ have() {
 }
 
 missing_packages() {
-	local line pkg f
-	for line in "${NEEDS[@]}"; do
+	local line pkg f needs=("${NEEDS[@]}")
+	((bench)) && needs+=("${BENCH_NEEDS[@]}")
+	for line in "${needs[@]}"; do
 		pkg=${line%%:*}
 		for f in ${line#*:}; do
 			if ! have "$f"; then
@@ -75,14 +83,18 @@ mount_bpffs() {
 	mount -t bpf bpf /sys/fs/bpf && echo "$PROG: mounted bpffs at /sys/fs/bpf"
 }
 
+bench=0
+
 main() {
-	local check=0 pkgs
-	case ${1-} in
-	"") ;;
-	--check) check=1 ;;
-	-h | --help) usage; exit 0 ;;
-	*) printf "%s: unknown option '%s'\n" "$PROG" "$1" >&2; usage >&2; exit 2 ;;
-	esac
+	local check=0 pkgs arg
+	for arg in "$@"; do
+		case $arg in
+		--check) check=1 ;;
+		--bench) bench=1 ;;
+		-h | --help) usage; exit 0 ;;
+		*) printf "%s: unknown option '%s'\n" "$PROG" "$arg" >&2; usage >&2; exit 2 ;;
+		esac
+	done
 	mapfile -t pkgs < <(missing_packages | sort -u)
 	if ((${#pkgs[@]} == 0)); then
 		((check)) || mount_bpffs

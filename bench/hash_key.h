@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* hash_key.h - key of the HASH design measured by the benchmark
+ * (hash_variant.c) and filled by bench/micro.c. Bench-only: the product's
+ * ABI is xdp_filter.h, which uses an ARRAY indexed by xf_slot().
+ */
+#ifndef XF_BENCH_HASH_KEY_H
+#define XF_BENCH_HASH_KEY_H
+
+#include <linux/types.h>
+
+struct xf_hkey {
+	__be16	port;	/* destination port */
+	__u8	proto;	/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8	pad;	/* always 0: padding is part of the hash */
+};
+
+#endif /* XF_BENCH_HASH_KEY_H */
