@@ -37,6 +37,7 @@ readonly NEEDS=(
 	"coreutils: timeout"
 	"procps: pkill"
 	"iputils-ping: ping"
+	"file: file"
 )
 
 # Only make bench needs these: the alternatives it measures against.

@@ -19,6 +19,7 @@ B=${B:-$XF_ROOT/build}
 RULE=$XF_ROOT/scripts/rule.sh
 ATTACH=$XF_ROOT/scripts/attach.sh
 TOPO=$XF_ROOT/netns/topo.sh
+PROBE=$XF_ROOT/netns/probe.sh
 OBJ=${XF_OBJ:-$B/xdp_filter.o}
 export B
 
@@ -34,9 +35,11 @@ ns_setup() {
 
 	XF_NAME=xf${BATS_SUITE_TEST_NUMBER:-$$}
 	XF_A=${XF_NAME}a
+	# shellcheck disable=SC2034 # XF_B is for the .bats files
 	XF_B=${XF_NAME}b
 	XF_P=${XF_NAME}p
 	# The holder outlives nothing: it sleeps 30 minutes at most.
+	# shellcheck disable=SC2016 # $1 expands in the holder's shell
 	unshare --net --mount --propagation private -- bash -c '
 		set -e
 		mount -t sysfs sysfs /sys
@@ -81,16 +84,6 @@ in_ns() {
 	nsenter -t "$XF_HOLDER" -n -m -- "$@"
 }
 
-# spawn_in_ns OUTFILE CMD... - starts CMD in the background inside the
-# test's namespaces, stdout to OUTFILE; its pid (nsenter execs the command,
-# so this is the command itself) goes to XF_BG.
-spawn_in_ns() {
-	local out=$1
-	shift
-	nsenter -t "$XF_HOLDER" -n -m -- "$@" >"$out" 2>/dev/null 3>&- &
-	XF_BG=$!
-}
-
 # Runs a command on the traffic peer.
 on_peer() {
 	in_ns ip netns exec "$XF_P" "$@"
@@ -113,52 +106,11 @@ addr_of() {			# addr_of 4|6 a|b
 	fi
 }
 
-# Waits (bounded) until something listens on PORT/PROTO in the holder.
-wait_listen() {
-	local proto=$1 port=$2 i flag=-Hlnt
-	[[ $proto == udp ]] && flag=-Hlnu
-	for ((i = 0; i < 100; i++)); do
-		in_ns ss "$flag" "sport = :$port" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $proto/$port" >&2
-	return 1
-}
-
-# try_reach PROTO PORT [FAMILY] [WAIT] - the peer sends a unique token to
-# the filtered end; succeeds when the listener received it within WAIT
-# seconds (bounded wait for an event, not a timing assertion).
+# try_reach PROTO PORT [FAMILY] [WAIT] - the peer sends a unique message to
+# the filtered end; succeeds when it arrived within WAIT seconds (a bounded
+# wait for an event, not a timing assertion).
 try_reach() {
-	local proto=$1 port=$2 fam=${3:-4} wait=${4:-5}
-	local dst token out srv i got=1
-	dst=$(addr_of "$fam" a)
-	token=xf-$RANDOM$RANDOM
-	out=$BATS_TEST_TMPDIR/recv.$proto.$port.$fam.$RANDOM
-	: >"$out"
-	if [[ $proto == tcp ]]; then
-		spawn_in_ns "$out" timeout 10 nc "-$fam" -l "$dst" "$port"
-		srv=$XF_BG
-		wait_listen tcp "$port"
-		on_peer sh -c "echo $token | timeout 5 nc -$fam -N -w $wait $dst $port" \
-			>/dev/null 2>&1 3>&- || true
-	else
-		spawn_in_ns "$out" timeout 10 nc "-$fam" -u -l -W 1 "$dst" "$port"
-		srv=$XF_BG
-		wait_listen udp "$port"
-		on_peer sh -c "echo $token | timeout 3 nc -$fam -u -w 1 $dst $port" \
-			>/dev/null 2>&1 3>&- || true
-	fi
-	for ((i = 0; i < wait * 20; i++)); do
-		if grep -q "$token" "$out"; then
-			got=0
-			break
-		fi
-		sleep 0.05
-	done
-	# timeout passes the signal on to nc, and the port is free again
-	kill "$srv" 2>/dev/null || true
-	wait "$srv" 2>/dev/null || true
-	return "$got"
+	in_ns "$PROBE" "-${3:-4}" -w "${4:-5}" "$XF_P" "$1" "$(addr_of "${3:-4}" a)" "$2" >/dev/null
 }
 
 assert_reaches() {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# help.sh - `make help`: the targets, in the order a newcomer needs them.
+set -euo pipefail
+
+usage() { echo "usage: ${0##*/}   (prints the make targets)"; }
+
+case ${1-} in
+-h | --help) usage; exit 0 ;;
+"") ;;
+*) usage >&2; exit 2 ;;
+esac
+
+cat <<'HELP'
+make demo                 install what is missing, build, show the filter dropping traffic
+make test                 run every test suite (as root), ends with "N passed, N failed"
+make                      build build/xdp_filter.o and build/rulectl
+make deps                 install missing Debian/Ubuntu packages, mount bpffs
+make attach DEV=IF [MODE=native|generic]
+                          attach to IF (again: replace in place, rules kept)
+make detach DEV=IF        detach; remove the pins once no interface uses them
+make status               where it is attached, mode, program id, rules, counters
+make bench [QUICK=1]      ns/packet and drop-rate tables against the alternatives
+make DEBUG=1              build a variant that logs each drop to trace_pipe
+make clean                remove build/
+Rules: scripts/rule.sh add|del PORT tcp|udp, flush, list [--json], stats [--json]
+HELP

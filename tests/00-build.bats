@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The build: make produces the object and the helper, the object has what
+# ip(8) and the verifier need (section xdp, BTF-defined xf_* maps pinned by
+# name, GPL license), and the scripts are shellcheck clean. No root needed.
+
+load helpers
+
+setup_file() {
+	make -s -C "$XF_ROOT" all >&3
+}
+
+@test "make builds build/xdp_filter.o and build/rulectl" {
+	[[ -s $B/xdp_filter.o ]]
+	[[ -x $B/rulectl ]]
+	run -0 file "$B/xdp_filter.o"
+	[[ $output == *"ELF 64-bit LSB relocatable, eBPF"* ]]
+}
+
+@test "the object has one xdp program, BTF and a GPL license" {
+	run -0 llvm-objdump -h "$B/xdp_filter.o"
+	[[ $output =~ [[:space:]]xdp[[:space:]] ]]
+	[[ $output == *" .maps "* ]]
+	[[ $output == *" .BTF "* ]]
+	[[ $output == *" license "* ]]
+	run -0 llvm-objdump -t "$B/xdp_filter.o"
+	[[ $output =~ F\ xdp[[:space:]].*\ xdp_filter ]]
+	run -0 llvm-objdump -s -j license "$B/xdp_filter.o"
+	[[ $output == *"GPL"* ]]
+}
+
+@test "every map is named xf_*, fits 15 characters and is pinned by name" {
+	run -0 bpftool -j btf dump file "$B/xdp_filter.o"
+	local names name
+	names=$(jq -r '.types as $t | $t[] |
+		select(.kind == "DATASEC" and .name == ".maps") |
+		.vars[].type_id as $id | $t[] | select(.id == $id) | .name' \
+		<<<"$output" | sort)
+	[[ $names == $'xf_config\nxf_rcount\nxf_rules\nxf_stats' ]]
+	for name in $names; do
+		[[ $name == xf_* && ${#name} -le 15 ]]
+	done
+	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
+	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
+		select(.name == "pinning")] | length' <<<"$output") -eq 4 ]]
+}
+
+@test "the scripts are shellcheck clean" {
+	cd "$XF_ROOT"
+	run -0 shellcheck -x scripts/*.sh netns/*.sh tests/run.sh tests/helpers.bash .ci/run
+}
+
+@test "make DEBUG=1 rebuilds the object, and a plain make rebuilds it back" {
+	local d=$BATS_TEST_TMPDIR/b
+	run -0 make -C "$XF_ROOT" B="$d" "$d/xdp_filter.o"
+	run -0 make -C "$XF_ROOT" B="$d" DEBUG=1 "$d/xdp_filter.o"
+	[[ $output == *"-DXF_DEBUG"* ]]
+	run -0 make -C "$XF_ROOT" B="$d" "$d/xdp_filter.o"
+	[[ $output == *"clang"* && $output != *"-DXF_DEBUG"* ]]
+}

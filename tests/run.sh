@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh - what `make test` runs: build everything the suites need, run
+# every bats file under tests/, and end with one summary line
+# "N passed, N failed[, N skipped]". Exit status 0 only when nothing failed.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+readonly ROOT
+
+usage() {
+	cat <<USAGE
+usage: $PROG [FILE.bats ...]
+Runs the given bats files (default: all of tests/*.bats) and prints a
+summary line. Run as root: tests that need the kernel skip otherwise.
+USAGE
+}
+
+main() {
+	local files=() log rc=0 passed failed skipped
+	case ${1-} in
+	-h | --help) usage; exit 0 ;;
+	esac
+	if (($#)); then files=("$@"); else files=("$ROOT"/tests/*.bats); fi
+	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
+
+	make -s -C "$ROOT" all build/xf_verdict build/vlan_tc.o
+	log=$(mktemp)
+	trap 'rm -f "$log"' EXIT
+	bats --formatter tap "${files[@]}" </dev/null | tee "$log" || rc=$?
+
+	passed=$(grep -cE '^ok [0-9]+ ' "$log" || true)
+	skipped=$(grep -cE '^ok [0-9]+ .*# skip' "$log" || true)
+	failed=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+	passed=$((passed - skipped))
+	if ((rc != 0 && failed == 0)); then
+		failed=1	# bats itself failed (a file did not load, ...)
+		echo "$PROG: bats exited with status $rc" >&2
+	fi
+	if ((skipped)); then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	((failed == 0))
+}
+
+main "$@"
