@@ -16,7 +16,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test bench clean FORCE
+.PHONY: all help deps attach detach status demo test bench clean rust check-abi FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl
@@ -53,14 +53,29 @@ $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h parsing.h xdp_filter.h 
 $(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
 
+# The safe-Rust implementation: core for bpfel-unknown-none from Debian's
+# rust-web-src, the crates as LLVM bitcode, lowered with llc-22.
+RUST_SRCS := $(wildcard rust/rt/src/*.rs rust/filter/src/*.rs)
+rust: $(B)/xdp_filter_rs.o
+$(B)/xdp_filter_rs.o: $(RUST_SRCS) rust/build.sh | $(B)
+	rust/build.sh -f -B $(B) -o $@
+check-abi: $(B)/xdp_filter.o $(B)/xdp_filter_rs.o
+	rust/check-abi.sh $^
+
 $(B):
 	mkdir -p $@
 
 deps:
 	scripts/deps.sh
 
-attach: all
-	scripts/attach.sh attach "$(DEV)" "$(MODE)"
+# IMPL=rust attaches the safe-Rust build of the same filter (rust/).
+OBJ_c    := $(B)/xdp_filter.o
+OBJ_rust := $(B)/xdp_filter_rs.o
+OBJ      := $(OBJ_$(IMPL))
+
+attach: $(B)/rulectl $(OBJ)
+	@test -n "$(OBJ)" || { echo "bad IMPL '$(IMPL)' (expected c or rust)" >&2; exit 2; }
+	OBJ=$(OBJ) scripts/attach.sh attach "$(DEV)" "$(MODE)"
 
 detach: $(B)/rulectl
 	scripts/attach.sh detach "$(DEV)"
@@ -80,3 +95,6 @@ bench:
 
 clean:
 	rm -rf $(B)
+
+include bench/e2e.mk
+include tests/kernels/kernels.mk

@@ -98,6 +98,13 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 	if (len < (int)sizeof(*iph) || nh->pos + len > data_end)
 		return -1;			/* ...then the options */
 	tot_len = bpf_ntohs(iph->tot_len);
+	/* The verifiers of 6.1 and 6.12 do not bound a byte swap's result,
+	 * so "pos + tot_len" would be pointer math with an unbounded
+	 * register, which they reject. The mask gives them the range;
+	 * barrier_var() keeps clang from dropping a mask it knows is
+	 * redundant. */
+	barrier_var(tot_len);
+	tot_len &= 0xffff;
 	if (tot_len < len || nh->pos + tot_len > data_end)
 		return -1;
 	nh->pos += len;
@@ -119,7 +126,9 @@ static __always_inline int parse_ipv6hdr(struct hdr_cursor *nh, void *data_end,
 		return -1;
 	if (ip6h->version != 6)
 		return -1;
-	len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+	len = bpf_ntohs(ip6h->payload_len);
+	barrier_var(len);		/* see parse_iphdr() */
+	len = sizeof(*ip6h) + (len & 0xffff);
 	if (nh->pos + len > data_end)
 		return -1;
 	nh->pos = ip6h + 1;

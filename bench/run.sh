@@ -1,59 +1,129 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# run.sh - build and run the micro benchmark (xf_bench, BPF_PROG_TEST_RUN),
-# print its markdown table and keep a copy in bench/results/micro.md.
-# Timings are reported, never asserted: --quick is a smoke run that only
-# proves the benchmark still loads, fills and runs every program.
+# run.sh - build and run both benchmarks, write their tables and the chart.
+#   1. micro: xf_bench, ns/packet through BPF_PROG_TEST_RUN -> micro.md
+#   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md
+#   3. the chart of both (gnuplot) -> bench.png
+# Results go to bench/results/. Timings are reported, never asserted:
+# --quick is a smoke run (well under a minute) that only proves every
+# piece still builds, loads and runs; it writes to $B/bench-quick/ so a
+# real result is never overwritten.
 set -euo pipefail
 
 readonly PROG=${0##*/}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 readonly ROOT
-readonly B=${B:-build}
-readonly OUT="$ROOT/bench/results/micro.md"
+B=${B:-build}
+export B		# e2e.sh and attach.sh read it
+readonly B
+readonly RESULTS="$ROOT/bench/results"
 
 usage() {
-	printf 'usage: %s [--quick]\n       %s --help\n' "$PROG" "$PROG"
-	printf 'Builds %s/xf_bench and the BPF objects, runs the micro benchmark\n' "$B"
-	printf 'and writes its table to stdout and %s.\n' "$OUT"
-	printf '  --quick  repeat 100000, 3 rounds (smoke run; the table is\n'
-	printf '           not kept, so a real result is never overwritten)\n'
+	printf 'usage: %s [--quick] [--only micro|e2e]\n       %s --help\n' "$PROG" "$PROG"
+	printf 'Builds the benchmark tools in %s/, runs the micro and end-to-end\n' "$B"
+	printf 'benchmarks, and writes %s/{micro.md,e2e.md,bench.png}.\n' "${RESULTS#"$ROOT"/}"
+	printf '  --quick       micro: repeat 100000, 3 rounds; e2e: 1 x 0.2 s per\n'
+	printf '                configuration. Results go to %s/bench-quick/.\n' "$B"
+	printf '  --only PART   run one part (the chart is still drawn)\n'
 }
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 
+# Median ns/packet of udp4 blocked per program and rule count, from
+# micro.md's full table, as gnuplot columns: rules ARRAY HASH floor
+# xdp-tools-udp xdp-tools-all (the last three are flat lines).
+micro_dat() {
+	awk -F' *[|] *' '
+	$2 == "udp4 blocked" {
+		if ($3 ~ /^empty/) floor = $7
+		else if ($3 ~ /^xdp_filter ARRAY/) arr[$4] = $7
+		else if ($3 ~ /^HASH/) hash[$4] = $7
+		else if ($3 ~ /alw_udp/) udp = $7
+		else if ($3 ~ /alw_all/) all = $7
+	}
+	END {
+		if (floor == "") exit 1
+		n = split("1 100 10000", r, " ")
+		for (i = 1; i <= n; i++)
+			printf "%s\t%s\t%s\t%s\t%s\t%s\n", r[i], arr[r[i]],
+				hash[r[i]], floor, udp, all
+	}' "$1"
+}
+
+chart() {
+	local e2e_dat=$1 micro_md=$2 png=$3 tmp
+
+	[[ -r $micro_md ]] || die "no $micro_md for the chart (run without --quick once)"
+	tmp=$(mktemp)
+	micro_dat "$micro_md" >"$tmp" || { rm -f "$tmp"; die "no udp4 rows in $micro_md"; }
+	gnuplot -c "$ROOT/bench/chart.gp" "$e2e_dat" "$tmp" "$png.tmp" ||
+		{ rm -f "$tmp" "$png.tmp"; die "gnuplot failed"; }
+	rm -f "$tmp"
+	mv "$png.tmp" "$png"
+	printf '%s: chart in %s\n' "$PROG" "$png" >&2
+}
+
 main() {
-	local quick=
+	local quick=0 only="" out e2e_args=()
 
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--quick) quick=--quick ;;
+		--quick) quick=1 ;;
+		--only)
+			[[ ${2-} == micro || ${2-} == e2e ]] || { usage >&2; exit 2; }
+			only=$2
+			shift
+			;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
 		shift
 	done
-	[[ $EUID -eq 0 ]] || die "needs root (BPF_PROG_TEST_RUN loads programs)"
+	[[ $EUID -eq 0 ]] || die "needs root (BPF_PROG_TEST_RUN, namespaces, XDP)"
+	command -v gnuplot >/dev/null || die "gnuplot is missing (scripts/deps.sh --bench)"
 
 	# DEBUG= forces the product build: DEBUG=1 adds a bpf_printk per drop,
 	# which would be measured instead of the filter.
-	make -C "$ROOT" --no-print-directory B="$B" DEBUG= \
-		"$B/xdp_filter.o" "$B/bench_empty.o" "$B/bench_hash.o" \
-		"$B/xf_bench" >&2 || die "build failed (see above)"
+	make -C "$ROOT" --no-print-directory \
+		B="$B" DEBUG= \
+		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
+		"$B/bench_hash.o" "$B/xf_bench" "$B/bench_gen.o" \
+		"$B/bench_drop.o" "$B/xf_gen" >&2 || die "build failed (see above)"
 
 	# xf_bench looks for our objects relative to the project root.
 	cd "$ROOT"
-	if [[ -n $quick ]]; then
-		exec "$B/xf_bench" --quick --objdir "$B"
+	out=$RESULTS
+	((quick)) && out=$ROOT/$B/bench-quick
+	[[ $B == /* ]] && ((quick)) && out=$B/bench-quick
+	mkdir -p "$out"
+
+	if [[ $only != e2e ]]; then
+		if ((quick)); then
+			"$B/xf_bench" --quick --objdir "$B" >"$out/micro.md" ||
+				die "xf_bench failed"
+		else
+			# Write beside the result and rename, so a failed or
+			# interrupted run leaves the last good table in place.
+			"$B/xf_bench" --objdir "$B" >"$out/micro.md.tmp" || {
+				rm -f "$out/micro.md.tmp"
+				die "xf_bench failed"
+			}
+			mv "$out/micro.md.tmp" "$out/micro.md"
+		fi
+		cat "$out/micro.md"
 	fi
-	# Write beside the result and rename, so a failed or interrupted run
-	# leaves the last good table in place.
-	mkdir -p "${OUT%/*}"
-	"$B/xf_bench" --objdir "$B" >"$OUT.tmp" || {
-		rm -f "$OUT.tmp"
-		die "xf_bench failed"
-	}
-	mv "$OUT.tmp" "$OUT"
-	cat "$OUT"
+	if [[ $only != micro ]]; then
+		((quick)) && e2e_args+=(--quick)
+		# Under temporary names, renamed once complete (as above).
+		"$ROOT/bench/e2e.sh" "${e2e_args[@]}" \
+			--out "$out/e2e.tmp" || die "end-to-end benchmark failed"
+		mv "$out/e2e.tmp.tsv" "$out/e2e.tsv"
+		mv "$out/e2e.tmp.tsv.dat" "$out/e2e.dat"
+		mv "$out/e2e.tmp.md" "$out/e2e.md"
+		cat "$out/e2e.md"
+	fi
+	# The chart's right half always comes from a full micro run.
+	[[ -r $out/e2e.dat ]] && chart "$out/e2e.dat" "$RESULTS/micro.md" "$out/bench.png"
+	return 0
 }
 
 main "$@"

@@ -24,7 +24,7 @@ readonly NEEDS=(
 	"gcc: gcc"
 	"clang: clang"
 	"llvm: llc llvm-objdump llvm-strip"
-	"libbpf-dev: /usr/include/bpf/bpf.h /usr/include/bpf/bpf_helpers.h"
+	"libbpf-dev: /usr/include/bpf/bpf.h /usr/include/bpf/bpf_helpers.h /usr/lib/$MULTIARCH/libbpf.a"
 	"linux-libc-dev: /usr/include/linux/bpf.h /usr/include/$MULTIARCH/asm/types.h"
 	"bpftool: bpftool"
 	"iproute2: ip tc ss"
@@ -38,6 +38,15 @@ readonly NEEDS=(
 	"procps: pkill"
 	"iputils-ping: ping"
 	"file: file"
+	"rustc-web: /usr/bin/rustc"
+	"rust-web-src: /usr/lib/rustlib/src/rust/library/core/src/lib.rs"
+	"llvm-22: llc-22 llvm-link-22 opt-22"
+	"qemu-system-x86: qemu-system-x86_64"
+	"busybox-static: /bin/busybox"
+	"cpio: cpio"
+	"libelf-dev: /usr/lib/$MULTIARCH/libelf.a"
+	"zlib1g-dev: /usr/lib/$MULTIARCH/libz.a"
+	"libzstd-dev: /usr/lib/$MULTIARCH/libzstd.a"
 )
 
 # Only make bench needs these: the alternatives it measures against.
@@ -45,6 +54,7 @@ readonly BENCH_NEEDS=(
 	"xdp-tools: xdp-filter"
 	"nftables: nft"
 	"iptables: iptables"
+	"gnuplot-nox: gnuplot"
 )
 
 have() {
@@ -68,6 +78,10 @@ missing_packages() {
 			fi
 		done
 	done
+	# The kernel-matrix guest runs busybox without a dynamic loader.
+	if [[ -e /bin/busybox ]] && ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
+		echo busybox-static
+	fi
 	# Only OpenBSD netcat has -N and -W, which the tests and demo use.
 	if have nc && ! nc -h 2>&1 | grep -q -- '-N'; then
 		echo netcat-openbsd

@@ -17,8 +17,10 @@ summary line. Run as root: tests that need the kernel skip otherwise.
 USAGE
 }
 
+LOG=
+
 main() {
-	local files=() log rc=0 passed failed skipped
+	local files=() rc=0 passed failed skipped
 	case ${1-} in
 	-h | --help) usage; exit 0 ;;
 	esac
@@ -26,13 +28,13 @@ main() {
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
 
 	make -s -C "$ROOT" all build/xf_verdict build/vlan_tc.o
-	log=$(mktemp)
-	trap 'rm -f "$log"' EXIT
-	bats --formatter tap "${files[@]}" </dev/null | tee "$log" || rc=$?
+	LOG=$(mktemp)
+	trap 'rm -f "$LOG"' EXIT
+	bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?
 
-	passed=$(grep -cE '^ok [0-9]+ ' "$log" || true)
-	skipped=$(grep -cE '^ok [0-9]+ .*# skip' "$log" || true)
-	failed=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+	passed=$(grep -cE '^ok [0-9]+ ' "$LOG" || true)
+	skipped=$(grep -cE '^ok [0-9]+ .*# skip' "$LOG" || true)
+	failed=$(grep -cE '^not ok [0-9]+ ' "$LOG" || true)
 	passed=$((passed - skipped))
 	if ((rc != 0 && failed == 0)); then
 		failed=1	# bats itself failed (a file did not load, ...)

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# e2e.mk - build rules for the end-to-end benchmark (bench/run.sh), included
+# by the top-level Makefile, on its variables.
+# The generator's XDP_TX program, the floor every e2e row is divided by,
+# and the generator itself.
+$(B)/bench_gen.o: bench/gen_xdp.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bench_drop.o: bench/drop.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/xf_gen: bench/gen.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)

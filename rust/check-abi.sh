@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check-abi.sh - fail if the maps of the Rust object drift from the C one.
+#
+# Both objects must pin the same maps, or rule.sh/rulectl would edit one
+# layout while the other program reads another. The Rust crate asserts its
+# own sizes at compile time (rust/filter/src/abi.rs); this script closes
+# the loop against xdp_filter.h by comparing what the loader actually sees:
+# the BTF of each map in .maps (type, max_entries, pinning, key and value
+# layout down to member names, offsets and sizes) in both objects.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+readonly ROOT
+
+usage() {
+	printf 'usage: %s [C_OBJ RUST_OBJ]\n' "$PROG"
+	printf 'Compares the BTF map layouts (default: build/xdp_filter.o build/xdp_filter_rs.o).\n'
+}
+
+die() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+	exit 1
+}
+
+# One line per map in .maps, sorted:
+#   NAME type=T max_entries=N pinning=P key=LAYOUT value=LAYOUT
+# where LAYOUT is SIZE or STRUCTNAME{member@byte_offset:size,...}SIZE.
+map_layouts() {
+	bpftool btf dump file "$1" format raw | awk '
+	function q(s) { return substr(s, index(s, "\x27") + 1, length(s) - index(s, "\x27") - 1) }
+	function field(line, key,    re) {
+		re = key "=[^ ,]*"
+		if (match(line, re))
+			return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1)
+		return ""
+	}
+	# Skip typedefs and qualifiers to the type that has a size.
+	function strip(id) {
+		while (kind[id] == "TYPEDEF" || kind[id] == "CONST" || kind[id] == "VOLATILE")
+			id = ref[id]
+		return id
+	}
+	function size_of(id) {
+		id = strip(id)
+		if (kind[id] == "ARRAY")
+			return nelem[id] * size_of(ref[id])
+		return size[id]
+	}
+	function layout(id,    s, i) {
+		id = strip(id)
+		if (kind[id] != "STRUCT")
+			return size_of(id)
+		s = name[id] "{"
+		for (i = 0; i < vlen[id]; i++)
+			s = s (i ? "," : "") mname[id, i] "@" moff[id, i] / 8 ":" size_of(mtype[id, i])
+		return s "}" size[id]
+	}
+	/^\[[0-9]+\]/ {
+		cur = substr($1, 2, length($1) - 2)
+		kind[cur] = $2
+		match($0, /\x27[^\x27]*\x27/)
+		name[cur] = substr($0, RSTART + 1, RLENGTH - 2)
+		ref[cur] = field($0, "type_id")
+		size[cur] = field($0, "size")
+		nelem[cur] = field($0, "nr_elems")
+		vlen[cur] = field($0, "vlen")
+		n = 0
+		in_maps = (kind[cur] == "DATASEC" && name[cur] == ".maps")
+		next
+	}
+	/^\t/ {
+		if (in_maps) {			# type_id=12 offset=0 size=40 (VAR ...)
+			vars[++nvars] = field($0, "type_id")
+		} else if (kind[cur] == "STRUCT" || kind[cur] == "UNION") {
+			mname[cur, n] = q($1)
+			mtype[cur, n] = field($0, "type_id")
+			moff[cur, n] = field($0, "bits_offset")
+			n++
+		}
+	}
+	END {
+		for (v = 1; v <= nvars; v++) {
+			def = strip(ref[vars[v]])
+			line = name[vars[v]]
+			for (i = 0; i < vlen[def]; i++) {
+				m = mname[def, i]
+				p = strip(mtype[def, i])	# every member is a pointer
+				if (m == "key" || m == "value")
+					line = line " " m "=" layout(ref[p])
+				else
+					line = line " " m "=" nelem[strip(ref[p])]
+			}
+			print line
+		}
+	}' | sort
+}
+
+main() {
+	local c_obj rs_obj c_out rs_out
+
+	case $# in
+	0)
+		c_obj=$ROOT/build/xdp_filter.o
+		rs_obj=$ROOT/build/xdp_filter_rs.o
+		;;
+	2)
+		c_obj=$1
+		rs_obj=$2
+		;;
+	*)
+		[[ ${1-} == -h || ${1-} == --help ]] && { usage; exit 0; }
+		usage >&2
+		exit 2
+		;;
+	esac
+	command -v bpftool >/dev/null 2>&1 || die "bpftool not found (apt-get install bpftool)"
+	[[ -f $c_obj ]] || die "$c_obj not found (run make)"
+	[[ -f $rs_obj ]] || die "$rs_obj not found (run make rust)"
+
+	c_out=$(map_layouts "$c_obj")
+	rs_out=$(map_layouts "$rs_obj")
+	[[ -n $c_out ]] || die "$c_obj: no BTF maps in .maps (built without -g?)"
+	if [[ $c_out != "$rs_out" ]]; then
+		printf '%s: map ABI drift between %s and %s:\n' "$PROG" "$c_obj" "$rs_obj" >&2
+		diff -u --label "C $c_obj" --label "Rust $rs_obj" \
+			<(printf '%s\n' "$c_out") <(printf '%s\n' "$rs_out") >&2 || true
+		printf '%s: update rust/filter/src/abi.rs (and the xdp_map! lines) to match xdp_filter.h\n' \
+			"$PROG" >&2
+		exit 1
+	fi
+	printf '%s: maps match (%d):\n%s\n' "$PROG" "$(wc -l <<<"$c_out")" "$c_out"
+}
+
+main "$@"

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+//! xf_rt - the runtime crate of the Rust xdp_filter: every `unsafe` of the
+//! Rust implementation lives here, behind a small safe API shaped like Rex's
+//! (`xdp.ip_header(at)`, `xdp.udp_header(at)`, map `get`/`insert`, per-CPU
+//! counters), so the program crate can be `#![forbid(unsafe_code)]`.
+//!
+//! Policy: the program crate never sees a raw pointer. Packet bytes are read
+//! only after a bounds check against `data_end` (the check the verifier
+//! demands), map values are copied out or updated here, and the items that
+//! the loader must find by name and section (program, maps, license) are
+//! emitted by this crate's macros, whose expansion is the only place the
+//! unsafe attributes `no_mangle`/`link_section` appear.
+//!
+//! Build: `rust/build.sh` compiles this crate for `bpfel-unknown-none` to
+//! LLVM bitcode; nothing here may need a function from `core` that is not
+//! inlined, because core's bitcode is not linked in (a leftover call, such
+//! as a panic path, fails the build with the symbol's name).
+#![no_std]
+#![feature(allow_internal_unsafe)]
+#![allow(internal_features)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use core::mem::size_of;
+
+pub mod hdr;
+pub use hdr::*;
+
+/// XDP verdicts (`enum xdp_action` in linux/bpf.h).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum XdpAction {
+    Aborted = 0,
+    Drop = 1,
+    Pass = 2,
+    Tx = 3,
+    Redirect = 4,
+}
+
+/// `struct xdp_md` from linux/bpf.h: the context the kernel passes. The
+/// verifier rewrites 32-bit loads of `data`/`data_end` into packet pointers,
+/// so the fields must stay `u32` and be read as such.
+#[repr(C)]
+pub struct xdp_md {
+    pub data: u32,
+    pub data_end: u32,
+    pub data_meta: u32,
+    pub ingress_ifindex: u32,
+    pub rx_queue_index: u32,
+    pub egress_ifindex: u32,
+}
+
+/// BPF map types used by xdp_filter (`enum bpf_map_type`).
+pub const BPF_MAP_TYPE_HASH: usize = 1;
+pub const BPF_MAP_TYPE_ARRAY: usize = 2;
+pub const BPF_MAP_TYPE_PERCPU_ARRAY: usize = 6;
+/// The BPF map type of each map handle kind, for `xdp_map!`.
+#[doc(hidden)]
+#[allow(non_upper_case_globals)]
+pub mod map_kind {
+    pub const Array: usize = super::BPF_MAP_TYPE_ARRAY;
+    pub const PerCpuArray: usize = super::BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+/// `LIBBPF_PIN_BY_NAME`: libbpf (and so ip(8)) pins the map under its name.
+pub const LIBBPF_PIN_BY_NAME: usize = 1;
+/// `bpf_map_update_elem()` flags.
+pub const BPF_ANY: u64 = 0;
+pub const BPF_NOEXIST: u64 = 1;
+pub const BPF_EXIST: u64 = 2;
+
+/// Plain old data: any bit pattern is a valid value, there is no padding and
+/// no pointer inside, so it may be copied to and from packet or map memory.
+///
+/// # Safety
+/// Implement only for types with those properties. The program crate never
+/// implements it by hand; `abi_struct!` and `counter_struct!` do, after
+/// checking every field at compile time.
+pub unsafe trait Pod: Copy + 'static {}
+
+// SAFETY: integers and arrays of Pod have no padding and no invalid values.
+unsafe impl Pod for u8 {}
+// SAFETY: as above.
+unsafe impl Pod for u16 {}
+// SAFETY: as above.
+unsafe impl Pod for u32 {}
+// SAFETY: as above.
+unsafe impl Pod for u64 {}
+// SAFETY: as above.
+unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
+
+/// A map value laid out as `{ u64 packets; u64 bytes; }`, which the per-CPU
+/// counter helpers update in place.
+///
+/// # Safety
+/// Implement only through `counter_struct!`, which fixes the layout.
+pub unsafe trait Counter: Pod {}
+
+/// Compile-time check used by the macros: `T` is `Pod`.
+#[doc(hidden)]
+pub const fn assert_pod<T: Pod>() {}
+
+/// Defines a `#[repr(C)]` ABI struct that mirrors a C struct of
+/// xdp_filter.h and implements `Pod` for it. Every field must be `Pod` and
+/// the struct may have no padding (both checked at compile time), which is
+/// what makes the `unsafe impl` sound.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! abi_struct {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)+ }) => {
+        $(#[$m])*
+        #[repr(C)]
+        #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+        #[allow(non_camel_case_types)]
+        pub struct $name { $($(#[$fm])* pub $f: $t,)+ }
+
+        const _: () = {
+            $($crate::assert_pod::<$t>();)+
+            assert!(
+                ::core::mem::size_of::<$name>() == 0 $(+ ::core::mem::size_of::<$t>())+,
+                "ABI struct has padding"
+            );
+        };
+
+        // SAFETY: repr(C), every field is Pod and the size check above
+        // proves there is no padding byte.
+        unsafe impl $crate::Pod for $name {}
+    };
+}
+
+/// Defines a per-CPU counter value `{ u64 $packets; u64 $bytes; }` (the C
+/// `struct xf_count`) and marks it as a `Counter`.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! counter_struct {
+    ($(#[$m:meta])* pub struct $name:ident {
+        $(#[$pm:meta])* pub $p:ident: u64,
+        $(#[$bm:meta])* pub $b:ident: u64,
+    }) => {
+        $crate::abi_struct! {
+            $(#[$m])* pub struct $name { $(#[$pm])* pub $p: u64, $(#[$bm])* pub $b: u64, }
+        }
+        // SAFETY: the struct above is repr(C) with exactly two u64, packets
+        // first, which is the layout the counter helpers write.
+        unsafe impl $crate::Counter for $name {}
+    };
+}
+
+/// Called through helper numbers, the way clang calls `bpf_map_lookup_elem`:
+/// LLVM's BPF backend turns a call to the constant address N into `call N`.
+mod helper {
+    use core::ffi::c_void;
+
+    pub type MapLookupElem = unsafe extern "C" fn(*mut c_void, *const c_void) -> *mut c_void;
+    pub type MapUpdateElem =
+        unsafe extern "C" fn(*mut c_void, *const c_void, *const c_void, u64) -> i64;
+
+    #[inline(always)]
+    pub fn map_lookup_elem() -> MapLookupElem {
+        // SAFETY: BPF_FUNC_map_lookup_elem is helper 1; its C prototype is
+        // void *(void *map, const void *key), which this type matches.
+        unsafe { core::mem::transmute::<usize, MapLookupElem>(1) }
+    }
+
+    #[inline(always)]
+    pub fn map_update_elem() -> MapUpdateElem {
+        // SAFETY: BPF_FUNC_map_update_elem is helper 2; its C prototype is
+        // long (void *map, const void *key, const void *value, u64 flags).
+        unsafe { core::mem::transmute::<usize, MapUpdateElem>(2) }
+    }
+}
+
+/// A BTF map definition emitted by `xdp_map!`: its key and value types and
+/// the address of the `.maps` symbol the loader replaces by the map fd.
+///
+/// # Safety
+/// `ptr()` must return the address of a `.maps` definition whose BTF key and
+/// value types are `Key` and `Value`; only `xdp_map!` implements this.
+pub unsafe trait MapDef {
+    type Key: Pod;
+    type Value: Pod;
+    fn ptr() -> *mut c_void;
+}
+
+#[inline(always)]
+fn lookup<D: MapDef>(key: &D::Key) -> *mut D::Value {
+    let key: *const D::Key = key;
+    // SAFETY: D::ptr() is a map of the loaded object (MapDef contract) and
+    // key points to an initialised D::Key on our stack, whose size is the
+    // map's key_size because the BTF says so. The helper returns NULL or a
+    // pointer to a value of value_size bytes, which stays valid until the
+    // program returns (array elements are never freed).
+    unsafe { helper::map_lookup_elem()(D::ptr(), key.cast()).cast() }
+}
+
+/// `BPF_MAP_TYPE_ARRAY` handle (a zero-sized value, like Rex's map statics).
+pub struct Array<D: MapDef>(PhantomData<D>);
+
+impl<D: MapDef> Array<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        Array(PhantomData)
+    }
+
+    /// A copy of the value at `key`, or `None` if `key` is out of range.
+    #[inline(always)]
+    pub fn get(&self, key: D::Key) -> Option<D::Value> {
+        let p = lookup::<D>(&key);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: p is non-NULL, so it points to a live, suitably aligned
+        // element (the kernel aligns map values to 8). User space may
+        // rewrite it concurrently, hence a volatile copy rather than a
+        // reference the compiler could re-read or assume stable.
+        Some(unsafe { p.read_volatile() })
+    }
+
+    /// `bpf_map_update_elem(map, &key, &value, flags)`; Err(-errno).
+    #[inline(always)]
+    pub fn insert(&self, key: D::Key, value: &D::Value, flags: u64) -> Result<(), i64> {
+        let key: *const D::Key = &key;
+        let value: *const D::Value = value;
+        // SAFETY: as in lookup(): map from the MapDef contract, key and
+        // value point to initialised Pod of the map's key and value size.
+        let ret = unsafe {
+            helper::map_update_elem()(D::ptr(), key.cast(), value.cast(), flags)
+        };
+        if ret == 0 { Ok(()) } else { Err(ret) }
+    }
+}
+
+/// `BPF_MAP_TYPE_PERCPU_ARRAY` handle. A lookup returns this CPU's copy.
+pub struct PerCpuArray<D: MapDef>(PhantomData<D>);
+
+impl<D: MapDef> PerCpuArray<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        PerCpuArray(PhantomData)
+    }
+
+    /// A copy of this CPU's value at `key`.
+    #[inline(always)]
+    pub fn get(&self, key: D::Key) -> Option<D::Value> {
+        let p = lookup::<D>(&key);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: non-NULL lookup result, see Array::get().
+        Some(unsafe { p.read_volatile() })
+    }
+}
+
+impl<D: MapDef> PerCpuArray<D>
+where
+    D::Value: Counter,
+{
+    /// Adds one packet of `bytes` to this CPU's counter at `key`; a key out
+    /// of range is ignored, as in the C program.
+    #[inline(always)]
+    pub fn count(&self, key: D::Key, bytes: u64) {
+        let p = lookup::<D>(&key).cast::<u64>();
+        if p.is_null() {
+            return;
+        }
+        // SAFETY: p is this CPU's element, a Counter laid out as two u64
+        // (packets, bytes), 8-aligned by the kernel. XDP runs with
+        // migration disabled and the program does not re-enter itself, so
+        // no other writer touches this CPU's slot while we update it: plain
+        // loads and stores, no atomics, exactly what the C program does.
+        // No reference is created, so no aliasing rule is involved.
+        unsafe {
+            p.write(p.read().wrapping_add(1));
+            let b = p.add(1);
+            b.write(b.read().wrapping_add(bytes));
+        }
+    }
+}
+
+/// Defines a pinned BTF map in `.maps`, shaped like libbpf's
+/// `struct { __uint(type, ..); __uint(max_entries, ..); __type(key, ..);
+/// __type(value, ..); __uint(pinning, LIBBPF_PIN_BY_NAME); } NAME SEC(".maps");`
+///
+/// ```ignore
+/// xdp_map! { pub XF_STATS: PerCpuArray<u32, xf_count>[XF_R_MAX] = xf_stats as XfStatsDef; }
+/// ```
+/// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
+/// non-generic definition type whose BTF the loader reads (the kernel
+/// rejects BTF names such as `Foo<u32>`), `XF_STATS` the safe handle.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! xdp_map {
+    ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr] = $sym:ident as $def:ident;) => {
+        /// BTF map definition: each member is a pointer to an array whose
+        /// dimension carries the value, as libbpf's __uint() encodes it.
+        #[repr(C)]
+        pub struct $def {
+            r#type: *const [i32; $crate::map_kind::$kind],
+            max_entries: *const [i32; $max as usize],
+            key: *const $k,
+            value: *const $v,
+            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        }
+
+        // SAFETY: the definition is never read or written at run time; it
+        // only carries BTF, and its pointers are all NULL.
+        unsafe impl Sync for $def {}
+
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = ".maps")]
+        #[allow(non_upper_case_globals)]
+        pub static $sym: $def = $def {
+            r#type: ::core::ptr::null(),
+            max_entries: ::core::ptr::null(),
+            key: ::core::ptr::null(),
+            value: ::core::ptr::null(),
+            pinning: ::core::ptr::null(),
+        };
+
+        // SAFETY: ptr() is the address of the .maps definition above, whose
+        // key and value members have exactly the types Key and Value.
+        unsafe impl $crate::MapDef for $def {
+            type Key = $k;
+            type Value = $v;
+            #[inline(always)]
+            fn ptr() -> *mut ::core::ffi::c_void {
+                (&raw const $sym).cast_mut().cast()
+            }
+        }
+
+        $(#[$m])*
+        pub const $handle: $crate::$kind<$def> = $crate::$kind::<$def>::new();
+    };
+}
+
+/// Emits the program entry point in section `xdp`, named `$name` (ip(8)
+/// lists it), which runs the safe `fn(&Xdp) -> XdpAction`.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! xdp_program {
+    ($name:ident, $run:path) => {
+        // Inside an anonymous const the function has no path, so safe code
+        // cannot call it with a made-up pointer: only the kernel can.
+        const _: () = {
+            #[unsafe(no_mangle)]
+            #[unsafe(link_section = "xdp")]
+            extern "C" fn $name(ctx: *mut $crate::xdp_md) -> u32 {
+                // SAFETY: only the kernel calls this function (it cannot be
+                // named, see above), with a valid xdp_md that lives for the
+                // whole call.
+                let xdp = unsafe { $crate::Xdp::from_ctx(ctx) };
+                $run(&xdp) as u32
+            }
+        };
+    };
+}
+
+/// Emits the license string the kernel checks for GPL-only helpers.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! license {
+    ($lic:literal) => {
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = "license")]
+        #[allow(non_upper_case_globals)]
+        pub static _license: [u8; $lic.len() + 1] = {
+            let mut b = [0u8; $lic.len() + 1];
+            let s = $lic.as_bytes();
+            let mut i = 0;
+            while i < s.len() {
+                b[i] = s[i];
+                i += 1;
+            }
+            b
+        };
+    };
+}
+
+/// A position in the frame. Opaque: it starts at `data` and only moves
+/// forward, by whole 16-bit words (every header length is even, which keeps
+/// every `Be16` at an even address), and it is only ever dereferenced by
+/// `Xdp` after a bounds check against `data_end`.
+///
+/// It never wraps below `data`: a frame lives in the kernel's direct map,
+/// more than 2^40 bytes below the top of the address space on every 64-bit
+/// kernel, and a cursor moves at most 64 KiB a step while the verifier caps
+/// a run at 1M instructions (< 2^36 bytes in all).
+#[derive(Clone, Copy)]
+pub struct Cursor {
+    pos: *const u8,
+}
+
+impl Cursor {
+    /// Moves past `len` bytes (rounded down to even) without a bounds
+    /// check: the next read checks. This is `nh->pos += len` in C.
+    #[inline(always)]
+    pub fn skip(self, len: u16) -> Cursor {
+        Cursor { pos: self.pos.wrapping_add((len & !1) as usize) }
+    }
+
+    /// Moves past a header of type `H`.
+    #[inline(always)]
+    pub fn after<H: Header>(self) -> Cursor {
+        const { assert!(size_of::<H>() <= u16::MAX as usize) };
+        self.skip(size_of::<H>() as u16)
+    }
+
+    /// Bytes from `earlier` to here (`nh.pos - l3` in C), or a negative
+    /// number if `earlier` is in fact later.
+    #[inline(always)]
+    pub fn since(self, earlier: Cursor) -> i64 {
+        (self.pos as i64).wrapping_sub(earlier.pos as i64)
+    }
+}
+
+/// The frame of one XDP invocation: `[data, data_end)`.
+pub struct Xdp {
+    data: *const u8,
+    data_end: *const u8,
+    ctx: *mut xdp_md,
+}
+
+impl Xdp {
+    /// # Safety
+    /// `ctx` must be the context the kernel passed to the program.
+    #[inline(always)]
+    pub unsafe fn from_ctx(ctx: *mut xdp_md) -> Xdp {
+        // SAFETY: the caller passes the kernel's ctx; these are the 32-bit
+        // loads the verifier turns into packet pointers. Widening via usize
+        // is the C idiom (void *)(long)ctx->data.
+        let (data, data_end) = unsafe { ((*ctx).data, (*ctx).data_end) };
+        Xdp {
+            data: data as usize as *const u8,
+            data_end: data_end as usize as *const u8,
+            ctx,
+        }
+    }
+
+    /// Frame length as XDP sees it: data_end - data, L2 included.
+    #[inline(always)]
+    pub fn len(&self) -> u64 {
+        (self.data_end as u64).wrapping_sub(self.data as u64)
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Interface the frame arrived on.
+    #[inline(always)]
+    pub fn ingress_ifindex(&self) -> u32 {
+        // SAFETY: ctx is the kernel's context, valid for this call.
+        unsafe { (*self.ctx).ingress_ifindex }
+    }
+
+    /// Start of the frame (the Ethernet header).
+    #[inline(always)]
+    pub fn start(&self) -> Cursor {
+        Cursor { pos: self.data }
+    }
+
+    /// `at + len` if it stays inside the frame (the end may equal
+    /// data_end), else `None`: `if (pos + len > data_end) return -1;`
+    /// followed by `pos += len`. `len` is rounded down to even, like skip().
+    #[inline(always)]
+    pub fn advance(&self, at: Cursor, len: u16) -> Option<Cursor> {
+        let next = at.skip(len);
+        if next.pos > self.data_end {
+            return None;
+        }
+        Some(next)
+    }
+
+    /// True if `len` bytes from `at` stay inside the frame: the check of
+    /// advance() for any length (odd, or up to 4 GiB), without moving.
+    #[inline(always)]
+    pub fn fits(&self, at: Cursor, len: u32) -> bool {
+        at.pos.wrapping_add(len as usize) <= self.data_end
+    }
+
+    /// A copy of the header of type `H` at `at`, or `None` if the frame
+    /// ends before the header does.
+    #[inline(always)]
+    pub fn header<H: Header>(&self, at: Cursor) -> Option<H> {
+        if at.pos.wrapping_add(size_of::<H>()) > self.data_end {
+            return None;
+        }
+        // SAFETY: the H bytes at `at` lie inside [data, data_end) (checked
+        // just above; `at` >= data, see Cursor), which the kernel
+        // keeps readable for the whole call. `at` is even relative to data
+        // (Cursor moves by even amounts), data is at least 2-aligned (the
+        // kernel puts it NET_IP_ALIGN past an aligned headroom, which the
+        // verifier's strict-alignment mode itself assumes), and every
+        // Header has alignment <= 2, so the read is aligned. H is Pod, so
+        // any bytes are a valid H. The copy means no reference to packet
+        // memory outlives the check.
+        Some(unsafe { at.pos.cast::<H>().read() })
+    }
+
+    #[inline(always)]
+    pub fn eth_header(&self, at: Cursor) -> Option<ethhdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn vlan_header(&self, at: Cursor) -> Option<vlan_hdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn ip_header(&self, at: Cursor) -> Option<iphdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn ipv6_header(&self, at: Cursor) -> Option<ipv6hdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn ipv6_opt_header(&self, at: Cursor) -> Option<ipv6_opt_hdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn frag_header(&self, at: Cursor) -> Option<frag_hdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn tcp_header(&self, at: Cursor) -> Option<tcphdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn udp_header(&self, at: Cursor) -> Option<udphdr> {
+        self.header(at)
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# 80-kernels.bats - the kernel matrix (tests/kernels/run.sh): the verifier
+# of each kernel accepts every object, and the crafted verdicts all pass,
+# on the host kernel and on Debian's 6.1 and 6.12 LTS kernels under qemu.
+#
+# XF_ROOT overrides the tree, which is the parent of this file's directory.
+#
+# The guests need no root and touch nothing on the host: no network device,
+# no disk, only an initramfs. The host row needs root for bpf(2), and loads
+# with private maps as 50-verdicts does. The guest test skips only when
+# what it cannot run without is missing (qemu, static busybox, cpio, or apt
+# and no cached kernel), and says which.
+
+bats_require_minimum_version 1.5.0
+
+ROOT=${XF_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+RUN=$ROOT/tests/kernels/run.sh
+
+setup_file() {
+	make -C "$ROOT" build/xdp_filter.o build/xf_verdict.static build/xf_vstat >&2
+}
+
+# Every table row run.sh printed ("kernel | object | accepted | insns |
+# verdicts") says the verifier accepted and nothing failed; shows the
+# output when not. run.sh's own exit status says the same; this is the
+# second opinion, and the message.
+assert_rows_ok() {
+	local rows bad
+
+	rows=$(grep -E '^[0-9][^|]* \| ' <<<"$output" || true)
+	bad=$(grep -Ev '\| yes +\| [0-9]+ +\| [0-9]+ passed, 0 failed' <<<"$rows" || true)
+	if ((status != 0)) || [[ -z $rows || -n $bad ]]; then
+		printf '%s\n' "$output" >&2
+		return 1
+	fi
+}
+
+@test "kernels: usage errors exit 2" {
+	run -0 "$RUN" --help
+	[[ ${lines[0]} == usage:* ]]
+	run -2 "$RUN" --bogus
+	run -2 "$RUN" --timeout 0
+}
+
+@test "kernels: host kernel accepts every object, no verdict fails" {
+	[[ $EUID -eq 0 ]] || skip "needs root (bpf(2))"
+	run "$RUN" --no-vm
+	assert_rows_ok
+	grep -qE "^$(uname -r | sed 's/[.+]/\\&/g') \(host\) +\| xdp_filter\.o " <<<"$output"
+}
+
+@test "kernels: Debian 6.1 and 6.12 LTS under qemu accept every object, no verdict fails" {
+	local why
+
+	run "$RUN" --no-host
+	# Missing tools and an unreachable archive are reasons to skip; any
+	# other skip (or a kernel whose config lacks BPF) is a failure.
+	why=$(grep -E '^skipped: .*(no qemu-system|no static|no cpio|apt-cache knows no|apt-get download|no apt-get|not in the cache)' <<<"$output" |
+		grep -v -- '--no-host' | head -n 1 || true)
+	[[ -z $why ]] || skip "${why#skipped: }"
+	assert_rows_ok
+	# Both LTS branches ran, not just one.
+	grep -qE '^6\.1\.[^|]*\| xdp_filter\.o ' <<<"$output"
+	grep -qE '^6\.12\.[^|]*\| xdp_filter\.o ' <<<"$output"
+}
