@@ -19,7 +19,7 @@ BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 .PHONY: all help deps attach detach status demo test bench clean rust check-abi FORCE
 .DELETE_ON_ERROR:
 
-all: $(B)/xdp_filter.o $(B)/rulectl
+all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
 
 help:
 	@scripts/help.sh
@@ -31,8 +31,12 @@ $(B)/bpf.flags: FORCE | $(B)
 $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h parsing.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/rulectl: rulectl.c xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) rulectl.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+# The Rex example's loader shape: load + attach an object, add_rule.
+$(B)/entry: entry.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) entry.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
 # that puts VLAN tags on the wire for the traffic tests.

@@ -120,6 +120,7 @@ attach() {
 		die "attaching $obj to $dev failed"
 	fi
 	"$RULECTL" init || exit 1
+	echo "object: $obj"
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
 	if [[ -e $PIN_DIR/xf_rules && $kept -gt 0 ]]; then
 		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); $kept rule(s) kept from $PIN_DIR"

@@ -8,7 +8,7 @@
 load helpers
 
 setup_file() {
-	make -s -C "$XF_ROOT" all >&3
+	make -s -C "$XF_ROOT" all "$OBJ" >&3
 }
 
 setup() {

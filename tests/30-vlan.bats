@@ -9,7 +9,7 @@
 load helpers
 
 setup_file() {
-	make -s -C "$XF_ROOT" all "$B/vlan_tc.o" >&3
+	make -s -C "$XF_ROOT" all "$OBJ" "$B/vlan_tc.o" >&3
 }
 
 setup() {

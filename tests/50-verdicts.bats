@@ -12,10 +12,12 @@ bats_require_minimum_version 1.5.0
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 XF_VERDICT=$ROOT/build/xf_verdict
-OBJ=$ROOT/build/xdp_filter.o
+# XF_IMPL=rust runs the same frames against the Rust implementation.
+if [[ ${XF_IMPL:-c} == rust ]]; then OBJ=$ROOT/build/xdp_filter_rs.o; else OBJ=$ROOT/build/xdp_filter.o; fi
+OBJ=${XF_OBJ:-$OBJ}
 
 setup_file() {
-	make -C "$ROOT" build/xdp_filter.o build/xf_verdict >&2
+	make -C "$ROOT" "$OBJ" build/xdp_filter.o build/xf_verdict >&2
 }
 
 require_root() {

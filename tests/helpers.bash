@@ -20,7 +20,14 @@ RULE=$XF_ROOT/scripts/rule.sh
 ATTACH=$XF_ROOT/scripts/attach.sh
 TOPO=$XF_ROOT/netns/topo.sh
 PROBE=$XF_ROOT/netns/probe.sh
-OBJ=${XF_OBJ:-$B/xdp_filter.o}
+# XF_IMPL=c|rust picks the implementation under test (tests/run.sh runs the
+# traffic and verdict suites once for each); XF_OBJ names any other object.
+XF_IMPL=${XF_IMPL:-c}
+case $XF_IMPL in
+rust) OBJ=$B/xdp_filter_rs.o ;;
+*) OBJ=$B/xdp_filter.o ;;
+esac
+OBJ=${XF_OBJ:-$OBJ}
 export B
 
 require_root() {
@@ -93,9 +100,13 @@ rule() {
 	in_ns "$RULE" "$@"
 }
 
-# attach_filter [native|generic] - attach $OBJ to the filtered end.
+# attach_filter [native|generic] - attach $OBJ to the filtered end, and
+# check that it is $OBJ (the implementation under test) that got attached.
 attach_filter() {
-	OBJ=$OBJ in_ns "$ATTACH" attach "$XF_A" "${1-}"
+	local out
+	out=$(OBJ=$OBJ in_ns "$ATTACH" attach "$XF_A" "${1-}") || { echo "$out"; return 1; }
+	echo "$out"
+	[[ $out == *"object: $OBJ"* ]] || { echo "attached another object than $OBJ" >&2; return 1; }
 }
 
 addr_of() {			# addr_of 4|6 a|b

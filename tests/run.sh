@@ -12,8 +12,10 @@ readonly ROOT
 usage() {
 	cat <<USAGE
 usage: $PROG [FILE.bats ...]
-Runs the given bats files (default: all of tests/*.bats) and prints a
-summary line. Run as root: tests that need the kernel skip otherwise.
+Runs the given bats files (default: all of tests/*.bats), then the suites
+that exercise the filter itself again against the Rust implementation
+(XF_IMPL=rust; those tests are named "[rust] ..."), and prints a summary
+line. Run as root: tests that need the kernel skip otherwise.
 USAGE
 }
 
@@ -24,13 +26,24 @@ main() {
 	case ${1-} in
 	-h | --help) usage; exit 0 ;;
 	esac
-	if (($#)); then files=("$@"); else files=("$ROOT"/tests/*.bats); fi
+	local both=()
+	if (($#)); then
+		files=("$@")
+	else
+		files=("$ROOT"/tests/*.bats)
+		both=("$ROOT"/tests/{20-traffic,30-vlan,40-fragments,50-verdicts}.bats)
+	fi
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
 
-	make -s -C "$ROOT" all build/xf_verdict build/vlan_tc.o
+	make -s -C "$ROOT" all rust build/xf_verdict build/vlan_tc.o
 	LOG=$(mktemp)
 	trap 'rm -f "$LOG"' EXIT
-	bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?
+	XF_IMPL=c bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?
+	if ((${#both[@]})); then
+		echo "# the same traffic and verdict suites against the Rust implementation"
+		XF_IMPL=rust bats --formatter tap "${both[@]}" </dev/null |
+			sed -E 's/^(not )?ok ([0-9]+) /&[rust] /' | tee -a "$LOG" || rc=$?
+	fi
 
 	passed=$(grep -cE '^ok [0-9]+ ' "$LOG" || true)
 	skipped=$(grep -cE '^ok [0-9]+ .*# skip' "$LOG" || true)
