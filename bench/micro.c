@@ -2,8 +2,9 @@
 /* micro.c - xf_bench: ns/packet of XDP programs through BPF_PROG_TEST_RUN.
  *
  * Loads the floor (bench_empty.o), the product (xdp_filter.o, ARRAY rule
- * table) and its HASH twin (bench_hash.o) with 1, 100 and 10,000 rules,
- * plus xdp-tools' own xdp-filter objects with the equivalent rule, then
+ * table), its safe-Rust implementation (xdp_filter_rs.o, same maps) and
+ * its HASH twin (bench_hash.o) with 1, 100 and 10,000 rules, plus
+ * xdp-tools' own xdp-filter objects with the equivalent rule, then
  * times each (program, packet) pair for a number of rounds. Inside a round
  * every program runs once per packet kind, in an order rotated each round,
  * so drift and noise from the other core hit all programs alike. Prints
@@ -87,6 +88,7 @@ struct pkt {
 enum prog_kind {
 	P_EMPTY,
 	P_ARRAY,
+	P_RUST,		/* rust/: the same ARRAY maps as P_ARRAY */
 	P_HASH,
 	P_XDPT_UDP,
 	P_XDPT_ALL,
@@ -113,6 +115,9 @@ static struct prog progs[] = {
 	PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY, 1),
 	PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY, 100),
 	PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY, 10000),
+	PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST, 1),
+	PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST, 100),
+	PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST, 10000),
 	PROG("HASH variant (PERCPU_HASH)", "bench_hash.o", P_HASH, 1),
 	PROG("HASH variant (PERCPU_HASH)", "bench_hash.o", P_HASH, 100),
 	PROG("HASH variant (PERCPU_HASH)", "bench_hash.o", P_HASH, 10000),
@@ -424,6 +429,7 @@ static int fill(struct prog *p)
 {
 	switch (p->kind) {
 	case P_ARRAY:
+	case P_RUST:
 		return fill_array(p->obj, p->rules);
 	case P_HASH:
 		return fill_hash(p->obj, p->rules);
@@ -583,7 +589,8 @@ static void print_memory(void)
 	for (i = 0; i < NPROGS; i++) {
 		struct prog *p = &progs[i];
 
-		if (!p->obj || (p->kind != P_ARRAY && p->kind != P_HASH))
+		if (!p->obj || (p->kind != P_ARRAY && p->kind != P_RUST &&
+				p->kind != P_HASH))
 			continue;
 		bpf_object__for_each_map(m, p->obj) {
 			if (bpf_map__type(m) == BPF_MAP_TYPE_ARRAY &&
@@ -606,7 +613,7 @@ static int rounds, repeat;
 
 static int contract_checked(const struct prog *p)
 {
-	return p->kind == P_ARRAY || p->kind == P_HASH;
+	return p->kind == P_ARRAY || p->kind == P_RUST || p->kind == P_HASH;
 }
 
 /* A program that does not give the contract's verdict measured another
@@ -700,7 +707,8 @@ static void print_scaling(void)
 		const struct prog *one = &progs[i], *many = NULL;
 
 		if (one->rules != 1 || one->skip[0] ||
-		    (one->kind != P_ARRAY && one->kind != P_HASH))
+		    (one->kind != P_ARRAY && one->kind != P_RUST &&
+		     one->kind != P_HASH))
 			continue;
 		for (j = 0; j < NPROGS; j++)
 			if (progs[j].kind == one->kind &&
@@ -818,7 +826,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NPROGS; i++) {
 		struct prog *p = &progs[i];
 		int ours = p->kind == P_EMPTY || p->kind == P_ARRAY ||
-			   p->kind == P_HASH;
+			   p->kind == P_RUST || p->kind == P_HASH;
 
 		snprintf(p->path, sizeof(p->path), "%s/%s",
 			 ours ? objdir : xdptdir, p->file);

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # run.sh - build and run both benchmarks, write their tables and the chart.
 #   1. micro: xf_bench, ns/packet through BPF_PROG_TEST_RUN -> micro.md
+#      (the C filter, its HASH variant, the Rust filter, xdp-tools)
 #   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md
 #   3. the chart of both (gnuplot) -> bench.png
 # Results go to bench/results/. Timings are reported, never asserted:
@@ -88,6 +89,9 @@ main() {
 		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
 		"$B/bench_hash.o" "$B/xf_bench" "$B/bench_gen.o" \
 		"$B/bench_drop.o" "$B/xf_gen" >&2 || die "build failed (see above)"
+	# The Rust implementation (rust/build.sh: rustc-web, llvm-22).
+	make -C "$ROOT" --no-print-directory B="$B" rust >&2 ||
+		die "make rust failed (see above; make deps installs the toolchain)"
 
 	# xf_bench looks for our objects relative to the project root.
 	cd "$ROOT"

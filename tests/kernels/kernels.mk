@@ -17,5 +17,5 @@ $(B)/xf_vstat: tests/kernels/vstat.c | $(B)
 
 # The Rust object joins the matrix when it has been built (run.sh takes
 # $(B)/xdp_filter_rs.o if it exists); building it is rust/'s business.
-kernels: $(B)/xdp_filter.o $(B)/xf_verdict.static $(B)/xf_vstat
+kernels: $(B)/xdp_filter.o $(B)/xdp_filter_rs.o $(B)/xf_verdict.static $(B)/xf_vstat
 	tests/kernels/run.sh

@@ -104,8 +104,8 @@ fn parse_ipv4(xdp: &Xdp, at: &mut Cursor) -> Result<L3, Malformed> {
         return Err(Malformed);
     }
     let opts_end = xdp.advance(*at, len).ok_or(Malformed)?; // ...then the options
-    let tot_len = iph.tot_len.get();
-    if tot_len < len || !xdp.fits(*at, tot_len as u32) {
+    let tot_len = iph.tot_len.get_bounded(); // bounded: pointer math
+    if tot_len < len as u32 || !xdp.fits(*at, tot_len) {
         return Err(Malformed);
     }
     *at = opts_end;
@@ -125,7 +125,8 @@ fn parse_ipv6(xdp: &Xdp, at: &mut Cursor) -> Result<L3, Malformed> {
     if ip6h.version() != 6 {
         return Err(Malformed);
     }
-    let len = core::mem::size_of::<xf_rt::ipv6hdr>() as u32 + ip6h.payload_len.get() as u32;
+    // bounded: pointer math
+    let len = core::mem::size_of::<xf_rt::ipv6hdr>() as u32 + ip6h.payload_len.get_bounded();
     if !xdp.fits(*at, len) {
         return Err(Malformed);
     }

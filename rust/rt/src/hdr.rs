@@ -21,6 +21,22 @@ impl Be16 {
         u16::from_be(self.0)
     }
 
+    /// The value in host order, bounded for the verifier: use this, not
+    /// `get()`, for any length that moves or checks a packet position.
+    ///
+    /// The verifiers of 6.1 and 6.12 (at least) forget everything about a
+    /// register after a byte swap (`be16`), so `pos + len` would be pointer
+    /// math with an unbounded register, which they reject ("math between
+    /// pkt pointer and register with unbounded min value"). `& 0xffff`
+    /// gives them the range back, but LLVM knows a swapped u16 already fits
+    /// and would drop the mask; `opaque()` hides the value from it first.
+    /// This is parsing.h's `barrier_var(len); len &= 0xffff;`, and costs
+    /// three instructions (a stack store and load, the mask).
+    #[inline(always)]
+    pub fn get_bounded(self) -> u32 {
+        crate::opaque(self.get() as u32) & 0xffff
+    }
+
     /// A wire-order constant (`bpf_htons(CONST)`), for comparisons that
     /// fold at compile time.
     #[inline(always)]

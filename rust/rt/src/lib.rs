@@ -52,6 +52,25 @@ pub struct xdp_md {
     pub egress_ifindex: u32,
 }
 
+/// Returns `v`, but the optimiser cannot see through it: what it knew about
+/// `v` (its range, say) is forgotten, so a later mask or check it would have
+/// proved redundant stays in the code for the verifier to see. The C side
+/// uses `barrier_var()`, an empty inline asm; this is the asm-free way (no
+/// `asm!` on BPF in stable Rust, and `core::hint::black_box` makes no
+/// promise at all): a volatile store and load through a stack slot, which
+/// the optimiser must keep and the verifier reads back as a plain scalar.
+#[inline(always)]
+pub fn opaque(v: u32) -> u32 {
+    let mut slot = 0u32;
+    let p: *mut u32 = &mut slot;
+    // SAFETY: p points to a live, aligned u32 local of this function, and
+    // no reference to it exists while the two accesses run.
+    unsafe {
+        p.write_volatile(v);
+        p.read_volatile()
+    }
+}
+
 /// BPF map types used by xdp_filter (`enum bpf_map_type`).
 pub const BPF_MAP_TYPE_HASH: usize = 1;
 pub const BPF_MAP_TYPE_ARRAY: usize = 2;
