@@ -29,7 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--obj FILE] [--mode native|generic] IFINDEX|IFNAME\n"
-		"       %s add_rule PORT tcp|udp\n"
+		"       %s add_rule PORT tcp|udp   (or any rule.sh RULE)\n"
 		"       %s -h | --help\n"
 		"Loads and attaches xdp_filter (default object: xdp_filter_rs.o"
 		" next to %s),\npinning its maps under %s; add_rule adds a"
@@ -45,11 +45,11 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);	/* the verifier log, on failure */
 }
 
-static int add_rule(const char *port_s, const char *proto_s)
+static int add_rule(int argc, char **argv)
 {
+	struct xf_rdesc rule;
 	struct xf_maps m;
-	__u32 port, pidx;
-	int ret = xf_parse_rule(port_s, proto_s, &port, &pidx);
+	int ret = xf_parse_rule(argc, argv, &rule);
 
 	if (ret)
 		return ret;
@@ -58,7 +58,7 @@ static int add_rule(const char *port_s, const char *proto_s)
 		return ret;
 	if (xf_open_maps(&m, 0))
 		return 1;
-	ret = xf_rule_add(&m, pidx, port);
+	ret = xf_lock(&m) ? 1 : xf_rule_add(&m, &rule);
 	xf_close_maps(&m);
 	return ret;
 }
@@ -144,7 +144,7 @@ static int attach(const char *obj_path, __u32 xdp_flags, const char *dev)
 	}
 	if (xf_open_maps(&m, 0))
 		goto cleanup;
-	ret = xf_stamp_abi(&m);
+	ret = xf_lock(&m) ? 1 : xf_stamp_abi(&m);
 	xf_close_maps(&m);
 	if (!ret)
 		printf("%s attached to ifindex %d, maps pinned under %s\n",
@@ -170,11 +170,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "add_rule")) {
-		if (argc != 4)
-			return xf_bad_usage("%s needs PORT and tcp|udp", argv[1]);
-		return add_rule(argv[2], argv[3]);
-	}
+	if (!strcmp(argv[1], "add_rule"))
+		return add_rule(argc - 2, argv + 2);	/* any rule.sh RULE */
 	for (i = 1; i < argc - 1; i += 2) {
 		if (!strcmp(argv[i], "--obj")) {
 			obj_path = argv[i + 1];

@@ -200,11 +200,21 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *nh,
 	return nexthdr;
 }
 
+/* What the program needs to know of a packet, filled by parse_frame(). */
+struct xf_pkt {
+	int		l4;		/* IP protocol; valid when family != 0 */
+	__be16		sport;		/* TCP/UDP ports, when parsed */
+	__be16		dport;
+	__u8		new_flow;	/* UDP, or TCP with SYN set and ACK clear */
+	__u8		family;		/* 4 or 6 once an IP header parsed */
+	struct xf_lpm4	src4;		/* source address as an LPM key */
+	struct xf_lpm6	src6;
+};
+
 /* TCP with options. Invalid: doff < 5; truncated: the header does not fit
- * in the frame or in the room the IP length leaves (room). Stores the
- * destination port. */
+ * in the frame or in the room the IP length leaves (room). */
 static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
-					int room, __be16 *dport)
+					int room, struct xf_pkt *pkt)
 {
 	struct tcphdr *th = nh->pos;
 	int len;
@@ -215,34 +225,38 @@ static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
 	if (len < (int)sizeof(*th) || nh->pos + len > data_end || len > room)
 		return -1;
 	nh->pos += len;
-	*dport = th->dest;
+	pkt->sport = th->source;
+	pkt->dport = th->dest;
+	pkt->new_flow = th->syn && !th->ack;
 	return 0;
 }
 
-/* UDP. Truncated: the header does not fit in the frame or in room. Stores
- * the destination port. */
+/* UDP. Truncated: the header does not fit in the frame or in room. */
 static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
-					int room, __be16 *dport)
+					int room, struct xf_pkt *pkt)
 {
 	struct udphdr *uh = nh->pos;
 
 	if ((void *)(uh + 1) > data_end || (int)sizeof(*uh) > room)
 		return -1;
 	nh->pos = uh + 1;
-	*dport = uh->dest;
+	pkt->sport = uh->source;
+	pkt->dport = uh->dest;
+	pkt->new_flow = 1;
 	return 0;
 }
 
-/* Parses a frame down to its TCP/UDP destination port: Ethernet, up to two
- * VLAN tags, IPv4 or IPv6 with extension headers, then TCP or UDP. Returns
- * XF_R_PASSED with *l4 (IPPROTO_TCP or IPPROTO_UDP) and *dport set when the
- * rules decide, or the reason that decides the frame without them; of those
- * only XF_R_MALFORMED drops (xf_reason_drops()). */
-static __always_inline int parse_frame(void *data, void *data_end, int *l4,
-				       __be16 *dport)
+/* Parses a frame down to its TCP/UDP ports: Ethernet, up to two VLAN tags,
+ * IPv4 or IPv6 with extension headers, then TCP or UDP. Returns XF_R_PASSED
+ * when the port rules can decide (pkt has the ports), or the reason that
+ * stands unless a prefix rule decides: XF_R_FRAGMENT and XF_R_OTHER_L4 (pkt
+ * has the family and source address), XF_R_NON_IP, XF_R_MALFORMED. */
+static __always_inline int parse_frame(void *data, void *data_end,
+				       struct xf_pkt *pkt)
 {
 	struct hdr_cursor nh = { .pos = data };
 	int eth_type, later_frag = 0, ip_len = 0, room;
+	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
 	void *l3;
 
@@ -252,15 +266,23 @@ static __always_inline int parse_frame(void *data, void *data_end, int *l4,
 
 	l3 = nh.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
-		*l4 = parse_iphdr(&nh, data_end, &iph, &ip_len);
-		if (*l4 < 0)
+		pkt->l4 = parse_iphdr(&nh, data_end, &iph, &ip_len);
+		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad ihl/length */
 		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
+		pkt->family = 4;
+		pkt->src4.prefixlen = 32;
+		__builtin_memcpy(pkt->src4.addr, &iph->saddr, 4);
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		*l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
-		if (*l4 >= 0)
-			*l4 = parse_ipv6_ext(&nh, data_end, *l4, &later_frag);
-		if (*l4 < 0)
+		ip6h = nh.pos;
+		pkt->l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
+		if (pkt->l4 < 0)
+			return XF_R_MALFORMED;		/* cut, bad payload_len */
+		pkt->family = 6;
+		pkt->src6.prefixlen = 128;
+		__builtin_memcpy(pkt->src6.addr, &ip6h->saddr, 16);
+		pkt->l4 = parse_ipv6_ext(&nh, data_end, pkt->l4, &later_frag);
+		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, 9+ ext headers */
 	} else {
 		return XF_R_NON_IP;			/* ARP, a 3rd tag, ...: pass */
@@ -272,23 +294,18 @@ static __always_inline int parse_frame(void *data, void *data_end, int *l4,
 	if (room < 0)
 		return XF_R_MALFORMED;			/* ext headers past length */
 	if (later_frag)
-		return XF_R_FRAGMENT;			/* no ports in it: pass */
+		return XF_R_FRAGMENT;			/* no ports in it */
 
-	if (*l4 == IPPROTO_TCP) {
-		if (parse_tcphdr(&nh, data_end, room, dport) < 0)
+	if (pkt->l4 == IPPROTO_TCP) {
+		if (parse_tcphdr(&nh, data_end, room, pkt) < 0)
 			return XF_R_MALFORMED;		/* cut, doff < 5 */
-	} else if (*l4 == IPPROTO_UDP) {
-		if (parse_udphdr(&nh, data_end, room, dport) < 0)
+	} else if (pkt->l4 == IPPROTO_UDP) {
+		if (parse_udphdr(&nh, data_end, room, pkt) < 0)
 			return XF_R_MALFORMED;		/* cut header */
 	} else {
-		return XF_R_OTHER_L4;			/* ICMP, ...: pass */
+		return XF_R_OTHER_L4;			/* ICMP, ... */
 	}
 	return XF_R_PASSED;				/* the rules decide */
-}
-
-static __always_inline int xf_reason_drops(int reason)
-{
-	return reason == XF_R_MALFORMED || reason == XF_R_DROPPED;
 }
 
 #endif /* XF_PARSING_H */

@@ -5,7 +5,9 @@
  * (exit 2) never changes anything and can be tested without root. Runtime
  * failures exit 1 with "rulectl: <object>: <reason>" and, when the cause is
  * known, what to do about it. Data goes to stdout, diagnostics to stderr.
- * Only <bpf/bpf.h> is used: ip(8) loads the object, we only edit its maps.
+ * Every change is made under the editors' lock (xf_lock()), so concurrent
+ * rulectl processes never interleave their edits. Only <bpf/bpf.h> is used:
+ * ip(8) loads the object, we only edit its maps.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,162 +15,161 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
 #include "xf_maps.h"
 
-/* Indexed by enum xf_reason. */
-static const struct {
-	const char *name;
-	const char *action;
-} xf_reasons[XF_R_MAX] = {
-	[XF_R_PASSED]	 = { "passed",	  "pass" },
-	[XF_R_DROPPED]	 = { "dropped",	  "drop" },
-	[XF_R_MALFORMED] = { "malformed", "drop" },
-	[XF_R_FRAGMENT]	 = { "fragment",  "pass" },
-	[XF_R_NON_IP]	 = { "non_ip",	  "pass" },
-	[XF_R_OTHER_L4]	 = { "other_l4",  "pass" },
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s add PORT tcp|udp     drop packets to PORT (1-65535)\n"
-		"       %s del PORT tcp|udp     remove that rule\n"
-		"       %s flush                remove every rule\n"
-		"       %s list [--json]        rules: PORT PROTO PACKETS BYTES\n"
-		"       %s stats [--json]       counters per reason\n"
-		"       %s add_rule PORT PROTO  same as add\n"
-		"       %s check | init | unpin (used by scripts/attach.sh)\n"
-		"       %s -h | --help\n"
+		"usage: %s add RULE            add a rule (add_rule is an alias)\n"
+		"       %s del RULE            remove exactly that rule\n"
+		"       %s flush               remove every rule\n"
+		"       %s list [--json]       PORTS PROTO PACKETS BYTES [src] [from PREFIX]\n"
+		"       %s stats [--json]      packets and bytes per verdict reason\n"
+		"       %s policy [--json]     show the policy\n"
+		"       %s policy deny         listed flows drop, the rest passes (default)\n"
+		"       %s policy allow [ephemeral LO-HI] [dhcp|nodhcp]\n"
+		"                              only listed new TCP/UDP flows pass\n"
+		"       %s check | init | unpin   (used by scripts/attach.sh)\n"
+		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX]   PORTS: 8080 or 6000-6100\n"
+		"       any from PREFIX                           every packet from PREFIX\n"
 		"Maps are read from %s (XF_PIN_DIR overrides).\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
-		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, XF_PIN_DIR);
+		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
+		xf_prog, xf_prog, XF_PIN_DIR);
 }
 
-/* Reads the whole verdict table with batch lookups: one syscall per
- * batch instead of one per slot. */
-static int read_rules(int fd, struct xf_rule *rules)
+static const char *proto_of(const struct xf_rdesc *r)
 {
-	static __u32 keys[XF_RULE_SLOTS];
-	struct xf_rule *vals = rules;
-	__u32 out, count, done = 0;
-	void *in = NULL;
-	int err;
-
-	while (done < XF_RULE_SLOTS) {
-		count = XF_RULE_SLOTS - done;
-		err = bpf_map_lookup_batch(fd, in, &out, keys + done,
-					   vals + done, &count, NULL);
-		if (err && errno != ENOENT)
-			return -1;
-		done += count;
-		if (err)		/* ENOENT: reached the end */
-			break;
-		in = &out;
-	}
-	/* Array batches come back in key order, but do not rely on it. */
-	if (done != XF_RULE_SLOTS) {
-		errno = EIO;
-		return -1;
-	}
-	for (__u32 i = 0; i < XF_RULE_SLOTS; i++) {
-		if (keys[i] != i) {
-			struct xf_rule *tmp = calloc(XF_RULE_SLOTS,
-						     sizeof(*tmp));
-
-			if (!tmp)
-				return -1;
-			for (__u32 j = 0; j < XF_RULE_SLOTS; j++)
-				tmp[keys[j] % XF_RULE_SLOTS] = rules[j];
-			memcpy(rules, tmp, XF_RULE_SLOTS * sizeof(*tmp));
-			free(tmp);
-			break;
-		}
-	}
-	return 0;
+	return r->protos == XF_PM_TCP ? "tcp" :
+	       r->protos == XF_PM_UDP ? "udp" : "any";
 }
 
-static struct xf_rule *load_rules(struct xf_maps *m)
+/* List order: rules without a prefix first, by port then protocol; then
+ * prefix rules by family, address and length. */
+static int cmp_rules(const void *a, const void *b)
 {
-	struct xf_rule *rules = calloc(XF_RULE_SLOTS, sizeof(*rules));
+	const struct xf_rdesc *x = a, *y = b;
+	int c;
 
-	if (!rules) {
-		fprintf(stderr, "%s: %s\n", xf_prog, strerror(errno));
-		return NULL;
-	}
-	if (read_rules(m->fd[SPEC_RULES], rules)) {
-		fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RULES,
-			strerror(errno));
-		free(rules);
-		return NULL;
-	}
-	return rules;
+	if (x->family != y->family)
+		return x->family - y->family;
+	c = memcmp(x->addr, y->addr, sizeof(x->addr));
+	if (c)
+		return c;
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen - y->prefixlen;
+	if (x->anyport != y->anyport)
+		return y->anyport - x->anyport;
+	if (x->port_lo != y->port_lo)
+		return x->port_lo - y->port_lo;
+	if (x->dir != y->dir)
+		return x->dir - y->dir;
+	return x->protos - y->protos;
 }
 
-static int cmd_flush(struct xf_maps *m)
+static void json_rule(const struct xf_rdesc *r, __u32 id,
+		      const struct xf_count *c, int first)
 {
-	struct xf_rule *rules = load_rules(m), none = {};
-	int ret = 0;
+	char addr[INET6_ADDRSTRLEN] = "";
 
-	if (!rules)
-		return 1;
-	for (__u32 slot = 0; slot < XF_RULE_SLOTS; slot++) {
-		if (!rules[slot].flags)
-			continue;
-		if (bpf_map_update_elem(m->fd[SPEC_RULES], &slot, &none,
-					BPF_ANY)) {
-			fprintf(stderr, "%s: flush: slot %u: %s\n", xf_prog, slot,
-				strerror(errno));
-			ret = 1;
-		}
-	}
-	free(rules);
-	return ret;
+	if (r->family)
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, addr,
+			  sizeof(addr));
+	printf("%s\n  {\"id\": %u, ", first ? "" : ",", id);
+	if (r->anyport)
+		printf("\"port\": null, \"port_last\": null, ");
+	else
+		printf("\"port\": %u, \"port_last\": %u, ", r->port_lo,
+		       r->port_hi);
+	printf("\"proto\": \"%s\", \"dir\": %s, ", proto_of(r),
+	       r->anyport ? "null" : r->dir == XF_DIR_SRC ? "\"src\"" :
+	       "\"dst\"");
+	if (r->family)
+		printf("\"prefix\": \"%s/%u\", ", addr, r->prefixlen);
+	else
+		printf("\"prefix\": null, ");
+	printf("\"packets\": %llu, \"bytes\": %llu}",
+	       (unsigned long long)c->packets, (unsigned long long)c->bytes);
+}
+
+static void text_rule(const struct xf_rdesc *r, const struct xf_count *c)
+{
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (r->family)
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, addr,
+			  sizeof(addr));
+	if (r->anyport)
+		printf("any any");
+	else if (r->port_lo == r->port_hi)
+		printf("%u %s", r->port_lo, proto_of(r));
+	else
+		printf("%u-%u %s", r->port_lo, r->port_hi, proto_of(r));
+	printf(" %llu %llu", (unsigned long long)c->packets,
+	       (unsigned long long)c->bytes);
+	if (!r->anyport && r->dir == XF_DIR_SRC)
+		printf(" src");
+	if (r->family)
+		printf(" from %s/%u", addr, r->prefixlen);
+	putchar('\n');
 }
 
 static int cmd_list(struct xf_maps *m, int json)
 {
-	struct xf_rule *rules = load_rules(m);
+	struct {
+		struct xf_rdesc r;
+		__u32 id;
+	} *rules;
 	struct xf_count c;
-	int n = 0;
+	__u32 n = 0;
 
-	if (!rules)
+	if (xf_read_rdesc(m))
 		return 1;
+	rules = calloc(XF_MAX_RULES, sizeof(*rules));
+	if (!rules) {
+		fprintf(stderr, "%s: %s\n", xf_prog, strerror(errno));
+		return 1;
+	}
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		if (!m->rd[id].used)
+			continue;
+		rules[n].r = m->rd[id];
+		rules[n++].id = id;
+	}
+	/* the record comes first in each element: cmp_rules sees it */
+	qsort(rules, n, sizeof(*rules), cmp_rules);
 	if (json)
 		printf("[");
-	/* Port order, tcp before udp, whatever the slot layout. */
-	for (__u32 port = 1; port < XF_PORTS; port++) {
-		for (__u32 p = 0; p < XF_P_MAX; p++) {
-			__u32 slot = xf_slot(p, port);
-
-			if (!(rules[slot].flags & XF_RULE_DROP))
-				continue;
-			if (xf_read_count(m->fd[SPEC_RCOUNT], slot, &c)) {
-				fprintf(stderr, "%s: read %s: %s\n", xf_prog,
-					XF_MAP_RCOUNT, strerror(errno));
-				free(rules);
-				return 1;
-			}
-			if (json)
-				printf("%s\n  {\"port\": %u, \"proto\": \"%s\","
-				       " \"packets\": %llu, \"bytes\": %llu}",
-				       n ? "," : "", port, xf_proto_names[p],
-				       (unsigned long long)c.packets,
-				       (unsigned long long)c.bytes);
-			else
-				printf("%u %s %llu %llu\n", port,
-				       xf_proto_names[p],
-				       (unsigned long long)c.packets,
-				       (unsigned long long)c.bytes);
-			n++;
+	for (__u32 i = 0; i < n; i++) {
+		if (xf_read_count(m->fd[SPEC_RCOUNT], rules[i].id, &c)) {
+			fprintf(stderr, "%s: read %s: %s\n", xf_prog,
+				XF_MAP_RCOUNT, strerror(errno));
+			free(rules);
+			return 1;
 		}
+		if (json)
+			json_rule(&rules[i].r, rules[i].id, &c, i == 0);
+		else
+			text_rule(&rules[i].r, &c);
 	}
 	if (json)
 		printf("%s]\n", n ? "\n" : "");
 	free(rules);
 	return 0;
+}
+
+static int cmd_flush(struct xf_maps *m)
+{
+	int ret = 0;
+
+	for (__u32 id = 1; id < XF_MAX_RULES; id++)
+		if (m->rd[id].used && xf_rule_del_id(m, id))
+			ret = 1;
+	return ret;
 }
 
 static int cmd_stats(struct xf_maps *m, int json)
@@ -191,18 +192,133 @@ static int cmd_stats(struct xf_maps *m, int json)
 		if (json)
 			printf("%s\n  \"%s\": {\"action\": \"%s\","
 			       " \"packets\": %llu, \"bytes\": %llu}",
-			       r ? "," : "", xf_reasons[r].name,
-			       xf_reasons[r].action,
+			       r ? "," : "", xf_reason_names[r],
+			       xf_reason_actions[r],
 			       (unsigned long long)c[r].packets,
 			       (unsigned long long)c[r].bytes);
 		else
-			printf("%-10s %-6s %20llu %20llu\n", xf_reasons[r].name,
-			       xf_reasons[r].action,
+			printf("%-10s %-6s %20llu %20llu\n",
+			       xf_reason_names[r], xf_reason_actions[r],
 			       (unsigned long long)c[r].packets,
 			       (unsigned long long)c[r].bytes);
 	}
 	if (json)
 		printf("\n}\n");
+	return 0;
+}
+
+/* The range this host gives its own outgoing connections, the default
+ * for "policy allow": replies to them arrive there. */
+static int local_port_range(__u16 *lo, __u16 *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned int a, b;
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%u %u", &a, &b) == 2 && a >= 1 && a <= b && b <= 65535;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+struct policy_args {
+	int set;		/* 0: show */
+	int allow;
+	int json;
+	int eph_given;
+	__u16 eph_lo, eph_hi;
+	int dhcp;		/* -1: keep, 0: nodhcp, 1: dhcp */
+};
+
+static int parse_policy(int argc, char **argv, struct policy_args *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->dhcp = -1;
+	if (argc == 0)
+		return 0;
+	if (argc == 1 && !strcmp(argv[0], "--json")) {
+		p->json = 1;
+		return 0;
+	}
+	if (!strcmp(argv[0], "deny")) {
+		if (argc > 1)
+			return xf_bad_usage("unexpected argument '%s' (policy"
+					    " deny takes none)", argv[1]);
+		p->set = 1;
+		return 0;
+	}
+	if (strcmp(argv[0], "allow"))
+		return xf_bad_usage("bad policy '%s' (expected allow or deny)",
+				    argv[0]);
+	p->set = p->allow = 1;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "ephemeral")) {
+			if (++i >= argc)
+				return xf_bad_usage("%s", "'ephemeral' needs a"
+						    " port range LO-HI");
+			if (xf_parse_range(argv[i], &p->eph_lo, &p->eph_hi))
+				return 2;
+			p->eph_given = 1;
+		} else if (!strcmp(argv[i], "dhcp")) {
+			p->dhcp = 1;
+		} else if (!strcmp(argv[i], "nodhcp")) {
+			p->dhcp = 0;
+		} else {
+			return xf_bad_usage("unknown keyword '%s' (expected"
+					    " ephemeral LO-HI, dhcp or nodhcp)",
+					    argv[i]);
+		}
+	}
+	return 0;
+}
+
+static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
+{
+	struct xf_config cfg;
+	int allow;
+
+	if (xf_read_config(m, &cfg))
+		return 1;
+	if (p->set) {
+		if (p->allow) {
+			cfg.flags |= XF_CFG_ALLOW;
+			if (p->eph_given) {
+				cfg.eph_lo = p->eph_lo;
+				cfg.eph_hi = p->eph_hi;
+			} else if (!cfg.eph_lo &&
+				   local_port_range(&cfg.eph_lo, &cfg.eph_hi)) {
+				fprintf(stderr, "%s: cannot read"
+					" ip_local_port_range: give"
+					" 'ephemeral LO-HI'\n", xf_prog);
+				return 1;
+			}
+			if (p->dhcp == 0)
+				cfg.flags |= XF_CFG_NO_DHCP;
+			else if (p->dhcp == 1)
+				cfg.flags &= ~XF_CFG_NO_DHCP;
+		} else {
+			cfg.flags &= ~XF_CFG_ALLOW;
+		}
+		return xf_write_config(m, &cfg) ? 1 : 0;
+	}
+	allow = !!(cfg.flags & XF_CFG_ALLOW);
+	if (p->json)
+		printf("{\"policy\": \"%s\", \"ephemeral\": [%u, %u],"
+		       " \"dhcp\": %s}\n", allow ? "allow" : "deny",
+		       cfg.eph_lo, cfg.eph_hi,
+		       cfg.flags & XF_CFG_NO_DHCP ? "false" : "true");
+	else if (allow)
+		printf("allow ephemeral %u-%u %s\n", cfg.eph_lo, cfg.eph_hi,
+		       cfg.flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
+	else
+		printf("deny\n");
 	return 0;
 }
 
@@ -306,13 +422,14 @@ static int cmd_unpin(void)
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL, *env;
-	__u32 port = 0, pidx = 0;
+	const char *cmd = argc > 1 ? argv[1] : NULL, *slash;
+	struct policy_args pol;
+	struct xf_rdesc rule;
 	int json = 0, ret;
 	struct xf_maps m;
 
-	env = strrchr(argv[0], '/');
-	xf_prog = env ? env + 1 : argv[0];
+	slash = strrchr(argv[0], '/');
+	xf_prog = slash ? slash + 1 : argv[0];
 	if (!cmd) {
 		usage(stderr);
 		return 2;
@@ -326,9 +443,7 @@ int main(int argc, char **argv)
 	/* Validate everything before touching the kernel. */
 	if (!strcmp(cmd, "add") || !strcmp(cmd, "add_rule") ||
 	    !strcmp(cmd, "del")) {
-		if (argc != 4)
-			return xf_bad_usage("%s needs PORT and tcp|udp", cmd);
-		ret = xf_parse_rule(argv[2], argv[3], &port, &pidx);
+		ret = xf_parse_rule(argc - 2, argv + 2, &rule);
 		if (ret)
 			return ret;
 	} else if (!strcmp(cmd, "list") || !strcmp(cmd, "stats")) {
@@ -336,8 +451,12 @@ int main(int argc, char **argv)
 			return xf_bad_usage("unexpected argument '%s'", argv[3]);
 		if (argc == 3 && strcmp(argv[2], "--json"))
 			return xf_bad_usage("bad argument '%s' (expected --json)",
-					 argv[2]);
+					    argv[2]);
 		json = argc == 3;
+	} else if (!strcmp(cmd, "policy")) {
+		ret = parse_policy(argc - 2, argv + 2, &pol);
+		if (ret)
+			return ret;
 	} else if (!strcmp(cmd, "flush") || !strcmp(cmd, "check") ||
 		   !strcmp(cmd, "init") || !strcmp(cmd, "unpin")) {
 		if (argc != 2)
@@ -349,7 +468,6 @@ int main(int argc, char **argv)
 	ret = xf_init();
 	if (ret)
 		return ret;
-
 	if (!strcmp(cmd, "unpin"))
 		return cmd_unpin();
 	if (!strcmp(cmd, "check")) {
@@ -361,18 +479,24 @@ int main(int argc, char **argv)
 	}
 	if (xf_open_maps(&m, 0))
 		return 1;
-	if (!strcmp(cmd, "del"))
-		ret = xf_rule_del(&m, pidx, port);
-	else if (!strcmp(cmd, "flush"))
-		ret = cmd_flush(&m);
-	else if (!strcmp(cmd, "list"))
+	if (!strcmp(cmd, "list"))
 		ret = cmd_list(&m, json);
 	else if (!strcmp(cmd, "stats"))
 		ret = cmd_stats(&m, json);
+	else if (!strcmp(cmd, "policy") && !pol.set)
+		ret = cmd_policy(&m, &pol);
+	else if (xf_lock(&m))		/* every change from here on */
+		ret = 1;
+	else if (!strcmp(cmd, "del"))
+		ret = xf_rule_del(&m, &rule);
+	else if (!strcmp(cmd, "flush"))
+		ret = cmd_flush(&m);
+	else if (!strcmp(cmd, "policy"))
+		ret = cmd_policy(&m, &pol);
 	else if (!strcmp(cmd, "init"))
 		ret = xf_stamp_abi(&m);
 	else
-		ret = xf_rule_add(&m, pidx, port);
+		ret = xf_rule_add(&m, &rule);
 	xf_close_maps(&m);
 	return ret;
 }

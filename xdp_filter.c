@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdp_filter.c - drop TCP/UDP packets whose destination port has a rule.
+/* xdp_filter.c - drop or allow TCP/UDP packets by port, protocol and
+ * source prefix, at the XDP hook.
  *
- * Policy (DESIGN.md, "Rule semantics"): a TCP or UDP packet whose
- * (protocol, destination port) has a rule is dropped, everything else
- * passes. Non-IP frames, other L4 protocols and later fragments pass; a
- * truncated or invalid Ethernet/VLAN/IP/TCP/UDP header is dropped. Every
- * packet is counted under one reason in xf_stats; a rule drop is also
- * counted in the rule's own slot of xf_rcount.
+ * Policy (DESIGN.md, "Rule semantics"): a packet matches when the longest
+ * source prefix that has rules matches it (all of it, or its port), or when
+ * a port rule matches its destination or source port. Deny policy (the
+ * default): a match drops, the rest passes. Allow policy: for TCP and UDP,
+ * only new flows (TCP SYN without ACK, UDP) are gated: a match passes, UDP
+ * to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
+ * ICMP and everything not TCP/UDP pass. In both, non-IP frames pass and a
+ * truncated or invalid header drops. Every packet is counted under one
+ * reason in xf_stats, and a matching rule also in its xf_rcount slot.
  */
 #include <linux/bpf.h>
 #include "xdp_filter.h"
@@ -14,15 +18,42 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XF_RULE_SLOTS);
+	__uint(max_entries, XF_PORT_SLOTS);
 	__type(key, __u32);
-	__type(value, struct xf_rule);
+	__type(value, struct xf_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_rules SEC(".maps");
+} xf_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm4);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* LPM tries require it */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm6);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XF_MAX_PPORTS);
+	__type(key, struct xf_pport);
+	__type(value, struct xf_port);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory grows with rules */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XF_RULE_SLOTS);
+	__uint(max_entries, XF_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xf_count);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -44,6 +75,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_config SEC(".maps");
 
+/* User space's record of the rules; pinned with the rest, never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_rdesc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rdesc SEC(".maps");
+
 #ifdef XF_DEBUG
 /* make DEBUG=1: one trace_pipe line per dropped packet. */
 #define xf_debug(fmt, ...) bpf_printk("xdp_filter: " fmt, ##__VA_ARGS__)
@@ -62,9 +102,72 @@ static __always_inline void count(struct xf_count *c, __u64 bytes)
 static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 {
 	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
-	if (reason == XF_R_MALFORMED)
-		xf_debug("drop malformed len %llu", bytes);
 	return action;
+}
+
+/* Rule id of the port slot (dir, proto, port), or 0. */
+static __always_inline __u32 port_rule(__u32 dir, __u32 pidx, __be16 port)
+{
+	__u32 slot = xf_slot(dir, pidx, bpf_ntohs(port));
+	struct xf_port *p = bpf_map_lookup_elem(&xf_ports, &slot);
+
+	return p ? p->id : 0;
+}
+
+/* Rule id of a prefix's port slot, or 0. */
+static __always_inline __u32 pport_rule(__u32 pid, __u32 dir, __u32 pidx,
+					__be16 port)
+{
+	struct xf_pport key = {
+		.pid = pid,
+		.slot = xf_slot(dir, pidx, bpf_ntohs(port)),
+	};
+	struct xf_port *p = bpf_map_lookup_elem(&xf_pports, &key);
+
+	return p ? p->id : 0;
+}
+
+/* Rule id that matches the packet's source prefix, or 0. Only the longest
+ * prefix with rules is consulted: it wins outright. */
+static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
+					 __u32 pidx,
+					 const struct xf_config *cfg)
+{
+	struct xf_pfx *pfx = NULL;
+	__u32 id;
+
+	if (pkt->family == 4 && cfg->nprefix4)
+		pfx = bpf_map_lookup_elem(&xf_pfx4, &pkt->src4);
+	else if (pkt->family == 6 && cfg->nprefix6)
+		pfx = bpf_map_lookup_elem(&xf_pfx6, &pkt->src6);
+	if (!pfx)
+		return 0;			/* no prefix rules: fast path */
+	if (pfx->any_id)
+		return pfx->any_id;
+	if (!has_ports)
+		return 0;
+	id = pport_rule(pfx->pid, XF_DIR_DST, pidx, pkt->dport);
+	if (!id)
+		id = pport_rule(pfx->pid, XF_DIR_SRC, pidx, pkt->sport);
+	return id;
+}
+
+/* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
+static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
+					  const struct xf_config *cfg)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+
+	if (!pkt->new_flow)
+		return 1;		/* TCP past its SYN: replies, open flows */
+	if (pkt->l4 != IPPROTO_UDP)
+		return 0;
+	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
+		return 1;		/* replies to the host's own requests */
+	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
+	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
+		return 1;		/* DHCP and DHCPv6 */
+	return 0;
 }
 
 SEC("xdp")
@@ -73,26 +176,48 @@ int xdp_filter(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = data_end - data;
-	struct xf_rule *rule;
-	__u32 slot, pidx;
-	int reason, l4;
-	__be16 dport;
+	struct xf_pkt pkt = {};
+	struct xf_config *cfg;
+	__u32 zero = 0, id = 0, pidx;
+	int reason;
 
-	reason = parse_frame(data, data_end, &l4, &dport);
-	if (reason != XF_R_PASSED)			/* see parse_frame() */
-		return verdict(reason, bytes,
-			       xf_reason_drops(reason) ? XDP_DROP : XDP_PASS);
+	reason = parse_frame(data, data_end, &pkt);
+	if (reason == XF_R_MALFORMED) {
+		xf_debug("drop malformed len %llu", bytes);
+		return verdict(reason, bytes, XDP_DROP);	/* cut or invalid */
+	}
+	if (reason == XF_R_NON_IP)
+		return verdict(reason, bytes, XDP_PASS);	/* ARP, 3rd tag, ... */
+	cfg = bpf_map_lookup_elem(&xf_config, &zero);
+	if (!cfg)
+		return verdict(reason, bytes, XDP_PASS);	/* cannot happen */
 
-	pidx = l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
-	slot = xf_slot(pidx, bpf_ntohs(dport));
-	rule = bpf_map_lookup_elem(&xf_rules, &slot);
-	if (!rule || !(rule->flags & XF_RULE_DROP))
-		return verdict(XF_R_PASSED, bytes, XDP_PASS);	/* no rule: pass */
+	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
+	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, cfg);
+	if (!id && reason == XF_R_PASSED) {
+		id = port_rule(XF_DIR_DST, pidx, pkt.dport);
+		if (!id)
+			id = port_rule(XF_DIR_SRC, pidx, pkt.sport);
+	}
+	if (id)
+		count(bpf_map_lookup_elem(&xf_rcount, &id), bytes);
 
-	count(bpf_map_lookup_elem(&xf_rcount, &slot), bytes);
-	xf_debug("drop %s dport %u len %llu", pidx == XF_P_TCP ? "tcp" : "udp",
-		 bpf_ntohs(dport), bytes);
-	return verdict(XF_R_DROPPED, bytes, XDP_DROP);		/* rule matched */
+	if (!(cfg->flags & XF_CFG_ALLOW)) {
+		if (!id)
+			return verdict(reason, bytes, XDP_PASS); /* no rule */
+		xf_debug("drop %s dport %u rule %u",
+			 pkt.l4 == IPPROTO_TCP ? "tcp" :
+			 pkt.l4 == IPPROTO_UDP ? "udp" : "ip",
+			 bpf_ntohs(pkt.dport), id);
+		return verdict(XF_R_DROPPED, bytes, XDP_DROP);	/* deny rule */
+	}
+	if (id)
+		return verdict(XF_R_ALLOWED, bytes, XDP_PASS);	/* allow rule */
+	if (reason != XF_R_PASSED || allow_unlisted(&pkt, cfg))
+		return verdict(reason, bytes, XDP_PASS);	/* not gated */
+	xf_debug("drop %s dport %u policy", pidx == XF_P_TCP ? "tcp" : "udp",
+		 bpf_ntohs(pkt.dport));
+	return verdict(XF_R_POLICY, bytes, XDP_DROP);		/* unlisted flow */
 }
 
 char LICENSE[] SEC("license") = "GPL";

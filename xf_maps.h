@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* xf_maps.h - user-space access to the pinned maps of xdp_filter, shared by
  * rulectl (the map editor) and entry (the Rex-style loader), so neither
- * copies the other: argument parsing, opening the pins with their layout
- * and ABI stamp checked, per-CPU sums, and adding or deleting a rule.
- * Functions print their own diagnostics as "<xf_prog>: <object>: <reason>".
+ * copies the other: rule parsing and formatting, opening the pins with
+ * their layout and ABI stamp checked, the editors' lock, per-CPU sums, and
+ * adding or deleting a rule. Functions print their own diagnostics as
+ * "<xf_prog>: <object>: <reason>".
  */
 #ifndef XF_MAPS_H
 #define XF_MAPS_H
@@ -13,7 +14,10 @@
 #include "xdp_filter.h"
 
 /* Indexes into struct xf_maps.fd, in the order of xf_specs[]. */
-enum { SPEC_RULES, SPEC_RCOUNT, SPEC_STATS, SPEC_CONFIG, NSPECS };
+enum {
+	SPEC_PORTS, SPEC_PFX4, SPEC_PFX6, SPEC_PPORTS, SPEC_RCOUNT,
+	SPEC_STATS, SPEC_CONFIG, SPEC_RDESC, NSPECS
+};
 
 struct map_spec {
 	const char *name;
@@ -22,10 +26,14 @@ struct map_spec {
 
 struct xf_maps {
 	int fd[NSPECS];
+	int lock_fd;			/* the pin directory, flock()ed */
+	struct xf_rdesc *rd;		/* XF_MAX_RULES, read by xf_lock() */
 };
 
 extern const char *xf_prog;			/* prefix of every message */
 extern const char *const xf_proto_names[XF_P_MAX];
+extern const char *const xf_reason_names[XF_R_MAX];
+extern const char *const xf_reason_actions[XF_R_MAX];
 extern const struct map_spec xf_specs[NSPECS];
 extern char xf_pin_dir[];
 extern int xf_ncpus;
@@ -34,20 +42,33 @@ extern int xf_ncpus;
 int xf_init(void);
 /* Prints "prog: <fmt with arg>" and the --help hint; returns 2. */
 int xf_bad_usage(const char *fmt, const char *arg);
-/* Checks PORT and PROTO strings: 0, or 2 after a message naming them. */
-int xf_parse_rule(const char *port_s, const char *proto_s, __u32 *port,
-		  __u32 *pidx);
+/* Parses a rule ("PORTS PROTO [dst|src] [from PREFIX]" or "any from
+ * PREFIX") from argv: 0, or 2 after a message naming the bad word. */
+int xf_parse_rule(int argc, char **argv, struct xf_rdesc *r);
+/* The rule in the syntax xf_parse_rule() reads. */
+void xf_format_rule(const struct xf_rdesc *r, char *buf, size_t len);
+/* Parses "LO-HI" into a port range: 0 or 2 after a message. */
+int xf_parse_range(const char *s, __u16 *lo, __u16 *hi);
 void xf_pin_path(char *path, const char *name);
 /* Opens every pinned map and checks layout and ABI stamp: 0 or -1 (errno
  * set, message printed unless quiet_enoent and the pins do not exist). */
 int xf_open_maps(struct xf_maps *m, int quiet_enoent);
 void xf_close_maps(struct xf_maps *m);
+/* Takes the editors' lock (serialises every rulectl and entry that
+ * writes) and reads the rule records into m->rd: 0 or 1. */
+int xf_lock(struct xf_maps *m);
+/* Reads the rule records without the lock (for list): 0 or 1. */
+int xf_read_rdesc(struct xf_maps *m);
 int xf_read_count(int fd, __u32 key, struct xf_count *sum);
-/* Exit statuses: 0 done (adding an existing rule changes nothing), 1 on
- * failure or, for del, when there is no such rule. */
-int xf_rule_add(struct xf_maps *m, __u32 pidx, __u32 port);
-int xf_rule_del(struct xf_maps *m, __u32 pidx, __u32 port);
-/* Writes XF_ABI_VERSION into xf_config: 0 or 1. */
+int xf_read_config(struct xf_maps *m, struct xf_config *cfg);
+int xf_write_config(struct xf_maps *m, const struct xf_config *cfg);
+/* Under xf_lock(). Exit statuses: 0 done (adding an existing rule changes
+ * nothing and keeps its counters), 1 on failure, on an overlap with another
+ * rule, or for del when there is no such rule. */
+int xf_rule_add(struct xf_maps *m, const struct xf_rdesc *r);
+int xf_rule_del(struct xf_maps *m, const struct xf_rdesc *r);
+int xf_rule_del_id(struct xf_maps *m, __u32 id);
+/* Writes XF_ABI_VERSION into xf_config, keeping the policy: 0 or 1. */
 int xf_stamp_abi(struct xf_maps *m);
 
 #endif /* XF_MAPS_H */

@@ -12,13 +12,25 @@ readonly RULECTL=${RULECTL:-$ROOT/build/rulectl}
 
 usage() {
 	cat <<USAGE
-usage: $PROG add PORT tcp|udp      drop packets to destination PORT (1-65535)
-       $PROG del PORT tcp|udp      remove that rule
+usage: $PROG add RULE              add a rule (add_rule is an alias, the Rex example's spelling)
+       $PROG del RULE              remove exactly that rule
        $PROG flush                 remove every rule
-       $PROG list [--json]         one line per rule: PORT PROTO PACKETS BYTES
+       $PROG list [--json]         one line per rule: PORTS PROTO PACKETS BYTES [src] [from PREFIX]
        $PROG stats [--json]        packets and bytes per verdict reason
-       $PROG add_rule PORT PROTO   alias of add (the Rex example's spelling)
+       $PROG policy [--json]       show the policy
+       $PROG policy deny           rules drop, everything else passes (the default)
+       $PROG policy allow [ephemeral LO-HI] [dhcp|nodhcp]
+                                   rules open, other new TCP/UDP flows drop
        $PROG -h | --help
+RULE:
+  PORTS tcp|udp|any [dst|src] [from PREFIX]
+      PORTS is 8080 or a range 6000-6100; any = tcp and udp; src matches the
+      source port instead of the destination; from limits it to a source
+      prefix (198.18.0.0/15, 2001:db8::/32)
+  any from PREFIX
+      every packet from PREFIX
+  Examples: add 8080 tcp, add 6000-6100 udp, add 53 any, add 53 udp src,
+            add 22 tcp from 198.18.0.0/15, add any from 2001:db8::/32
 Rules live in the maps pinned under /sys/fs/bpf/tc/globals: attach the
 filter first (make attach DEV=IF). Changes apply at once, no reload needed.
 Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.
@@ -28,7 +40,7 @@ USAGE
 main() {
 	case ${1-} in
 	-h | --help | help) usage; exit 0 ;;
-	add | add_rule | del | flush | list | stats) ;;
+	add | add_rule | del | flush | list | stats | policy) ;;
 	"") usage >&2; exit 2 ;;
 	*)
 		printf "%s: unknown command '%s'\nTry '%s --help'.\n" "$PROG" "$1" "$PROG" >&2

@@ -64,15 +64,15 @@ build_stub() {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XF_RULE_SLOTS);
+	__uint(max_entries, XF_PORT_SLOTS);
 	__type(key, __u32);
-	__type(value, struct xf_rule);
+	__type(value, struct xf_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_rules SEC(".maps");
+} xf_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XF_RULE_SLOTS);
+	__uint(max_entries, XF_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xf_count);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

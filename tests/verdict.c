@@ -1045,9 +1045,9 @@ static int env_open(struct env *e)
 		return setup_err(e, "load", -err);
 	e->prog_fd = bpf_program__fd(xdp);
 
-	if (find_map(e, XF_MAP_RULES, sizeof(struct xf_rule), XF_RULE_SLOTS,
+	if (find_map(e, XF_MAP_PORTS, sizeof(struct xf_port), XF_PORT_SLOTS,
 		     &e->rules_fd) ||
-	    find_map(e, XF_MAP_RCOUNT, sizeof(struct xf_count), XF_RULE_SLOTS,
+	    find_map(e, XF_MAP_RCOUNT, sizeof(struct xf_count), XF_MAX_RULES,
 		     &e->rcount_fd) ||
 	    find_map(e, XF_MAP_STATS, sizeof(struct xf_count), XF_R_MAX,
 		     &e->stats_fd))
@@ -1085,23 +1085,23 @@ static int snap(struct env *e, const struct tcase *c, struct snapshot *s)
 			return err;
 	}
 	for (r = 0; r < MAX_RULES && c->rules[r].on; r++) {
-		err = read_count(e, e->rcount_fd,
-				 xf_slot(c->rules[r].pidx, c->rules[r].port),
-				 &s->rule[r]);
+		err = read_count(e, e->rcount_fd, r + 1, &s->rule[r]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int set_rules(struct env *e, const struct tcase *c, __u32 flags)
+/* Rule i of a case gets id i + 1 (set) or is cleared (!set). */
+static int set_rules(struct env *e, const struct tcase *c, int set)
 {
-	struct xf_rule val = { .flags = flags };
+	struct xf_port val;
 	__u32 slot;
 	int i;
 
 	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
-		slot = xf_slot(c->rules[i].pidx, c->rules[i].port);
+		slot = xf_slot(XF_DIR_DST, c->rules[i].pidx, c->rules[i].port);
+		val.id = set ? i + 1 : 0;
 		if (bpf_map_update_elem(e->rules_fd, &slot, &val, BPF_ANY))
 			return -errno;
 	}
@@ -1168,7 +1168,7 @@ static int run_case(struct env *e, const struct tcase *c)
 	opts.data_in = f.b;
 	opts.data_size_in = f.len;
 
-	err = set_rules(e, c, XF_RULE_DROP);
+	err = set_rules(e, c, 1);
 	if (!err)
 		err = snap(e, c, &before);
 	if (!err) {
