@@ -111,9 +111,9 @@ int xf_parse_range(const char *s, __u16 *lo, __u16 *hi)
 	char buf[32];
 	const char *dash = strchr(s, '-');
 
-	if (!dash)
-		goto single;
-	if (dash == s || (size_t)(dash - s) >= sizeof(buf))
+	if (!dash || dash == s)
+		goto single;		/* "-1" is a bad port, not a range */
+	if ((size_t)(dash - s) >= sizeof(buf))
 		goto bad;
 	memcpy(buf, s, dash - s);
 	buf[dash - s] = '\0';

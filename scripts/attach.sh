@@ -110,7 +110,7 @@ attach() {
 		fi
 	fi
 	kept=0
-	[[ -e $PIN_DIR/xf_rules ]] && kept=$(rule_count)
+	[[ -e $PIN_DIR/xf_ports ]] && kept=$(rule_count)
 
 	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" sec xdp 2>&1); then
 		printf '%s\n' "$err" >&2
@@ -122,7 +122,7 @@ attach() {
 	"$RULECTL" init || exit 1
 	echo "object: $obj"
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
-	if [[ -e $PIN_DIR/xf_rules && $kept -gt 0 ]]; then
+	if [[ -e $PIN_DIR/xf_ports && $kept -gt 0 ]]; then
 		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); $kept rule(s) kept from $PIN_DIR"
 	else
 		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); no rules yet: scripts/rule.sh add PORT tcp|udp"
@@ -161,7 +161,7 @@ status() {
 		done < <(xdp_progs "$dev")
 	done < <(ip -j link show | jq -r '.[] | select(.xdp) | .ifname')
 	((found)) || echo "xdp_filter is not attached to any interface in this network namespace"
-	if [[ -e $PIN_DIR/xf_rules ]]; then
+	if [[ -e $PIN_DIR/xf_ports ]]; then
 		echo "rules: $(rule_count)"
 		"$RULECTL" stats
 	else

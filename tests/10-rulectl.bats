@@ -16,7 +16,8 @@ teardown() {
 
 @test "--help prints usage and exits 0" {
 	run -0 "$RULE" --help
-	[[ $output == *"usage: rule.sh add PORT tcp|udp"* ]]
+	[[ $output == *"usage: rule.sh add RULE"* ]]
+	[[ $output == *"PORTS tcp|udp|any [dst|src] [from PREFIX]"* ]]
 	[[ $output == *"list [--json]"* && $output == *"stats [--json]"* ]]
 	run -0 "$B/rulectl" --help
 	[[ $output == *"add_rule"* ]]
@@ -31,7 +32,7 @@ teardown() {
 	done
 	for bad in icmp TCP "" tcpx; do
 		run -2 --separate-stderr "$RULE" add 8080 "$bad"
-		[[ $stderr == *"bad protocol '$bad'"* ]]
+		[[ $stderr == *"bad protocol '$bad' (expected tcp, udp or any)"* ]]
 	done
 	run -2 --separate-stderr "$RULE" del 70000 udp
 	[[ $stderr == *"bad port '70000'"* ]]
@@ -41,9 +42,11 @@ teardown() {
 	run -2 --separate-stderr "$RULE"
 	[[ $stderr == *usage:* ]]
 	run -2 --separate-stderr "$RULE" add
-	[[ $stderr == *"add needs PORT and tcp|udp"* ]]
+	[[ $stderr == *"missing rule: PORTS tcp|udp|any"* ]]
 	run -2 --separate-stderr "$RULE" add 8080
+	[[ $stderr == *"missing protocol after '8080'"* ]]
 	run -2 --separate-stderr "$RULE" del 8080 tcp extra
+	[[ $stderr == *"unknown keyword 'extra'"* ]]
 	run -2 --separate-stderr "$RULE" list --xml
 	[[ $stderr == *"bad argument '--xml'"* ]]
 	run -2 --separate-stderr "$RULE" flush now
@@ -55,7 +58,7 @@ teardown() {
 @test "without an attached filter: exit 1 and say what to do" {
 	ns_setup
 	run -1 --separate-stderr rule list
-	[[ $stderr == *"xf_rules: No such file or directory (is the filter attached? run 'make attach DEV=IF' first)"* ]]
+	[[ $stderr == *"xf_ports: No such file or directory (is the filter attached? run 'make attach DEV=IF' first)"* ]]
 	run -1 --separate-stderr rule add 8080 tcp
 	[[ $stderr == *"is the filter attached?"* ]]
 	# no bpffs at all: say so
@@ -77,7 +80,8 @@ teardown() {
 	jq -e 'length == 5 and all(.[]; (.port|type) == "number" and
 		(.proto == "tcp" or .proto == "udp") and
 		(.packets|type) == "number" and (.bytes|type) == "number")' <<<"$output"
-	jq -e '.[2] == {"port": 53, "proto": "udp", "packets": 0, "bytes": 0}' <<<"$output"
+	jq -e '.[2] | del(.id) == {"port": 53, "port_last": 53, "proto": "udp",
+		"dir": "dst", "prefix": null, "packets": 0, "bytes": 0}' <<<"$output"
 	run -0 rule del 53 udp
 	run -0 rule list
 	[[ $output != *"53 udp"* && $output == *"53 tcp"* ]]
@@ -131,7 +135,7 @@ teardown() {
 	[[ $output =~ dropped\ +drop\ +[1-9] ]]
 	[[ $output =~ passed\ +pass\ +[1-9] ]]
 	run -0 rule stats --json
-	jq -e 'keys == (["dropped","fragment","malformed","non_ip","other_l4","passed"]) and
+	jq -e 'keys == (["allowed","dropped","fragment","malformed","non_ip","other_l4","passed","policy"]) and
 		.dropped.packets >= 1 and .dropped.bytes >= 42 and .passed.packets >= 1 and
 		.malformed.action == "drop" and .passed.action == "pass"' <<<"$output"
 }

@@ -102,8 +102,8 @@ prog_id() {
 
 @test "pins of another map layout are refused with a way forward" {
 	in_ns mkdir -p /sys/fs/bpf/tc/globals
-	in_ns bpftool map create /sys/fs/bpf/tc/globals/xf_rules type hash \
-		key 4 value 4 entries 16 name xf_rules
+	in_ns bpftool map create /sys/fs/bpf/tc/globals/xf_ports type hash \
+		key 4 value 4 entries 16 name xf_ports
 	run -1 --separate-stderr attach_filter
 	[[ $stderr == *"pinned map has another layout"* ]]
 	[[ $stderr == *"make detach DEV=IF"* ]]
@@ -114,25 +114,33 @@ prog_id() {
 
 @test "pins stamped with another ABI version are refused" {
 	attach_filter
-	# xf_config key 0 = { abi = 99, flags = 0 }
+	# xf_config key 0 = { abi = 99, everything else 0 } (24 bytes)
 	in_ns bpftool map update pinned /sys/fs/bpf/tc/globals/xf_config \
-		key 0 0 0 0 value 99 0 0 0 0 0 0 0
+		key 0 0 0 0 value 99 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 	run -1 --separate-stderr rule add 8080 tcp
-	[[ $stderr == *"pins carry ABI version 99, this build is version 1"* ]]
+	[[ $stderr == *"pins carry ABI version 99, this build is version 2"* ]]
 	run -1 --separate-stderr attach_filter
 	[[ $stderr == *"ABI version 99"* ]]
 }
 
 @test "the README's bpftool example adds a rule the filter obeys" {
 	attach_filter
-	# slot = proto index (tcp 0, udp 1) * 65536 + port; 8080 udp = 73616
-	# = 0x00011f90, little-endian key bytes; value flags = 1 (drop)
-	in_ns bpftool map update pinned /sys/fs/bpf/tc/globals/xf_rules \
-		key 0x90 0x1f 0x01 0x00 value 0x01 0x00 0x00 0x00
+	local g=/sys/fs/bpf/tc/globals
+	# rule id 100 = "8080 udp": its record (struct xf_rdesc, 32 bytes) ...
+	in_ns bpftool map update pinned $g/xf_rdesc key 100 0 0 0 value \
+		1 2 0 0 0 0 0x90 0x1f 0x90 0x1f 0 0  0 0 0 0 \
+		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+	# ... and its port slot: (dst 0 * 2 + udp 1) * 65536 + 8080 = 0x00011f90
+	in_ns bpftool map update pinned $g/xf_ports key 0x90 0x1f 0x01 0x00 \
+		value 100 0 0 0
 	run -0 rule list
 	[[ $output == "8080 udp 0 0" ]]
 	refute_reaches udp 8080
 	assert_reaches tcp 8080
+	run -0 rule list --json
+	jq -e '.[0].id == 100 and .[0].packets >= 1' <<<"$output"
+	run -0 rule del 8080 udp
+	assert_reaches udp 8080
 }
 
 @test "make DEBUG=1 logs each drop to trace_pipe" {
