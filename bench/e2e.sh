@@ -25,6 +25,11 @@ B=${B:-build}
 [[ $B == /* ]] || B=$ROOT/$B
 export B
 readonly B
+# rule.sh runs build/rulectl unless told otherwise: the one built in $B
+# is the one that matches $B/xdp_filter.o's maps.
+RULECTL=${RULECTL:-$B/rulectl}
+export RULECTL
+readonly RULECTL
 readonly NAME=xfbench		# veth xfbencha (receiver) <-> xfbenchb (sender)
 readonly RX=${NAME}a TX=${NAME}b NS=${NAME}p
 readonly DPORT=9999
@@ -81,6 +86,13 @@ config_up() {
 	xdp_filter)
 		"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
 		"$ROOT/scripts/rule.sh" add "$DPORT" udp
+		# Measure nothing unless the rule is there, as typed: a
+		# grammar change would otherwise show as a pass-everything row.
+		"$ROOT/scripts/rule.sh" list --json | jq -e --argjson p "$DPORT" \
+			'map(select(.port == $p and .port_last == $p and
+				.proto == "udp" and .dir == "dst" and
+				.prefix == null)) | length == 1' >/dev/null ||
+			die "rule.sh did not list the rule '$DPORT udp' after adding it"
 		;;
 	xdpf_udp | xdpf_all)
 		local feat=udp
@@ -187,7 +199,7 @@ report() {
 	BEGIN {
 		label["none"] = "no filter (stack: no UDP socket)"
 		label["xdp_drop"] = "empty `return XDP_DROP` program (the floor)"
-		label["xdp_filter"] = "xdp_filter, native, rule 9999/udp"
+		label["xdp_filter"] = "xdp_filter, native, rule `9999 udp` (rule.sh add 9999 udp)"
 		label["xdpf_udp"] = "xdp-tools `xdp-filter load -f udp`, port 9999 udp"
 		label["xdpf_all"] = "xdp-tools `xdp-filter load -f tcp,udp`, port 9999 udp"
 		label["nft"] = "nftables netdev ingress `udp dport 9999 drop`"

@@ -9,9 +9,10 @@
 #include <linux/types.h>
 
 struct xf_hkey {
-	__be16	port;	/* destination port */
+	__be16	port;	/* the packet's port in wire order */
 	__u8	proto;	/* IPPROTO_TCP or IPPROTO_UDP */
-	__u8	pad;	/* always 0: padding is part of the hash */
+	__u8	dir;	/* enum xf_dir: XF_DIR_DST or XF_DIR_SRC; the whole
+			 * key is hashed, so there is no padding to zero */
 };
 
 #endif /* XF_BENCH_HASH_KEY_H */

@@ -1,27 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hash_variant.c - xdp_filter.c with the rule table as a hash, for the
+/* hash_variant.c - xdp_filter.c with the port-rule table as a hash, for the
  * map-layout measurement in DESIGN.md ("Maps"). Benchmark only, never
  * attached.
  *
- * Everything but the rule lookup is the product's: parsing.h, the verdict
- * order and the xf_stats counting. The rule table is what a hash design
- * would naturally be: one BPF_MAP_TYPE_PERCPU_HASH keyed by
- * {port, proto}, whose per-CPU value is the rule's own counter. A key's
- * presence is the drop rule, so one lookup gives both the verdict and the
- * counter slot (the product needs an ARRAY lookup plus a PERCPU_ARRAY
- * lookup for the same). Sized like the ARRAY, one entry per possible rule.
+ * Everything but the port-rule lookup is the product's (ABI v2): parsing.h's
+ * parse_frame(), the xf_config lookup, the prefix check (skipped, like the
+ * product's, when xf_config counts no prefixes), destination then source
+ * port, the deny/allow verdicts and the xf_stats counting. The port-rule
+ * table is what a hash design would naturally be: one
+ * BPF_MAP_TYPE_PERCPU_HASH keyed by {port, proto, dir}, whose per-CPU
+ * value is the rule's own counter. A key's presence is the rule, so one
+ * lookup gives both the match and the counter slot (the product needs an
+ * ARRAY lookup plus a PERCPU_ARRAY lookup for the same). Sized like the
+ * product's xf_ports, one entry per possible port slot.
  */
 #include <linux/bpf.h>
 #include "../xdp_filter.h"
 #include "../parsing.h"
 #include "hash_key.h"
 
+/* None of these is pinned: the benchmark loads its own copy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, XF_RULE_SLOTS);
+	__uint(max_entries, XF_PORT_SLOTS);
 	__type(key, struct xf_hkey);
 	__type(value, struct xf_count);
-} xf_hrules SEC(".maps");		/* not pinned: bench loads its own copy */
+} xf_hrules SEC(".maps");
+
+/* The product's prefix maps, so the prefix step is the same code. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm4);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xf_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm6);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xf_pfx6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -29,6 +50,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xf_count);
 } xf_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xf_config);
+} xf_config SEC(".maps");
 
 static __always_inline void count(struct xf_count *c, __u64 bytes)
 {
@@ -44,28 +72,87 @@ static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 	return action;
 }
 
+/* The rule's per-CPU counter for (dir, proto, port), or NULL. */
+static __always_inline struct xf_count *port_rule(__u8 dir, int l4,
+						  __be16 port)
+{
+	struct xf_hkey key = { .port = port, .proto = l4, .dir = dir };
+
+	return bpf_map_lookup_elem(&xf_hrules, &key);
+}
+
+/* The product's prefix step with the trie value as the match (the bench
+ * fills no prefixes into this object: only the "nothing to look up" branch
+ * runs, as in the product with no prefix rules). */
+static __always_inline int prefix_match(struct xf_pkt *pkt,
+					const struct xf_config *cfg)
+{
+	struct xf_pfx *pfx = NULL;
+
+	if (pkt->family == 4 && cfg->nprefix4)
+		pfx = bpf_map_lookup_elem(&xf_pfx4, &pkt->src4);
+	else if (pkt->family == 6 && cfg->nprefix6)
+		pfx = bpf_map_lookup_elem(&xf_pfx6, &pkt->src6);
+	return pfx && pfx->any_id;
+}
+
+static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
+					  const struct xf_config *cfg)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+
+	if (!pkt->new_flow)
+		return 1;
+	if (pkt->l4 != IPPROTO_UDP)
+		return 0;
+	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
+		return 1;
+	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
+	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
+		return 1;
+	return 0;
+}
+
 SEC("xdp")
 int xdp_filter_hash(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = data_end - data;
-	struct xf_hkey key = {};	/* zeroed: pad is hashed too */
-	struct xf_count *rule;
-	int reason, l4;
+	struct xf_count *rule = NULL;
+	struct xf_pkt pkt = {};
+	struct xf_config *cfg;
+	__u32 zero = 0;
+	int reason, match;
 
-	reason = parse_frame(data, data_end, &l4, &key.port);
-	if (reason != XF_R_PASSED)
-		return verdict(reason, bytes,
-			       xf_reason_drops(reason) ? XDP_DROP : XDP_PASS);
+	reason = parse_frame(data, data_end, &pkt);
+	if (reason == XF_R_MALFORMED)
+		return verdict(reason, bytes, XDP_DROP);
+	if (reason == XF_R_NON_IP)
+		return verdict(reason, bytes, XDP_PASS);
+	cfg = bpf_map_lookup_elem(&xf_config, &zero);
+	if (!cfg)
+		return verdict(reason, bytes, XDP_PASS);
 
-	key.proto = l4;
-	rule = bpf_map_lookup_elem(&xf_hrules, &key);
-	if (!rule)
-		return verdict(XF_R_PASSED, bytes, XDP_PASS);	/* no rule: pass */
-
+	match = prefix_match(&pkt, cfg);
+	if (!match && reason == XF_R_PASSED) {
+		rule = port_rule(XF_DIR_DST, pkt.l4, pkt.dport);
+		if (!rule)
+			rule = port_rule(XF_DIR_SRC, pkt.l4, pkt.sport);
+		match = rule != NULL;
+	}
 	count(rule, bytes);		/* the rule's own per-CPU counter */
-	return verdict(XF_R_DROPPED, bytes, XDP_DROP);		/* rule matched */
+
+	if (!(cfg->flags & XF_CFG_ALLOW)) {
+		if (!match)
+			return verdict(reason, bytes, XDP_PASS);
+		return verdict(XF_R_DROPPED, bytes, XDP_DROP);
+	}
+	if (match)
+		return verdict(XF_R_ALLOWED, bytes, XDP_PASS);
+	if (reason != XF_R_PASSED || allow_unlisted(&pkt, cfg))
+		return verdict(reason, bytes, XDP_PASS);
+	return verdict(XF_R_POLICY, bytes, XDP_DROP);
 }
 
 char LICENSE[] SEC("license") = "GPL";

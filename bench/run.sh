@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # run.sh - build and run both benchmarks, write their tables and the chart.
 #   1. micro: xf_bench, ns/packet through BPF_PROG_TEST_RUN -> micro.md
-#      (the C filter, its HASH variant, the Rust filter, xdp-tools)
+#      (the C filter, its HASH variant, the Rust filter, xdp-tools; then
+#      the C filter's rule forms: no rules, 10,000 port rules, 10,000 IPv4
+#      and IPv6 prefix rules, the allow policy)
 #   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md
 #   3. the chart of both (gnuplot) -> bench.png
 # Results go to bench/results/. Timings are reported, never asserted:
@@ -89,9 +91,12 @@ main() {
 		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
 		"$B/bench_hash.o" "$B/xf_bench" "$B/bench_gen.o" \
 		"$B/bench_drop.o" "$B/xf_gen" >&2 || die "build failed (see above)"
-	# The Rust implementation (rust/build.sh: rustc-web, llvm-22).
+	# The Rust implementation (rust/build.sh: rustc-web, llvm-22). It is
+	# ported on its own schedule: a failed build is reported, not fatal,
+	# and xf_bench skips its rows with the reason (no object, or one
+	# built for another ABI, told by its map names).
 	make -C "$ROOT" --no-print-directory B="$B" rust >&2 ||
-		die "make rust failed (see above; make deps installs the toolchain)"
+		printf '%s: make rust failed (see above): the Rust rows will say why they are skipped\n' "$PROG" >&2
 
 	# xf_bench looks for our objects relative to the project root.
 	cd "$ROOT"

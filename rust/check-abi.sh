@@ -7,7 +7,9 @@
 # own sizes at compile time (rust/filter/src/abi.rs); this script closes
 # the loop against xdp_filter.h by comparing what the loader actually sees:
 # the BTF of each map in .maps (type, max_entries, pinning, key and value
-# layout down to member names, offsets and sizes) in both objects.
+# layout down to member names, offsets and sizes, map_flags) in both
+# objects. map_flags is printed for every map, 0 when the definition has no
+# such member, so a missing BPF_F_NO_PREALLOC shows as a flags difference.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -25,8 +27,10 @@ die() {
 }
 
 # One line per map in .maps, sorted:
-#   NAME type=T max_entries=N pinning=P key=LAYOUT value=LAYOUT
+#   NAME type=T max_entries=N key=LAYOUT value=LAYOUT map_flags=F pinning=P [OTHER=V...]
 # where LAYOUT is SIZE or STRUCTNAME{member@byte_offset:size,...}SIZE.
+# Numbers read from the dump are forced numeric (+ 0): awk compares two
+# field strings as strings, and "2" < "11" is false.
 map_layouts() {
 	bpftool btf dump file "$1" format raw | awk '
 	function q(s) { return substr(s, index(s, "\x27") + 1, length(s) - index(s, "\x27") - 1) }
@@ -45,7 +49,7 @@ map_layouts() {
 	function size_of(id) {
 		id = strip(id)
 		if (kind[id] == "ARRAY")
-			return nelem[id] * size_of(ref[id])
+			return (nelem[id] + 0) * size_of(ref[id])
 		return size[id]
 	}
 	function layout(id,    s, i) {
@@ -53,7 +57,7 @@ map_layouts() {
 		if (kind[id] != "STRUCT")
 			return size_of(id)
 		s = name[id] "{"
-		for (i = 0; i < vlen[id]; i++)
+		for (i = 0; i < vlen[id] + 0; i++)
 			s = s (i ? "," : "") mname[id, i] "@" moff[id, i] / 8 ":" size_of(mtype[id, i])
 		return s "}" size[id]
 	}
@@ -81,18 +85,32 @@ map_layouts() {
 		}
 	}
 	END {
+		nfixed = split("type max_entries key value map_flags pinning", fixed, " ")
 		for (v = 1; v <= nvars; v++) {
 			def = strip(ref[vars[v]])
-			line = name[vars[v]]
-			for (i = 0; i < vlen[def]; i++) {
+			delete val
+			delete seen
+			extra = ""
+			for (i = 0; i < vlen[def] + 0; i++) {
 				m = mname[def, i]
 				p = strip(mtype[def, i])	# every member is a pointer
 				if (m == "key" || m == "value")
-					line = line " " m "=" layout(ref[p])
+					val[m] = layout(ref[p])
 				else
-					line = line " " m "=" nelem[strip(ref[p])]
+					val[m] = nelem[strip(ref[p])] + 0
+				seen[m] = 1
 			}
-			print line
+			if (!("map_flags" in seen))
+				val["map_flags"] = 0
+			line = name[vars[v]]
+			for (i = 1; i <= nfixed; i++) {
+				line = line " " fixed[i] "=" val[fixed[i]]
+				seen[fixed[i]] = 0
+			}
+			for (i = 0; i < vlen[def] + 0; i++)	# key_size, map_extra, ...
+				if (seen[mname[def, i]])
+					extra = extra " " mname[def, i] "=" val[mname[def, i]]
+			print line extra
 		}
 	}' | sort
 }

@@ -52,8 +52,9 @@ assert_group_passes() {
 	! grep '^skip ' <<<"$output" | grep -qv '/1\?[0-9]: kernel refuses frames < 14 bytes$'
 }
 
-# A stand-in filter with the same maps that passes everything and counts
-# nothing. -DXF_STUB_NO_STATS leaves out xf_stats.
+# A stand-in filter with the same maps (all of xdp_filter.h's ABI v2 that
+# xf_verdict writes or reads) that passes everything and counts nothing.
+# -DXF_STUB_NO_STATS leaves out xf_stats.
 build_stub() {
 	local out=$1
 	shift
@@ -69,6 +70,33 @@ struct {
 	__type(value, struct xf_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm4);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm6);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XF_MAX_PPORTS);
+	__type(key, struct xf_pport);
+	__type(value, struct xf_port);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -144,11 +172,31 @@ EOF
 	assert_group_passes truncation
 }
 
+@test "range: port ranges, both protocols, a tcp range never matches udp" {
+	require_root
+	assert_group_passes range
+}
+
+@test "src: source-port rules, and no xdp-filter cross-match of proto and direction" {
+	require_root
+	assert_group_passes src
+}
+
+@test "prefix: IPv4/IPv6 source prefixes, with ports, longest wins, no trie lookup without prefixes" {
+	require_root
+	assert_group_passes prefix
+}
+
+@test "allow: allow policy gates new flows only; ephemeral, DHCP, ICMP/NDP, ARP, fragments pass" {
+	require_root
+	assert_group_passes allow
+}
+
 @test "every case belongs to a group tested above" {
 	local stray
 
 	run -0 "$XF_VERDICT" --list
-	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation)/' <<<"$output" || true)
+	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow)/' <<<"$output" || true)
 	[[ -z $stray ]]
 }
 

@@ -2,16 +2,23 @@
 /* verdict.c - xf_verdict: feed crafted frames straight to the filter with
  * BPF_PROG_TEST_RUN and compare each verdict with the contract in DESIGN.md
  * ("Rule semantics"): the XDP action, the one xf_stats reason that counted
- * the frame, and the xf_rcount slot of the rule that dropped it.
+ * the frame, and the xf_rcount slot of the rule that decided it (dropped it,
+ * or let it through under the allow policy), no other rule's.
  *
  * Any object with the xdp_filter.h ABI works (--obj), so the C and the Rust
  * implementations are held to the same table. Maps are never pinned: the
  * object is loaded privately, and thrown away on exit, so the tool needs no
  * bpffs and never touches an attached filter.
  *
- * Cases are data: one table of {name, frame spec, rules, expected action,
- * expected reason}, plus a few loops that generate families of cases
- * (every IPv4 ihl, every truncation length) into the same list.
+ * Cases are data: one table of {name, frame spec, rules, config, expected
+ * action, expected reason}, plus a few loops that generate families of cases
+ * (every IPv4 ihl, every truncation length, the edges of every port range,
+ * every kind of packet from inside and outside a prefix) into the same list.
+ * A case's rules are every form xdp_filter.h describes (ports N or N-M, tcp,
+ * udp or both, dst or src, with or without "from PREFIX", "any from
+ * PREFIX"), written into the maps the way rulectl writes them (xf_maps.c:
+ * xf_rule_add), and its config (policy, ephemeral range, DHCP) into
+ * xf_config; all of it is taken out again after the case.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,9 +67,17 @@
 #define IPV4_MF		0x2000
 #define IPV4_DF		0x4000
 
+#define TH_SYN		0x02
+#define TH_RST		0x04
+#define TH_ACK		0x10
+#define TH_FIN		0x01
+
+#define ICMP6_NS	135		/* NDP neighbour solicitation */
+#define ICMP6_NA	136		/* NDP neighbour advertisement */
+
 #define MAX_TAGS	3
 #define MAX_EXT		10
-#define MAX_RULES	3
+#define MAX_RULES	4
 
 enum l3 {
 	L3_IPV4 = 1,
@@ -106,6 +121,11 @@ struct fspec {
 	enum l4		l4;
 	uint16_t	sport;		/* 0: 40000 */
 	uint16_t	dport;
+	uint8_t		src[16];	/* source address, network order, IPv4
+					 * in the first 4; all zero: 198.18.0.1
+					 * or fd00::1 */
+	uint8_t		tflags;		/* TCP flags; 0: SYN */
+	uint8_t		icmp_type;	/* 0: echo request */
 	int		doff;		/* TCP doff field; 0: 5 + topt / 4 */
 	int		topt;		/* TCP option bytes written */
 	int		plen;		/* payload bytes after the L4 header */
@@ -114,20 +134,40 @@ struct fspec {
 
 #define CUT_AT(n)	((n) + 1)
 
+/* A rule as rulectl takes it (xdp_filter.h): PORTS PROTO [dst|src]
+ * [from PREFIX], or "any from PREFIX". Rule i of a case gets id i + 1; rules
+ * with the same prefix share one prefix id, as rulectl shares them. */
 struct rule {
 	bool		on;
-	uint8_t		pidx;		/* enum xf_proto */
-	uint16_t	port;
+	uint8_t		protos;		/* XF_PM_* bits; both for "any" */
+	uint8_t		dir;		/* enum xf_dir */
+	uint16_t	lo;		/* ports, host order, inclusive */
+	uint16_t	hi;		/* 0: lo */
+	bool		anyport;	/* "any from PREFIX" */
+	uint8_t		family;		/* 0: no prefix, 4 or 6 */
+	uint8_t		plen;		/* prefix length */
+	uint8_t		addr[16];	/* network order, IPv4 in the first 4 */
 };
 
-/* When a case expects XF_R_DROPPED, rules[0] is the rule that must have
- * counted it; every other rule of the case must not move. */
+/* xf_config of a case. Zero is the deny policy. */
+struct conf {
+	bool		allow;		/* XF_CFG_ALLOW */
+	bool		nodhcp;		/* XF_CFG_NO_DHCP */
+	uint16_t	eph_lo;		/* ephemeral range, inclusive */
+	uint16_t	eph_hi;
+	bool		uncounted;	/* prefixes go in the tries but
+					 * nprefix4/6 stay 0 */
+};
+
+/* When a case expects XF_R_DROPPED or XF_R_ALLOWED, rules[0] is the rule
+ * that must have counted it; every other rule of the case must not move. */
 struct tcase {
 	char		name[64];
 	struct fspec	f;
 	struct rule	rules[MAX_RULES];
 	int		act;		/* XDP_PASS or XDP_DROP */
 	int		why;		/* enum xf_reason */
+	struct conf	cfg;
 };
 
 struct frame {
@@ -199,6 +239,13 @@ static void put_lldp(struct frame *f)
 	p[2] = 4;
 }
 
+static bool has_src(const struct fspec *s)
+{
+	static const uint8_t zero[sizeof(s->src)];
+
+	return memcmp(s->src, zero, sizeof(zero)) != 0;
+}
+
 /* IPv4 header with ihl and option bytes as asked, however wrong. Returns its
  * offset so ipv4_finish() can fill tot_len and the checksum. */
 static size_t put_ipv4(struct frame *f, const struct fspec *s, int proto)
@@ -217,6 +264,8 @@ static size_t put_ipv4(struct frame *f, const struct fspec *s, int proto)
 	p[8] = 64;
 	p[9] = proto;
 	memcpy(p + 12, (uint8_t[]){ 198, 18, 0, 1, 198, 18, 0, 2 }, 8);
+	if (has_src(s))
+		memcpy(p + 12, s->src, 4);
 	if (opt) {
 		/* NOPs then End of Options: a valid list of any length. */
 		memset(p + 20, 1, opt);
@@ -254,6 +303,8 @@ static size_t put_ipv6(struct frame *f, const struct fspec *s, int next)
 	p[23] = 1;
 	p[24] = 0xfd;
 	p[39] = 2;
+	if (has_src(s))
+		memcpy(p + 8, s->src, 16);
 	return off;
 }
 
@@ -308,7 +359,7 @@ static void put_tcp(struct frame *f, const struct fspec *s, uint16_t sport)
 	w16(p + 2, s->dport);
 	w16(p + 4, 0x0102);		/* seq */
 	p[12] = (doff & 0xf) << 4;
-	p[13] = 0x02;			/* SYN */
+	p[13] = s->tflags ? s->tflags : TH_SYN;
 	w16(p + 14, 0xffff);		/* window */
 	memset(p + TCP_MIN, 1, s->topt);	/* NOPs */
 }
@@ -323,11 +374,13 @@ static size_t put_udp(struct frame *f, const struct fspec *s, uint16_t sport)
 	return off;
 }
 
-static void put_icmp(struct frame *f, bool v6)
+static void put_icmp(struct frame *f, const struct fspec *s, bool v6)
 {
 	uint8_t *p = put(f, 8);
 
 	p[0] = v6 ? 128 : 8;		/* echo request */
+	if (s->icmp_type)
+		p[0] = s->icmp_type;
 	w16(p + 4, 1);
 }
 
@@ -418,7 +471,7 @@ static void build_frame(const struct fspec *s, struct frame *f)
 			udp = put_udp(f, s, sport);
 			break;
 		case L4_ICMP:
-			put_icmp(f, s->l3 == L3_IPV6);
+			put_icmp(f, s, s->l3 == L3_IPV6);
 			break;
 		case L4_NONE:
 			break;
@@ -441,8 +494,44 @@ static void build_frame(const struct fspec *s, struct frame *f)
 
 /* ----------------------------------------------------------------- cases */
 
-#define TCP_RULE(p)	{ .on = true, .pidx = XF_P_TCP, .port = (p) }
-#define UDP_RULE(p)	{ .on = true, .pidx = XF_P_UDP, .port = (p) }
+#define PM_ANY		(XF_PM_TCP | XF_PM_UDP)
+
+/* PORTS PROTO [src] [from PREFIX]: RULE(PM_ANY, 6000, 6100, SRC_PORT,
+ * FROM4(15, 198, 18, 0, 0)) is "6000-6100 any src from 198.18.0.0/15". */
+#define RULE(pm, l, h, ...)						\
+	{ .on = true, .protos = (pm), .lo = (l), .hi = (h), __VA_ARGS__ }
+#define TCP_RULE(p)	RULE(XF_PM_TCP, p, p)
+#define UDP_RULE(p)	RULE(XF_PM_UDP, p, p)
+#define SRC_PORT	.dir = XF_DIR_SRC
+/* FROM4(len, a, b, c, d), FROM6(len, bytes...): the extra level lets a
+ * macro such as P4 below stand for all the arguments. */
+#define FROM4(...)	FROM_(4, __VA_ARGS__)
+#define FROM6(...)	FROM_(6, __VA_ARGS__)
+#define FROM_(fam, len, ...)						\
+	.family = (fam), .plen = (len), .addr = { __VA_ARGS__ }
+#define ANY_FROM4(...)	{ .on = true, .anyport = true, FROM4(__VA_ARGS__) }
+#define ANY_FROM6(...)	{ .on = true, .anyport = true, FROM6(__VA_ARGS__) }
+
+/* Source address of a frame: SRC4(a, b, c, d), SRC6(bytes...). */
+#define SRC4(...)	.src = { __VA_ARGS__ }
+#define SRC6(...)	.src = { __VA_ARGS__ }
+
+/* The prefixes of the prefix/ and allow/ cases, and addresses around
+ * their edges. P4 holds the frames' default source 198.18.0.1, so every
+ * outside case names its source. */
+#define P4			15, 198, 18, 0, 0	/* 198.18.0.0/15 */
+#define P4_IN			198, 19, 255, 254
+#define P4_OUT			198, 20, 0, 1
+#define P4_BELOW		198, 17, 255, 255
+#define P6			32, 0x20, 0x01, 0x0d, 0xb8 /* 2001:db8::/32 */
+#define P6_IN			0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1
+#define P6_OUT			0x20, 0x01, 0x0d, 0xb9, [15] = 1
+#define P6_BELOW		0x20, 0x01, 0x0d, 0xb7, 0xff, 0xff, [15] = 1
+
+/* Policies. EPH is the range of Linux's default ip_local_port_range. */
+#define EPH			.eph_lo = 32768, .eph_hi = 60999
+#define ALLOW			.cfg = { .allow = true, EPH }
+#define ALLOW_NODHCP		.cfg = { .allow = true, .nodhcp = true, EPH }
 
 #define DROPPED		.act = XDP_DROP, .why = XF_R_DROPPED
 #define PASSED		.act = XDP_PASS, .why = XF_R_PASSED
@@ -450,6 +539,8 @@ static void build_frame(const struct fspec *s, struct frame *f)
 #define FRAGMENT	.act = XDP_PASS, .why = XF_R_FRAGMENT
 #define NON_IP		.act = XDP_PASS, .why = XF_R_NON_IP
 #define OTHER_L4	.act = XDP_PASS, .why = XF_R_OTHER_L4
+#define ALLOWED		.act = XDP_PASS, .why = XF_R_ALLOWED
+#define POLICY		.act = XDP_DROP, .why = XF_R_POLICY
 
 #define V4_TCP(p)	.l3 = L3_IPV4, .l4 = L4_TCP, .dport = (p)
 #define V4_UDP(p)	.l3 = L3_IPV4, .l4 = L4_UDP, .dport = (p)
@@ -825,6 +916,361 @@ static const struct tcase table[] = {
 	  { V4_TCP(8080), .proto = P_SCTP }, { TCP_RULE(8080) }, OTHER_L4 },
 	{ "other-l4/ipv6-sctp-port-lookalike",
 	  { V6_UDP(53), .proto = P_SCTP }, { UDP_RULE(53) }, OTHER_L4 },
+
+	/* Ranges: the edges and the ports just outside each come from
+	 * add_sweeps(); these are the cases a sweep of one rule cannot
+	 * make. Two ranges that touch: each port counts for its own rule. */
+	{ "range/adjacent-ipv4-tcp-6100-first-range", { V4_TCP(6100) },
+	  { RULE(XF_PM_TCP, 6000, 6100), RULE(XF_PM_TCP, 6101, 6200) },
+	  DROPPED },
+	{ "range/adjacent-ipv4-tcp-6101-second-range", { V4_TCP(6101) },
+	  { RULE(XF_PM_TCP, 6101, 6200), RULE(XF_PM_TCP, 6000, 6100) },
+	  DROPPED },
+	{ "range/adjacent-ipv6-udp-6101-tcp-ranges", { V6_UDP(6101) },
+	  { RULE(XF_PM_TCP, 6101, 6200), RULE(XF_PM_TCP, 6000, 6100) },
+	  PASSED },
+	/* "any" is tcp and udp, not every protocol. */
+	{ "range/53-any/ipv4-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP },
+	  { RULE(PM_ANY, 53, 53) }, OTHER_L4 },
+	{ "range/53-any/ipv6-sctp-port-lookalike",
+	  { V6_UDP(53), .proto = P_SCTP }, { RULE(PM_ANY, 53, 53) },
+	  OTHER_L4 },
+	{ "range/6000-6100-tcp/ipv4-later-fragment",
+	  { V4_TCP(6050), .frag = LATER }, { RULE(XF_PM_TCP, 6000, 6100) },
+	  FRAGMENT },
+	{ "range/6000-6100-tcp/ipv6-first-fragment-blocked",
+	  { V6_TCP(6050), EXTS(FRAG(0, true)) },
+	  { RULE(XF_PM_TCP, 6000, 6100) }, DROPPED },
+
+	/* Source ports: single ports and ranges are swept by add_sweeps().
+	 * xdp-filter ORs flag bits per port, so there "udp dst 53" plus
+	 * "tcp src 53" also matches tcp dst 53. Here the four (protocol,
+	 * direction) pairs stay apart. */
+	{ "src/quirk-ipv4-tcp-dport-53-passes", { V4_TCP(53) },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/quirk-ipv4-udp-sport-53-passes", { V4_UDP(40001), .sport = 53 },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/quirk-ipv4-tcp-sport-53-blocked", { V4_TCP(40001), .sport = 53 },
+	  { RULE(XF_PM_TCP, 53, 53, SRC_PORT), UDP_RULE(53) }, DROPPED },
+	{ "src/quirk-ipv4-udp-dport-53-blocked", { V4_UDP(53) },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, DROPPED },
+	{ "src/quirk-ipv4-tcp-both-ports-53-blocked",
+	  { V4_TCP(53), .sport = 53 },
+	  { RULE(XF_PM_TCP, 53, 53, SRC_PORT), UDP_RULE(53) }, DROPPED },
+	{ "src/quirk-ipv6-tcp-dport-53-passes", { V6_TCP(53) },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/quirk-ipv6-udp-sport-53-passes", { V6_UDP(40001), .sport = 53 },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/quirk-ipv6-tcp-sport-53-blocked", { V6_TCP(40001), .sport = 53 },
+	  { RULE(XF_PM_TCP, 53, 53, SRC_PORT), UDP_RULE(53) }, DROPPED },
+	{ "src/quirk-ipv6-udp-dport-53-blocked", { V6_UDP(53) },
+	  { UDP_RULE(53), RULE(XF_PM_TCP, 53, 53, SRC_PORT) }, DROPPED },
+	/* The other order of the same pairs. */
+	{ "src/quirk-reversed-ipv4-udp-dport-53-passes", { V4_UDP(53) },
+	  { TCP_RULE(53), RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/quirk-reversed-ipv4-tcp-sport-53-passes",
+	  { V4_TCP(40001), .sport = 53 },
+	  { TCP_RULE(53), RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, PASSED },
+	{ "src/later-fragment-ipv4-udp-sport-53",
+	  { V4_UDP(40001), .sport = 53, .frag = LATER },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, FRAGMENT },
+
+	/* Prefix and port: both must match. "any from PREFIX" and host and
+	 * /0 prefixes are swept by add_prefixes(). */
+	{ "prefix/22-tcp-from-p4/in-tcp-22-blocked",
+	  { V4_TCP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  DROPPED },
+	{ "prefix/22-tcp-from-p4/in-tcp-23-passes",
+	  { V4_TCP(23), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p4/in-tcp-21-passes",
+	  { V4_TCP(21), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p4/above-tcp-22-passes",
+	  { V4_TCP(22), SRC4(P4_OUT) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p4/below-tcp-22-passes",
+	  { V4_TCP(22), SRC4(P4_BELOW) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, PASSED },
+	{ "prefix/22-tcp-from-p4/in-udp-22-passes",
+	  { V4_UDP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p4/in-tcp-sport-22-passes",
+	  { V4_TCP(40001), .sport = 22, SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, PASSED },
+	{ "prefix/22-tcp-from-p4/in-icmp",
+	  { .l3 = L3_IPV4, .l4 = L4_ICMP, SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, OTHER_L4 },
+	{ "prefix/22-tcp-from-p4/in-later-fragment",
+	  { V4_TCP(22), .frag = LATER, SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, FRAGMENT },
+	{ "prefix/22-tcp-from-p4/ipv6-tcp-22-passes", { V6_TCP(22) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, PASSED },
+	{ "prefix/22-tcp-from-p6/in-tcp-22-blocked",
+	  { V6_TCP(22), SRC6(P6_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) },
+	  DROPPED },
+	{ "prefix/22-tcp-from-p6/in-tcp-23-passes",
+	  { V6_TCP(23), SRC6(P6_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p6/above-tcp-22-passes",
+	  { V6_TCP(22), SRC6(P6_OUT) }, { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p6/below-tcp-22-passes",
+	  { V6_TCP(22), SRC6(P6_BELOW) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) }, PASSED },
+	{ "prefix/22-tcp-from-p6/in-udp-22-passes",
+	  { V6_UDP(22), SRC6(P6_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) },
+	  PASSED },
+	{ "prefix/22-tcp-from-p6/in-later-fragment",
+	  { V6_TCP(22), EXTS(FRAG(LATER, false)), SRC6(P6_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) }, FRAGMENT },
+	{ "prefix/22-tcp-from-p6/ipv4-tcp-22-passes", { V4_TCP(22) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM6(P6)) }, PASSED },
+	/* Ranges, both protocols and source ports under a prefix. */
+	{ "prefix/6000-6100-any-from-p4/in-tcp-6000-blocked",
+	  { V4_TCP(6000), SRC4(P4_IN) },
+	  { RULE(PM_ANY, 6000, 6100, FROM4(P4)) }, DROPPED },
+	{ "prefix/6000-6100-any-from-p4/in-udp-6100-blocked",
+	  { V4_UDP(6100), SRC4(P4_IN) },
+	  { RULE(PM_ANY, 6000, 6100, FROM4(P4)) }, DROPPED },
+	{ "prefix/6000-6100-any-from-p4/in-udp-6101-passes",
+	  { V4_UDP(6101), SRC4(P4_IN) },
+	  { RULE(PM_ANY, 6000, 6100, FROM4(P4)) }, PASSED },
+	{ "prefix/6000-6100-any-from-p4/above-tcp-6050-passes",
+	  { V4_TCP(6050), SRC4(P4_OUT) },
+	  { RULE(PM_ANY, 6000, 6100, FROM4(P4)) }, PASSED },
+	{ "prefix/53-udp-src-from-p6/in-udp-sport-53-blocked",
+	  { V6_UDP(40001), .sport = 53, SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, DROPPED },
+	{ "prefix/53-udp-src-from-p6/in-udp-dport-53-passes",
+	  { V6_UDP(53), SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, PASSED },
+	{ "prefix/53-udp-src-from-p6/in-tcp-sport-53-passes",
+	  { V6_TCP(40001), .sport = 53, SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, PASSED },
+	{ "prefix/53-udp-src-from-p6/above-udp-sport-53-passes",
+	  { V6_UDP(40001), .sport = 53, SRC6(P6_OUT) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, PASSED },
+	/* Two port rules on one prefix share its trie entry. */
+	{ "prefix/two-rules-one-prefix/in-tcp-443-blocked",
+	  { V4_TCP(443), SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 443, 443, FROM4(P4)),
+	    RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, DROPPED },
+	{ "prefix/two-rules-one-prefix/in-tcp-22-blocked",
+	  { V4_TCP(22), SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)),
+	    RULE(XF_PM_TCP, 443, 443, FROM4(P4)) }, DROPPED },
+	/* Longest prefix wins: from inside the /24 only its rules count, a
+	 * port rule of the /15 does not; outside the /24 the /15 decides. */
+	{ "prefix/longest/v4-in-24-tcp-80-blocked",
+	  { V4_TCP(80), SRC4(198, 18, 1, 5) },
+	  { RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)),
+	    RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, DROPPED },
+	{ "prefix/longest/v4-in-24-tcp-22-passes",
+	  { V4_TCP(22), SRC4(198, 18, 1, 5) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)),
+	    RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) }, PASSED },
+	{ "prefix/longest/v4-in-15-tcp-22-blocked",
+	  { V4_TCP(22), SRC4(198, 18, 2, 5) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)),
+	    RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) }, DROPPED },
+	{ "prefix/longest/v4-in-15-tcp-80-passes",
+	  { V4_TCP(80), SRC4(198, 18, 2, 5) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4)),
+	    RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) }, PASSED },
+	{ "prefix/longest/v6-in-48-tcp-80-blocked",
+	  { V6_TCP(80), SRC6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5) },
+	  { RULE(XF_PM_TCP, 80, 80, FROM6(48, 0x20, 0x01, 0x0d, 0xb8, 0, 1)),
+	    RULE(XF_PM_TCP, 22, 22, FROM6(P6)) }, DROPPED },
+	{ "prefix/longest/v6-in-48-tcp-22-passes",
+	  { V6_TCP(22), SRC6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM6(P6)),
+	    RULE(XF_PM_TCP, 80, 80, FROM6(48, 0x20, 0x01, 0x0d, 0xb8, 0, 1)) },
+	  PASSED },
+	{ "prefix/longest/v6-in-32-tcp-22-blocked",
+	  { V6_TCP(22), SRC6(0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 5) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM6(P6)),
+	    RULE(XF_PM_TCP, 80, 80, FROM6(48, 0x20, 0x01, 0x0d, 0xb8, 0, 1)) },
+	  DROPPED },
+	/* The same with "any from" on the shorter prefix (xdp_filter.h: the
+	 * longest prefix that has rules decides). */
+	{ "prefix/longest/any-15-in-24-tcp-80-blocked",
+	  { V4_TCP(80), SRC4(198, 18, 1, 5) },
+	  { RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)), ANY_FROM4(P4) },
+	  DROPPED },
+	{ "prefix/longest/any-15-in-24-tcp-22-passes",
+	  { V4_TCP(22), SRC4(198, 18, 1, 5) },
+	  { ANY_FROM4(P4), RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) },
+	  PASSED },
+	{ "prefix/longest/any-15-in-15-tcp-22-blocked",
+	  { V4_TCP(22), SRC4(198, 18, 2, 5) },
+	  { ANY_FROM4(P4), RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) },
+	  DROPPED },
+	/* "any from P" and "22 tcp from P" on one prefix: one trie entry
+	 * with both, and "any" takes everything. */
+	{ "prefix/any-and-port-one-prefix/in-tcp-80-blocked-by-any",
+	  { V4_TCP(80), SRC4(P4_IN) },
+	  { ANY_FROM4(P4), RULE(XF_PM_TCP, 22, 22, FROM4(P4)) }, DROPPED },
+	/* Port rules without a prefix still apply inside one. */
+	{ "prefix/port-rule-inside-prefix/in-24-tcp-22-blocked",
+	  { V4_TCP(22), SRC4(198, 18, 1, 5) },
+	  { TCP_RULE(22), RULE(XF_PM_TCP, 80, 80, FROM4(24, 198, 18, 1, 0)) },
+	  DROPPED },
+	{ "prefix/port-rule-inside-prefix/in-48-udp-53-blocked",
+	  { V6_UDP(53), SRC6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5) },
+	  { UDP_RULE(53),
+	    RULE(XF_PM_TCP, 80, 80, FROM6(48, 0x20, 0x01, 0x0d, 0xb8, 0, 1)) },
+	  DROPPED },
+	/* A truncated header still drops as malformed: the prefix rule
+	 * does not count it. Non-IP is not looked at. */
+	{ "prefix/any-from-p4/in-tcp-doff-4-malformed",
+	  { V4_TCP(80), .doff = 4, .plen = 40, SRC4(P4_IN) },
+	  { ANY_FROM4(P4) }, MALFORMED },
+	{ "prefix/any-from-p6/in-udp-cut-malformed",
+	  { V6_UDP(53), .pay_len = 5, SRC6(P6_IN) }, { ANY_FROM6(P6) },
+	  MALFORMED },
+	{ "prefix/all4/arp", { .l3 = L3_ARP }, { ANY_FROM4(0, 0, 0, 0, 0) },
+	  NON_IP },
+	/* The fast path: a prefix in the trie that xf_config does not
+	 * count is never looked up, so no trie lookup happens while there
+	 * are no prefix rules. add_prefixes() has the same frames with the
+	 * prefix counted, dropped. */
+	{ "prefix/fast-path/ipv4-uncounted-prefix-not-consulted",
+	  { V4_TCP(80), SRC4(P4_IN) }, { ANY_FROM4(P4) }, PASSED,
+	  .cfg = { .uncounted = true } },
+	{ "prefix/fast-path/ipv4-uncounted-prefix-port-not-consulted",
+	  { V4_TCP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED, .cfg = { .uncounted = true } },
+	{ "prefix/fast-path/ipv6-uncounted-prefix-not-consulted",
+	  { V6_UDP(53), SRC6(P6_IN) }, { ANY_FROM6(P6) }, PASSED,
+	  .cfg = { .uncounted = true } },
+	{ "prefix/fast-path/ipv4-icmp-uncounted-prefix-not-consulted",
+	  { .l3 = L3_IPV4, .l4 = L4_ICMP, SRC4(P4_IN) }, { ANY_FROM4(P4) },
+	  OTHER_L4, .cfg = { .uncounted = true } },
+
+	/* Allow policy (ephemeral range and DHCP are swept by
+	 * add_allow()). TCP: only a SYN without ACK is a new flow. */
+	{ "allow/ipv4-tcp-syn-listed", { V4_TCP(22) }, { TCP_RULE(22) },
+	  ALLOWED, ALLOW },
+	{ "allow/ipv6-tcp-syn-listed", { V6_TCP(22) }, { TCP_RULE(22) },
+	  ALLOWED, ALLOW },
+	{ "allow/ipv4-tcp-syn-unlisted", { V4_TCP(23) }, { TCP_RULE(22) },
+	  POLICY, ALLOW },
+	{ "allow/ipv6-tcp-syn-unlisted", { V6_TCP(23) }, { TCP_RULE(22) },
+	  POLICY, ALLOW },
+	{ "allow/ipv4-tcp-syn-no-rules", { V4_TCP(22) }, { }, POLICY, ALLOW },
+	{ "allow/ipv4-tcp-syn-udp-listed-port", { V4_TCP(53) },
+	  { UDP_RULE(53) }, POLICY, ALLOW },
+	{ "allow/ipv4-tcp-syn-ephemeral-port", { V4_TCP(40001) },
+	  { TCP_RULE(22) }, POLICY, ALLOW },
+	{ "allow/ipv4-tcp-synack-unlisted",
+	  { V4_TCP(40001), .sport = 80, .tflags = TH_SYN | TH_ACK },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv6-tcp-synack-unlisted",
+	  { V6_TCP(40001), .sport = 80, .tflags = TH_SYN | TH_ACK },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv4-tcp-ack-unlisted",
+	  { V4_TCP(40001), .sport = 80, .tflags = TH_ACK, .plen = 100 },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv6-tcp-ack-unlisted",
+	  { V6_TCP(40001), .sport = 80, .tflags = TH_ACK, .plen = 100 },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv4-tcp-ack-unlisted-low-port",
+	  { V4_TCP(23), .tflags = TH_ACK }, { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv4-tcp-fin-ack-unlisted",
+	  { V4_TCP(40001), .sport = 80, .tflags = TH_FIN | TH_ACK },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	{ "allow/ipv4-tcp-rst-unlisted",
+	  { V4_TCP(40001), .sport = 80, .tflags = TH_RST },
+	  { TCP_RULE(22) }, PASSED, ALLOW },
+	/* UDP: every datagram is a new flow. */
+	{ "allow/ipv4-udp-listed", { V4_UDP(53) }, { UDP_RULE(53) },
+	  ALLOWED, ALLOW },
+	{ "allow/ipv6-udp-listed", { V6_UDP(53) }, { UDP_RULE(53) },
+	  ALLOWED, ALLOW },
+	{ "allow/ipv4-udp-tcp-listed-port", { V4_UDP(22) }, { TCP_RULE(22) },
+	  POLICY, ALLOW },
+	{ "allow/ipv4-udp-range-listed", { V4_UDP(6100) },
+	  { RULE(XF_PM_UDP, 6000, 6100) }, ALLOWED, ALLOW },
+	{ "allow/ipv4-udp-range-unlisted", { V4_UDP(6101) },
+	  { RULE(XF_PM_UDP, 6000, 6100) }, POLICY, ALLOW },
+	{ "allow/ipv4-tcp-any-listed", { V4_TCP(443) },
+	  { RULE(PM_ANY, 443, 443) }, ALLOWED, ALLOW },
+	{ "allow/ipv6-udp-any-listed", { V6_UDP(443) },
+	  { RULE(PM_ANY, 443, 443) }, ALLOWED, ALLOW },
+	/* DNS replies by source port, to a port below the ephemeral range. */
+	{ "allow/ipv4-udp-src-rule-listed", { V4_UDP(5353), .sport = 53 },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, ALLOWED, ALLOW },
+	{ "allow/ipv4-udp-src-rule-dport-unlisted", { V4_UDP(53) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, POLICY, ALLOW },
+	/* A listed DHCP port counts for its rule, with or without DHCP. */
+	{ "allow/ipv4-udp-67-listed-nodhcp", { V4_UDP(67) }, { UDP_RULE(67) },
+	  ALLOWED, ALLOW_NODHCP },
+	/* Never cut: ICMP, ICMPv6 with NDP, ARP, later fragments. */
+	{ "allow/ipv4-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP, .plen = 8 },
+	  { TCP_RULE(22) }, OTHER_L4, ALLOW },
+	{ "allow/ipv6-icmpv6-echo", { .l3 = L3_IPV6, .l4 = L4_ICMP, .plen = 8 },
+	  { TCP_RULE(22) }, OTHER_L4, ALLOW },
+	{ "allow/ipv6-ndp-ns", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  .icmp_type = ICMP6_NS, .plen = 16 }, { }, OTHER_L4, ALLOW },
+	{ "allow/ipv6-ndp-na", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  .icmp_type = ICMP6_NA, .plen = 16 }, { }, OTHER_L4, ALLOW },
+	{ "allow/ipv6-ndp-ns-nodhcp", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  .icmp_type = ICMP6_NS, .plen = 16 }, { }, OTHER_L4, ALLOW_NODHCP },
+	{ "allow/ipv6-ndp-na-nodhcp", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  .icmp_type = ICMP6_NA, .plen = 16 }, { }, OTHER_L4, ALLOW_NODHCP },
+	{ "allow/ipv4-icmp-nodhcp", { .l3 = L3_IPV4, .l4 = L4_ICMP },
+	  { }, OTHER_L4, ALLOW_NODHCP },
+	{ "allow/ipv4-gre", { .l3 = L3_IPV4, .proto = P_GRE, .plen = 4 },
+	  { }, OTHER_L4, ALLOW },
+	{ "allow/arp", { .l3 = L3_ARP }, { }, NON_IP, ALLOW },
+	{ "allow/arp-8021q-nodhcp", { .tags = { TPID_Q }, .l3 = L3_ARP },
+	  { }, NON_IP, ALLOW_NODHCP },
+	{ "allow/ipv4-later-fragment-udp-unlisted",
+	  { V4_UDP(5353), .frag = LATER }, { UDP_RULE(53) }, FRAGMENT, ALLOW },
+	{ "allow/ipv4-later-fragment-tcp-syn-unlisted",
+	  { V4_TCP(23), .frag = LATER | IPV4_MF }, { TCP_RULE(22) }, FRAGMENT,
+	  ALLOW },
+	{ "allow/ipv6-later-fragment-udp-unlisted",
+	  { V6_UDP(5353), EXTS(FRAG(LATER, false)) }, { UDP_RULE(53) },
+	  FRAGMENT, ALLOW },
+	/* A first fragment has the ports: it is gated like a whole one. */
+	{ "allow/ipv4-first-fragment-udp-unlisted",
+	  { V4_UDP(5353), .frag = IPV4_MF }, { UDP_RULE(53) }, POLICY, ALLOW },
+	{ "allow/ipv6-first-fragment-udp-listed",
+	  { V6_UDP(53), EXTS(FRAG(0, true)) }, { UDP_RULE(53) }, ALLOWED,
+	  ALLOW },
+	/* "any from P" lists everything from P. */
+	{ "allow/any-from-p4/in-tcp-syn-unlisted",
+	  { V4_TCP(23), SRC4(P4_IN) }, { ANY_FROM4(P4) }, ALLOWED, ALLOW },
+	{ "allow/any-from-p4/in-udp-unlisted",
+	  { V4_UDP(5353), SRC4(P4_IN) }, { ANY_FROM4(P4) }, ALLOWED, ALLOW },
+	{ "allow/any-from-p4/above-tcp-syn-unlisted",
+	  { V4_TCP(23), SRC4(P4_OUT) }, { ANY_FROM4(P4) }, POLICY, ALLOW },
+	{ "allow/any-from-p6/in-tcp-syn-unlisted",
+	  { V6_TCP(23), SRC6(P6_IN) }, { ANY_FROM6(P6) }, ALLOWED, ALLOW },
+	{ "allow/any-from-p6/above-tcp-syn-unlisted",
+	  { V6_TCP(23), SRC6(P6_OUT) }, { ANY_FROM6(P6) }, POLICY, ALLOW },
+	{ "allow/22-tcp-from-p4/in-tcp-syn-22",
+	  { V4_TCP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  ALLOWED, ALLOW },
+	{ "allow/22-tcp-from-p4/above-tcp-syn-22",
+	  { V4_TCP(22), SRC4(P4_OUT) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  POLICY, ALLOW },
+	{ "allow/22-tcp-from-p4/in-tcp-syn-23",
+	  { V4_TCP(23), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  POLICY, ALLOW },
+	/* Malformed still drops, listed or not. */
+	{ "allow/ipv4-tcp-doff-4-listed-malformed",
+	  { V4_TCP(22), .doff = 4, .plen = 40 }, { TCP_RULE(22) }, MALFORMED,
+	  ALLOW },
+	{ "allow/ipv4-tot-len-19-malformed", { V4_TCP(22), .tot_len = 19 },
+	  { TCP_RULE(22) }, MALFORMED, ALLOW },
+	{ "allow/ipv6-udp-cut-ephemeral-malformed",
+	  { V6_UDP(40001), .pay_len = 5 }, { UDP_RULE(53) }, MALFORMED, ALLOW },
+	{ "allow/any-from-p4/in-tcp-doff-4-malformed",
+	  { V4_TCP(23), .doff = 4, .plen = 40, SRC4(P4_IN) },
+	  { ANY_FROM4(P4) }, MALFORMED, ALLOW },
 };
 
 struct cases {
@@ -861,6 +1307,316 @@ static const struct tcase cut_bases[] = {
 	{ "qinq-ipv4-udp", { .tags = { TPID_AD, TPID_Q }, V4_UDP(53),
 	  .plen = 16 }, { UDP_RULE(53) }, DROPPED },
 };
+
+static uint16_t rule_hi(const struct rule *r)
+{
+	return r->hi ? r->hi : r->lo;
+}
+
+/* "6000-6100 any src from 198.18.0.0/15", as rulectl lists it. */
+static void rule_text(const struct rule *r, char *buf, size_t size)
+{
+	const char *proto = r->protos == XF_PM_TCP ? "tcp" :
+			    r->protos == XF_PM_UDP ? "udp" : "any";
+	char pfx[64] = "";
+	size_t n = 0;
+	int i;
+
+	if (r->family == 4) {
+		snprintf(pfx, sizeof(pfx), "%u.%u.%u.%u/%u", r->addr[0],
+			 r->addr[1], r->addr[2], r->addr[3], r->plen);
+	} else if (r->family == 6) {
+		/* Uncompressed: good enough to name a rule. */
+		for (i = 0; i < 16; i += 2)
+			n += snprintf(pfx + n, sizeof(pfx) - n, "%s%x",
+				      i ? ":" : "",
+				      r->addr[i] << 8 | r->addr[i + 1]);
+		snprintf(pfx + n, sizeof(pfx) - n, "/%u", r->plen);
+	}
+	if (r->anyport) {
+		snprintf(buf, size, "any from %s", pfx);
+		return;
+	}
+	n = r->lo == rule_hi(r) ?
+	    (size_t)snprintf(buf, size, "%u %s", r->lo, proto) :
+	    (size_t)snprintf(buf, size, "%u-%u %s", r->lo, rule_hi(r), proto);
+	if (n < size && r->dir == XF_DIR_SRC)
+		n += snprintf(buf + n, size - n, " src");
+	if (n < size && r->family)
+		snprintf(buf + n, size - n, " from %s", pfx);
+}
+
+/* Rules swept by add_sweeps(): each drops its first, middle and last port
+ * for each of its protocols, and passes the ports just outside, the same
+ * port on the other side of the packet, and its ports in a protocol it
+ * does not have. */
+static const struct sweep {
+	const char	*group;
+	struct rule	r;
+} sweeps[] = {
+	{ "range", RULE(XF_PM_TCP, 6000, 6100) },
+	{ "range", RULE(XF_PM_UDP, 1000, 1999) },
+	{ "range", RULE(PM_ANY, 53, 53) },
+	{ "range", RULE(PM_ANY, 7000, 7010) },
+	{ "range", RULE(XF_PM_TCP, 0, 10) },
+	{ "range", RULE(XF_PM_UDP, 65000, 65535) },
+	{ "src", RULE(XF_PM_UDP, 53, 53, SRC_PORT) },
+	{ "src", RULE(XF_PM_TCP, 1000, 1999, SRC_PORT) },
+	{ "src", RULE(PM_ANY, 5000, 5010, SRC_PORT) },
+};
+
+/* The port a sweep does not look at: outside every swept rule. */
+#define NEUTRAL_PORT	40001
+
+/* "6000-6100 any src" -> "6000-6100-any-src", for case names. */
+static void rule_slug(const struct rule *r, char *buf, size_t size)
+{
+	char *p;
+
+	rule_text(r, buf, size);
+	for (p = buf; *p; p++)
+		if (*p == ' ' || *p == '/')
+			*p = '-';
+}
+
+static void add_sweep_case(struct cases *cs, const struct sweep *w,
+			   const char *slug, int fam, __u32 pidx,
+			   bool other_side, uint16_t port)
+{
+	const struct rule *r = &w->r;
+	bool src = (r->dir == XF_DIR_SRC) != other_side;
+	bool hit = !other_side && (r->protos & (1U << pidx)) &&
+		   port >= r->lo && port <= rule_hi(r);
+	struct tcase c = { .rules = { *r } };
+
+	c.f.l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
+	c.f.l4 = pidx == XF_P_TCP ? L4_TCP : L4_UDP;
+	c.f.sport = src ? port : 40000;
+	c.f.dport = src ? NEUTRAL_PORT : port;
+	c.act = hit ? XDP_DROP : XDP_PASS;
+	c.why = hit ? XF_R_DROPPED : XF_R_PASSED;
+	snprintf(c.name, sizeof(c.name), "%s/%s/ipv%d-%s-%s-%u-%s", w->group,
+		 slug, fam, pidx == XF_P_TCP ? "tcp" : "udp",
+		 src ? "sport" : "dport", port, hit ? "blocked" : "passes");
+	add_case(cs, &c);
+}
+
+static void add_sweeps(struct cases *cs)
+{
+	const struct sweep *w;
+	const struct rule *r;
+	char slug[48];
+	int fam;
+	__u32 pidx;
+	uint16_t mid;
+
+	for (w = sweeps; w < sweeps + sizeof(sweeps) / sizeof(sweeps[0]);
+	     w++) {
+		r = &w->r;
+		mid = (r->lo + rule_hi(r)) / 2;
+		rule_slug(r, slug, sizeof(slug));
+		for (fam = 4; fam <= 6; fam += 2) {
+			for (pidx = 0; pidx < XF_P_MAX; pidx++) {
+				add_sweep_case(cs, w, slug, fam, pidx, false,
+					       r->lo);
+				if (mid != r->lo && mid != rule_hi(r))
+					add_sweep_case(cs, w, slug, fam, pidx,
+						       false, mid);
+				if (rule_hi(r) != r->lo)
+					add_sweep_case(cs, w, slug, fam, pidx,
+						       false, rule_hi(r));
+				if (!(r->protos & (1U << pidx)))
+					continue;
+				if (r->lo > 0)
+					add_sweep_case(cs, w, slug, fam, pidx,
+						       false, r->lo - 1);
+				if (rule_hi(r) < 65535)
+					add_sweep_case(cs, w, slug, fam, pidx,
+						       false, rule_hi(r) + 1);
+				add_sweep_case(cs, w, slug, fam, pidx, true,
+					       mid);
+			}
+		}
+	}
+}
+
+/* Kinds of packet a prefix rule sees: add_prefixes() sends each from
+ * inside and from outside the prefix. */
+enum kind { K_TCP, K_UDP, K_ICMP, K_FRAG, K_MAX };
+
+static const char *const kind_names[K_MAX] = {
+	[K_TCP] = "tcp", [K_UDP] = "udp", [K_ICMP] = "icmp",
+	[K_FRAG] = "later-fragment",
+};
+
+/* Fills a frame of kind k; returns the reason it gets when no rule
+ * decides. */
+static int kind_frame(struct fspec *f, int fam, enum kind k)
+{
+	f->l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
+	switch (k) {
+	case K_TCP:
+		f->l4 = L4_TCP;
+		f->dport = 80;
+		return XF_R_PASSED;
+	case K_UDP:
+		f->l4 = L4_UDP;
+		f->dport = 53;
+		return XF_R_PASSED;
+	case K_ICMP:
+		f->l4 = L4_ICMP;
+		f->plen = 8;
+		return XF_R_OTHER_L4;
+	default:
+		f->l4 = L4_UDP;			/* the tail of a datagram */
+		f->dport = 53;
+		if (fam == 4) {
+			f->frag = LATER;
+		} else {
+			f->ext[0] = (struct ext)FRAG(LATER, false);
+			f->n_ext = 1;
+		}
+		return XF_R_FRAGMENT;
+	}
+}
+
+struct src_addr {
+	const char	*tag;		/* NULL ends a list */
+	int		fam;
+	uint8_t		a[16];
+};
+
+/* "any from PREFIX" rules with sources inside (dropped) and outside
+ * (passed) them, the edges of the prefix among them. */
+static const struct pfx_sweep {
+	const char	*name;
+	struct rule	r;
+	struct src_addr	in[3];
+	struct src_addr	out[4];
+} pfx_sweeps[] = {
+	{ "any-from-p4", ANY_FROM4(P4),
+	  { { "in-first", 4, { 198, 18, 0, 0 } }, { "in-last", 4,
+	      { 198, 19, 255, 255 } }, { "in", 4, { P4_IN } } },
+	  { { "above", 4, { P4_OUT } }, { "below", 4, { P4_BELOW } },
+	    { "ipv6", 6, { 0xc6, 0x12, [15] = 1 } } } },
+	{ "any-from-p6", ANY_FROM6(P6),
+	  { { "in-first", 6, { 0x20, 0x01, 0x0d, 0xb8 } },
+	    { "in", 6, { P6_IN } } },
+	  { { "above", 6, { P6_OUT } }, { "below", 6, { P6_BELOW } },
+	    { "ipv4", 4, { 32, 1, 13, 184 } } } },
+	{ "host4", ANY_FROM4(32, 203, 0, 113, 7),
+	  { { "in", 4, { 203, 0, 113, 7 } } },
+	  { { "above", 4, { 203, 0, 113, 8 } },
+	    { "below", 4, { 203, 0, 113, 6 } },
+	    { "other-byte", 4, { 203, 0, 112, 7 } } } },
+	{ "host6", ANY_FROM6(128, 0x20, 0x01, 0x0d, 0xb8, [15] = 7),
+	  { { "in", 6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 } } },
+	  { { "above", 6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 8 } },
+	    { "below", 6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 6 } },
+	    { "other-byte", 6, { 0x20, 0x01, 0x0d, 0xb8, [14] = 1,
+				 [15] = 7 } } } },
+	{ "all4", ANY_FROM4(0, 0, 0, 0, 0),
+	  { { "in-high", 4, { 255, 255, 255, 255 } },
+	    { "in-low", 4, { 0, 0, 0, 1 } }, { "in", 4, { P4_IN } } },
+	  { { "ipv6", 6, { 0xfd, [15] = 1 } } } },
+	{ "all6", ANY_FROM6(0),
+	  { { "in-high", 6, { [0 ... 15] = 0xff } },
+	    { "in-low", 6, { [15] = 1 } }, { "in", 6, { P6_IN } } },
+	  { { "ipv4", 4, { 198, 18, 0, 1 } } } },
+};
+
+static void add_pfx_case(struct cases *cs, const struct pfx_sweep *p,
+			 const struct src_addr *a, bool in, enum kind k)
+{
+	struct tcase c = { .rules = { p->r } };
+	int why = kind_frame(&c.f, a->fam, k);
+
+	memcpy(c.f.src, a->a, sizeof(c.f.src));
+	c.act = in ? XDP_DROP : XDP_PASS;
+	c.why = in ? XF_R_DROPPED : why;
+	snprintf(c.name, sizeof(c.name), "prefix/%s/%s-%s-%s", p->name,
+		 a->tag, kind_names[k], in ? "blocked" : "passes");
+	add_case(cs, &c);
+}
+
+static void add_prefixes(struct cases *cs)
+{
+	const struct pfx_sweep *p;
+	const struct src_addr *a;
+	int k;
+
+	for (p = pfx_sweeps;
+	     p < pfx_sweeps + sizeof(pfx_sweeps) / sizeof(pfx_sweeps[0]);
+	     p++) {
+		for (k = 0; k < K_MAX; k++) {
+			for (a = p->in; a < p->in + 3 && a->tag; a++)
+				add_pfx_case(cs, p, a, true, k);
+			for (a = p->out; a < p->out + 4 && a->tag; a++)
+				add_pfx_case(cs, p, a, false, k);
+		}
+	}
+}
+
+/* Allow policy: UDP to the ephemeral range and to DHCP passes unlisted. */
+static void add_allow_udp(struct cases *cs, int fam, uint16_t port,
+			  const struct conf *cfg, const char *what, bool pass)
+{
+	struct tcase c = { .f = { .l4 = L4_UDP, .dport = port },
+			   .rules = { UDP_RULE(53) }, .cfg = *cfg };
+
+	c.f.l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
+	c.act = pass ? XDP_PASS : XDP_DROP;
+	c.why = pass ? XF_R_PASSED : XF_R_POLICY;
+	snprintf(c.name, sizeof(c.name), "allow/ipv%d-udp-%u-%s-%s", fam, port,
+		 what, pass ? "passes" : "blocked");
+	add_case(cs, &c);
+}
+
+static void add_allow(struct cases *cs)
+{
+	static const struct conf eph = { .allow = true, EPH },
+		nodhcp = { .allow = true, .nodhcp = true, EPH },
+		low = { .allow = true, .eph_lo = 1024, .eph_hi = 2047 };
+	static const uint16_t eph_ports[] = {
+		1024, 32767, 32768, 45000, 60999, 61000, 65535,
+	};
+	static const uint16_t low_ports[] = { 1023, 1024, 2047, 2048, 40000 };
+	static const uint16_t dhcp_ports[] = { 67, 68, 546, 547 };
+	static const uint16_t near_dhcp[] = { 66, 69, 545, 548 };
+	struct tcase c;
+	size_t i;
+	int fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (i = 0; i < sizeof(eph_ports) / sizeof(eph_ports[0]); i++)
+			add_allow_udp(cs, fam, eph_ports[i], &eph, "eph",
+				      eph_ports[i] >= 32768 &&
+				      eph_ports[i] <= 60999);
+		for (i = 0; i < sizeof(dhcp_ports) / sizeof(dhcp_ports[0]);
+		     i++) {
+			add_allow_udp(cs, fam, dhcp_ports[i], &eph, "dhcp",
+				      true);
+			add_allow_udp(cs, fam, dhcp_ports[i], &nodhcp,
+				      "nodhcp", false);
+			add_allow_udp(cs, fam, near_dhcp[i], &eph, "dhcp",
+				      false);
+			/* DHCP is UDP: a SYN to its port is gated. */
+			c = (struct tcase){ .f = { .l4 = L4_TCP,
+						   .dport = dhcp_ports[i] },
+					    .rules = { UDP_RULE(53) },
+					    POLICY, .cfg = eph };
+			c.f.l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
+			snprintf(c.name, sizeof(c.name),
+				 "allow/ipv%d-tcp-syn-%u-dhcp-blocked", fam,
+				 dhcp_ports[i]);
+			add_case(cs, &c);
+		}
+	}
+	/* The range is the config's, not a constant. */
+	for (i = 0; i < sizeof(low_ports) / sizeof(low_ports[0]); i++)
+		add_allow_udp(cs, 4, low_ports[i], &low, "eph-1024-2047",
+			      low_ports[i] >= 1024 && low_ports[i] <= 2047);
+}
 
 static void add_generated(struct cases *cs)
 {
@@ -911,6 +1667,10 @@ static void add_generated(struct cases *cs)
 			add_case(cs, &c);
 		}
 	}
+
+	add_sweeps(cs);
+	add_prefixes(cs);
+	add_allow(cs);
 }
 
 /* --------------------------------------------------------------- running */
@@ -919,9 +1679,13 @@ struct env {
 	const char	*obj_path;
 	struct bpf_object *obj;
 	int		prog_fd;
-	int		rules_fd;
+	int		ports_fd;
+	int		pfx4_fd;
+	int		pfx6_fd;
+	int		pports_fd;
 	int		rcount_fd;
 	int		stats_fd;
+	int		config_fd;
 	int		ncpus;
 	struct xf_count	*pcpu;		/* lookup buffer, one per CPU */
 };
@@ -933,6 +1697,8 @@ static const char *const reason_names[XF_R_MAX] = {
 	[XF_R_FRAGMENT] = "FRAGMENT",
 	[XF_R_NON_IP] = "NON_IP",
 	[XF_R_OTHER_L4] = "OTHER_L4",
+	[XF_R_ALLOWED] = "ALLOWED",
+	[XF_R_POLICY] = "POLICY",
 };
 
 static const char *action_name(int act)
@@ -980,8 +1746,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 /* Finds a map and checks it has the layout xdp_filter.h describes: an
  * implementation built from another ABI would fail every case for reasons
  * that have nothing to do with verdicts. */
-static int find_map(struct env *e, const char *name, __u32 value_size,
-		    __u32 min_entries, int *fd)
+static int find_map(struct env *e, const char *name, enum bpf_map_type type,
+		    __u32 key_size, __u32 value_size, __u32 min_entries,
+		    int *fd)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, name);
 	char what[96];
@@ -990,14 +1757,16 @@ static int find_map(struct env *e, const char *name, __u32 value_size,
 		snprintf(what, sizeof(what), "map %s", name);
 		return setup_err(e, what, ENOENT);
 	}
-	if (bpf_map__key_size(map) != sizeof(__u32) ||
+	if (bpf_map__type(map) != type ||
+	    bpf_map__key_size(map) != key_size ||
 	    bpf_map__value_size(map) != value_size ||
 	    bpf_map__max_entries(map) < min_entries) {
-		fprintf(stderr, PROG ": %s: map %s: key %u value %u entries %u,"
-			" xdp_filter.h wants key %zu value %u entries >= %u\n",
-			e->obj_path, name, bpf_map__key_size(map),
+		fprintf(stderr, PROG ": %s: map %s: type %d key %u value %u"
+			" entries %u, xdp_filter.h wants type %d key %u value"
+			" %u entries >= %u\n", e->obj_path, name,
+			bpf_map__type(map), bpf_map__key_size(map),
 			bpf_map__value_size(map), bpf_map__max_entries(map),
-			sizeof(__u32), value_size, min_entries);
+			type, key_size, value_size, min_entries);
 		return -1;
 	}
 	*fd = bpf_map__fd(map);
@@ -1045,12 +1814,25 @@ static int env_open(struct env *e)
 		return setup_err(e, "load", -err);
 	e->prog_fd = bpf_program__fd(xdp);
 
-	if (find_map(e, XF_MAP_PORTS, sizeof(struct xf_port), XF_PORT_SLOTS,
-		     &e->rules_fd) ||
-	    find_map(e, XF_MAP_RCOUNT, sizeof(struct xf_count), XF_MAX_RULES,
+	if (find_map(e, XF_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+		     sizeof(struct xf_port), XF_PORT_SLOTS, &e->ports_fd) ||
+	    find_map(e, XF_MAP_RCOUNT, BPF_MAP_TYPE_PERCPU_ARRAY,
+		     sizeof(__u32), sizeof(struct xf_count), XF_MAX_RULES,
 		     &e->rcount_fd) ||
-	    find_map(e, XF_MAP_STATS, sizeof(struct xf_count), XF_R_MAX,
-		     &e->stats_fd))
+	    find_map(e, XF_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY,
+		     sizeof(__u32), sizeof(struct xf_count), XF_R_MAX,
+		     &e->stats_fd) ||
+	    find_map(e, XF_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+		     sizeof(struct xf_config), 1, &e->config_fd) ||
+	    find_map(e, XF_MAP_PFX4, BPF_MAP_TYPE_LPM_TRIE,
+		     sizeof(struct xf_lpm4), sizeof(struct xf_pfx),
+		     XF_MAX_PREFIXES, &e->pfx4_fd) ||
+	    find_map(e, XF_MAP_PFX6, BPF_MAP_TYPE_LPM_TRIE,
+		     sizeof(struct xf_lpm6), sizeof(struct xf_pfx),
+		     XF_MAX_PREFIXES, &e->pfx6_fd) ||
+	    find_map(e, XF_MAP_PPORTS, BPF_MAP_TYPE_HASH,
+		     sizeof(struct xf_pport), sizeof(struct xf_port),
+		     XF_MAX_PPORTS, &e->pports_fd))
 		return -1;
 	return 0;
 }
@@ -1092,20 +1874,128 @@ static int snap(struct env *e, const struct tcase *c, struct snapshot *s)
 	return 0;
 }
 
-/* Rule i of a case gets id i + 1 (set) or is cleared (!set). */
-static int set_rules(struct env *e, const struct tcase *c, int set)
+static bool same_prefix(const struct rule *a, const struct rule *b)
 {
-	struct xf_port val;
-	__u32 slot;
-	int i;
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16);
+}
 
-	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
-		slot = xf_slot(XF_DIR_DST, c->rules[i].pidx, c->rules[i].port);
-		val.id = set ? i + 1 : 0;
-		if (bpf_map_update_elem(e->rules_fd, &slot, &val, BPF_ANY))
-			return -errno;
+/* Index of the first rule of c with rule i's prefix: the one that "adds"
+ * the prefix, as the first rulectl add of a prefix does. */
+static int prefix_owner(const struct tcase *c, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (c->rules[j].family && same_prefix(&c->rules[j],
+						      &c->rules[i]))
+			break;
+	return j;
+}
+
+/* Prefix id of rule i. Not the rule id, nor 1, 2, ... as rulectl hands
+ * them out: an implementation that mixes up the two fails. */
+static __u32 rule_pid(const struct tcase *c, int i)
+{
+	return 1000 + prefix_owner(c, i);
+}
+
+/* Writes id into every port slot of rule i (id 0 clears them): xf_ports
+ * for a plain rule, xf_pports under the prefix id for a prefix rule. */
+static int write_slots(struct env *e, const struct tcase *c, int i, __u32 id)
+{
+	const struct rule *r = &c->rules[i];
+	struct xf_port val = { .id = id };
+	struct xf_pport pkey = { .pid = rule_pid(c, i) };
+	__u32 p, port, slot;
+	int err = 0;
+
+	for (p = 0; p < XF_P_MAX; p++) {
+		if (!(r->protos & (1U << p)))
+			continue;
+		for (port = r->lo; port <= rule_hi(r); port++) {
+			slot = xf_slot(r->dir, p, port);
+			pkey.slot = slot;
+			if (!r->family)
+				err = bpf_map_update_elem(e->ports_fd, &slot,
+							  &val, BPF_ANY);
+			else if (id)
+				err = bpf_map_update_elem(e->pports_fd, &pkey,
+							  &val, BPF_ANY);
+			else if (bpf_map_delete_elem(e->pports_fd, &pkey) &&
+				 errno != ENOENT)
+				err = -1;
+			if (err)
+				return -errno;
+		}
 	}
 	return 0;
+}
+
+/* Puts rule i's prefix in its trie, with the id of the case's "any from"
+ * rule for it, or takes it out (!set). */
+static int write_prefix(struct env *e, const struct tcase *c, int i, bool set)
+{
+	const struct rule *r = &c->rules[i];
+	struct xf_pfx val = { .pid = rule_pid(c, i) };
+	struct xf_lpm4 key4 = { .prefixlen = r->plen };
+	struct xf_lpm6 key6 = { .prefixlen = r->plen };
+	int fd = r->family == 4 ? e->pfx4_fd : e->pfx6_fd;
+	void *key = r->family == 4 ? (void *)&key4 : (void *)&key6;
+	int j;
+
+	memcpy(key4.addr, r->addr, sizeof(key4.addr));
+	memcpy(key6.addr, r->addr, sizeof(key6.addr));
+	if (!set)
+		return bpf_map_delete_elem(fd, key) && errno != ENOENT ?
+		       -errno : 0;
+	for (j = 0; j < MAX_RULES && c->rules[j].on; j++)
+		if (c->rules[j].anyport && same_prefix(&c->rules[j], r))
+			val.any_id = j + 1;
+	return bpf_map_update_elem(fd, key, &val, BPF_ANY) ? -errno : 0;
+}
+
+/* Rule i of a case gets id i + 1: its port slots first, then its prefix,
+ * then xf_config with the case's policy and the prefix counts, as rulectl
+ * orders them. !set takes all of it out again and zeroes xf_config,
+ * carrying on past errors: whatever stayed would leak into later cases. */
+static int set_rules(struct env *e, const struct tcase *c, bool set)
+{
+	struct xf_config cfg = { 0 };
+	__u32 zero = 0;
+	int i, err, ret = 0;
+
+	if (set) {
+		cfg.abi = XF_ABI_VERSION;
+		cfg.flags = (c->cfg.allow ? XF_CFG_ALLOW : 0) |
+			    (c->cfg.nodhcp ? XF_CFG_NO_DHCP : 0);
+		cfg.eph_lo = c->cfg.eph_lo;
+		cfg.eph_hi = c->cfg.eph_hi;
+	}
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+		if (c->rules[i].anyport)
+			continue;
+		err = write_slots(e, c, i, set ? i + 1 : 0);
+		if (err && !ret)
+			ret = err;
+		if (err && set)
+			return ret;
+	}
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+		if (!c->rules[i].family || prefix_owner(c, i) != i)
+			continue;
+		err = write_prefix(e, c, i, set);
+		if (err && !ret)
+			ret = err;
+		if (err && set)
+			return ret;
+		if (set && !c->cfg.uncounted)
+			(*(c->rules[i].family == 4 ? &cfg.nprefix4 :
+						     &cfg.nprefix6))++;
+	}
+	if (bpf_map_update_elem(e->config_fd, &zero, &cfg, BPF_ANY) && !ret)
+		ret = -errno;
+	return ret;
 }
 
 /* Appends "; "-separated differences to a fixed buffer; a long report is
@@ -1160,15 +2050,15 @@ static int run_case(struct env *e, const struct tcase *c)
 	char diff[512] = "";
 	struct frame f;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-	char what[32];
-	int err, i, run_err = 0;
+	char what[128], text[96];
+	int err, ret, i, run_err = 0;
 	__u64 want;
 
 	build_frame(&c->f, &f);
 	opts.data_in = f.b;
 	opts.data_size_in = f.len;
 
-	err = set_rules(e, c, 1);
+	err = set_rules(e, c, true);
 	if (!err)
 		err = snap(e, c, &before);
 	if (!err) {
@@ -1177,8 +2067,9 @@ static int run_case(struct env *e, const struct tcase *c)
 		err = snap(e, c, &after);
 	}
 	/* Always clear, even after an error: rules leak into later cases. */
-	if (set_rules(e, c, 0) && !err)
-		err = -errno;
+	ret = set_rules(e, c, false);
+	if (ret && !err)
+		err = ret;
 	if (err) {
 		fprintf(stderr, PROG ": %s: maps: %s\n", e->obj_path,
 			strerror(-err));
@@ -1204,10 +2095,11 @@ static int run_case(struct env *e, const struct tcase *c)
 				    want * f.len);
 		}
 		for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
-			want = i == 0 && c->why == XF_R_DROPPED;
-			snprintf(what, sizeof(what), "rule %s/%u",
-				 c->rules[i].pidx == XF_P_TCP ? "tcp" : "udp",
-				 c->rules[i].port);
+			want = i == 0 && (c->why == XF_R_DROPPED ||
+					  c->why == XF_R_ALLOWED);
+			rule_text(&c->rules[i], text, sizeof(text));
+			snprintf(what, sizeof(what), "rule %d (%s)", i + 1,
+				 text);
 			check_count(diff, sizeof(diff), what, &before.rule[i],
 				    &after.rule[i], want, want * f.len);
 		}
@@ -1231,7 +2123,7 @@ static void usage(FILE *out)
 		"Run crafted frames through an xdp_filter object with\n"
 		"BPF_PROG_TEST_RUN and check verdicts and counters against the\n"
 		"contract in DESIGN.md. PREFIXes select cases by name (e.g.\n"
-		"vlan, ipv6/ah, truncation/ipv4-tcp/); default all.\n"
+		"vlan, ipv6/ah, prefix/longest/); default all.\n"
 		"  --obj PATH  object to load (default " DEFAULT_OBJ ")\n"
 		"  --list      print the selected case names and exit\n"
 		"  -h, --help  this text\n"

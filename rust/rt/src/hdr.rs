@@ -180,7 +180,21 @@ impl tcphdr {
     pub const fn doff(&self) -> u8 {
         self.doff_res >> 4
     }
+    /// SYN flag (`th->syn`).
+    #[inline(always)]
+    pub const fn syn(&self) -> bool {
+        self.flags & TCP_FLAG_SYN != 0
+    }
+    /// ACK flag (`th->ack`).
+    #[inline(always)]
+    pub const fn ack(&self) -> bool {
+        self.flags & TCP_FLAG_ACK != 0
+    }
 }
+
+/// Bits of `tcphdr::flags` (byte 13 of the TCP header).
+pub const TCP_FLAG_SYN: u8 = 0x02;
+pub const TCP_FLAG_ACK: u8 = 0x10;
 
 /// EtherTypes and IP protocol numbers the filter looks at.
 pub const ETH_P_IP: u16 = 0x0800;

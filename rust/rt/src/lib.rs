@@ -75,13 +75,20 @@ pub fn opaque(v: u32) -> u32 {
 pub const BPF_MAP_TYPE_HASH: usize = 1;
 pub const BPF_MAP_TYPE_ARRAY: usize = 2;
 pub const BPF_MAP_TYPE_PERCPU_ARRAY: usize = 6;
+pub const BPF_MAP_TYPE_LPM_TRIE: usize = 11;
 /// The BPF map type of each map handle kind, for `xdp_map!`.
 #[doc(hidden)]
 #[allow(non_upper_case_globals)]
 pub mod map_kind {
     pub const Array: usize = super::BPF_MAP_TYPE_ARRAY;
     pub const PerCpuArray: usize = super::BPF_MAP_TYPE_PERCPU_ARRAY;
+    pub const Hash: usize = super::BPF_MAP_TYPE_HASH;
+    pub const LpmTrie: usize = super::BPF_MAP_TYPE_LPM_TRIE;
 }
+/// `map_flags` bits (`BPF_F_*` in linux/bpf.h) a map definition may carry.
+/// LPM tries require `BPF_F_NO_PREALLOC`; a hash map with it allocates its
+/// elements on update instead of all at creation.
+pub const BPF_F_NO_PREALLOC: usize = 1;
 /// `LIBBPF_PIN_BY_NAME`: libbpf (and so ip(8)) pins the map under its name.
 pub const LIBBPF_PIN_BY_NAME: usize = 1;
 /// `bpf_map_update_elem()` flags.
@@ -206,11 +213,28 @@ pub unsafe trait MapDef {
 fn lookup<D: MapDef>(key: &D::Key) -> *mut D::Value {
     let key: *const D::Key = key;
     // SAFETY: D::ptr() is a map of the loaded object (MapDef contract) and
-    // key points to an initialised D::Key on our stack, whose size is the
-    // map's key_size because the BTF says so. The helper returns NULL or a
-    // pointer to a value of value_size bytes, which stays valid until the
-    // program returns (array elements are never freed).
+    // key points to an initialised D::Key, whose size is the map's key_size
+    // because the BTF says so. The helper only reads the key, and returns
+    // NULL or a pointer to a value of value_size bytes, which stays valid
+    // until the program returns: array elements are never freed, and hash
+    // and LPM trie elements are freed only after an RCU grace period, while
+    // an XDP program runs inside an RCU read-side critical section.
     unsafe { helper::map_lookup_elem()(D::ptr(), key.cast()).cast() }
+}
+
+/// A volatile copy of the value a successful lookup returned, or `None`.
+#[inline(always)]
+fn copy_out<V: Pod>(p: *mut V) -> Option<V> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: p is a non-NULL lookup result, so it points to a live,
+    // suitably aligned value (the kernel aligns map values to 8) that stays
+    // valid for this run (see lookup()). User space may rewrite it
+    // concurrently, hence a volatile copy rather than a reference the
+    // compiler could re-read or assume stable; V is Pod, so whatever bytes
+    // a torn copy holds are a valid V.
+    Some(unsafe { p.read_volatile() })
 }
 
 /// `BPF_MAP_TYPE_ARRAY` handle (a zero-sized value, like Rex's map statics).
@@ -225,15 +249,7 @@ impl<D: MapDef> Array<D> {
     /// A copy of the value at `key`, or `None` if `key` is out of range.
     #[inline(always)]
     pub fn get(&self, key: D::Key) -> Option<D::Value> {
-        let p = lookup::<D>(&key);
-        if p.is_null() {
-            return None;
-        }
-        // SAFETY: p is non-NULL, so it points to a live, suitably aligned
-        // element (the kernel aligns map values to 8). User space may
-        // rewrite it concurrently, hence a volatile copy rather than a
-        // reference the compiler could re-read or assume stable.
-        Some(unsafe { p.read_volatile() })
+        copy_out(lookup::<D>(&key))
     }
 
     /// `bpf_map_update_elem(map, &key, &value, flags)`; Err(-errno).
@@ -262,12 +278,49 @@ impl<D: MapDef> PerCpuArray<D> {
     /// A copy of this CPU's value at `key`.
     #[inline(always)]
     pub fn get(&self, key: D::Key) -> Option<D::Value> {
-        let p = lookup::<D>(&key);
-        if p.is_null() {
-            return None;
-        }
-        // SAFETY: non-NULL lookup result, see Array::get().
-        Some(unsafe { p.read_volatile() })
+        copy_out(lookup::<D>(&key))
+    }
+}
+
+/// `BPF_MAP_TYPE_HASH` handle (read side only: the program never updates
+/// it, user space does).
+pub struct Hash<D: MapDef>(PhantomData<D>);
+
+impl<D: MapDef> Hash<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        Hash(PhantomData)
+    }
+
+    /// A copy of the value at `key`, or `None` if there is none. The key is
+    /// taken by value, so the helper reads it from this program's stack.
+    #[inline(always)]
+    pub fn get(&self, key: D::Key) -> Option<D::Value> {
+        copy_out(lookup::<D>(&key))
+    }
+}
+
+/// `BPF_MAP_TYPE_LPM_TRIE` handle (read side only). The key is a C struct
+/// `{ u32 prefixlen; u8 addr[N]; }`; a lookup with prefixlen N (the full
+/// address) returns the value of the longest stored prefix that contains
+/// the address.
+pub struct LpmTrie<D: MapDef>(PhantomData<D>);
+
+impl<D: MapDef> LpmTrie<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        LpmTrie(PhantomData)
+    }
+
+    /// A copy of the value of the longest prefix that matches `key`, or
+    /// `None`. The key is borrowed, as the C program passes `&pkt->src4`:
+    /// the helper reads it where it lies (the program's stack, where the
+    /// parser wrote it), so the 20-byte IPv6 key is not copied again, and
+    /// the struct holding it stays in memory instead of being split into
+    /// registers that would all have to be spilled and stored back.
+    #[inline(always)]
+    pub fn get(&self, key: &D::Key) -> Option<D::Value> {
+        copy_out(lookup::<D>(key))
     }
 }
 
@@ -299,10 +352,13 @@ where
 
 /// Defines a pinned BTF map in `.maps`, shaped like libbpf's
 /// `struct { __uint(type, ..); __uint(max_entries, ..); __type(key, ..);
-/// __type(value, ..); __uint(pinning, LIBBPF_PIN_BY_NAME); } NAME SEC(".maps");`
+/// __type(value, ..); [__uint(map_flags, ..);] __uint(pinning,
+/// LIBBPF_PIN_BY_NAME); } NAME SEC(".maps");` - members in that order, the
+/// order xdp_filter.c declares them in (check-abi.sh compares them).
 ///
 /// ```ignore
 /// xdp_map! { pub XF_STATS: PerCpuArray<u32, xf_count>[XF_R_MAX] = xf_stats as XfStatsDef; }
+/// xdp_map! { pub XF_PFX4: LpmTrie<xf_lpm4, xf_pfx>[N] flags(BPF_F_NO_PREALLOC) = xf_pfx4 as D; }
 /// ```
 /// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
 /// non-generic definition type whose BTF the loader reads (the kernel
@@ -310,7 +366,8 @@ where
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! xdp_map {
-    ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr] = $sym:ident as $def:ident;) => {
+    ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr]
+     $(flags($flags:expr))? = $sym:ident as $def:ident;) => {
         /// BTF map definition: each member is a pointer to an array whose
         /// dimension carries the value, as libbpf's __uint() encodes it.
         #[repr(C)]
@@ -319,6 +376,7 @@ macro_rules! xdp_map {
             max_entries: *const [i32; $max as usize],
             key: *const $k,
             value: *const $v,
+            $(map_flags: *const [i32; $flags as usize],)?
             pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
         }
 
@@ -334,6 +392,7 @@ macro_rules! xdp_map {
             max_entries: ::core::ptr::null(),
             key: ::core::ptr::null(),
             value: ::core::ptr::null(),
+            $(map_flags: $crate::__null_for!($flags),)?
             pinning: ::core::ptr::null(),
         };
 
@@ -350,6 +409,16 @@ macro_rules! xdp_map {
 
         $(#[$m])*
         pub const $handle: $crate::$kind<$def> = $crate::$kind::<$def>::new();
+    };
+}
+
+/// `xdp_map!` helper: a NULL pointer for an optional member (the argument
+/// only drives the macro repetition).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __null_for {
+    ($e:expr) => {
+        ::core::ptr::null()
     };
 }
 
