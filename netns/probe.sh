@@ -12,14 +12,16 @@ WAIT=5
 FAM=4
 FILE=
 MSG=
+SPORT=
 COUNT=0
 
 usage() {
 	cat <<USAGE
-usage: $PROG [-4|-6] [-w SECONDS] [-m MESSAGE | -f FILE] [-c] NETNS tcp|udp ADDR PORT
+usage: $PROG [-4|-6] [-w SECONDS] [-m MESSAGE | -f FILE] [-s SPORT] [-c] NETNS tcp|udp ADDR PORT
 Sends a unique message (or MESSAGE, or FILE as one datagram for udp) from NETNS to
 ADDR PORT and waits up to SECONDS (default 5) for it to arrive here.
-Prints what arrived (with -c: the number of bytes). Exit status: 0 it
+-s sends from source port SPORT. Prints what arrived (with -c: the number
+of bytes). Exit status: 0 it
 arrived, 1 it did not, 2 bad usage.
 USAGE
 }
@@ -30,12 +32,15 @@ listen_flag() { [[ $1 == udp ]] && echo -Hlnu || echo -Hlnt; }
 
 main() {
 	local opt
-	while getopts 46w:f:m:ch opt; do
+	while getopts 46w:f:m:s:ch opt; do
 		case $opt in
 		4 | 6) FAM=$opt ;;
 		w) [[ $OPTARG =~ ^[1-9][0-9]?$ ]] || bad "bad wait '$OPTARG' (1-99 seconds)"; WAIT=$OPTARG ;;
 		f) [[ -r $OPTARG ]] || bad "cannot read '$OPTARG'"; FILE=$OPTARG ;;
 		m) MSG=$OPTARG ;;
+		s) [[ $OPTARG =~ ^[0-9]+$ && $OPTARG -ge 1 && $OPTARG -le 65535 ]] ||
+			bad "bad source port '$OPTARG'"
+			SPORT=$OPTARG ;;
 		c) COUNT=1 ;;
 		h) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
@@ -47,7 +52,7 @@ main() {
 	[[ $proto == tcp || $proto == udp ]] || bad "bad protocol '$proto' (expected tcp or udp)"
 	[[ $port =~ ^[0-9]+$ && $port -ge 1 && $port -le 65535 ]] || bad "bad port '$port'"
 
-	local tmp out msg srv i uflag=() lflag
+	local tmp out msg srv i uflag=() lflag sflag=()
 	tmp=$(mktemp -d)
 	out=$tmp/recv
 	: >"$out"
@@ -57,6 +62,7 @@ main() {
 		FILE=$tmp/send
 	fi
 	[[ $proto == udp ]] && uflag=(-u -W 1)	# udp: stop after one datagram
+	[[ -n $SPORT ]] && sflag=(-p "$SPORT")
 	timeout $((WAIT + 5)) nc "-$FAM" "${uflag[@]}" -l "$addr" "$port" >"$out" 2>/dev/null &
 	srv=$!
 	# shellcheck disable=SC2064 # expand now: the values are fixed
@@ -67,10 +73,10 @@ main() {
 		sleep 0.05
 	done
 	if [[ $proto == tcp ]]; then
-		ip netns exec "$ns" timeout $((WAIT + 2)) nc "-$FAM" -N -w "$WAIT" "$addr" "$port" \
+		ip netns exec "$ns" timeout $((WAIT + 2)) nc "-$FAM" "${sflag[@]}" -N -w "$WAIT" "$addr" "$port" \
 			<"$FILE" >/dev/null 2>&1 || true
 	else
-		ip netns exec "$ns" timeout 3 nc "-$FAM" -u -w 1 "$addr" "$port" \
+		ip netns exec "$ns" timeout 3 nc "-$FAM" "${sflag[@]}" -u -w 1 "$addr" "$port" \
 			<"$FILE" >/dev/null 2>&1 || true
 	fi
 	local want

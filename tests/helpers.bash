@@ -124,6 +124,33 @@ try_reach() {
 	in_ns "$PROBE" "-${3:-4}" -w "${4:-5}" "$XF_P" "$1" "$(addr_of "${3:-4}" a)" "$2" >/dev/null
 }
 
+# try_reach_from SPORT PROTO PORT [FAMILY] [WAIT] - the same, sent from
+# source port SPORT.
+try_reach_from() {
+	in_ns "$PROBE" "-${4:-4}" -w "${5:-5}" -s "$1" "$XF_P" "$2" "$(addr_of "${4:-4}" a)" "$3" >/dev/null
+}
+
+# peer_reply PROTO PORT [FAMILY] - the other direction: the host behind the
+# filter opens a TCP connection to the peer, or sends a UDP request that the
+# peer answers; succeeds when the answer came back through the filter.
+peer_reply() {
+	local proto=$1 port=$2 fam=${3:-4} dst out uflag=() i srv
+	dst=$(addr_of "$fam" b)
+	out=$BATS_TEST_TMPDIR/reply.$proto.$port
+	[[ $proto == udp ]] && uflag=(-u)
+	# the peer answers whatever arrives first with "pong"
+	on_peer sh -c 'echo pong | timeout 8 nc "$@" >/dev/null 2>&1' sh \
+		"-$fam" "${uflag[@]}" -l "$dst" "$port" 3>&- &
+	srv=$!
+	for ((i = 0; i < 100; i++)); do
+		on_peer ss -Hln "sport = :$port" | grep -q . && break
+		sleep 0.05
+	done
+	echo ping | in_ns timeout 5 nc "-$fam" "${uflag[@]}" -w 2 "$dst" "$port" >"$out" 2>/dev/null || true
+	wait "$srv" 2>/dev/null || true
+	grep -q pong "$out"
+}
+
 assert_reaches() {
 	try_reach "$@" || { echo "expected $1/$2 (IPv${3:-4}) to get through, it did not" >&2; return 1; }
 }
