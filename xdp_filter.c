@@ -196,7 +196,7 @@ int xdp_filter(struct xdp_md *ctx)
 	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, cfg);
 	if (!id && reason == XF_R_PASSED) {
 		id = port_rule(XF_DIR_DST, pidx, pkt.dport);
-		if (!id)
+		if (!id && cfg->nsrc)		/* most rule sets have none */
 			id = port_rule(XF_DIR_SRC, pidx, pkt.sport);
 	}
 	if (id)

@@ -35,7 +35,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	2
+#define XF_ABI_VERSION	3
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -133,7 +133,7 @@ struct xf_config {
 	__u16	eph_hi;		/* (replies to the host's own requests) */
 	__u32	nprefix4;	/* prefixes in xf_pfx4: 0 skips the trie */
 	__u32	nprefix6;
-	__u32	pad;
+	__u32	nsrc;		/* source-port rules in xf_ports: 0 skips them */
 };
 
 /* xf_rdesc value: a rule as the user wrote it. */

@@ -639,6 +639,26 @@ static int write_prefix(struct xf_maps *m, const struct xf_rdesc *r,
 	return xf_write_config(m, &cfg);
 }
 
+/* xf_config.nsrc = the number of source-port rules without a prefix: the
+ * program skips the source-port lookup while it is 0. Set after a rule's
+ * slots are written, cleared after they are, so no packet misses a rule. */
+static int sync_nsrc(struct xf_maps *m)
+{
+	struct xf_config cfg;
+	__u32 n = 0;
+
+	for (__u32 i = 1; i < XF_MAX_RULES; i++)
+		if (m->rd[i].used && !m->rd[i].family &&
+		    m->rd[i].dir == XF_DIR_SRC)
+			n++;
+	if (xf_read_config(m, &cfg))
+		return -1;
+	if (cfg.nsrc == n)
+		return 0;
+	cfg.nsrc = n;
+	return xf_write_config(m, &cfg);
+}
+
 /* Removes rule id from the packet path, then from the records. */
 int xf_rule_del_id(struct xf_maps *m, __u32 id)
 {
@@ -671,7 +691,7 @@ int xf_rule_del_id(struct xf_maps *m, __u32 id)
 		return 1;
 	}
 	m->rd[id] = none;
-	return 0;
+	return r.dir == XF_DIR_SRC && !r.family && sync_nsrc(m) ? 1 : 0;
 }
 
 int xf_rule_del(struct xf_maps *m, const struct xf_rdesc *r)
@@ -742,6 +762,8 @@ int xf_rule_add(struct xf_maps *m, const struct xf_rdesc *spec)
 		    write_prefix(m, &r, any, prefix_exists, 0))
 			goto undo;
 	}
+	if (r.dir == XF_DIR_SRC && !r.family && sync_nsrc(m))
+		goto undo;
 	return 0;
 undo:
 	fprintf(stderr, "%s: add %s: %s%s\n", xf_prog, name, strerror(errno),

@@ -118,7 +118,7 @@ prog_id() {
 	in_ns bpftool map update pinned /sys/fs/bpf/tc/globals/xf_config \
 		key 0 0 0 0 value 99 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 	run -1 --separate-stderr rule add 8080 tcp
-	[[ $stderr == *"pins carry ABI version 99, this build is version 2"* ]]
+	[[ $stderr == *"pins carry ABI version 99, this build is version 3"* ]]
 	run -1 --separate-stderr attach_filter
 	[[ $stderr == *"ABI version 99"* ]]
 }

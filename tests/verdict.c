@@ -1980,6 +1980,10 @@ static int set_rules(struct env *e, const struct tcase *c, bool set)
 			ret = err;
 		if (err && set)
 			return ret;
+		/* as rulectl keeps it: source-port slots are only looked
+		 * at while xf_config counts some */
+		if (set && !c->rules[i].family && c->rules[i].dir == XF_DIR_SRC)
+			cfg.nsrc++;
 	}
 	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
 		if (!c->rules[i].family || prefix_owner(c, i) != i)

@@ -6,7 +6,7 @@
 //! the C side alone is caught as well.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 2;
+pub const XF_ABI_VERSION: u32 = 3;
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -116,7 +116,7 @@ xf_rt::abi_struct! {
         /// Prefixes in xf_pfx4: 0 skips the trie.
         pub nprefix4: u32,
         pub nprefix6: u32,
-        pub pad: u32,
+        pub nsrc: u32,
     }
 }
 
@@ -169,7 +169,7 @@ const _: () = {
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, flags) == 4);
     assert!(offset_of!(xf_config, eph_lo) == 8 && offset_of!(xf_config, eph_hi) == 10);
     assert!(offset_of!(xf_config, nprefix4) == 12 && offset_of!(xf_config, nprefix6) == 16);
-    assert!(offset_of!(xf_config, pad) == 20);
+    assert!(offset_of!(xf_config, nsrc) == 20);
     assert!(size_of::<xf_rdesc>() == 32);
     assert!(offset_of!(xf_rdesc, used) == 0 && offset_of!(xf_rdesc, protos) == 1);
     assert!(offset_of!(xf_rdesc, dir) == 2 && offset_of!(xf_rdesc, family) == 3);

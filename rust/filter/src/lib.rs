@@ -401,7 +401,8 @@ fn filter(xdp: &Xdp) -> XdpAction {
     let mut id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, &cfg);
     if id == 0 && reason == XF_R_PASSED {
         id = port_rule(XF_DIR_DST, pidx, pkt.dport);
-        if id == 0 {
+        if id == 0 && cfg.nsrc != 0 {
+            // most rule sets have none
             id = port_rule(XF_DIR_SRC, pidx, pkt.sport);
         }
     }
