@@ -207,8 +207,9 @@ struct xf_pkt {
 	__be16		dport;
 	__u8		new_flow;	/* UDP, or TCP with SYN set and ACK clear */
 	__u8		family;		/* 4 or 6 once an IP header parsed */
-	struct xf_lpm4	src4;		/* source address as an LPM key */
-	struct xf_lpm6	src6;
+	void		*saddr;		/* source address, inside the packet; the
+					 * LPM key is made from it only when a
+					 * prefix rule of its family exists */
 };
 
 /* TCP with options. Invalid: doff < 5; truncated: the header does not fit
@@ -271,16 +272,14 @@ static __always_inline int parse_frame(void *data, void *data_end,
 			return XF_R_MALFORMED;		/* cut, bad ihl/length */
 		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
 		pkt->family = 4;
-		pkt->src4.prefixlen = 32;
-		__builtin_memcpy(pkt->src4.addr, &iph->saddr, 4);
+		pkt->saddr = &iph->saddr;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
 		ip6h = nh.pos;
 		pkt->l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad payload_len */
 		pkt->family = 6;
-		pkt->src6.prefixlen = 128;
-		__builtin_memcpy(pkt->src6.addr, &ip6h->saddr, 16);
+		pkt->saddr = &ip6h->saddr;
 		pkt->l4 = parse_ipv6_ext(&nh, data_end, pkt->l4, &later_frag);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, 9+ ext headers */
@@ -306,6 +305,43 @@ static __always_inline int parse_frame(void *data, void *data_end,
 		return XF_R_OTHER_L4;			/* ICMP, ... */
 	}
 	return XF_R_PASSED;				/* the rules decide */
+}
+
+/* The packet's source as an LPM key of its family, in key4 or key6 (the
+ * caller looks up the trie of pkt->family): 0, or -1 if none. The saddr
+ * bounds were checked with its IP header; the verifier wants them again. */
+static __always_inline int src_key(const struct xf_pkt *pkt, void *data_end,
+				   struct xf_lpm4 *key4, struct xf_lpm6 *key6)
+{
+	if (pkt->family == 4 && pkt->saddr + sizeof(key4->addr) <= data_end) {
+		key4->prefixlen = 32;
+		__builtin_memcpy(key4->addr, pkt->saddr, sizeof(key4->addr));
+		return 0;
+	}
+	if (pkt->family == 6 && pkt->saddr + sizeof(key6->addr) <= data_end) {
+		key6->prefixlen = 128;
+		__builtin_memcpy(key6->addr, pkt->saddr, sizeof(key6->addr));
+		return 0;
+	}
+	return -1;
+}
+
+/* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
+static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
+					  const struct xf_config *cfg)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+
+	if (!pkt->new_flow)
+		return 1;		/* TCP past its SYN: replies, open flows */
+	if (pkt->l4 != IPPROTO_UDP)
+		return 0;
+	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
+		return 1;		/* replies to the host's own requests */
+	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
+	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
+		return 1;		/* DHCP and DHCPv6 */
+	return 0;
 }
 
 #endif /* XF_PARSING_H */

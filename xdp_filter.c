@@ -130,16 +130,21 @@ static __always_inline __u32 pport_rule(__u32 pid, __u32 dir, __u32 pidx,
 /* Rule id that matches the packet's source prefix, or 0. Only the longest
  * prefix with rules is consulted: it wins outright. */
 static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
-					 __u32 pidx,
-					 const struct xf_config *cfg)
+					 __u32 pidx, const struct xf_config *cfg,
+					 void *data_end)
 {
 	struct xf_pfx *pfx = NULL;
+	struct xf_lpm4 key4;
+	struct xf_lpm6 key6;
 	__u32 id;
 
-	if (pkt->family == 4 && cfg->nprefix4)
-		pfx = bpf_map_lookup_elem(&xf_pfx4, &pkt->src4);
-	else if (pkt->family == 6 && cfg->nprefix6)
-		pfx = bpf_map_lookup_elem(&xf_pfx6, &pkt->src6);
+	/* The key is made only when the family has prefix rules. */
+	if (pkt->family == 4 && cfg->nprefix4 &&
+	    !src_key(pkt, data_end, &key4, &key6))
+		pfx = bpf_map_lookup_elem(&xf_pfx4, &key4);
+	else if (pkt->family == 6 && cfg->nprefix6 &&
+		 !src_key(pkt, data_end, &key4, &key6))
+		pfx = bpf_map_lookup_elem(&xf_pfx6, &key6);
 	if (!pfx)
 		return 0;			/* no prefix rules: fast path */
 	if (pfx->any_id)
@@ -150,24 +155,6 @@ static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
 	if (!id)
 		id = pport_rule(pfx->pid, XF_DIR_SRC, pidx, pkt->sport);
 	return id;
-}
-
-/* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
-static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
-					  const struct xf_config *cfg)
-{
-	__u16 dport = bpf_ntohs(pkt->dport);
-
-	if (!pkt->new_flow)
-		return 1;		/* TCP past its SYN: replies, open flows */
-	if (pkt->l4 != IPPROTO_UDP)
-		return 0;
-	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
-		return 1;		/* replies to the host's own requests */
-	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
-	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
-		return 1;		/* DHCP and DHCPv6 */
-	return 0;
 }
 
 SEC("xdp")
@@ -193,7 +180,7 @@ int xdp_filter(struct xdp_md *ctx)
 		return verdict(reason, bytes, XDP_PASS);	/* cannot happen */
 
 	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
-	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, cfg);
+	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, cfg, data_end);
 	if (!id && reason == XF_R_PASSED) {
 		id = port_rule(XF_DIR_DST, pidx, pkt.dport);
 		if (!id && cfg->nsrc)		/* most rule sets have none */

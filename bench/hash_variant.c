@@ -85,32 +85,20 @@ static __always_inline struct xf_count *port_rule(__u8 dir, int l4,
  * fills no prefixes into this object: only the "nothing to look up" branch
  * runs, as in the product with no prefix rules). */
 static __always_inline int prefix_match(struct xf_pkt *pkt,
-					const struct xf_config *cfg)
+					const struct xf_config *cfg,
+					void *data_end)
 {
 	struct xf_pfx *pfx = NULL;
+	struct xf_lpm4 key4;
+	struct xf_lpm6 key6;
 
-	if (pkt->family == 4 && cfg->nprefix4)
-		pfx = bpf_map_lookup_elem(&xf_pfx4, &pkt->src4);
-	else if (pkt->family == 6 && cfg->nprefix6)
-		pfx = bpf_map_lookup_elem(&xf_pfx6, &pkt->src6);
+	if (pkt->family == 4 && cfg->nprefix4 &&
+	    !src_key(pkt, data_end, &key4, &key6))
+		pfx = bpf_map_lookup_elem(&xf_pfx4, &key4);
+	else if (pkt->family == 6 && cfg->nprefix6 &&
+		 !src_key(pkt, data_end, &key4, &key6))
+		pfx = bpf_map_lookup_elem(&xf_pfx6, &key6);
 	return pfx && pfx->any_id;
-}
-
-static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
-					  const struct xf_config *cfg)
-{
-	__u16 dport = bpf_ntohs(pkt->dport);
-
-	if (!pkt->new_flow)
-		return 1;
-	if (pkt->l4 != IPPROTO_UDP)
-		return 0;
-	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
-		return 1;
-	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
-	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
-		return 1;
-	return 0;
 }
 
 SEC("xdp")
@@ -134,10 +122,10 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	if (!cfg)
 		return verdict(reason, bytes, XDP_PASS);
 
-	match = prefix_match(&pkt, cfg);
+	match = prefix_match(&pkt, cfg, data_end);
 	if (!match && reason == XF_R_PASSED) {
 		rule = port_rule(XF_DIR_DST, pkt.l4, pkt.dport);
-		if (!rule)
+		if (!rule && cfg->nsrc)	/* as the product: none, no lookup */
 			rule = port_rule(XF_DIR_SRC, pkt.l4, pkt.sport);
 		match = rule != NULL;
 	}

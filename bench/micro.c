@@ -809,7 +809,7 @@ static void plan(void)
 static int obj_abi(struct bpf_object *obj)
 {
 	if (bpf_object__find_map_by_name(obj, XF_MAP_PORTS))
-		return 2;
+		return XF_ABI_VERSION;	/* v2 on share this map layout */
 	if (bpf_object__find_map_by_name(obj, "xf_rules"))
 		return 1;
 	return 0;
