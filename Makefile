@@ -16,7 +16,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test bench clean rust check-abi FORCE
+.PHONY: all help deps attach detach status demo test bench clean rust check-abi conformance FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -56,6 +56,19 @@ $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h parsing.h xdp_filter.h 
 
 $(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
+# Differential verdict conformance (issue 6): frames from tests/model/gen.c
+# through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
+# rules go into the maps through xf_maps.c, as rulectl writes them.
+XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c xf_maps.c
+$(B)/xf_conform: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
+		xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
+
+# The long run, both implementations, one seed (SEED=N replays a run).
+CONFORM_FRAMES ?= 300000
+conformance: $(B)/xf_conform $(B)/xdp_filter.o $(B)/xdp_filter_rs.o
+	scripts/conformance.sh $(B) $(CONFORM_FRAMES) "$(SEED)"
 
 # The safe-Rust implementation: core for bpfel-unknown-none from Debian's
 # rust-web-src, the crates as LLVM bitcode, lowered with llc-22.

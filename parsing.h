@@ -180,6 +180,8 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *nh,
 				return -1;
 			if (fh->frag_off & bpf_htons(XF_IP6_OFFSET)) {
 				*later_frag = 1;
+				nh->pos = fh + 1;	/* so a header past
+							 * payload_len is caught */
 				return fh->nexthdr;
 			}
 			nexthdr = fh->nexthdr;

@@ -21,6 +21,9 @@ make attach DEV=IF [MODE=native|generic]
 make detach DEV=IF        detach; remove the pins once no interface uses them
 make status               where it is attached, mode, program id, rules, counters
 make bench [QUICK=1]      ns/packet and drop-rate tables against the alternatives
+make conformance [SEED=N] the long differential run: both implementations vs the model
+make kernels              verifier and verdicts on Debian 6.1 and 6.12 under qemu, and the host
+make rust                 build the safe-Rust implementation, build/xdp_filter_rs.o
 make DEBUG=1              build a variant that logs each drop to trace_pipe
 make clean                remove build/
 Rules: scripts/rule.sh add|del PORT tcp|udp, flush, list [--json], stats [--json]

@@ -716,6 +716,11 @@ static const struct tcase table[] = {
 	  .pay_len = 9 }, { UDP_RULE(53) }, DROPPED },
 	{ "ipv6/hbh-past-payload-len", { V6_TCP(8080), EXTS(HBH(1)), .plen = 30,
 	  .pay_len = 9 }, { TCP_RULE(8080) }, MALFORMED },
+	/* found by the conformance run: a later fragment's header past
+	 * payload_len is malformed too, not a fragment that passes */
+	{ "ipv6/later-frag-header-past-payload-len", { V6_UDP(53),
+	  EXTS(FRAG(185, false)), .plen = 8, .pay_len = 1 }, { UDP_RULE(53) },
+	  MALFORMED },
 	{ "ipv4/tcp-doff-15-blocked", { V4_TCP(8080), .doff = 15, .topt = 40 },
 	  { TCP_RULE(8080) }, DROPPED },
 	{ "ipv4/tcp-doff-8-port-above", { V4_TCP(8081), .doff = 8, .topt = 12,

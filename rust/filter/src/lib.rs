@@ -187,6 +187,8 @@ fn parse_ipv6_ext(xdp: &Xdp, at: &mut Cursor, mut nexthdr: u8) -> Result<(u8, bo
             IPPROTO_FRAGMENT => {
                 let fh = xdp.frag_header(*at).ok_or(Malformed)?;
                 if fh.frag_off.any(XF_IP6_OFFSET) {
+                    // past the header, so one beyond payload_len is caught
+                    *at = at.after::<xf_rt::frag_hdr>();
                     return Ok((fh.nexthdr, true));
                 }
                 nexthdr = fh.nexthdr;

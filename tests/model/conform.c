@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: GPL-2.0
+/* conform.c - xf_conform: differential verdict conformance (issue 6, item
+ * 1). Every frame the generator makes (gen.c: structured cases, then seeded
+ * random specs and mutations) goes through the filter with
+ * BPF_PROG_TEST_RUN and through the reference model (model.c); the XDP
+ * action, the xf_stats reason that counted it and the xf_rcount slot that
+ * counted it (the deciding rule, or none) must all be the model's.
+ *
+ * The object is loaded privately (pins cleared: no bpffs, no attached
+ * filter touched). Rules go into its maps through rulectl's own code
+ * (xf_maps.c: xf_rule_add / xf_rule_del_id, so ids, prefix ids, xf_pports,
+ * the tries and the nprefix counts are exactly what rulectl writes), the
+ * policy into xf_config. The structured cases run against a fixed rule set
+ * under the deny and the allow policy; the random frames against a new
+ * random rule set and config every BLOCK frames.
+ *
+ * Replay: a mismatch prints the seed and the frame's index; --seed S
+ * --frame I runs that one frame again, with its rule set and config.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../../xdp_filter.h"
+#include "../../xf_maps.h"
+#include "model.h"
+#include "gen.h"
+
+#define PROG		"xf_conform"
+#define DEFAULT_OBJ	"build/xdp_filter.o"
+#define FULL_FRAMES	100000
+#define QUICK_FRAMES	40000
+#define BLOCK		250		/* random frames per rule set */
+#define MAX_SET		24		/* rules in one set */
+#define RC_N		64		/* xf_rcount ids read back */
+
+#define SAME(a, b)	((int)(a) == (int)(b))
+_Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
+	       SAME(XM_MALFORMED, XF_R_MALFORMED) &&
+	       SAME(XM_FRAGMENT, XF_R_FRAGMENT) && SAME(XM_NON_IP, XF_R_NON_IP) &&
+	       SAME(XM_OTHER_L4, XF_R_OTHER_L4) &&
+	       SAME(XM_ALLOWED, XF_R_ALLOWED) && SAME(XM_POLICY, XF_R_POLICY) &&
+	       SAME(XM_NREASONS, XF_R_MAX),
+	       "model reasons follow enum xf_reason");
+
+struct env {
+	const char	*obj_path;
+	struct bpf_object *obj;
+	int		prog_fd;
+	struct xf_maps	m;
+	int		ncpus;
+	struct xf_count	*buf;		/* batch lookups, RC_N x CPUs */
+	struct xf_count	stats[XF_R_MAX];	/* last seen sums */
+	struct xf_count	rc[RC_N];
+};
+
+/* A rule set as installed: the rules with the ids rulectl gave them. */
+struct rset {
+	struct xf_rdesc	r[MAX_SET];
+	__u32		id[MAX_SET];
+	int		n;
+	struct xm_config cfg;
+	struct xm_rule	xm[MAX_SET];
+	struct gen_hints hints;
+};
+
+struct opts {
+	uint64_t	seed;
+	long		frames;
+	long		only;		/* --frame I, or -1 */
+	long		show;		/* mismatches printed in full */
+	bool		verbose;
+};
+
+/* ----------------------------------------------------------- setup */
+
+static int setup_err(const struct env *e, const char *what, int err)
+{
+	char msg[128];
+
+	libbpf_strerror(err, msg, sizeof(msg));
+	fprintf(stderr, PROG ": %s%s%s: %s\n", e->obj_path, what ? ": " : "",
+		what ? what : "", msg);
+	return -1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* The object's map for spec s (xf_maps.c's layout), checked. */
+static int find_map(struct env *e, int s)
+{
+	const struct map_spec *sp = &xf_specs[s];
+	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, sp->name);
+	char what[64];
+
+	snprintf(what, sizeof(what), "map %s", sp->name);
+	if (!map && s == SPEC_RDESC) {
+		/* The program never reads it; rulectl's code needs one. */
+		e->m.fd[s] = bpf_map_create(sp->type, sp->name, sp->key_size,
+					    sp->value_size, sp->max_entries,
+					    NULL);
+		return e->m.fd[s] < 0 ? setup_err(e, what, errno) : 0;
+	}
+	if (!map)
+		return setup_err(e, what, ENOENT);
+	if (bpf_map__type(map) != sp->type ||
+	    bpf_map__key_size(map) != sp->key_size ||
+	    bpf_map__value_size(map) != sp->value_size ||
+	    bpf_map__max_entries(map) != sp->max_entries) {
+		fprintf(stderr, PROG ": %s: map %s: not the layout of"
+			" xdp_filter.h\n", e->obj_path, sp->name);
+		return -1;
+	}
+	e->m.fd[s] = bpf_map__fd(map);
+	return 0;
+}
+
+static int env_open(struct env *e)
+{
+	struct bpf_program *prog, *xdp = NULL;
+	struct bpf_map *map;
+	int err, s;
+
+	libbpf_set_print(libbpf_print);
+	xf_prog = PROG;
+	if (xf_init())
+		return -1;
+	e->ncpus = libbpf_num_possible_cpus();
+	if (e->ncpus <= 0)
+		return setup_err(e, "possible CPUs", -e->ncpus);
+	if (e->ncpus != xf_ncpus) {
+		fprintf(stderr, PROG ": CPU counts differ\n");
+		return -1;
+	}
+	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
+	e->m.rd = calloc(XF_MAX_RULES, sizeof(*e->m.rd));
+	e->m.lock_fd = -1;
+	for (s = 0; s < NSPECS; s++)
+		e->m.fd[s] = -1;
+	if (!e->buf || !e->m.rd)
+		return setup_err(e, NULL, ENOMEM);
+
+	e->obj = bpf_object__open_file(e->obj_path, NULL);
+	if (!e->obj)
+		return setup_err(e, NULL, errno);
+	bpf_object__for_each_map(map, e->obj) {
+		err = bpf_map__set_pin_path(map, NULL);	/* private maps */
+		if (err)
+			return setup_err(e, bpf_map__name(map), -err);
+	}
+	bpf_object__for_each_program(prog, e->obj) {
+		if (!xdp && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
+			xdp = prog;
+		else
+			bpf_program__set_autoload(prog, false);
+	}
+	if (!xdp)
+		return setup_err(e, "XDP program", ENOENT);
+	err = bpf_object__load(e->obj);
+	if (err)
+		return setup_err(e, "load", -err);
+	e->prog_fd = bpf_program__fd(xdp);
+	for (s = 0; s < NSPECS; s++)
+		if (find_map(e, s))
+			return -1;
+	return 0;
+}
+
+static void env_close(struct env *e)
+{
+	if (e->m.fd[SPEC_RDESC] >= 0 && e->obj &&
+	    !bpf_object__find_map_by_name(e->obj, XF_MAP_RDESC))
+		close(e->m.fd[SPEC_RDESC]);
+	bpf_object__close(e->obj);
+	free(e->buf);
+	free(e->m.rd);
+}
+
+/* Sums n per-CPU xf_count slots from key 0 into out[]. */
+static int read_counts(struct env *e, int fd, __u32 n, struct xf_count *out)
+{
+	__u32 keys[RC_N], count = n, outb;
+	int err;
+
+	err = bpf_map_lookup_batch(fd, NULL, &outb, keys, e->buf, &count,
+				   NULL);
+	if (err && errno != ENOENT)
+		return -errno;
+	if (count != n)
+		return -EIO;
+	for (__u32 i = 0; i < n; i++) {
+		out[i].packets = out[i].bytes = 0;
+		for (int c = 0; c < e->ncpus; c++) {
+			out[i].packets += e->buf[i * e->ncpus + c].packets;
+			out[i].bytes += e->buf[i * e->ncpus + c].bytes;
+		}
+	}
+	return 0;
+}
+
+static int baseline(struct env *e)
+{
+	int err = read_counts(e, e->m.fd[SPEC_STATS], XF_R_MAX, e->stats);
+
+	return err ? err : read_counts(e, e->m.fd[SPEC_RCOUNT], RC_N, e->rc);
+}
+
+/* ------------------------------------------------------------ rule sets */
+
+static void to_model(const struct xf_rdesc *r, __u32 id, struct xm_rule *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	x->protos = (r->protos & XF_PM_TCP ? XM_TCP : 0) |
+		    (r->protos & XF_PM_UDP ? XM_UDP : 0);
+	x->dir = r->dir == XF_DIR_SRC ? XM_SRC : XM_DST;
+	x->lo = r->port_lo;
+	x->hi = r->port_hi;
+	x->anyport = r->anyport;
+	x->family = r->family;
+	x->plen = r->prefixlen;
+	memcpy(x->addr, r->addr, sizeof(x->addr));
+}
+
+static void add_hint_port(struct gen_hints *h, unsigned p)
+{
+	if (h->nports < (int)(sizeof(h->ports) / sizeof(h->ports[0])))
+		h->ports[h->nports++] = (uint16_t)p;
+}
+
+static void make_hints(struct rset *rs)
+{
+	struct gen_hints *h = &rs->hints;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < rs->n; i++) {
+		const struct xf_rdesc *r = &rs->r[i];
+
+		if (!r->anyport) {
+			add_hint_port(h, r->port_lo - 1u);
+			add_hint_port(h, r->port_lo);
+			add_hint_port(h, r->port_hi);
+			add_hint_port(h, r->port_hi + 1u);
+		}
+		if (r->family && h->npfx < 64) {
+			h->pfx[h->npfx].family = r->family;
+			h->pfx[h->npfx].plen = r->prefixlen;
+			memcpy(h->pfx[h->npfx].addr, r->addr, 16);
+			h->npfx++;
+		}
+	}
+	add_hint_port(h, rs->cfg.eph_lo - 1u);
+	add_hint_port(h, rs->cfg.eph_lo);
+	add_hint_port(h, rs->cfg.eph_hi);
+	add_hint_port(h, rs->cfg.eph_hi + 1u);
+}
+
+/* rulectl's overlap rule, so a random set is one rulectl accepts. */
+static bool clash(const struct xf_rdesc *a, const struct xf_rdesc *b)
+{
+	if (a->family != b->family || a->prefixlen != b->prefixlen ||
+	    memcmp(a->addr, b->addr, 16) || a->anyport != b->anyport)
+		return false;
+	return a->anyport || (a->dir == b->dir && (a->protos & b->protos) &&
+			      a->port_lo <= b->port_hi &&
+			      b->port_lo <= a->port_hi);
+}
+
+static void random_prefix(struct rng *r, struct xf_rdesc *d)
+{
+	static const uint8_t plen4[] = { 0, 1, 8, 12, 15, 16, 17, 23, 24, 25,
+					 31, 32 };
+	static const uint8_t plen6[] = { 0, 8, 16, 32, 33, 48, 56, 64, 96,
+					 127, 128 };
+	static const uint8_t base4[][4] = {
+		{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
+		{ 10, 1, 2, 3 },
+	};
+	static const uint8_t base6[][16] = {
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
+		{ 0xfd, 0x00, [15] = 2 },
+	};
+	int max, b;
+
+	memset(d->addr, 0, sizeof(d->addr));
+	if (rng_below(r, 2)) {
+		d->family = 4;
+		max = 32;
+		d->prefixlen = plen4[rng_below(r, sizeof(plen4))];
+		if (rng_below(r, 5))
+			memcpy(d->addr, base4[rng_below(r, 4)], 4);
+		else
+			for (b = 0; b < 4; b++)
+				d->addr[b] = (uint8_t)rng_next(r);
+	} else {
+		d->family = 6;
+		max = 128;
+		d->prefixlen = plen6[rng_below(r, sizeof(plen6))];
+		if (rng_below(r, 5))
+			memcpy(d->addr, base6[rng_below(r, 3)], 16);
+		else
+			for (b = 0; b < 16; b++)
+				d->addr[b] = (uint8_t)rng_next(r);
+	}
+	for (b = d->prefixlen; b < max; b++)		/* no host bits */
+		d->addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+}
+
+static void random_ports(struct rng *r, struct xf_rdesc *d)
+{
+	static const uint16_t near[] = { 1, 22, 53, 67, 80, 443, 547, 5353,
+					 8080, 32768, 60999, 65535 };
+	uint32_t x = rng_below(r, 10), w;
+
+	d->port_lo = x < 4 ? near[rng_below(r, 12)] :
+			     (uint16_t)(1 + rng_below(r, 65535));
+	x = rng_below(r, 10);
+	w = x < 6 ? 0 : x < 9 ? rng_below(r, 100) : rng_below(r, 3000);
+	d->port_hi = (uint16_t)(d->port_lo + w > 65535 ? 65535 :
+				d->port_lo + w);
+	x = rng_below(r, 3);
+	d->protos = x == 0 ? XF_PM_TCP : x == 1 ? XF_PM_UDP :
+			     XF_PM_TCP | XF_PM_UDP;
+	d->dir = rng_below(r, 10) < 3 ? XF_DIR_SRC : XF_DIR_DST;
+}
+
+static void random_set(struct rng *r, struct rset *rs)
+{
+	int want = (int)rng_below(r, 15), i, tries;
+	struct xf_rdesc d;
+	uint32_t x;
+
+	memset(rs, 0, sizeof(*rs));
+	for (tries = 0; rs->n < want && tries < 4 * want; tries++) {
+		memset(&d, 0, sizeof(d));
+		d.used = 1;
+		x = rng_below(r, 10);
+		if (x < 4) {
+			random_ports(r, &d);
+		} else if (x < 7) {
+			random_ports(r, &d);
+			random_prefix(r, &d);
+		} else {
+			random_prefix(r, &d);
+			d.anyport = 1;
+			d.protos = XF_PM_TCP | XF_PM_UDP;
+			d.port_lo = 1;
+			d.port_hi = 65535;
+		}
+		for (i = 0; i < rs->n && !clash(&rs->r[i], &d); i++)
+			;
+		if (i == rs->n)
+			rs->r[rs->n++] = d;
+	}
+	rs->cfg.allow = rng_below(r, 2);
+	rs->cfg.nodhcp = rng_below(r, 4) == 0;
+	x = rng_below(r, 5);
+	if (x < 2) {
+		rs->cfg.eph_lo = 32768;
+		rs->cfg.eph_hi = 60999;
+	} else if (x == 2) {
+		rs->cfg.eph_lo = rs->cfg.eph_hi = 0;
+	} else if (x == 3) {
+		rs->cfg.eph_lo = (uint16_t)rng_next(r);
+		rs->cfg.eph_hi = (uint16_t)(rs->cfg.eph_lo +
+					    rng_below(r, 20000));
+		if (rs->cfg.eph_hi < rs->cfg.eph_lo)
+			rs->cfg.eph_hi = 65535;
+	} else {
+		rs->cfg.eph_lo = 1024;
+		rs->cfg.eph_hi = 65535;
+	}
+}
+
+/* The structured set: gen_srules[] through rulectl's parser. */
+static int structured_set(struct rset *rs)
+{
+	char buf[128], *argv[8], *save = NULL, *w;
+	int i, argc;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; gen_srules[i]; i++) {
+		snprintf(buf, sizeof(buf), "%s", gen_srules[i]);
+		argc = 0;
+		for (w = strtok_r(buf, " ", &save); w && argc < 8;
+		     w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		if (xf_parse_rule(argc, argv, &rs->r[rs->n]))
+			return -1;
+		rs->n++;
+	}
+	rs->cfg.eph_lo = 32768;
+	rs->cfg.eph_hi = 60999;
+	return 0;
+}
+
+static int write_cfg(struct env *e, const struct xm_config *c)
+{
+	struct xf_config cfg;
+
+	if (xf_read_config(&e->m, &cfg))
+		return -1;
+	cfg.abi = XF_ABI_VERSION;
+	cfg.flags = (c->allow ? XF_CFG_ALLOW : 0) |
+		    (c->nodhcp ? XF_CFG_NO_DHCP : 0);
+	cfg.eph_lo = c->eph_lo;
+	cfg.eph_hi = c->eph_hi;
+	return xf_write_config(&e->m, &cfg);
+}
+
+/* Adds the rules the way rulectl does, and notes the ids it gave. */
+static int install(struct env *e, struct rset *rs)
+{
+	__u32 id;
+	int i;
+
+	for (i = 0; i < rs->n; i++) {
+		for (id = 1; id < XF_MAX_RULES && e->m.rd[id].used; id++)
+			;
+		if (xf_rule_add(&e->m, &rs->r[i]) || !e->m.rd[id].used ||
+		    id >= RC_N) {
+			fprintf(stderr, PROG ": could not install rule %d\n", i);
+			return -1;
+		}
+		rs->id[i] = id;
+		rs->r[i] = e->m.rd[id];		/* with its prefix id */
+		to_model(&rs->r[i], id, &rs->xm[i]);
+	}
+	make_hints(rs);
+	return write_cfg(e, &rs->cfg) ? -1 : baseline(e);
+}
+
+/* Takes them out again the way rulectl does; the prefix counts must come
+ * back to 0 (rulectl's bookkeeping is part of what the verdicts rely on). */
+static int uninstall(struct env *e, struct rset *rs)
+{
+	struct xf_config cfg;
+	int i;
+
+	for (i = rs->n - 1; i >= 0; i--)
+		if (xf_rule_del_id(&e->m, rs->id[i]))
+			return -1;
+	if (xf_read_config(&e->m, &cfg))
+		return -1;
+	if (cfg.nprefix4 || cfg.nprefix6) {
+		fprintf(stderr, PROG ": after deleting every rule, xf_config"
+			" still counts %u IPv4 and %u IPv6 prefixes\n",
+			cfg.nprefix4, cfg.nprefix6);
+		return -1;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- checking */
+
+struct result {
+	long		frames, mismatches, shown;
+	long		skipped;
+	long		by_reason[XM_NREASONS];	/* the model's */
+	long		by_rule;		/* a rule decided */
+};
+
+static const char *act_name(int a)
+{
+	return a == XDP_PASS ? "XDP_PASS" : a == XDP_DROP ? "XDP_DROP" :
+	       a == XDP_ABORTED ? "XDP_ABORTED" : a == XDP_TX ? "XDP_TX" :
+	       a == XDP_REDIRECT ? "XDP_REDIRECT" : "?";
+}
+
+static void print_set(const struct rset *rs)
+{
+	char buf[128];
+	int i;
+
+	printf("  config: policy %s, ephemeral %u-%u, dhcp %s\n",
+	       rs->cfg.allow ? "allow" : "deny", rs->cfg.eph_lo,
+	       rs->cfg.eph_hi, rs->cfg.nodhcp ? "cut" : "open");
+	printf("  rules (%d):", rs->n);
+	for (i = 0; i < rs->n; i++) {
+		xf_format_rule(&rs->r[i], buf, sizeof(buf));
+		printf("%s #%u %s", i ? ";" : "", rs->id[i], buf);
+	}
+	putchar('\n');
+}
+
+static void print_hex(const uint8_t *b, size_t len)
+{
+	printf("  frame %zu bytes:", len);
+	for (size_t i = 0; i < len; i++)
+		printf("%s%02x", i % 4 ? "" : " ", b[i]);
+	putchar('\n');
+}
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Runs one frame through both and compares; 0 same, 1 differs, -1 error. */
+static int check(struct env *e, const struct opts *o, struct result *res,
+		 const struct rset *rs, long idx, const char *origin,
+		 const struct gen_frame *f)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
+	struct xf_count st[XF_R_MAX], rc[RC_N];
+	char got[256] = "", diff[512] = "";
+	struct xm_verdict want;
+	int i, err, want_act, moved_reasons = 0;
+	__u64 dp, db;
+	bool bad = false;
+
+	if (f->len < 14) {		/* BPF_PROG_TEST_RUN refuses them */
+		res->skipped++;
+		return 0;
+	}
+	xm_verdict(f->b, f->len, rs->xm, rs->n, &rs->cfg, &want);
+	want_act = want.pass ? XDP_PASS : XDP_DROP;
+
+	t.data_in = f->b;
+	t.data_size_in = f->len;
+	if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
+		fprintf(stderr, PROG ": BPF_PROG_TEST_RUN (frame %ld, %zu"
+			" bytes): %s\n", idx, f->len, strerror(errno));
+		return -1;
+	}
+	err = read_counts(e, e->m.fd[SPEC_STATS], XF_R_MAX, st);
+	if (!err)
+		err = read_counts(e, e->m.fd[SPEC_RCOUNT], RC_N, rc);
+	if (err) {
+		fprintf(stderr, PROG ": reading counters: %s\n",
+			strerror(-err));
+		return -1;
+	}
+	res->frames++;
+	res->by_reason[want.reason]++;
+	res->by_rule += want.rule != 0;
+
+	append(got, sizeof(got), "%s", act_name((int)t.retval));
+	if ((int)t.retval != want_act)
+		bad = true;
+	for (i = 0; i < XF_R_MAX; i++) {
+		dp = st[i].packets - e->stats[i].packets;
+		db = st[i].bytes - e->stats[i].bytes;
+		if (dp || db) {
+			append(got, sizeof(got), " %s", xm_reason_names[i]);
+			if (dp != 1 || db != f->len)
+				append(got, sizeof(got), "(+%llu pkt +%llu B)",
+				       (unsigned long long)dp,
+				       (unsigned long long)db);
+			moved_reasons++;
+		}
+		if (dp != (i == want.reason) ||
+		    db != (i == want.reason ? f->len : 0))
+			bad = true;
+	}
+	if (!moved_reasons)
+		append(got, sizeof(got), " (no reason counted)");
+	append(got, sizeof(got), " rule");
+	for (i = 0; i < RC_N; i++) {
+		dp = rc[i].packets - e->rc[i].packets;
+		db = rc[i].bytes - e->rc[i].bytes;
+		if (dp || db)
+			append(got, sizeof(got), " #%d", i);
+		if (dp != ((__u32)i == want.rule && i) ||
+		    db != ((__u32)i == want.rule && i ? f->len : 0))
+			bad = true;
+	}
+	if (want.rule == 0 && strstr(got, " #") == NULL)
+		append(got, sizeof(got), " none");
+	memcpy(e->stats, st, sizeof(st));
+	memcpy(e->rc, rc, sizeof(rc));
+
+	snprintf(diff, sizeof(diff), "%s %s rule %s%u", act_name(want_act),
+		 xm_reason_names[want.reason], want.rule ? "#" : "",
+		 want.rule);
+	if (!bad && !o->verbose)
+		return 0;
+	if (bad)
+		res->mismatches++;
+	if (bad && res->shown++ >= o->show)
+		return 1;
+	printf("%s frame %ld (%s): program %s; model %s\n",
+	       bad ? "MISMATCH" : "same", idx, origin, got, diff);
+	print_hex(f->b, f->len);
+	print_set(rs);
+	printf("  replay: " PROG " --obj %s --seed %llu --frame %ld\n",
+	       e->obj_path, (unsigned long long)o->seed, idx);
+	return bad;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: " PROG " [--obj PATH] [--frames N | --quick] [--seed N]"
+		" [--frame I]\n"
+		"       [--show N] [-v]\n"
+		"Differential verdict conformance: structured and seeded random\n"
+		"frames through an xdp_filter object (BPF_PROG_TEST_RUN) and\n"
+		"through the reference model (tests/model/model.c); action,\n"
+		"reason counter and rule counter must agree.\n"
+		"  --obj PATH   object to load (default " DEFAULT_OBJ ")\n"
+		"  --frames N   frames to check (default %d; the structured\n"
+		"               cases always run, random frames fill up to N)\n"
+		"  --quick      --frames %d\n"
+		"  --seed N     seed of the random part (default: from the clock,\n"
+		"               printed)\n"
+		"  --frame I    replay frame I of that seed only, and print it\n"
+		"  --show N     print the first N mismatches in full (10)\n"
+		"  -v           print every frame\n"
+		"Exit: 0 no mismatch, 1 mismatches or setup failure, 2 usage.\n",
+		FULL_FRAMES, QUICK_FRAMES);
+}
+
+static int parse_num(const char *opt, const char *s, unsigned long long max,
+		     unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *v > max || *s == '-') {
+		fprintf(stderr, PROG ": bad %s '%s'\n", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "obj", required_argument, NULL, 'o' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "frame", required_argument, NULL, 'f' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "show", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct opts o = { .frames = FULL_FRAMES, .only = -1, .show = 10 };
+	struct env e = { .obj_path = DEFAULT_OBJ };
+	static struct rset srs, rrs;
+	struct result res = { 0 };
+	struct gen_frame f;
+	struct gen_spec s;
+	unsigned long long v;
+	bool seeded = false;
+	long structured, total, i, block, cur_block = -1;
+	int opt, ret = 0, cfg, cur_cfg = -1, r, iplen;
+	struct timespec t0, t1;
+	char origin[160];
+	size_t cut;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			e.obj_path = optarg;
+			break;
+		case 'n':
+			if (parse_num("--frames", optarg, 100000000, &v))
+				return 2;
+			o.frames = (long)v;
+			break;
+		case 'q':
+			o.frames = QUICK_FRAMES;
+			break;
+		case 's':
+			if (parse_num("--seed", optarg, UINT64_MAX, &v))
+				return 2;
+			o.seed = v;
+			seeded = true;
+			break;
+		case 'f':
+			if (parse_num("--frame", optarg, 100000000, &v))
+				return 2;
+			o.only = (long)v;
+			break;
+		case 'S':
+			if (parse_num("--show", optarg, 100000000, &v))
+				return 2;
+			o.show = (long)v;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, PROG ": %s needs an argument\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			if (optopt)
+				fprintf(stderr, PROG ": unknown option -%c\n",
+					optopt);
+			else
+				fprintf(stderr, PROG ": unknown option %s\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (o.only >= 0 && !seeded && o.only >= (long)gen_structured_count()) {
+		fprintf(stderr, PROG ": --frame needs the run's --seed\n");
+		return 2;
+	}
+	if (!seeded) {
+		clock_gettime(CLOCK_REALTIME, &t0);
+		o.seed = (uint64_t)t0.tv_sec * 1000003u + t0.tv_nsec % 1000003;
+	}
+	if (o.only >= 0)
+		o.verbose = true;
+
+	structured = (long)gen_structured_count();
+	total = o.frames > structured ? o.frames : structured;
+	printf(PROG ": %s, seed %llu: %ld structured + %ld random frames\n",
+	       e.obj_path, (unsigned long long)o.seed, structured,
+	       total - structured);
+	fflush(stdout);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (env_open(&e)) {
+		env_close(&e);
+		return 1;
+	}
+	if (structured_set(&srs))
+		goto fail;
+	for (i = o.only >= 0 ? o.only : 0; i < total; i++) {
+		if (i < structured) {
+			if (cur_block != -2) {
+				if (install(&e, &srs))
+					goto fail;
+				cur_block = -2;
+			}
+			gen_structured((size_t)i, &s, &cut, &iplen, &cfg);
+			if (cfg != cur_cfg) {
+				srs.cfg.allow = cfg;
+				if (write_cfg(&e, &srs.cfg))
+					goto fail;
+				cur_cfg = cfg;
+			}
+			gen_build(&s, &f);
+			snprintf(origin, sizeof(origin), "structured");
+			if (cut && cut < f.len) {
+				f.len = cut;
+				snprintf(origin, sizeof(origin),
+					 "structured, cut to %zu bytes", cut);
+			}
+			if (iplen >= 0) {
+				gen_set_iplen(&f, (unsigned)iplen);
+				snprintf(origin, sizeof(origin),
+					 "structured, IP length field %d",
+					 iplen);
+			}
+			r = check(&e, &o, &res, &srs, i, origin, &f);
+		} else {
+			block = (i - structured) / BLOCK;
+			if (block != cur_block) {
+				struct rng rr = rng_for(o.seed, 1, block);
+
+				if (cur_block == -2 && uninstall(&e, &srs))
+					goto fail;
+				if (cur_block >= 0 && uninstall(&e, &rrs))
+					goto fail;
+				random_set(&rr, &rrs);
+				if (install(&e, &rrs))
+					goto fail;
+				cur_block = block;
+			}
+			struct rng fr = rng_for(o.seed, 2, i);
+			char what[96] = "";
+
+			gen_random(&fr, &rrs.hints, &s);
+			gen_build(&s, &f);
+			if (rng_below(&fr, 10) < 7)
+				gen_mutate(&fr, &f, what, sizeof(what));
+			snprintf(origin, sizeof(origin), "random, rule set %ld%s%s",
+				 block, what[0] ? ", " : "", what);
+			r = check(&e, &o, &res, &rrs, i, origin, &f);
+		}
+		if (r < 0)
+			goto fail;
+		if (o.only >= 0)
+			break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (res.mismatches > o.show)
+		printf("(%ld more mismatches not shown)\n",
+		       res.mismatches - o.show);
+	printf("seed %llu, %.2f s\n", (unsigned long long)o.seed,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("verdicts:");
+	for (i = 0; i < XM_NREASONS; i++)
+		printf(" %s %ld", xm_reason_names[i], res.by_reason[i]);
+	printf("; a rule decided %ld\n", res.by_rule);
+	printf("frames %ld, mismatches %ld\n", res.frames, res.mismatches);
+	printf("%ld passed, %ld failed\n", res.frames - res.mismatches,
+	       res.mismatches);
+	ret = res.mismatches ? 1 : 0;
+	env_close(&e);
+	return ret;
+fail:
+	fprintf(stderr, PROG ": %s: setup failed (seed %llu)\n", e.obj_path,
+		(unsigned long long)o.seed);
+	env_close(&e);
+	return 1;
+}

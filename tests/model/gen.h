@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* gen.h - frames for the conformance run: a spec of what to build, the
+ * builder, the structured cases, and seeded random specs and mutations.
+ */
+#ifndef XF_GEN_H
+#define XF_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GEN_FRAME_MAX	1024
+#define GEN_EXT_MAX	12
+#define GEN_FIELDS	48
+
+/* splitmix64: small, seedable, the same everywhere. */
+struct rng {
+	uint64_t	s;
+};
+
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint32_t rng_below(struct rng *r, uint32_t n)
+{
+	return n ? (uint32_t)(rng_next(r) % n) : 0;
+}
+
+/* An independent stream for (seed, what, index). */
+static inline struct rng rng_for(uint64_t seed, uint64_t what, uint64_t i)
+{
+	struct rng r = { seed ^ (what * 0xd6e8feb86659fd93ULL) };
+
+	r.s ^= rng_next(&r) + i * 0xa0761d6478bd642fULL;
+	rng_next(&r);
+	return r;
+}
+
+enum gen_frag { GF_NONE, GF_FIRST, GF_LATER };
+
+struct gen_spec {
+	int		ntags;		/* 0-3 VLAN tags */
+	uint16_t	tpid[3];
+	uint16_t	ethertype;	/* after the tags */
+	int		ver;		/* IP version nibble; 0: the right one */
+	int		ipopt;		/* IPv4 option bytes, multiple of 4 */
+	int		frag;		/* enum gen_frag */
+	uint16_t	frag_units;	/* later fragment offset, 8-byte units */
+	int		next_n;		/* IPv6 extension headers */
+	uint8_t		ext[GEN_EXT_MAX];
+	uint8_t		ext_len[GEN_EXT_MAX];	/* their length fields */
+	uint8_t		l4;		/* IP protocol number */
+	uint8_t		tflags;		/* TCP flags */
+	int		topt;		/* TCP option bytes, multiple of 4 */
+	uint16_t	sport, dport;
+	uint8_t		src[16];	/* source address, IPv4 in 4 bytes */
+	int		payload;	/* bytes after the L4 header */
+	int		pad;		/* Ethernet padding after the IP packet */
+};
+
+/* A field a mutation may rewrite: offset and size in bytes. */
+struct gen_field {
+	uint16_t	off;
+	uint8_t		size;
+};
+
+struct gen_frame {
+	uint8_t		b[GEN_FRAME_MAX];
+	size_t		len;
+	size_t		l3, l4, ip_end;	/* offsets */
+	size_t		iplen_off;	/* tot_len or payload_len, 0: none */
+	struct gen_field fields[GEN_FIELDS];	/* length and type fields */
+	int		nfields;
+};
+
+void gen_build(const struct gen_spec *s, struct gen_frame *f);
+
+/* What the generator aims ports and addresses at: the edges of the rules
+ * of the current rule set. */
+struct gen_hints {
+	uint16_t	ports[256];
+	int		nports;
+	struct {
+		uint8_t	family, plen, addr[16];
+	} pfx[64];
+	int		npfx;
+};
+
+/* Structured cases: every combination of the dimensions gen.c lists.
+ * gen_structured() fills case i (0 <= i < gen_structured_count()) and
+ * says which config it is for (cfg). A case is built whole, then cut to
+ * cut bytes (when cut != 0) or given IP length field iplen (when >= 0). */
+size_t gen_structured_count(void);
+/* The structured rule set, in rulectl's syntax, NULL-terminated. Config 0
+ * is the deny policy, 1 the allow policy; both with ephemeral range
+ * 32768-60999 and DHCP open. */
+extern const char *const gen_srules[];
+void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
+		    int *iplen, int *cfg);
+/* Rewrites the IPv4 tot_len or IPv6 payload_len field. */
+void gen_set_iplen(struct gen_frame *f, unsigned v);
+
+/* A random spec aimed at the hints, and random mutations of its frame. */
+void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s);
+/* Returns a short description of what was done ("flip 23, cut 40"). */
+void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size);
+
+#endif /* XF_GEN_H */

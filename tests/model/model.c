@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/* model.c - the rule contract as a plain function; see model.h.
+ *
+ * The contract, as this file reads it:
+ *
+ * Parsing (DESIGN.md "Rule semantics"):
+ *  - Ethernet: fewer than 14 bytes is malformed. Up to two VLAN tags
+ *    (TPID 0x8100 or 0x88a8) are walked, a cut tag is malformed; a third
+ *    tag is not walked, the frame is non-IP.
+ *  - EtherType 0x0800 IPv4: malformed when the 20 fixed bytes do not fit,
+ *    version != 4, ihl < 5, the options run past the frame, tot_len <
+ *    ihl * 4, or tot_len runs past the frame. Fragment offset != 0 is a
+ *    later fragment.
+ *  - EtherType 0x86dd IPv6: malformed when the 40 bytes do not fit,
+ *    version != 6, or 40 + payload_len runs past the frame. Hop-by-hop (0),
+ *    routing (43), destination options (60), fragment (44) and AH (51) are
+ *    walked, at most 8; a ninth is malformed, and so is a header that runs
+ *    past the frame or past payload_len. A fragment header with offset != 0
+ *    makes a later fragment; nothing after it is read.
+ *  - Anything else is non-IP.
+ *  - The IP length (tot_len, 40 + payload_len) bounds L4: a later fragment
+ *    passes unread; TCP is malformed when its 20 bytes or doff * 4 do not
+ *    fit in the IP packet, or doff < 5; UDP when its 8 bytes do not fit;
+ *    another protocol is other_l4.
+ *
+ * Rules (xdp_filter.h, issue 3):
+ *  - A port rule matches TCP or UDP (its protos) by destination or source
+ *    port (its dir) in [lo, hi]; never the other protocol or direction.
+ *  - Prefix rules: of the prefixes that have rules and contain the source
+ *    address, only the longest is consulted. "any from PREFIX" matches
+ *    every IP packet from it (fragments and other L4 too); a prefix rule
+ *    with ports needs the port to match as well. When the longest prefix
+ *    does not match, the plain port rules still apply.
+ *  - Which rule counts, when several match: the prefix's "any" rule, then
+ *    its destination-port rule, then its source-port rule, then the plain
+ *    destination-port rule, then the plain source-port rule.
+ *
+ * Verdict:
+ *  - malformed drops; non-IP passes; both ignore the rules.
+ *  - deny policy: a matching rule drops (dropped), the rest passes under
+ *    its reason (passed, fragment, other_l4).
+ *  - allow policy: a matching rule passes (allowed). A TCP or UDP packet
+ *    that no rule matched is gated only when it opens a flow (TCP with SYN
+ *    set and ACK clear, or any UDP datagram): UDP to the ephemeral range
+ *    and, unless nodhcp, UDP to the DHCP/DHCPv6 ports 67, 68, 546, 547
+ *    pass; the rest drops (policy). Everything else passes (passed,
+ *    fragment, other_l4): replies, ICMP, NDP.
+ */
+#include <string.h>
+
+#include "model.h"
+
+const char *const xm_reason_names[XM_NREASONS] = {
+	"passed", "dropped", "malformed", "fragment", "non_ip", "other_l4",
+	"allowed", "policy",
+};
+
+struct pkt {
+	int		family;		/* 4 or 6 */
+	const uint8_t	*src;		/* source address */
+	int		proto;		/* L4 protocol number */
+	int		ports;		/* TCP or UDP header parsed */
+	unsigned	sport, dport;
+	int		opens;		/* UDP, or TCP SYN without ACK */
+};
+
+static unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Walks the frame. Returns XM_PASSED when the ports are known, else the
+ * reason that stands unless a rule decides. */
+static int parse(const uint8_t *f, size_t len, struct pkt *p)
+{
+	size_t off = 14, l3, end, hlen;
+	unsigned type, nh, fo;
+	int tags, later = 0, n;
+
+	if (len < 14)
+		return XM_MALFORMED;
+	type = be16(f + 12);
+	for (tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8); tags++) {
+		if (off + 4 > len)
+			return XM_MALFORMED;
+		type = be16(f + off + 2);
+		off += 4;
+	}
+	l3 = off;
+	if (type == 0x0800) {
+		if (l3 + 20 > len || f[l3] >> 4 != 4)
+			return XM_MALFORMED;
+		hlen = (size_t)(f[l3] & 0x0f) * 4;
+		if (hlen < 20 || l3 + hlen > len)
+			return XM_MALFORMED;
+		if (be16(f + l3 + 2) < hlen || l3 + be16(f + l3 + 2) > len)
+			return XM_MALFORMED;
+		end = l3 + be16(f + l3 + 2);
+		p->family = 4;
+		p->src = f + l3 + 12;
+		p->proto = f[l3 + 9];
+		later = (be16(f + l3 + 6) & 0x1fff) != 0;
+		off = l3 + hlen;
+	} else if (type == 0x86dd) {
+		if (l3 + 40 > len || f[l3] >> 4 != 6)
+			return XM_MALFORMED;
+		end = l3 + 40 + be16(f + l3 + 4);
+		if (end > len)
+			return XM_MALFORMED;
+		p->family = 6;
+		p->src = f + l3 + 8;
+		nh = f[l3 + 6];
+		off = l3 + 40;
+		for (n = 0; nh == 0 || nh == 43 || nh == 60 || nh == 44 ||
+			    nh == 51; n++) {
+			if (n == 8)
+				return XM_MALFORMED;	/* a ninth header */
+			if (nh == 44) {
+				if (off + 8 > end)
+					return XM_MALFORMED;
+				fo = be16(f + off + 2) & 0xfff8;
+				nh = f[off];
+				off += 8;
+				if (fo) {
+					later = 1;
+					break;
+				}
+				continue;
+			}
+			if (off + 2 > end)
+				return XM_MALFORMED;
+			hlen = nh == 51 ? ((size_t)f[off + 1] + 2) * 4 :
+					  ((size_t)f[off + 1] + 1) * 8;
+			if (off + hlen > end)
+				return XM_MALFORMED;
+			nh = f[off];
+			off += hlen;
+		}
+		p->proto = nh;
+	} else {
+		return XM_NON_IP;
+	}
+
+	if (later)
+		return XM_FRAGMENT;
+	if (p->proto == 6) {
+		if (off + 20 > end || f[off + 12] >> 4 < 5 ||
+		    off + (size_t)(f[off + 12] >> 4) * 4 > end)
+			return XM_MALFORMED;
+		p->opens = (f[off + 13] & 0x02) && !(f[off + 13] & 0x10);
+	} else if (p->proto == 17) {
+		if (off + 8 > end)
+			return XM_MALFORMED;
+		p->opens = 1;
+	} else {
+		return XM_OTHER_L4;
+	}
+	p->ports = 1;
+	p->sport = be16(f + off);
+	p->dport = be16(f + off + 2);
+	return XM_PASSED;
+}
+
+static int in_prefix(const struct xm_rule *r, const struct pkt *p)
+{
+	int bits = r->plen, i;
+
+	if (r->family != p->family)
+		return 0;
+	for (i = 0; i < bits / 8; i++)
+		if (r->addr[i] != p->src[i])
+			return 0;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff00 >> (bits % 8));
+
+		if ((r->addr[i] ^ p->src[i]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+static int same_prefix(const struct xm_rule *a, const struct xm_rule *b)
+{
+	size_t n = a->family == 4 ? 4 : 16;
+
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->addr, b->addr, n);
+}
+
+/* A port rule (of whatever prefix) that matches the packet's ports. */
+static int port_match(const struct xm_rule *r, const struct pkt *p, int dir)
+{
+	unsigned port = dir == XM_DST ? p->dport : p->sport;
+	int proto = p->proto == 6 ? XM_TCP : XM_UDP;
+
+	return !r->anyport && r->dir == dir && (r->protos & proto) &&
+	       port >= r->lo && port <= r->hi;
+}
+
+/* The id of the rule that decides the packet, or 0. */
+static uint32_t decide(const struct xm_rule *rules, size_t n,
+		       const struct pkt *p)
+{
+	const struct xm_rule *best = NULL;
+	size_t i;
+	int dir;
+
+	for (i = 0; i < n; i++)
+		if (rules[i].family && in_prefix(&rules[i], p) &&
+		    (!best || rules[i].plen > best->plen))
+			best = &rules[i];
+	if (best) {
+		for (i = 0; i < n; i++)
+			if (rules[i].anyport && same_prefix(&rules[i], best))
+				return rules[i].id;
+		for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
+			for (i = 0; i < n; i++)
+				if (rules[i].family &&
+				    same_prefix(&rules[i], best) &&
+				    port_match(&rules[i], p, dir))
+					return rules[i].id;
+	}
+	for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
+		for (i = 0; i < n; i++)
+			if (!rules[i].family && port_match(&rules[i], p, dir))
+				return rules[i].id;
+	return 0;
+}
+
+static int unlisted_passes(const struct pkt *p, const struct xm_config *cfg)
+{
+	if (!p->opens)
+		return 1;		/* TCP past its SYN */
+	if (p->proto != 17)
+		return 0;		/* a new TCP connection */
+	if (p->dport >= cfg->eph_lo && p->dport <= cfg->eph_hi)
+		return 1;
+	if (!cfg->nodhcp && (p->dport == 67 || p->dport == 68 ||
+			     p->dport == 546 || p->dport == 547))
+		return 1;
+	return 0;
+}
+
+void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
+		size_t nrules, const struct xm_config *cfg,
+		struct xm_verdict *out)
+{
+	struct pkt p = { 0 };
+	int reason = parse(frame, len, &p);
+	uint32_t id;
+
+	out->rule = 0;
+	if (reason == XM_MALFORMED || reason == XM_NON_IP) {
+		out->pass = reason == XM_NON_IP;
+		out->reason = reason;
+		return;
+	}
+	id = decide(rules, nrules, &p);
+	out->rule = id;
+	if (id) {
+		out->pass = cfg->allow;
+		out->reason = cfg->allow ? XM_ALLOWED : XM_DROPPED;
+		return;
+	}
+	out->reason = reason;
+	out->pass = 1;
+	if (cfg->allow && reason == XM_PASSED && !unlisted_passes(&p, cfg)) {
+		out->pass = 0;
+		out->reason = XM_POLICY;
+	}
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* model.h - a plain user-space reference model of xdp_filter's rule
+ * contract: one function from (frame bytes, rule set, config) to (action,
+ * reason, id of the rule that decided). Written from the contract
+ * (DESIGN.md "Rule semantics", issue 3's rule forms and allow policy, the
+ * comments of xdp_filter.h), not from parsing.h: it walks the frame with
+ * plain byte offsets and decides by scanning the rule list, with no maps,
+ * slots or tries. tests/model/conform.c holds the BPF program to it.
+ *
+ * Deliberately independent of xdp_filter.h: the reasons below have the
+ * values of enum xf_reason, and conform.c checks that they agree.
+ */
+#ifndef XF_MODEL_H
+#define XF_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum xm_reason {
+	XM_PASSED = 0,		/* TCP/UDP, no rule decided: pass */
+	XM_DROPPED,		/* a rule matched (deny policy): drop */
+	XM_MALFORMED,		/* truncated or invalid header: drop */
+	XM_FRAGMENT,		/* a later fragment: pass */
+	XM_NON_IP,		/* not IPv4/IPv6, or a third VLAN tag: pass */
+	XM_OTHER_L4,		/* IP, neither TCP nor UDP: pass */
+	XM_ALLOWED,		/* a rule matched (allow policy): pass */
+	XM_POLICY,		/* allow policy, new flow, no rule: drop */
+	XM_NREASONS,
+};
+
+#define XM_TCP		1	/* struct xm_rule.protos bits */
+#define XM_UDP		2
+#define XM_DST		0	/* struct xm_rule.dir */
+#define XM_SRC		1
+
+/* One rule, as the user writes it:
+ *   PORTS PROTO [dst|src] [from PREFIX]   (anyport 0)
+ *   any from PREFIX                      (anyport 1, family != 0) */
+struct xm_rule {
+	uint32_t	id;		/* the counter it moves */
+	uint8_t		protos;		/* XM_TCP | XM_UDP */
+	uint8_t		dir;		/* XM_DST or XM_SRC */
+	uint16_t	lo, hi;		/* ports, inclusive */
+	uint8_t		anyport;
+	uint8_t		family;		/* 0: no prefix, 4 or 6 */
+	uint8_t		plen;		/* prefix length */
+	uint8_t		addr[16];	/* network order, IPv4 in the first 4 */
+};
+
+struct xm_config {
+	int		allow;		/* allow-list policy */
+	int		nodhcp;		/* allow policy cuts DHCP too */
+	uint16_t	eph_lo, eph_hi;	/* allow policy: UDP to these passes */
+};
+
+struct xm_verdict {
+	int		pass;		/* 1 pass, 0 drop */
+	int		reason;		/* enum xm_reason */
+	uint32_t	rule;		/* id of the deciding rule, 0: none */
+};
+
+/* The verdict of the contract for one frame. */
+void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
+		size_t nrules, const struct xm_config *cfg,
+		struct xm_verdict *out);
+
+extern const char *const xm_reason_names[XM_NREASONS];
+
+#endif /* XF_MODEL_H */
