@@ -16,7 +16,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test bench clean rust check-abi conformance FORCE
+.PHONY: all help deps attach detach status demo test bench clean rust check-abi conformance install FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -109,6 +109,9 @@ test: deps
 bench:
 	scripts/deps.sh --bench
 	bench/run.sh $(if $(QUICK),--quick)
+
+install: $(B)/xdp_filter.o $(B)/rulectl
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh
 
 clean:
 	rm -rf $(B)

@@ -28,18 +28,24 @@ static void usage(FILE *f)
 		"       %s del RULE            remove exactly that rule\n"
 		"       %s flush               remove every rule\n"
 		"       %s list [--json]       PORTS PROTO PACKETS BYTES [src] [from PREFIX]\n"
-		"       %s stats [--json]      packets and bytes per verdict reason\n"
+		"       %s stats [--json|--prometheus]\n"
+		"                              packets and bytes per verdict reason;\n"
+		"                              --prometheus adds every rule's counters,\n"
+		"                              in the Prometheus text format\n"
 		"       %s policy [--json]     show the policy\n"
 		"       %s policy deny         listed flows drop, the rest passes (default)\n"
 		"       %s policy allow [ephemeral LO-HI] [dhcp|nodhcp]\n"
 		"                              only listed new TCP/UDP flows pass\n"
+		"       %s check-rule RULE | check-rule policy ...\n"
+		"                              parse only: print the canonical form,\n"
+		"                              touch nothing (used by scripts/restore.sh)\n"
 		"       %s check | init | unpin   (used by scripts/attach.sh)\n"
 		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX]   PORTS: 8080 or 6000-6100\n"
 		"       any from PREFIX                           every packet from PREFIX\n"
 		"Maps are read from %s (XF_PIN_DIR overrides).\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
 		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
-		xf_prog, xf_prog, XF_PIN_DIR);
+		xf_prog, xf_prog, xf_prog, XF_PIN_DIR);
 }
 
 static const char *proto_of(const struct xf_rdesc *r)
@@ -118,15 +124,17 @@ static void text_rule(const struct xf_rdesc *r, const struct xf_count *c)
 	putchar('\n');
 }
 
-static int cmd_list(struct xf_maps *m, int json)
-{
-	struct {
-		struct xf_rdesc r;
-		__u32 id;
-	} *rules;
-	struct xf_count c;
-	__u32 n = 0;
+struct rule_entry {
+	struct xf_rdesc r;	/* first: cmp_rules sees it */
+	__u32 id;
+};
 
+/* The rules in list order, in a calloc()ed array: 0, or 1 after a message. */
+static int sorted_rules(struct xf_maps *m, struct rule_entry **out, __u32 *n)
+{
+	struct rule_entry *rules;
+
+	*n = 0;
 	if (xf_read_rdesc(m))
 		return 1;
 	rules = calloc(XF_MAX_RULES, sizeof(*rules));
@@ -137,17 +145,35 @@ static int cmd_list(struct xf_maps *m, int json)
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
 		if (!m->rd[id].used)
 			continue;
-		rules[n].r = m->rd[id];
-		rules[n++].id = id;
+		rules[*n].r = m->rd[id];
+		rules[(*n)++].id = id;
 	}
-	/* the record comes first in each element: cmp_rules sees it */
-	qsort(rules, n, sizeof(*rules), cmp_rules);
+	qsort(rules, *n, sizeof(*rules), cmp_rules);
+	*out = rules;
+	return 0;
+}
+
+static int read_rule_count(struct xf_maps *m, __u32 id, struct xf_count *c)
+{
+	if (!xf_read_count(m->fd[SPEC_RCOUNT], id, c))
+		return 0;
+	fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RCOUNT,
+		strerror(errno));
+	return 1;
+}
+
+static int cmd_list(struct xf_maps *m, int json)
+{
+	struct rule_entry *rules;
+	struct xf_count c;
+	__u32 n;
+
+	if (sorted_rules(m, &rules, &n))
+		return 1;
 	if (json)
 		printf("[");
 	for (__u32 i = 0; i < n; i++) {
-		if (xf_read_count(m->fd[SPEC_RCOUNT], rules[i].id, &c)) {
-			fprintf(stderr, "%s: read %s: %s\n", xf_prog,
-				XF_MAP_RCOUNT, strerror(errno));
+		if (read_rule_count(m, rules[i].id, &c)) {
 			free(rules);
 			return 1;
 		}
@@ -172,8 +198,98 @@ static int cmd_flush(struct xf_maps *m)
 	return ret;
 }
 
-static int cmd_stats(struct xf_maps *m, int json)
+/* One sample of a rule's counter. Label values are our own formatting
+ * (digits, letters, '.', ':', '/', '-', ' '), never '"', '\\' or a newline,
+ * so they need no escaping. A label without a value is left out, which
+ * Prometheus reads as the empty value. */
+static void prom_rule(const char *metric, const struct xf_rdesc *r,
+		      unsigned long long v)
 {
+	char addr[INET6_ADDRSTRLEN] = "", text[128];
+
+	xf_format_rule(r, text, sizeof(text));
+	printf("%s{rule=\"%s\"", metric, text);
+	if (!r->anyport) {
+		if (r->port_lo == r->port_hi)
+			printf(",port=\"%u\"", r->port_lo);
+		else
+			printf(",port=\"%u-%u\"", r->port_lo, r->port_hi);
+	}
+	printf(",proto=\"%s\"", proto_of(r));
+	if (!r->anyport)
+		printf(",dir=\"%s\"", r->dir == XF_DIR_SRC ? "src" : "dst");
+	if (r->family) {
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, addr,
+			  sizeof(addr));
+		printf(",prefix=\"%s/%u\"", addr, r->prefixlen);
+	}
+	printf("} %llu\n", v);
+}
+
+/* The Prometheus text exposition format (version 0.0.4), for
+ * node_exporter's textfile collector: no timestamps, each family's HELP,
+ * TYPE and samples together. Counters are per-CPU sums, as in stats. */
+static int cmd_prometheus(struct xf_maps *m, const struct xf_count *c)
+{
+	static const char *const what[2] = { "packets", "bytes" };
+	struct rule_entry *rules;
+	struct xf_count *rc;
+	__u32 n;
+
+	if (sorted_rules(m, &rules, &n))
+		return 1;
+	rc = calloc(n ? n : 1, sizeof(*rc));
+	if (!rc) {
+		fprintf(stderr, "%s: %s\n", xf_prog, strerror(errno));
+		free(rules);
+		return 1;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		if (read_rule_count(m, rules[i].id, &rc[i])) {
+			free(rc);
+			free(rules);
+			return 1;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		printf("# HELP xdp_filter_%s_total %s seen by xdp_filter, by"
+		       " verdict reason; each packet counts under one.\n"
+		       "# TYPE xdp_filter_%s_total counter\n", what[k],
+		       k ? "Bytes of packets" : "Packets", what[k]);
+		for (__u32 r = 0; r < XF_R_MAX; r++)
+			printf("xdp_filter_%s_total{reason=\"%s\","
+			       "action=\"%s\"} %llu\n", what[k],
+			       xf_reason_names[r], xf_reason_actions[r],
+			       (unsigned long long)(k ? c[r].bytes :
+						    c[r].packets));
+	}
+	printf("# HELP xdp_filter_rules Rules in the pinned maps.\n"
+	       "# TYPE xdp_filter_rules gauge\n"
+	       "xdp_filter_rules %u\n", n);
+	for (int k = 0; k < 2; k++) {
+		char metric[64];
+
+		snprintf(metric, sizeof(metric), "xdp_filter_rule_%s_total",
+			 what[k]);
+		printf("# HELP %s %s matched by a rule (dropped by it, or let"
+		       " through by it under the allow policy).\n"
+		       "# TYPE %s counter\n", metric,
+		       k ? "Bytes of packets" : "Packets", metric);
+		for (__u32 i = 0; i < n; i++)
+			prom_rule(metric, &rules[i].r,
+				  (unsigned long long)(k ? rc[i].bytes :
+						       rc[i].packets));
+	}
+	free(rc);
+	free(rules);
+	return 0;
+}
+
+enum { OUT_TEXT, OUT_JSON, OUT_PROM };
+
+static int cmd_stats(struct xf_maps *m, int out)
+{
+	int json = out == OUT_JSON;
 	struct xf_count c[XF_R_MAX];
 
 	for (__u32 r = 0; r < XF_R_MAX; r++) {
@@ -183,6 +299,8 @@ static int cmd_stats(struct xf_maps *m, int json)
 			return 1;
 		}
 	}
+	if (out == OUT_PROM)
+		return cmd_prometheus(m, c);
 	if (!json)
 		printf("%-10s %-6s %20s %20s\n", "reason", "action", "packets",
 		       "bytes");
@@ -322,6 +440,44 @@ static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
 	return 0;
 }
 
+/* check-rule: what restore.sh runs on each line of a rules file before it
+ * changes anything. Prints the line in canonical form (the syntax list and
+ * del use, "policy ..." as given with defaults left out): 0, or 2 after
+ * the parser's own message. */
+static int cmd_check_rule(int argc, char **argv)
+{
+	struct policy_args pol;
+	struct xf_rdesc rule;
+	char text[128];
+	int ret;
+
+	if (argc > 0 && !strcmp(argv[0], "policy")) {
+		ret = parse_policy(argc - 1, argv + 1, &pol);
+		if (ret)
+			return ret;
+		if (!pol.set)
+			return xf_bad_usage("%s", "'policy' needs allow or"
+					    " deny here");
+		if (!pol.allow) {
+			printf("policy deny\n");
+			return 0;
+		}
+		printf("policy allow");
+		if (pol.eph_given)
+			printf(" ephemeral %u-%u", pol.eph_lo, pol.eph_hi);
+		if (pol.dhcp >= 0)
+			printf(" %s", pol.dhcp ? "dhcp" : "nodhcp");
+		putchar('\n');
+		return 0;
+	}
+	ret = xf_parse_rule(argc, argv, &rule);
+	if (ret)
+		return ret;
+	xf_format_rule(&rule, text, sizeof(text));
+	printf("%s\n", text);
+	return 0;
+}
+
 static int map_id(int fd, __u32 *id)
 {
 	struct bpf_map_info info = {};
@@ -425,7 +581,7 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL, *slash;
 	struct policy_args pol;
 	struct xf_rdesc rule;
-	int json = 0, ret;
+	int out = OUT_TEXT, ret;
 	struct xf_maps m;
 
 	slash = strrchr(argv[0], '/');
@@ -446,13 +602,26 @@ int main(int argc, char **argv)
 		ret = xf_parse_rule(argc - 2, argv + 2, &rule);
 		if (ret)
 			return ret;
-	} else if (!strcmp(cmd, "list") || !strcmp(cmd, "stats")) {
+	} else if (!strcmp(cmd, "list")) {
 		if (argc > 3)
 			return xf_bad_usage("unexpected argument '%s'", argv[3]);
 		if (argc == 3 && strcmp(argv[2], "--json"))
 			return xf_bad_usage("bad argument '%s' (expected --json)",
 					    argv[2]);
-		json = argc == 3;
+		out = argc == 3 ? OUT_JSON : OUT_TEXT;
+	} else if (!strcmp(cmd, "stats")) {
+		if (argc > 3)
+			return xf_bad_usage("unexpected argument '%s'", argv[3]);
+		if (argc == 3 && !strcmp(argv[2], "--json"))
+			out = OUT_JSON;
+		else if (argc == 3 && !strcmp(argv[2], "--prometheus"))
+			out = OUT_PROM;
+		else if (argc == 3)
+			return xf_bad_usage("bad argument '%s' (expected --json"
+					    " or --prometheus)", argv[2]);
+	} else if (!strcmp(cmd, "check-rule")) {
+		/* Parse only: the kernel is never touched. */
+		return cmd_check_rule(argc - 2, argv + 2);
 	} else if (!strcmp(cmd, "policy")) {
 		ret = parse_policy(argc - 2, argv + 2, &pol);
 		if (ret)
@@ -480,9 +649,9 @@ int main(int argc, char **argv)
 	if (xf_open_maps(&m, 0))
 		return 1;
 	if (!strcmp(cmd, "list"))
-		ret = cmd_list(&m, json);
+		ret = cmd_list(&m, out == OUT_JSON);
 	else if (!strcmp(cmd, "stats"))
-		ret = cmd_stats(&m, json);
+		ret = cmd_stats(&m, out);
 	else if (!strcmp(cmd, "policy") && !pol.set)
 		ret = cmd_policy(&m, &pol);
 	else if (xf_lock(&m))		/* every change from here on */

@@ -38,6 +38,7 @@ readonly NEEDS=(
 	"procps: pkill"
 	"iputils-ping: ping"
 	"file: file"
+	"systemd: systemd-analyze"
 	"rustc-web: /usr/bin/rustc"
 	"rust-web-src: /usr/lib/rustlib/src/rust/library/core/src/lib.rs"
 	"llvm-22: llc-22 llvm-link-22 opt-22"

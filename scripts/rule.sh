@@ -16,7 +16,8 @@ usage: $PROG add RULE              add a rule (add_rule is an alias, the Rex exa
        $PROG del RULE              remove exactly that rule
        $PROG flush                 remove every rule
        $PROG list [--json]         one line per rule: PORTS PROTO PACKETS BYTES [src] [from PREFIX]
-       $PROG stats [--json]        packets and bytes per verdict reason
+       $PROG stats [--json|--prometheus]  packets and bytes per verdict reason and rule
+       $PROG check-rule RULE       parse RULE (or "policy ...") and print it; change nothing
        $PROG policy [--json]       show the policy
        $PROG policy deny           rules drop, everything else passes (the default)
        $PROG policy allow [ephemeral LO-HI] [dhcp|nodhcp]
@@ -40,7 +41,7 @@ USAGE
 main() {
 	case ${1-} in
 	-h | --help | help) usage; exit 0 ;;
-	add | add_rule | del | flush | list | stats | policy) ;;
+	add | add_rule | del | flush | list | stats | policy | check-rule) ;;
 	"") usage >&2; exit 2 ;;
 	*)
 		printf "%s: unknown command '%s'\nTry '%s --help'.\n" "$PROG" "$1" "$PROG" >&2

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# install.sh - what `make install` runs: installs the object(s), rulectl,
+# the scripts, short commands in sbin, the systemd unit
+# xdp-filter@.service and a commented rules file (never over an existing
+# one). Honours DESTDIR (a staging root, for packaging) and PREFIX.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+readonly ROOT
+
+usage() {
+	cat <<USAGE
+usage: [VAR=VALUE ...] $PROG [--dry-run]
+       $PROG -h | --help
+Installs xdp_filter (make install runs this; make install PREFIX=/usr
+DESTDIR=/tmp/stage). Variables, from the environment:
+  DESTDIR     staging root prepended to every path written (default: none)
+  PREFIX      /usr/local
+  SBINDIR     \$PREFIX/sbin: xf-rule, xf-attach, xf-restore
+  LIBDIR      \$PREFIX/lib/xdp_filter: xdp_filter.o (xdp_filter_rs.o when
+              built), rulectl, rule.sh, attach.sh, restore.sh
+  UNITDIR     \$PREFIX/lib/systemd/system: xdp-filter@.service (systemd
+              reads /usr/lib and /usr/local/lib; set it for other prefixes)
+  SYSCONFDIR  /etc: xdp_filter/rules.conf, kept if it exists
+  B           build directory, $ROOT/build
+Paths inside the installed files never contain DESTDIR.
+--dry-run prints what would be installed and writes nothing.
+Then: systemctl daemon-reload; systemctl enable --now xdp-filter@eth0
+USAGE
+}
+
+die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
+bad() { printf '%s: %s\n' "$PROG" "$*" >&2; printf "Try '%s --help'.\n" "$PROG" >&2; exit 2; }
+
+DRY=0
+
+# put MODE SRC DST - install SRC as $DESTDIR/DST.
+put() {
+	printf '%s %s\n' "$1" "$3"
+	((DRY)) || install -D -m "$1" "$2" "$DESTDIR$3"
+}
+
+# wrapper NAME SCRIPT - a command in SBINDIR that runs LIBDIR/SCRIPT with
+# the installed rulectl and object (the scripts look for build/ otherwise).
+wrapper() {
+	local tmp=$WORK/$1
+	cat >"$tmp" <<WRAPPER
+#!/bin/sh
+# $1 - installed by xdp_filter's make install: runs $LIBDIR/$2
+B='$LIBDIR'
+RULECTL='$LIBDIR/rulectl'
+export B RULECTL
+exec '$LIBDIR/$2' "\$@"
+WRAPPER
+	put 0755 "$tmp" "$SBINDIR/$1"
+}
+
+# abs NAME VALUE - VALUE must be an absolute path without quotes or spaces.
+abs() {
+	[[ $2 == /* && $2 != *[[:space:]\'\"\\]* ]] ||
+		bad "$1 must be an absolute path without spaces or quotes: '$2'"
+}
+
+WORK=
+
+main() {
+	local obj unit
+	case ${1-} in
+	-h | --help) usage; exit 0 ;;
+	--dry-run) DRY=1; shift ;;
+	esac
+	(($# == 0)) || bad "unexpected argument '$1' (settings go in the environment: PREFIX=/usr $PROG)"
+
+	DESTDIR=${DESTDIR-}
+	PREFIX=${PREFIX:-/usr/local}
+	PREFIX=${PREFIX%/}
+	SBINDIR=${SBINDIR:-$PREFIX/sbin}
+	LIBDIR=${LIBDIR:-$PREFIX/lib/xdp_filter}
+	UNITDIR=${UNITDIR:-$PREFIX/lib/systemd/system}
+	SYSCONFDIR=${SYSCONFDIR:-/etc}
+	SYSCONFDIR=${SYSCONFDIR%/}
+	B=${B:-$ROOT/build}
+	for v in PREFIX SBINDIR LIBDIR UNITDIR SYSCONFDIR; do
+		abs "$v" "${!v}"
+	done
+	[[ -z $DESTDIR || $DESTDIR == /* ]] || bad "DESTDIR must be an absolute path: '$DESTDIR'"
+	DESTDIR=${DESTDIR%/}
+	for f in "$B/xdp_filter.o" "$B/rulectl"; do
+		[[ -s $f ]] || die "$f is not built (run make)"
+	done
+
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+
+	for obj in xdp_filter.o xdp_filter_rs.o; do
+		[[ -s $B/$obj ]] && put 0644 "$B/$obj" "$LIBDIR/$obj"
+	done
+	put 0755 "$B/rulectl" "$LIBDIR/rulectl"
+	put 0755 "$ROOT/scripts/rule.sh" "$LIBDIR/rule.sh"
+	put 0755 "$ROOT/scripts/attach.sh" "$LIBDIR/attach.sh"
+	put 0755 "$ROOT/scripts/restore.sh" "$LIBDIR/restore.sh"
+	wrapper xf-rule rule.sh
+	wrapper xf-attach attach.sh
+	wrapper xf-restore restore.sh
+
+	# The unit is written for the defaults; other paths are substituted.
+	unit=$WORK/xdp-filter@.service
+	sed -e "s|/usr/local/sbin/|$SBINDIR/|g" \
+	    -e "s|/usr/local/lib/xdp_filter/|$LIBDIR/|g" \
+	    -e "s|/etc/xdp_filter/|$SYSCONFDIR/xdp_filter/|g" \
+	    "$ROOT/systemd/xdp-filter@.service" >"$unit"
+	put 0644 "$unit" "$UNITDIR/xdp-filter@.service"
+
+	if [[ -e $DESTDIR$SYSCONFDIR/xdp_filter/rules.conf ]]; then
+		echo "kept $SYSCONFDIR/xdp_filter/rules.conf"
+	else
+		sed -e "s|/etc/xdp_filter/|$SYSCONFDIR/xdp_filter/|g" \
+		    "$ROOT/systemd/rules.conf" >"$WORK/rules.conf"
+		put 0644 "$WORK/rules.conf" "$SYSCONFDIR/xdp_filter/rules.conf"
+	fi
+}
+
+main "$@"
