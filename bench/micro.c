@@ -221,7 +221,7 @@ static const struct form forms[] = {
 	{ PI_NONE, K_UDP4_BLOCK, XDP_PASS, "no rules",
 	  "udp4 198.18.0.1 -> :9999",
 	  "the floor of the filter: parse, xf_config, no trie (no prefixes),"
-	  " 2 port-slot misses (dst, src), xf_stats" },
+	  " a dst-slot miss (no source-port rules: no src lookup), xf_stats" },
 	{ PI_NONE, K_UDP6_BLOCK, XDP_PASS, "no rules",
 	  "udp6 fd00::1 -> :9999", "the same for IPv6" },
 	{ PI_ARR10K, K_UDP4_BLOCK, XDP_DROP, "10,000 port rules",
@@ -229,7 +229,7 @@ static const struct form forms[] = {
 	  "blocked: dst slot hit, xf_rcount, xf_stats (main table's row)" },
 	{ PI_ARR10K, K_UDP4_ALLOW, XDP_PASS, "10,000 port rules",
 	  "udp4 198.18.0.1 -> :9998 (not listed)",
-	  "allowed: 2 port-slot misses (main table's row)" },
+	  "allowed: a dst-slot miss (main table's row)" },
 	{ PI_PFX4, K_UDP4_PIN, XDP_DROP,
 	  "10,000 IPv4 prefixes: any from 10.a.b.0/24",
 	  "udp4 10.0.42.1 -> :9999 (inside one)",
@@ -238,7 +238,7 @@ static const struct form forms[] = {
 	  "10,000 IPv4 prefixes: any from 10.a.b.0/24",
 	  "udp4 10.39.16.1 -> :9999 (outside all)",
 	  "allowed: prefix rules present, packet matches none; a near-miss"
-	  " trie walk, then 2 port-slot misses" },
+	  " trie walk, then a dst-slot miss" },
 	{ PI_PFX4, K_UDP6_BLOCK, XDP_PASS,
 	  "10,000 IPv4 prefixes: any from 10.a.b.0/24",
 	  "udp6 fd00::1 -> :9999",
@@ -251,7 +251,7 @@ static const struct form forms[] = {
 	  "10,000 IPv6 prefixes: any from 2001:db8:N::/48",
 	  "udp6 2001:db8:2710::1 -> :9999 (outside all)",
 	  "allowed: prefix rules present, packet matches none; a near-miss"
-	  " trie walk, then 2 port-slot misses" },
+	  " trie walk, then a dst-slot miss" },
 	{ PI_PFX4P, K_UDP4_PIN, XDP_DROP,
 	  "10,000 IPv4 prefixes: 9999 udp from 10.a.b.0/24",
 	  "udp4 10.0.42.1 -> :9999 (inside one)",
@@ -260,7 +260,7 @@ static const struct form forms[] = {
 	  "10,000 IPv4 prefixes: 9999 udp from 10.a.b.0/24",
 	  "udp4 10.0.42.1 -> :9998 (inside one, port not listed)",
 	  "prefix rules present, packet matches none, the longest path: trie"
-	  " hit, 2 xf_pports misses, 2 port-slot misses" },
+	  " hit, 2 xf_pports misses, a dst-slot miss" },
 	{ PI_PFX6P, K_UDP6_PIN, XDP_DROP,
 	  "10,000 IPv6 prefixes: 9999 udp from 2001:db8:N::/48",
 	  "udp6 2001:db8:2a::1 -> :9999 (inside one)",
@@ -269,7 +269,7 @@ static const struct form forms[] = {
 	  "10,000 IPv6 prefixes: 9999 udp from 2001:db8:N::/48",
 	  "udp6 2001:db8:2a::1 -> :9998 (inside one, port not listed)",
 	  "prefix rules present, packet matches none, the longest path: trie"
-	  " hit, 2 xf_pports misses, 2 port-slot misses" },
+	  " hit, 2 xf_pports misses, a dst-slot miss" },
 	{ PI_ALLOW, K_TCP4_ALLOW, XDP_PASS,
 	  "policy allow; 10,000 port rules incl. 9999 tcp",
 	  "TCP SYN 198.18.0.1 -> :9999 (listed)",
