@@ -16,7 +16,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test bench clean rust check-abi conformance install FORCE
+.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -45,6 +45,29 @@ $(B)/xf_verdict: tests/verdict.c xdp_filter.h | $(B)
 
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+# Issue 6 test tools (tests/tools/): the sequence-numbered UDP stream, the
+# state checker and table filler and the argv fuzzer (both link xf_maps.c,
+# the code rulectl uses), and rulectl under AddressSanitizer and
+# UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
+TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
+	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry
+test-tools: $(TEST_TOOLS)
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+
+$(B)/sequdp: tests/tools/sequdp.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+$(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h xf_maps.c xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h xf_maps.c xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(B)/asan/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) rulectl.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Benchmarks (make bench): the floor, the hash variant the map choice was
 # measured against, and the BPF_PROG_TEST_RUN driver.

@@ -74,6 +74,20 @@ rule_count() {
 	"$RULECTL" list 2>/dev/null | wc -l
 }
 
+# Kernel-accounted memory of each pinned map (bpftool's bytes_memlock) and
+# the total; DESIGN.md gives the formula in CPUs and rules.
+map_memory() {
+	local p b total=0
+	command -v bpftool >/dev/null || { echo "map memory: unknown (bpftool missing)"; return 0; }
+	for p in "$PIN_DIR"/xf_*; do
+		b=$(bpftool -j map show pinned "$p" 2>/dev/null | jq -r '.bytes_memlock // empty') || b=
+		[[ $b =~ ^[0-9]+$ ]] || continue
+		printf '%-10s %12s bytes\n' "${p##*/}" "$b"
+		total=$((total + b))
+	done
+	echo "map memory: $total bytes ($(($(getconf _NPROCESSORS_CONF))) CPUs)"
+}
+
 check_dev() {
 	[[ -n $1 ]] || bad "no interface given (DEV=IF)"
 	ip link show dev "$1" >/dev/null 2>&1 || bad "no such interface '$1' in this network namespace"
@@ -164,6 +178,7 @@ status() {
 	if [[ -e $PIN_DIR/xf_ports ]]; then
 		echo "rules: $(rule_count)"
 		"$RULECTL" stats
+		map_memory
 	else
 		echo "no pinned maps under $PIN_DIR"
 	fi

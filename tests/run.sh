@@ -35,7 +35,7 @@ main() {
 	fi
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
 
-	make -s -C "$ROOT" all rust build/xf_verdict build/xf_conform build/vlan_tc.o
+	make -s -C "$ROOT" all rust test-tools
 	LOG=$(mktemp)
 	trap 'rm -f "$LOG"' EXIT
 	XF_IMPL=c bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?

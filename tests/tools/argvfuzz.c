@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0
+/* argvfuzz - a seeded argv fuzzer for rulectl and rule.sh (67-abuse.bats).
+ *
+ *   argvfuzz [-s SEED] [-n CASES] [-t SECONDS] [-k CHECK_EVERY]
+ *            [-L LEAK_EVERY] [-v] [-S RULE_SH [-e EVERY]] RULECTL
+ *
+ * Runs CASES generated command lines (default 10000) against RULECTL, every
+ * EVERY-th (default 10) through RULE_SH instead when -S is given (rule.sh
+ * runs $RULECTL: point it at the same binary). Arguments are drawn from the
+ * grammar's words, near misses of them (0, 65536, -1, 8080x, reversed
+ * ranges, host bits, /33, ...), mutated characters, random bytes and very
+ * long strings. Each case must:
+ *   - exit 0, 1 or 2: not killed by a signal, not 128+, no sanitizer
+ *     report or libbpf chatter on stderr, done within 10 seconds;
+ *   - say why on stderr when it does not exit 0;
+ *   - leave the state exactly as it was when it does not exit 0. After
+ *     every case the config (policy, ABI stamp, prefix counts), the rule
+ *     records, the prefix tries and the counters of every rule are hashed
+ *     and compared with the hash before it. The port slots and prefix port
+ *     slots follow from the records: every CHECK_EVERY cases (default 100)
+ *     and at the end, st_check() proves that they are exactly what the
+ *     records say and that no record past the hashed ones is set.
+ * Before the first case and after each successful add, the rules' counters
+ * are set to non-zero values, so a command that zeroes them is seen.
+ * With -L, every LEAK_EVERY-th case runs with detect_leaks=1 appended to
+ * ASAN_OPTIONS (an ASan build; LeakSanitizer costs a few ms a case).
+ * Prints the seed first, then one summary line:
+ *   cases N exit0 A exit1 B exit2 C via_rule_sh R crashes X silent Y
+ *   state_changes Z consistency_checks K rules_at_end M seconds T
+ * Exit status 0 when X, Y and Z are 0, 1 otherwise, 2 bad usage. -t stops
+ * early after SECONDS (the summary says how many cases ran).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "../../xf_maps.h"
+#include "xf_state.h"
+
+#define MAXARGS	12
+#define ERRCAP	65536
+
+static __u64 rng;
+
+static __u64 rnd(void)			/* splitmix64 */
+{
+	__u64 z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned int below(unsigned int n)
+{
+	return n ? rnd() % n : 0;
+}
+
+#define PICK(a) ((a)[below(sizeof(a) / sizeof((a)[0]))])
+
+static const char *const cmds[] = {
+	"add", "add", "add", "add_rule", "del", "del", "flush", "list",
+	"stats", "policy", "check", "init", "unpin", "help", "-h", "--help",
+	"", "ADD", "add ", "adds", "delete", "list --json", "-", "--",
+	"check-rule", "check-rule",
+};
+static const char *const ports[] = {
+	"1", "22", "53", "80", "443", "8080", "65535", "0", "65536", "-1",
+	"+1", " 1", "1 ", "08080", "0x50", "8080x", "abc", "", "1e3",
+	"99999999999999999999", "4294967297", "18446744073709551617",
+	"1-2", "2-1", "1-65535", "0-5", "5-", "-5", "1--2", "1-2-3",
+	"65535-65535", "6000-6100", "100-100", "1-0", "65534-65536", "-",
+	"٣", "８０",
+};
+static const char *const protos[] = {
+	"tcp", "udp", "any", "icmp", "TCP", "Udp", "", "tcp ", "sctp", "ip",
+	"tcpudp", "6", "17",
+};
+static const char *const dirs[] = { "src", "dst", "SRC", "source", "" };
+static const char *const prefixes[] = {
+	"198.18.0.0/15", "10.0.0.0/8", "10.1.2.3/8", "1.2.3.4", "1.2.3.4/32",
+	"1.2.3.4/33", "0.0.0.0/0", "::/0", "2001:db8::/32", "2001:db8::1/32",
+	"fe80::/10", "::ffff:1.2.3.4/128", "/8", "1.2.3/24", "1.2.3.4/",
+	"1.2.3.4/-1", "1.2.3.4/08", "::1/129", "1.2.3.4/4294967296",
+	"::", "[::1]/128", "203.0.113.0/24", "2001:db8:1::/48", "1.2.3.4/ 8",
+	"1.2.3.4/8x", "256.1.1.1/8", "1.2.3.4.5/32", "::1::2/128",
+	"fd00::/8", "255.255.255.255/32", "0.0.0.0/1", "128.0.0.0/1",
+};
+static const char *const words[] = {
+	"from", "FROM", "src", "dst", "any", "allow", "deny", "ephemeral",
+	"dhcp", "nodhcp", "--json", "--JSON", "-j", "--", "-", "%s%n%x%p",
+	"--prometheus", "policy",
+	"$(id)", "`id`", ";", "\\", "\"", "'", "\n", "\t", " ", "*", "?",
+	"..", "/", "tcp", "udp", "1000-2000", "32768-60999", "0-1",
+	"65535-1", "1-65535", "add", "del", "flush", "\xff\xfe", "\xc3\x28",
+	"é", "🙂",
+};
+
+static char pool[MAXARGS][ERRCAP];	/* storage for generated arguments */
+
+static char *token(int slot, const char *s)
+{
+	snprintf(pool[slot], sizeof(pool[slot]), "%s", s);
+	return pool[slot];
+}
+
+static char *random_bytes(int slot)
+{
+	unsigned int n = 1 + below(below(8) ? 24 : 3000);
+
+	for (unsigned int i = 0; i < n; i++)
+		pool[slot][i] = 1 + below(255);	/* anything but NUL */
+	pool[slot][n] = '\0';
+	return pool[slot];
+}
+
+static char *long_string(int slot)
+{
+	unsigned int n = 200 + below(sizeof(pool[slot]) - 300);
+	char c = PICK(((const char[]){ '1', 'a', ':', '.', '/', '-' }));
+
+	memset(pool[slot], c, n);
+	pool[slot][n] = '\0';
+	if (below(2)) {		/* "1-111..." or "1.2.3.4/111..." shapes */
+		const char *head = below(2) ? "1-" : "1.2.3.4/";
+
+		memcpy(pool[slot], head, strlen(head));
+	}
+	return pool[slot];
+}
+
+/* A character-level near miss of s. */
+static char *mutate(int slot, const char *s)
+{
+	static char copy[ERRCAP];
+	char *p;
+
+	snprintf(copy, sizeof(copy), "%s", s);	/* s may be pool[slot] */
+	p = token(slot, copy);
+	size_t n = strlen(p);
+	int k = 1 + below(3);
+
+	while (k--) {
+		size_t at = n ? below(n + 1) : 0;
+
+		switch (below(4)) {
+		case 0:		/* replace */
+			if (at < n)
+				p[at] = 1 + below(255);
+			break;
+		case 1:		/* insert */
+			if (n + 2 < sizeof(pool[slot])) {
+				memmove(p + at + 1, p + at, n - at + 1);
+				p[at] = PICK(((const char[]){ '0', '9', '-',
+					'/', '.', ':', ' ', 'x', '+', '%' }));
+				n++;
+			}
+			break;
+		case 2:		/* delete */
+			if (at < n) {
+				memmove(p + at, p + at + 1, n - at);
+				n--;
+			}
+			break;
+		default:	/* duplicate */
+			if (2 * n + 1 < sizeof(pool[slot])) {
+				memcpy(p + n, p, n);
+				n *= 2;
+				p[n] = '\0';
+			}
+		}
+	}
+	return p;
+}
+
+static char *any_word(int slot)
+{
+	switch (below(10)) {
+	case 0: return random_bytes(slot);
+	case 1: return below(4) ? mutate(slot, PICK(ports)) :
+			long_string(slot);
+	case 2: return token(slot, PICK(ports));
+	case 3: return token(slot, PICK(protos));
+	case 4: return token(slot, PICK(prefixes));
+	case 5: return token(slot, PICK(cmds));
+	case 6: return mutate(slot, PICK(prefixes));
+	case 7: {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "%u", below(70000));
+		return token(slot, buf);
+	}
+	default: return token(slot, PICK(words));
+	}
+}
+
+/* Fills argv[1..]: returns argc. */
+static int gen(char **argv)
+{
+	int n = 1, k;
+	char buf[64];
+
+	switch (below(10)) {
+	case 0: case 1: case 2: case 3:		/* a rule, near the grammar */
+		argv[n] = token(n, below(10) ? PICK(((const char *[]){
+			"add", "add", "del", "add_rule", "check-rule" })) :
+			PICK(cmds));
+		n++;
+		if (below(8) == 0) {
+			argv[n] = token(n, "any"); n++;
+			argv[n] = token(n, below(6) ? "from" : PICK(words)); n++;
+			if (below(10)) {
+				argv[n] = below(5) ? token(n, PICK(prefixes)) :
+					  any_word(n);
+				n++;
+			}
+			break;
+		}
+		if (below(3)) {		/* mostly valid ports */
+			unsigned int lo = 1 + below(65535);
+
+			if (below(4))
+				snprintf(buf, sizeof(buf), "%u", lo);
+			else
+				snprintf(buf, sizeof(buf), "%u-%u", lo,
+					 lo + below(below(20) ? 40 : 70000));
+			argv[n] = token(n, buf);
+		} else {
+			argv[n] = below(3) ? token(n, PICK(ports)) :
+				  any_word(n);
+		}
+		n++;
+		if (below(12)) {
+			argv[n] = below(6) ? token(n, PICK(protos) [0] ?
+				  PICK(((const char *[]){ "tcp", "udp",
+				  "any" })) : "") : any_word(n);
+			n++;
+		}
+		if (below(3) == 0) {
+			argv[n] = token(n, PICK(dirs)); n++;
+		}
+		if (below(3) == 0) {
+			argv[n] = token(n, below(8) ? "from" : PICK(words)); n++;
+			if (below(10)) {
+				argv[n] = below(4) ? token(n, PICK(prefixes)) :
+					  any_word(n);
+				n++;
+			}
+		}
+		if (below(6) == 0)
+			for (k = below(3) + 1; k-- && n < MAXARGS - 1; n++)
+				argv[n] = any_word(n);
+		if (below(6) == 0) {	/* one word replaced by a near miss */
+			k = 1 + below(n - 1);
+			argv[k] = mutate(k, argv[k]);
+		}
+		break;
+	case 4: case 5:				/* policy */
+		if (below(5) == 0) {
+			argv[n] = token(n, "check-rule");
+			n++;
+		}
+		argv[n] = below(10) ? token(n, "policy") : any_word(n);
+		n++;
+		k = below(5);
+		for (int i = 0; i < k && n < MAXARGS - 1; i++, n++)
+			argv[n] = below(3) ? token(n, PICK(((const char *[]){
+				"allow", "deny", "ephemeral", "dhcp", "nodhcp",
+				"1000-2000", "32768-60999", "--json", "0-1",
+				"2-1", "65535" }))) : any_word(n);
+		break;
+	case 6:					/* the other commands */
+		argv[n] = token(n, PICK(((const char *[]){ "list", "stats",
+			"flush", "check", "init", "unpin", "help", "--help",
+			"-h", "stats" })));
+		n++;
+		k = below(4) ? 0 : 1 + below(2);
+		for (int i = 0; i < k; i++, n++)
+			argv[n] = below(2) ? token(n, below(2) ? "--json" :
+				  "--prometheus") : any_word(n);
+		break;
+	case 7:					/* nothing at all */
+		if (below(4) == 0)
+			break;
+		/* fall through */
+	default:				/* anything */
+		k = below(MAXARGS - 2);
+		for (int i = 0; i < k; i++, n++)
+			argv[n] = any_word(n);
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+static void print_case(FILE *f, char **argv)
+{
+	for (int i = 0; argv[i]; i++) {
+		fputs(i ? " '" : "'", f);
+		for (const unsigned char *p = (unsigned char *)argv[i]; *p;
+		     p++) {
+			if (p - (unsigned char *)argv[i] > 200) {
+				fprintf(f, "...(%zu bytes)", strlen(argv[i]));
+				break;
+			}
+			if (*p == '\'' || *p == '\\' || *p < 32 || *p > 126)
+				fprintf(f, "\\x%02x", *p);
+			else
+				fputc(*p, f);
+		}
+		fputc('\'', f);
+	}
+	fputc('\n', f);
+}
+
+/* Runs argv; returns the wait status, -1 on a hang. err gets stderr. */
+static int run_case(char **argv, char *err, size_t *errlen, int leaks)
+{
+	int pipefd[2], status, dn;
+	struct timespec t0, t;
+	pid_t pid;
+
+	*errlen = 0;
+	if (pipe(pipefd))
+		return -2;
+	pid = fork();
+	if (pid < 0)
+		return -2;
+	if (!pid) {
+		dn = open("/dev/null", O_RDWR);
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		if (leaks) {	/* LeakSanitizer on this case */
+			const char *o = getenv("ASAN_OPTIONS");
+			char opts[1024];
+
+			snprintf(opts, sizeof(opts), "%s%sdetect_leaks=1",
+				 o ? o : "", o && *o ? ":" : "");
+			setenv("ASAN_OPTIONS", opts, 1);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = { pipefd[0], POLLIN, 0 };
+		char buf[4096];
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 10) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(pipefd[0]);
+			return -1;
+		}
+		if (poll(&pf, 1, 1000) <= 0)
+			continue;
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		if (*errlen + n < ERRCAP) {
+			memcpy(err + *errlen, buf, n);
+			*errlen += n;
+		}
+	}
+	close(pipefd[0]);
+	err[*errlen] = '\0';
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* The state as a hash: config, every rule record, the prefix tries and
+ * the counters of the rules in use. The port slots and prefix port slots
+ * are not hashed here: st_check() proves they are exactly what the rule
+ * records say, so unchanged records and a clean check mean unchanged
+ * slots. */
+static __u32 rd_hi = 256;		/* records read per case */
+
+static int state_hash(struct xf_maps *m, __u64 *h)
+{
+	static struct xf_rdesc rd[XF_MAX_RULES];
+	static __u32 keys[XF_MAX_RULES];
+	struct xf_count v[xf_ncpus];
+	__u32 zero = 0, n, out, count, top = 0;
+	struct xf_config cfg;
+	__u64 s;
+
+	if (bpf_map_lookup_elem(m->fd[SPEC_CONFIG], &zero, &cfg))
+		return -1;
+again:
+	/* The records up to a margin past the highest id in use: ids are
+	 * given lowest first, and st_check() (every K cases) proves every
+	 * record past them is zero. */
+	memset(rd, 0, sizeof(rd));
+	count = rd_hi;
+	if (bpf_map_lookup_batch(m->fd[SPEC_RDESC], NULL, &out, keys, rd,
+				 &count, NULL) && errno != ENOENT)
+		return -1;
+	for (__u32 id = 1; id < count; id++)
+		if (rd[id].used)
+			top = id;
+	if (rd_hi < XF_MAX_RULES && top + 128 > rd_hi) {
+		rd_hi = top + 256 < XF_MAX_RULES ? top + 256 : XF_MAX_RULES;
+		goto again;
+	}
+	*h = fnv(FNV_OFF, &cfg, sizeof(cfg));
+	*h = fnv(*h, rd, sizeof(*rd) * count);
+	for (int i = SPEC_PFX4; i <= SPEC_PFX6; i++) {
+		const struct map_spec *sp = &xf_specs[i];
+
+		if (st_map_sum(m->fd[i], sp->key_size, sp->value_size,
+			       sp->max_entries, 0, &s, &n))
+			return -1;
+		*h = fnv(*h, &s, sizeof(s));
+		*h = fnv(*h, &n, sizeof(n));
+	}
+	for (__u32 id = 1; id < count; id++) {
+		if (!rd[id].used)
+			continue;
+		if (bpf_map_lookup_elem(m->fd[SPEC_RCOUNT], &id, v))
+			return -1;
+		*h = fnv(*h, &id, sizeof(id));
+		*h = fnv(*h, v, sizeof(v));
+	}
+	return 0;
+}
+
+/* Gives every existing rule non-zero counters (different per CPU). */
+static void seed_counters(struct xf_maps *m)
+{
+	struct xf_count v[xf_ncpus];
+
+	if (xf_read_rdesc(m))
+		return;
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		if (!m->rd[id].used)
+			continue;
+		for (int c = 0; c < xf_ncpus; c++) {
+			v[c].packets = 1000 * id + c + 1;
+			v[c].bytes = 64000 * id + c + 1;
+		}
+		bpf_map_update_elem(m->fd[SPEC_RCOUNT], &id, v, BPF_ANY);
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: argvfuzz [-s SEED] [-n CASES] [-t SECONDS]"
+		" [-k CHECK_EVERY] [-L LEAK_EVERY] [-v] [-S RULE_SH [-e EVERY]]"
+		" RULECTL\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *rulesh = NULL;
+	long cases = 10000, every = 10, full_every = 100, leak_every = 0, secs = 0, i;
+	long ex[3] = { 0 }, via_sh = 0, crashes = 0, silent = 0, changes = 0;
+	long window_start = 0, checks = 0;
+	__u64 seed, lh, lh2;
+	__u32 nrules_end = 0;
+	int verbose = 0, opt;
+	static char err[ERRCAP + 1];
+	struct timespec t0, t;
+	struct xf_maps m;
+	char *cargv[MAXARGS + 1];
+
+	clock_gettime(CLOCK_REALTIME, &t0);
+	seed = (__u64)t0.tv_nsec ^ ((__u64)t0.tv_sec << 20) ^ getpid();
+	while ((opt = getopt(argc, argv, "s:n:t:k:e:S:L:v")) != -1) {
+		switch (opt) {
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'n': cases = atol(optarg); break;
+		case 't': secs = atol(optarg); break;
+		case 'k': full_every = atol(optarg); break;
+		case 'e': every = atol(optarg); break;
+		case 'S': rulesh = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'L': leak_every = atol(optarg); break;
+		default: return usage();
+		}
+	}
+	if (argc - optind != 1 || cases < 1 || every < 1 || full_every < 1)
+		return usage();
+	rng = seed;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("argvfuzz: seed %llu (replay: argvfuzz -s %llu -n %ld%s%s)\n",
+	       (unsigned long long)seed, (unsigned long long)seed, cases,
+	       rulesh ? " -S " : "", rulesh ? rulesh : "");
+	xf_prog = "argvfuzz";
+	if (xf_init() || xf_open_maps(&m, 0))
+		return 1;
+	seed_counters(&m);
+	if (state_hash(&m, &lh))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < cases; i++) {
+		int use_sh = rulesh && i % every == every - 1, status, code;
+		const char *cmd;
+		size_t errlen;
+		__u32 nrules;
+
+		gen(cargv);
+		cargv[0] = (char *)(use_sh ? rulesh : argv[optind]);
+		cmd = cargv[1] ? cargv[1] : "";
+		via_sh += use_sh;
+		if (verbose) {
+			printf("case %ld: ", i);
+			print_case(stdout, cargv);
+		}
+		status = run_case(cargv, err, &errlen, leak_every && i % leak_every == 0);
+		if (status == -2) {
+			perror("argvfuzz: fork");
+			return 1;
+		}
+		code = status == -1 ? -1 : WIFEXITED(status) ?
+		       WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (code < 0 || code > 2 || strstr(err, "Sanitizer") ||
+		    strstr(err, "runtime error") || strstr(err, "libbpf")) {
+			crashes++;
+			fprintf(stderr, "argvfuzz: case %ld (seed %llu): %s %d:"
+				" ", i, (unsigned long long)seed,
+				code < 0 ? "hang, killed after 10 s" :
+				"exit status", code);
+			print_case(stderr, cargv);
+			fprintf(stderr, "%.4000s\n", err);
+		} else {
+			ex[code]++;
+		}
+		if (code > 0 && !errlen) {
+			silent++;
+			fprintf(stderr, "argvfuzz: case %ld: exit %d with"
+				" nothing on stderr: ", i, code);
+			print_case(stderr, cargv);
+		}
+		if (state_hash(&m, &lh2)) {
+			fprintf(stderr, "argvfuzz: case %ld left the pins"
+				" unreadable (%s): ", i, strerror(errno));
+			print_case(stderr, cargv);
+			changes++;
+			i++;
+			break;
+		}
+		if (code != 0 && lh2 != lh) {
+			changes++;
+			fprintf(stderr, "argvfuzz: case %ld exit %d changed the"
+				" rules, their counters, the policy or the"
+				" prefixes: ", i, code);
+			print_case(stderr, cargv);
+		}
+		lh = lh2;
+		if (code == 0 && (!strcmp(cmd, "add") ||
+				  !strcmp(cmd, "add_rule"))) {
+			seed_counters(&m);	/* new rules count from 0 */
+			if (state_hash(&m, &lh))
+				return 1;
+		}
+		/* slots agree with the records: with the records unchanged,
+		 * so are the slots (a window of K cases) */
+		if (i % full_every == full_every - 1 || i == cases - 1) {
+			if (st_check(&m, &nrules)) {
+				changes++;
+				fprintf(stderr, "argvfuzz: the maps disagree"
+					" after cases %ld..%ld (replay with"
+					" -k 1)\n", window_start, i);
+			}
+			window_start = i + 1;
+			checks++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (secs && t.tv_sec - t0.tv_sec >= secs) {
+			i++;
+			break;
+		}
+	}
+	if (st_check(&m, &nrules_end))
+		changes++;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	printf("cases %ld exit0 %ld exit1 %ld exit2 %ld via_rule_sh %ld"
+	       " crashes %ld silent %ld state_changes %ld consistency_checks %ld"
+	       " rules_at_end %u seconds %.1f\n",
+	       i, ex[0], ex[1], ex[2], via_sh, crashes, silent, changes,
+	       checks + 1, nrules_end,
+	       t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9);
+	xf_close_maps(&m);
+	return crashes || silent || changes ? 1 : 0;
+}
