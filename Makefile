@@ -28,7 +28,7 @@ help:
 $(B)/bpf.flags: FORCE | $(B)
 	@echo '$(CLANG) $(BPF_CFLAGS)' | cmp -s - $@ || echo '$(CLANG) $(BPF_CFLAGS)' > $@
 
-$(B)/xdp_filter.o: xdp_filter.c xdp_filter.h parsing.h $(B)/bpf.flags | $(B)
+$(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
@@ -74,7 +74,7 @@ $(B)/asan/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
 $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
+$(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)

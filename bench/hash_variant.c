@@ -16,61 +16,17 @@
  */
 #include <linux/bpf.h>
 #include "../xdp_filter.h"
+#include "../bpf_maps.h"	/* the product's maps, count() and verdict() */
 #include "../parsing.h"
 #include "hash_key.h"
 
-/* None of these is pinned: the benchmark loads its own copy. */
+/* The benchmark clears every pin path: it loads its own copy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, XF_PORT_SLOTS);
 	__type(key, struct xf_hkey);
 	__type(value, struct xf_count);
 } xf_hrules SEC(".maps");
-
-/* The product's prefix maps, so the prefix step is the same code. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XF_MAX_PREFIXES);
-	__type(key, struct xf_lpm4);
-	__type(value, struct xf_pfx);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} xf_pfx4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XF_MAX_PREFIXES);
-	__type(key, struct xf_lpm6);
-	__type(value, struct xf_pfx);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} xf_pfx6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XF_R_MAX);
-	__type(key, __u32);
-	__type(value, struct xf_count);
-} xf_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xf_config);
-} xf_config SEC(".maps");
-
-static __always_inline void count(struct xf_count *c, __u64 bytes)
-{
-	if (c) {			/* per-CPU slot: no atomics needed */
-		c->packets++;
-		c->bytes += bytes;
-	}
-}
-
-static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
-{
-	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
-	return action;
-}
 
 /* The rule's per-CPU counter for (dir, proto, port), or NULL. */
 static __always_inline struct xf_count *port_rule(__u8 dir, int l4,

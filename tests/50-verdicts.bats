@@ -52,77 +52,23 @@ assert_group_passes() {
 	! grep '^skip ' <<<"$output" | grep -qv '/1\?[0-9]: kernel refuses frames < 14 bytes$'
 }
 
-# A stand-in filter with the same maps (all of xdp_filter.h's ABI v2 that
-# xf_verdict writes or reads) that passes everything and counts nothing.
-# -DXF_STUB_NO_STATS leaves out xf_stats.
+# A stand-in filter with the product's maps (bpf_maps.h) that passes
+# everything and counts nothing. With "nostats" the paragraphs naming
+# xf_stats (the map and verdict()) are cut out of a copy of bpf_maps.h.
 build_stub() {
-	local out=$1
-	shift
+	local out=$1 variant=${2-} inc=$BATS_TEST_TMPDIR/inc
+	mkdir -p "$inc"
+	if [[ $variant == nostats ]]; then
+		awk 'BEGIN { RS = ""; ORS = "\n\n" } !/xf_stats/' \
+			"$ROOT/bpf_maps.h" >"$inc/bpf_maps.h"
+		! grep -q xf_stats "$inc/bpf_maps.h"
+	else
+		cp "$ROOT/bpf_maps.h" "$inc/bpf_maps.h"
+	fi
 	cat >"$BATS_TEST_TMPDIR/stub.c" <<'EOF'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#include "xdp_filter.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XF_PORT_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xf_port);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XF_MAX_PREFIXES);
-	__type(key, struct xf_lpm4);
-	__type(value, struct xf_pfx);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_pfx4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XF_MAX_PREFIXES);
-	__type(key, struct xf_lpm6);
-	__type(value, struct xf_pfx);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_pfx6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XF_MAX_PPORTS);
-	__type(key, struct xf_pport);
-	__type(value, struct xf_port);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_pports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XF_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct xf_count);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_rcount SEC(".maps");
-
-#ifndef XF_STUB_NO_STATS
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XF_R_MAX);
-	__type(key, __u32);
-	__type(value, struct xf_count);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_stats SEC(".maps");
-#endif
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xf_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xf_config SEC(".maps");
+#include "bpf_maps.h"
 
 SEC("xdp")
 int xdp_filter(struct xdp_md *ctx)
@@ -132,8 +78,8 @@ int xdp_filter(struct xdp_md *ctx)
 
 char LICENSE[] SEC("license") = "GPL";
 EOF
-	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
-		"$@" -c "$BATS_TEST_TMPDIR/stub.c" -o "$out"
+	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$inc" \
+		-I"$ROOT" -c "$BATS_TEST_TMPDIR/stub.c" -o "$out"
 }
 
 @test "basic: rules drop their own protocol and port only" {
@@ -215,7 +161,7 @@ EOF
 
 @test "an object without xf_stats is a setup failure" {
 	require_root
-	build_stub "$BATS_TEST_TMPDIR/nostats.o" -DXF_STUB_NO_STATS
+	build_stub "$BATS_TEST_TMPDIR/nostats.o" nostats
 	run -1 --separate-stderr "$XF_VERDICT" --obj "$BATS_TEST_TMPDIR/nostats.o"
 	[[ ${stderr_lines[-1]} == "xf_verdict: $BATS_TEST_TMPDIR/nostats.o: map xf_stats: No such file or directory" ]]
 }

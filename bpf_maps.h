@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bpf_maps.h - the pinned maps of xdp_filter as BPF map definitions, with
+ * the two counting helpers every program over them uses. Included by
+ * xdp_filter.c, by its benchmark twin (bench/hash_variant.c) and by the
+ * stand-in programs of the tests, so the definitions exist once; the layout
+ * itself (names, key and value types, sizes) is xdp_filter.h's. Each map is
+ * one paragraph: tests cut one out to build a broken object.
+ */
+#ifndef XF_BPF_MAPS_H
+#define XF_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdp_filter.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xf_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm4);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* LPM tries require it */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_MAX_PREFIXES);
+	__type(key, struct xf_lpm6);
+	__type(value, struct xf_pfx);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XF_MAX_PPORTS);
+	__type(key, struct xf_pport);
+	__type(value, struct xf_port);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory grows with rules */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_pports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rcount SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_R_MAX);
+	__type(key, __u32);
+	__type(value, struct xf_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xf_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_config SEC(".maps");
+
+/* User space's record of the rules; pinned with the rest, never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_rdesc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rdesc SEC(".maps");
+
+static __always_inline void count(struct xf_count *c, __u64 bytes)
+{
+	if (c) {			/* per-CPU slot: no atomics needed */
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
+{
+	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
+	return action;
+}
+
+#endif /* XF_BPF_MAPS_H */
