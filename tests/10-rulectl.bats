@@ -18,7 +18,7 @@ teardown() {
 	run -0 "$RULE" --help
 	[[ $output == *"usage: rule.sh add RULE"* ]]
 	[[ $output == *"PORTS tcp|udp|any [dst|src] [from PREFIX]"* ]]
-	[[ $output == *"list [--json]"* && $output == *"stats [--json]"* ]]
+	[[ $output == *"list [--json]"* && $output == *"stats [--json|--prometheus]"* ]]
 	run -0 "$B/rulectl" --help
 	[[ $output == *"add_rule"* ]]
 }
