@@ -42,6 +42,8 @@ check_tagged() {
 	# device), which proves the tags really are on the wire.
 	refute_reaches udp 7000
 	untag_link
+	# the peer's ARP went unanswered meanwhile: start it afresh
+	on_peer ip neigh flush dev "$XF_B"
 	attach_filter "$2"
 	assert_reaches tcp 8080
 	assert_reaches udp 8080
