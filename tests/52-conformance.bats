@@ -60,7 +60,7 @@ conform() {
 	require_root
 	local dir=$BATS_TEST_TMPDIR/mut good bad
 	mkdir -p "$dir"
-	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,parsing.h} "$dir/"
+	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h} "$dir/"
 	# Allow policy: a SYN+ACK (a reply) would now be gated as a new flow.
 	sed -i 's/pkt->new_flow = th->syn && !th->ack;/pkt->new_flow = th->syn;/' "$dir/parsing.h"
 	if cmp -s "$ROOT/parsing.h" "$dir/parsing.h"; then
