@@ -151,11 +151,6 @@ measure() {
 inner() {
 	local reps=$1 secs=$2 cpu=$3 rep i n=${#CONFIGS[@]} cfg
 
-	mount -t sysfs sysfs /sys
-	mount -t bpf bpf /sys/fs/bpf
-	mkdir -p /run/netns
-	mount -t tmpfs tmpfs /run/netns
-	ip link set lo up
 	"$ROOT/netns/topo.sh" up "$NAME" 0
 	# veth delivers redirected (XDP_TX) frames only through its NAPI,
 	# which it runs when the receiving end has an XDP program or GRO:
@@ -322,7 +317,7 @@ main() {
 	# The whole measurement, setup included, is bounded: 7 configurations
 	# x reps x (run + ~2 s of setup), with room to spare.
 	timeout "$((7 * reps * (${secs%.*} + 10) + 60))" \
-		unshare --net --mount --propagation private -- \
+		"$ROOT/netns/private.sh" \
 		"$0" --inner "$reps" "$secs" "$cpu" >"$tsv" ||
 		die "the measurement failed (raw rows so far: $tsv)"
 	report "$tsv" "$reps" "$secs" "$cpu" >"$out.md"

@@ -40,11 +40,6 @@ probe() {
 
 inner() {
 	cd "$ROOT"
-	mount -t sysfs sysfs /sys
-	mount -t bpf bpf /sys/fs/bpf
-	mkdir -p /run/netns
-	mount -t tmpfs tmpfs /run/netns
-	ip link set lo up
 
 	step "Two hosts: $A ($DST, here) <-> ${NAME}b (198.18.0.2, netns $PEER)"
 	run netns/topo.sh up "$NAME"
@@ -82,7 +77,7 @@ main() {
 	[[ $EUID -eq 0 ]] || { echo "$PROG: needs root (it makes namespaces and attaches XDP)" >&2; exit 1; }
 	[[ -x $ROOT/build/rulectl && -r $ROOT/build/xdp_filter.o ]] ||
 		{ echo "$PROG: not built (run make demo, or make first)" >&2; exit 1; }
-	exec unshare --net --mount --propagation private -- "$0" --inner
+	exec "$ROOT/netns/private.sh" "$0" --inner
 }
 
 main "$@"

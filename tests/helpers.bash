@@ -47,15 +47,8 @@ ns_setup() {
 	XF_P=${XF_NAME}p
 	# The holder outlives nothing: it sleeps 30 minutes at most.
 	# shellcheck disable=SC2016 # $1 expands in the holder's shell
-	unshare --net --mount --propagation private -- bash -c '
-		set -e
-		mount -t sysfs sysfs /sys
-		mount -t bpf bpf /sys/fs/bpf
-		mkdir -p /run/netns
-		mount -t tmpfs tmpfs /run/netns
-		ip link set lo up
-		touch "$1"
-		exec sleep 1800' holder "$ready" 3>&- &
+	"$XF_ROOT/netns/private.sh" bash -c 'touch "$1" && exec sleep 1800' \
+		holder "$ready" 3>&- &
 	XF_HOLDER=$!
 	for ((i = 0; i < 200; i++)); do
 		[[ -e $ready ]] && break
