@@ -18,7 +18,8 @@ ROOT=${XF_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
 RUN=$ROOT/tests/kernels/run.sh
 
 setup_file() {
-	make -C "$ROOT" build/xdp_filter.o build/xf_verdict.static build/xf_vstat >&2
+	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_verdict.static \
+		build/xf_vstat build/xf_conform.static >&2
 }
 
 # Every table row run.sh printed ("kernel | object | accepted | insns |

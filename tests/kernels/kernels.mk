@@ -12,10 +12,14 @@ XF_STATIC_LIBS ?= -lbpf -lelf -lz -lzstd
 $(B)/xf_verdict.static: tests/verdict.c xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
+$(B)/xf_conform.static: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
+		xf_maps.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
+
 $(B)/xf_vstat: tests/kernels/vstat.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 # The Rust object joins the matrix when it has been built (run.sh takes
 # $(B)/xdp_filter_rs.o if it exists); building it is rust/'s business.
-kernels: $(B)/xdp_filter.o $(B)/xdp_filter_rs.o $(B)/xf_verdict.static $(B)/xf_vstat
+kernels: $(B)/xdp_filter.o $(B)/xdp_filter_rs.o $(B)/xf_verdict.static $(B)/xf_vstat $(B)/xf_conform.static
 	tests/kernels/run.sh

@@ -25,6 +25,10 @@ B=${B:-$ROOT/build}
 CACHE=${XF_KERNEL_CACHE:-$HERE/cache}
 VERDICT=${XF_VERDICT_STATIC:-$B/xf_verdict.static}
 VSTAT=${XF_VSTAT:-$B/xf_vstat}
+CONFORM=${XF_CONFORM_STATIC:-$B/xf_conform.static}
+# The conformance run in every guest: the structured frames (23,780) and a
+# few random ones, with a fixed seed so a kernel difference is replayable.
+CONFORM_ARGS=(--frames 24000 --seed 20261127)
 BUSYBOX=${XF_BUSYBOX:-/bin/busybox}
 
 # Debian's LTS kernels, by the metapackage that follows each branch: the
@@ -165,6 +169,7 @@ build_initramfs() {
 	cp "$BUSYBOX" "$stage/bin/busybox"
 	cp "$VERDICT" "$stage/bin/xf_verdict"
 	cp "$VSTAT" "$stage/bin/xf_vstat"
+	cp "$CONFORM" "$stage/bin/xf_conform"
 	cp "$HERE/init" "$stage/init"
 	chmod 755 "$stage/init"
 	for obj in "${OBJS[@]}"; do
@@ -205,6 +210,9 @@ run_host() {
 			rc=0
 			timeout 600 "$VERDICT" --obj "$obj" 2>&1 || rc=$?
 			echo "XF-VERDICT-RC $name $rc"
+			rc=0
+			timeout 600 "$CONFORM" --obj "$obj" "${CONFORM_ARGS[@]}" 2>&1 || rc=$?
+			echo "XF-CONFORM-RC $name $rc"
 		done
 		echo "XF-DONE"
 	} >"$out"
@@ -223,7 +231,8 @@ parse_log() {
 	function flush() {
 		if (obj == "")
 			return
-		ok = acc == "yes" && vrc == "0" && sum ~ /^[0-9]+ passed, 0 failed/
+		ok = acc == "yes" && vrc == "0" && sum ~ /^[0-9]+ passed, 0 failed/ &&
+		     crc == "0" && conf ~ /mismatches 0$/
 		# Every case ran: passed + skipped is the whole table, and the
 		# only skip is the one some kernels force (as in 50-verdicts).
 		if (ok) {
@@ -238,6 +247,8 @@ parse_log() {
 				sum = sum " (" badskip " unexpected skips)"
 			}
 		}
+		if (sum != "")
+			sum = sum "; conformance: " (conf != "" ? conf : "no summary (exit " crc ")")
 		if (sum == "" && acc == "no")
 			sum = "not run: the verifier rejected it"
 		else if (sum == "")
@@ -264,7 +275,8 @@ parse_log() {
 		obj = $0
 		sub(/^XF-OBJ /, "", obj)
 		acc = insns = "?"
-		sum = vrc = ""
+		sum = vrc = crc = conf = ""
+		inconf = 0
 		badskip = 0
 	}
 	/^verifier: accepted/ { acc = "yes" }
@@ -277,9 +289,11 @@ parse_log() {
 		if (line !~ /^(verification time|stack depth|processed [0-9]+ insns)/)
 			tail[ntail++] = line
 	}
-	/^[0-9]+ passed, [0-9]+ failed/ { sum = $0 }
+	/^[0-9]+ passed, [0-9]+ failed/ && !inconf { sum = $0 }
+	/^frames [0-9]+, mismatches [0-9]+/ && inconf { conf = $0 }
 	/^skip / && !/: kernel refuses frames < 14 bytes$/ { badskip++ }
-	/^XF-VERDICT-RC / { n = split($0, f, " "); vrc = f[n]; flush() }
+	/^XF-VERDICT-RC / { n = split($0, f, " "); vrc = f[n]; inconf = 1 }
+	/^XF-CONFORM-RC / { n = split($0, f, " "); crc = f[n]; flush() }
 	/^XF-DONE/ { done = 1 }
 	END { flush(); if (!done) print "UNFINISHED" }
 	'
@@ -379,13 +393,13 @@ main() {
 		OBJS=("$B/xdp_filter.o")
 		[[ -e $B/xdp_filter_rs.o ]] && OBJS+=("$B/xdp_filter_rs.o")
 	fi
-	for arg in "${OBJS[@]}" "$VERDICT" "$VSTAT"; do
+	for arg in "${OBJS[@]}" "$VERDICT" "$VSTAT" "$CONFORM"; do
 		[[ -f $arg ]] || die "$arg: missing (make kernels builds it)"
 	done
 	# Two objects with one name would overwrite each other in /obj.
 	[[ $(printf '%s\n' "${OBJS[@]##*/}" | sort | uniq -d) == "" ]] ||
 		die "--obj: two objects with the same file name"
-	for arg in "$VERDICT" "$VSTAT"; do
+	for arg in "$VERDICT" "$VSTAT" "$CONFORM"; do
 		is_static "$arg" || die "$arg: not linked statically (make kernels)"
 	done
 
