@@ -158,3 +158,14 @@ prog_id() {
 	grep -aq "xdp_filter: drop" "$dbg/xdp_filter.o"
 	! grep -aq "xdp_filter: drop" "$B/xdp_filter.o"
 }
+
+@test "make attach IMPL=rust attaches the Rust build; a bad IMPL exits 2" {
+	run -0 make -s -C "$XF_ROOT" rust
+	run -0 in_ns make -s -C "$XF_ROOT" attach DEV="$XF_A" IMPL=rust
+	[[ $output == *"object: $B/xdp_filter_rs.o"* ]]
+	run -0 rule add 8080 udp
+	refute_reaches udp 8080
+	assert_reaches udp 8081
+	run -2 in_ns make -s -C "$XF_ROOT" attach DEV="$XF_A" IMPL=go
+	[[ $output == *"bad IMPL 'go' (expected c or rust)"* ]]
+}
