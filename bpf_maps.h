@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdp_filter.h"
+#include "parsing.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -93,6 +94,25 @@ static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 {
 	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
 	return action;
+}
+
+/* The trie entry of the longest prefix with rules that holds the packet's
+ * source, or NULL; the trie of a family without prefix rules is not looked
+ * at, and the key is made only when it is. */
+static __always_inline struct xf_pfx *
+prefix_lookup(const struct xf_pkt *pkt, const struct xf_config *cfg,
+	      void *data_end)
+{
+	struct xf_lpm4 key4;
+	struct xf_lpm6 key6;
+
+	if (pkt->family == 4 && cfg->nprefix4 &&
+	    !src_key(pkt, data_end, &key4, &key6))
+		return bpf_map_lookup_elem(&xf_pfx4, &key4);
+	if (pkt->family == 6 && cfg->nprefix6 &&
+	    !src_key(pkt, data_end, &key4, &key6))
+		return bpf_map_lookup_elem(&xf_pfx6, &key6);
+	return NULL;
 }
 
 #endif /* XF_BPF_MAPS_H */

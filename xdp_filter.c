@@ -52,18 +52,9 @@ static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
 					 __u32 pidx, const struct xf_config *cfg,
 					 void *data_end)
 {
-	struct xf_pfx *pfx = NULL;
-	struct xf_lpm4 key4;
-	struct xf_lpm6 key6;
+	struct xf_pfx *pfx = prefix_lookup(pkt, cfg, data_end);
 	__u32 id;
 
-	/* The key is made only when the family has prefix rules. */
-	if (pkt->family == 4 && cfg->nprefix4 &&
-	    !src_key(pkt, data_end, &key4, &key6))
-		pfx = bpf_map_lookup_elem(&xf_pfx4, &key4);
-	else if (pkt->family == 6 && cfg->nprefix6 &&
-		 !src_key(pkt, data_end, &key4, &key6))
-		pfx = bpf_map_lookup_elem(&xf_pfx6, &key6);
 	if (!pfx)
 		return 0;			/* no prefix rules: fast path */
 	if (pfx->any_id)

@@ -44,16 +44,8 @@ static __always_inline int prefix_match(struct xf_pkt *pkt,
 					const struct xf_config *cfg,
 					void *data_end)
 {
-	struct xf_pfx *pfx = NULL;
-	struct xf_lpm4 key4;
-	struct xf_lpm6 key6;
+	struct xf_pfx *pfx = prefix_lookup(pkt, cfg, data_end);
 
-	if (pkt->family == 4 && cfg->nprefix4 &&
-	    !src_key(pkt, data_end, &key4, &key6))
-		pfx = bpf_map_lookup_elem(&xf_pfx4, &key4);
-	else if (pkt->family == 6 && cfg->nprefix6 &&
-		 !src_key(pkt, data_end, &key4, &key6))
-		pfx = bpf_map_lookup_elem(&xf_pfx6, &key6);
 	return pfx && pfx->any_id;
 }
 
