@@ -31,8 +31,11 @@ $(B)/bpf.flags: FORCE | $(B)
 $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) rulectl.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+RULECTL_SRCS := rulectl.c xf_maps.c xf_apply.c xf_monitor.c
+RULECTL_DEPS := $(RULECTL_SRCS) xf_maps.h xf_apply.h xf_monitor.h xdp_filter.h
+
+$(B)/rulectl: $(RULECTL_DEPS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The Rex example's loader shape: load + attach an object, add_rule.
 $(B)/entry: entry.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
@@ -65,9 +68,9 @@ $(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h xf_maps.c xf_maps.h x
 $(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h xf_maps.c xf_maps.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(B)/asan/rulectl: rulectl.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
+$(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) rulectl.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Benchmarks (make bench): the floor, the hash variant the map choice was
 # measured against, and the BPF_PROG_TEST_RUN driver.

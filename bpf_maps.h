@@ -16,7 +16,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XF_PORT_SLOTS);
+	__uint(max_entries, XF_SETS * XF_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xf_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -82,6 +82,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_rdesc SEC(".maps");
 
+/* Per-rule token buckets of the drop log. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_rlog);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rlog SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XF_LOG_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_log SEC(".maps");
+
 static __always_inline void count(struct xf_count *c, __u64 bytes)
 {
 	if (c) {			/* per-CPU slot: no atomics needed */
@@ -97,20 +112,21 @@ static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 }
 
 /* The trie entry of the longest prefix with rules that holds the packet's
- * source, or NULL; the trie of a family without prefix rules is not looked
- * at, and the key is made only when it is. */
+ * source in rule set nset (whose settings are set), or NULL; the trie of a
+ * family without prefix rules is not looked at, and the key is made only
+ * when it is. */
 static __always_inline struct xf_pfx *
-prefix_lookup(const struct xf_pkt *pkt, const struct xf_config *cfg,
+prefix_lookup(const struct xf_pkt *pkt, const struct xf_set *set, __u32 nset,
 	      void *data_end)
 {
 	struct xf_lpm4 key4;
 	struct xf_lpm6 key6;
 
-	if (pkt->family == 4 && cfg->nprefix4 &&
-	    !src_key(pkt, data_end, &key4, &key6))
+	if (pkt->family == 4 && set->nprefix4 &&
+	    !src_key(pkt, nset, data_end, &key4, &key6))
 		return bpf_map_lookup_elem(&xf_pfx4, &key4);
-	if (pkt->family == 6 && cfg->nprefix6 &&
-	    !src_key(pkt, data_end, &key4, &key6))
+	if (pkt->family == 6 && set->nprefix6 &&
+	    !src_key(pkt, nset, data_end, &key4, &key6))
 		return bpf_map_lookup_elem(&xf_pfx6, &key6);
 	return NULL;
 }

@@ -309,19 +309,23 @@ static __always_inline int parse_frame(void *data, void *data_end,
 	return XF_R_PASSED;				/* the rules decide */
 }
 
-/* The packet's source as an LPM key of its family, in key4 or key6 (the
- * caller looks up the trie of pkt->family): 0, or -1 if none. The saddr
- * bounds were checked with its IP header; the verifier wants them again. */
-static __always_inline int src_key(const struct xf_pkt *pkt, void *data_end,
-				   struct xf_lpm4 *key4, struct xf_lpm6 *key6)
+/* The packet's source as an LPM key of rule set nset and its family, in
+ * key4 or key6 (the caller looks up the trie of pkt->family): 0, or -1 if
+ * none. The saddr bounds were checked with its IP header; the verifier
+ * wants them again. */
+static __always_inline int src_key(const struct xf_pkt *pkt, __u32 nset,
+				   void *data_end, struct xf_lpm4 *key4,
+				   struct xf_lpm6 *key6)
 {
 	if (pkt->family == 4 && pkt->saddr + sizeof(key4->addr) <= data_end) {
-		key4->prefixlen = 32;
+		*key4 = (struct xf_lpm4){ .prefixlen = XF_LPM_SET_BITS + 32,
+					  .set = nset };
 		__builtin_memcpy(key4->addr, pkt->saddr, sizeof(key4->addr));
 		return 0;
 	}
 	if (pkt->family == 6 && pkt->saddr + sizeof(key6->addr) <= data_end) {
-		key6->prefixlen = 128;
+		*key6 = (struct xf_lpm6){ .prefixlen = XF_LPM_SET_BITS + 128,
+					  .set = nset };
 		__builtin_memcpy(key6->addr, pkt->saddr, sizeof(key6->addr));
 		return 0;
 	}
@@ -330,7 +334,7 @@ static __always_inline int src_key(const struct xf_pkt *pkt, void *data_end,
 
 /* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
 static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
-					  const struct xf_config *cfg)
+					  const struct xf_set *cfg)
 {
 	__u16 dport = bpf_ntohs(pkt->dport);
 

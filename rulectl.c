@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "xf_apply.h"
 #include "xf_maps.h"
+#include "xf_monitor.h"
 
 static void usage(FILE *f)
 {
@@ -27,7 +30,7 @@ static void usage(FILE *f)
 		"usage: %s add RULE            add a rule (add_rule is an alias)\n"
 		"       %s del RULE            remove exactly that rule\n"
 		"       %s flush               remove every rule\n"
-		"       %s list [--json]       PORTS PROTO PACKETS BYTES [src] [from PREFIX]\n"
+		"       %s list [--json]       PORTS PROTO PACKETS BYTES [src] [from PREFIX] [log N/s]\n"
 		"       %s stats [--json|--prometheus]\n"
 		"                              packets and bytes per verdict reason;\n"
 		"                              --prometheus adds every rule's counters,\n"
@@ -36,16 +39,28 @@ static void usage(FILE *f)
 		"       %s policy deny         listed flows drop, the rest passes (default)\n"
 		"       %s policy allow [ephemeral LO-HI] [dhcp|nodhcp]\n"
 		"                              only listed new TCP/UDP flows pass\n"
+		"       %s apply FILE|- [--dry-run] [--confirm SECS] [--check]\n"
+		"                              make the rule set and policy FILE's, in one\n"
+		"                              atomic switch; --dry-run prints the\n"
+		"                              difference; --confirm rolls back after SECS\n"
+		"                              unless 'confirm' runs; --check parses only\n"
+		"       %s save                print the rule set as a file apply reads\n"
+		"       %s confirm             keep the set of the last apply --confirm\n"
+		"       %s rollback            go back to the set it replaced, now\n"
+		"       %s monitor [--json] [--count N] [--timeout SECS]\n"
+		"                              print the drop log of rules with 'log'\n"
 		"       %s check-rule RULE | check-rule policy ...\n"
-		"                              parse only: print the canonical form,\n"
-		"                              touch nothing (used by scripts/restore.sh)\n"
+		"                              parse only: print the canonical form\n"
 		"       %s check | init | unpin   (used by scripts/attach.sh)\n"
-		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX]   PORTS: 8080 or 6000-6100\n"
-		"       any from PREFIX                           every packet from PREFIX\n"
+		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
+		"       any from PREFIX [log [N/s]]\n"
+		"       PORTS: 8080 or 6000-6100; log: each drop goes to the drop log,\n"
+		"       at most N/s per rule (default %d/s, at most %d/s)\n"
 		"Maps are read from %s (XF_PIN_DIR overrides).\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
 		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
-		xf_prog, xf_prog, xf_prog, XF_PIN_DIR);
+		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
+		xf_prog, XF_LOG_RATE, XF_LOG_RATE_MAX, XF_PIN_DIR);
 }
 
 static const char *proto_of(const struct xf_rdesc *r)
@@ -98,6 +113,10 @@ static void json_rule(const struct xf_rdesc *r, __u32 id,
 		printf("\"prefix\": \"%s/%u\", ", addr, r->prefixlen);
 	else
 		printf("\"prefix\": null, ");
+	if (r->log_rate)
+		printf("\"log\": %u, ", r->log_rate);
+	else
+		printf("\"log\": null, ");
 	printf("\"packets\": %llu, \"bytes\": %llu}",
 	       (unsigned long long)c->packets, (unsigned long long)c->bytes);
 }
@@ -121,6 +140,8 @@ static void text_rule(const struct xf_rdesc *r, const struct xf_count *c)
 		printf(" src");
 	if (r->family)
 		printf(" from %s/%u", addr, r->prefixlen);
+	if (r->log_rate)
+		printf(" log %u/s", r->log_rate);
 	putchar('\n');
 }
 
@@ -143,7 +164,7 @@ static int sorted_rules(struct xf_maps *m, struct rule_entry **out, __u32 *n)
 		return 1;
 	}
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
-		if (!m->rd[id].used)
+		if (!xf_in_set(m, id, m->set))
 			continue;
 		rules[*n].r = m->rd[id];
 		rules[(*n)++].id = id;
@@ -188,12 +209,100 @@ static int cmd_list(struct xf_maps *m, int json)
 	return 0;
 }
 
+/* The active rule set as a file apply reads: save | apply - changes
+ * nothing. */
+static int cmd_save(struct xf_maps *m)
+{
+	struct rule_entry *rules;
+	struct xf_config cfg;
+	char text[160], stamp[32];
+	time_t now = time(NULL);
+	__u32 n;
+
+	if (sorted_rules(m, &rules, &n))
+		return 1;
+	if (xf_read_config(m, &cfg)) {
+		free(rules);
+		return 1;
+	}
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	printf("# xdp_filter rule set: %u rules, saved %s\n", n, stamp);
+	xf_format_policy(&cfg.sets[cfg.set & 1], text, sizeof(text));
+	printf("%s\n", text);
+	for (__u32 i = 0; i < n; i++) {
+		xf_format_rule(&rules[i].r, text, sizeof(text));
+		printf("%s\n", text);
+	}
+	free(rules);
+	return 0;
+}
+
+struct apply_args {
+	const char *file;
+	int dry_run, check, confirm;
+	struct xf_ruleset rs;
+};
+
+/* apply's arguments, and the whole file read and checked: 0 or 2. */
+static int parse_apply(int argc, char **argv, struct apply_args *a)
+{
+	unsigned long secs;
+	char *end;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry-run")) {
+			a->dry_run = 1;
+		} else if (!strcmp(argv[i], "--check")) {
+			a->check = 1;
+		} else if (!strcmp(argv[i], "--confirm")) {
+			if (++i >= argc)
+				return xf_bad_usage("%s", "--confirm needs"
+						    " SECS (1-86400)");
+			errno = 0;
+			secs = strtoul(argv[i], &end, 10);
+			if (errno || *end || !*argv[i] || argv[i][0] == '-' ||
+			    argv[i][0] == '+' || secs < 1 || secs > 86400)
+				return xf_bad_usage("bad --confirm time '%s'"
+						    " (expected seconds,"
+						    " 1-86400)", argv[i]);
+			a->confirm = secs;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return xf_bad_usage("unknown option '%s' (expected"
+					    " --dry-run, --confirm SECS or"
+					    " --check)", argv[i]);
+		} else if (a->file) {
+			return xf_bad_usage("unexpected argument '%s' (one FILE"
+					    " only)", argv[i]);
+		} else {
+			a->file = argv[i];
+		}
+	}
+	if (!a->file)
+		return xf_bad_usage("%s", "apply needs a FILE (- for standard"
+				    " input)");
+	if (a->dry_run + a->check + !!a->confirm > 1)
+		return xf_bad_usage("%s", "--dry-run, --check and --confirm"
+				    " go one at a time");
+	ret = xf_read_ruleset(a->file, &a->rs);
+	if (ret)
+		return ret;
+	if (a->check) {
+		char pol[96];
+
+		xf_format_policy(&a->rs.policy, pol, sizeof(pol));
+		printf("%s: %u rules, %s\n", a->file, a->rs.n, pol);
+	}
+	return 0;
+}
+
 static int cmd_flush(struct xf_maps *m)
 {
 	int ret = 0;
 
 	for (__u32 id = 1; id < XF_MAX_RULES; id++)
-		if (m->rd[id].used && xf_rule_del_id(m, id))
+		if (xf_in_set(m, id, m->set) && xf_rule_del_id(m, id))
 			ret = 1;
 	return ret;
 }
@@ -325,85 +434,15 @@ static int cmd_stats(struct xf_maps *m, int out)
 	return 0;
 }
 
-/* The range this host gives its own outgoing connections, the default
- * for "policy allow": replies to them arrive there. */
-static int local_port_range(__u16 *lo, __u16 *hi)
+static int cmd_policy(struct xf_maps *m, const struct xf_policy_args *p)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
-	unsigned int a, b;
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%u %u", &a, &b) == 2 && a >= 1 && a <= b && b <= 65535;
-	fclose(f);
-	if (!ok)
-		return -1;
-	*lo = a;
-	*hi = b;
-	return 0;
-}
-
-struct policy_args {
-	int set;		/* 0: show */
-	int allow;
-	int json;
-	int eph_given;
-	__u16 eph_lo, eph_hi;
-	int dhcp;		/* -1: keep, 0: nodhcp, 1: dhcp */
-};
-
-static int parse_policy(int argc, char **argv, struct policy_args *p)
-{
-	int i;
-
-	memset(p, 0, sizeof(*p));
-	p->dhcp = -1;
-	if (argc == 0)
-		return 0;
-	if (argc == 1 && !strcmp(argv[0], "--json")) {
-		p->json = 1;
-		return 0;
-	}
-	if (!strcmp(argv[0], "deny")) {
-		if (argc > 1)
-			return xf_bad_usage("unexpected argument '%s' (policy"
-					    " deny takes none)", argv[1]);
-		p->set = 1;
-		return 0;
-	}
-	if (strcmp(argv[0], "allow"))
-		return xf_bad_usage("bad policy '%s' (expected allow or deny)",
-				    argv[0]);
-	p->set = p->allow = 1;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "ephemeral")) {
-			if (++i >= argc)
-				return xf_bad_usage("%s", "'ephemeral' needs a"
-						    " port range LO-HI");
-			if (xf_parse_range(argv[i], &p->eph_lo, &p->eph_hi))
-				return 2;
-			p->eph_given = 1;
-		} else if (!strcmp(argv[i], "dhcp")) {
-			p->dhcp = 1;
-		} else if (!strcmp(argv[i], "nodhcp")) {
-			p->dhcp = 0;
-		} else {
-			return xf_bad_usage("unknown keyword '%s' (expected"
-					    " ephemeral LO-HI, dhcp or nodhcp)",
-					    argv[i]);
-		}
-	}
-	return 0;
-}
-
-static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
-{
-	struct xf_config cfg;
+	struct xf_config all;
+	struct xf_set cfg;
 	int allow;
 
-	if (xf_read_config(m, &cfg))
+	if (xf_read_config(m, &all))
 		return 1;
+	cfg = all.sets[all.set & 1];
 	if (p->set) {
 		if (p->allow) {
 			cfg.flags |= XF_CFG_ALLOW;
@@ -411,7 +450,7 @@ static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
 				cfg.eph_lo = p->eph_lo;
 				cfg.eph_hi = p->eph_hi;
 			} else if (!cfg.eph_lo &&
-				   local_port_range(&cfg.eph_lo, &cfg.eph_hi)) {
+				   xf_local_port_range(&cfg.eph_lo, &cfg.eph_hi)) {
 				fprintf(stderr, "%s: cannot read"
 					" ip_local_port_range: give"
 					" 'ephemeral LO-HI'\n", xf_prog);
@@ -424,7 +463,8 @@ static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
 		} else {
 			cfg.flags &= ~XF_CFG_ALLOW;
 		}
-		return xf_write_config(m, &cfg) ? 1 : 0;
+		all.sets[all.set & 1] = cfg;
+		return xf_write_config(m, &all) ? 1 : 0;
 	}
 	allow = !!(cfg.flags & XF_CFG_ALLOW);
 	if (p->json)
@@ -446,13 +486,13 @@ static int cmd_policy(struct xf_maps *m, const struct policy_args *p)
  * the parser's own message. */
 static int cmd_check_rule(int argc, char **argv)
 {
-	struct policy_args pol;
+	struct xf_policy_args pol;
 	struct xf_rdesc rule;
 	char text[128];
 	int ret;
 
 	if (argc > 0 && !strcmp(argv[0], "policy")) {
-		ret = parse_policy(argc - 1, argv + 1, &pol);
+		ret = xf_parse_policy(argc - 1, argv + 1, &pol);
 		if (ret)
 			return ret;
 		if (!pol.set)
@@ -579,7 +619,9 @@ static int cmd_unpin(void)
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL, *slash;
-	struct policy_args pol;
+	struct xf_policy_args pol;
+	struct xf_monitor_args mon;
+	struct apply_args app;
 	struct xf_rdesc rule;
 	int out = OUT_TEXT, ret;
 	struct xf_maps m;
@@ -619,14 +661,24 @@ int main(int argc, char **argv)
 		else if (argc == 3)
 			return xf_bad_usage("bad argument '%s' (expected --json"
 					    " or --prometheus)", argv[2]);
+	} else if (!strcmp(cmd, "apply")) {
+		ret = parse_apply(argc - 2, argv + 2, &app);
+		if (ret || app.check)
+			return ret;
+	} else if (!strcmp(cmd, "monitor")) {
+		ret = xf_parse_monitor(argc - 2, argv + 2, &mon);
+		if (ret)
+			return ret;
 	} else if (!strcmp(cmd, "check-rule")) {
 		/* Parse only: the kernel is never touched. */
 		return cmd_check_rule(argc - 2, argv + 2);
 	} else if (!strcmp(cmd, "policy")) {
-		ret = parse_policy(argc - 2, argv + 2, &pol);
+		ret = xf_parse_policy(argc - 2, argv + 2, &pol);
 		if (ret)
 			return ret;
 	} else if (!strcmp(cmd, "flush") || !strcmp(cmd, "check") ||
+		   !strcmp(cmd, "save") || !strcmp(cmd, "confirm") ||
+		   !strcmp(cmd, "rollback") ||
 		   !strcmp(cmd, "init") || !strcmp(cmd, "unpin")) {
 		if (argc != 2)
 			return xf_bad_usage("unexpected argument '%s'", argv[2]);
@@ -654,6 +706,10 @@ int main(int argc, char **argv)
 		ret = cmd_stats(&m, out);
 	else if (!strcmp(cmd, "policy") && !pol.set)
 		ret = cmd_policy(&m, &pol);
+	else if (!strcmp(cmd, "save"))
+		ret = cmd_save(&m);
+	else if (!strcmp(cmd, "monitor"))
+		ret = xf_monitor(&m, &mon);
 	else if (xf_lock(&m))		/* every change from here on */
 		ret = 1;
 	else if (!strcmp(cmd, "del"))
@@ -664,8 +720,16 @@ int main(int argc, char **argv)
 		ret = cmd_policy(&m, &pol);
 	else if (!strcmp(cmd, "init"))
 		ret = xf_stamp_abi(&m);
+	else if (!strcmp(cmd, "apply"))
+		ret = xf_apply(&m, &app.rs, app.file, app.dry_run, app.confirm);
+	else if (!strcmp(cmd, "confirm"))
+		ret = xf_confirm(&m);
+	else if (!strcmp(cmd, "rollback"))
+		ret = xf_rollback(&m, 0);
 	else
 		ret = xf_rule_add(&m, &rule);
 	xf_close_maps(&m);
+	if (!strcmp(cmd, "apply"))
+		xf_free_ruleset(&app.rs);
 	return ret;
 }

@@ -10,14 +10,24 @@
  * and gets an id (1 .. XF_MAX_RULES - 1) that indexes its counters and its
  * description. Maps (pinned by name under XF_PIN_DIR):
  *
- *   xf_ports  ARRAY        XF_PORT_SLOTS   slot -> rule id (port rules)
- *   xf_pfx4   LPM_TRIE     XF_MAX_PREFIXES IPv4 prefix -> struct xf_pfx
- *   xf_pfx6   LPM_TRIE     XF_MAX_PREFIXES IPv6 prefix -> struct xf_pfx
+ *   xf_ports  ARRAY        2*XF_PORT_SLOTS set, slot -> rule id (port rules)
+ *   xf_pfx4   LPM_TRIE     XF_MAX_PREFIXES set, IPv4 prefix -> struct xf_pfx
+ *   xf_pfx6   LPM_TRIE     XF_MAX_PREFIXES set, IPv6 prefix -> struct xf_pfx
  *   xf_pports HASH         XF_MAX_PPORTS   {prefix id, slot} -> rule id
  *   xf_rcount PERCPU_ARRAY XF_MAX_RULES    rule id -> struct xf_count
  *   xf_stats  PERCPU_ARRAY XF_R_MAX        reason -> struct xf_count
- *   xf_config ARRAY        1               struct xf_config (policy, stamp)
+ *   xf_config ARRAY        1               struct xf_config (sets, policy)
  *   xf_rdesc  ARRAY        XF_MAX_RULES    rule id -> struct xf_rdesc
+ *   xf_rlog   ARRAY        XF_MAX_RULES    rule id -> struct xf_rlog (drop log)
+ *   xf_log    RINGBUF      XF_LOG_BYTES    struct xf_event per logged drop
+ *
+ * Two rule sets (XF_SETS) live side by side: xf_config.set says which one
+ * packets use, and each packet reads it once. `apply` writes a whole new
+ * set into the other one and switches with that single 4-byte write, so a
+ * packet sees the old set or the new one, never a mix. The port slots of
+ * set S are xf_ports[xf_set_slot(S, slot)], and of xf_pports too; its
+ * trie keys start with the byte S; a rule's record says which sets hold
+ * it, and a rule in both keeps one id (its counters run on across apply).
  *
  * A port slot is xf_slot(dir, proto, port): one element per (direction,
  * protocol, port), so the packet path does one O(1) array lookup per
@@ -35,7 +45,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	3
+#define XF_ABI_VERSION	4
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -45,6 +55,8 @@
 #define XF_MAP_STATS	"xf_stats"
 #define XF_MAP_CONFIG	"xf_config"
 #define XF_MAP_RDESC	"xf_rdesc"
+#define XF_MAP_RLOG	"xf_rlog"
+#define XF_MAP_LOG	"xf_log"
 
 /* Protocol index of a port slot. */
 enum xf_proto {
@@ -60,11 +72,15 @@ enum xf_dir {
 	XF_DIR_MAX,
 };
 
+#define XF_SETS		2		/* rule sets: active and next */
 #define XF_PORTS	65536
-#define XF_PORT_SLOTS	(XF_DIR_MAX * XF_P_MAX * XF_PORTS)
+#define XF_PORT_SLOTS	(XF_DIR_MAX * XF_P_MAX * XF_PORTS)	/* per set */
 #define XF_MAX_RULES	32768		/* ids 1 .. 32767; 0 is "no rule" */
 #define XF_MAX_PREFIXES	16384		/* per address family */
 #define XF_MAX_PPORTS	262144		/* port slots of prefix rules */
+#define XF_LOG_BYTES	(256 * 1024)	/* drop log ring buffer */
+#define XF_LOG_RATE	10		/* default events/s of a logged rule */
+#define XF_LOG_RATE_MAX	100000
 
 /* Slot of (direction, protocol index, port in host order). */
 static inline __u32 xf_slot(__u32 dir, __u32 proto_idx, __u32 port)
@@ -72,33 +88,53 @@ static inline __u32 xf_slot(__u32 dir, __u32 proto_idx, __u32 port)
 	return (dir * XF_P_MAX + proto_idx) * XF_PORTS + port;
 }
 
+/* xf_ports key of slot in rule set `set`. */
+static inline __u32 xf_set_slot(__u32 set, __u32 slot)
+{
+	return set * XF_PORT_SLOTS + slot;
+}
+
+/* A rule id as the packet path stores it (xf_ports, xf_pports, any_id):
+ * the id, plus XF_ID_LOG when the rule logs its drops. */
+#define XF_ID_LOG	(1U << 31)
+#define XF_ID_MASK	(XF_ID_LOG - 1)
+
 /* xf_ports and xf_pports value. */
 struct xf_port {
-	__u32	id;		/* rule id, 0: none */
+	__u32	id;		/* rule id | XF_ID_LOG, 0: none */
 };
 
-/* LPM trie keys: prefixlen first, address in network order. */
+/* LPM trie keys: prefixlen first, then the rule set's number and the
+ * address in network order. prefixlen counts the set byte too: a /24 of
+ * set 1 is stored as {8 + 24, 1, addr}, so sets never match each other. */
+#define XF_LPM_SET_BITS	8
+
 struct xf_lpm4 {
 	__u32	prefixlen;
+	__u8	set;
 	__u8	addr[4];
+	__u8	pad[3];
 };
 
 struct xf_lpm6 {
 	__u32	prefixlen;
+	__u8	set;
 	__u8	addr[16];
+	__u8	pad[3];
 };
 
 /* xf_pfx4/xf_pfx6 value: the rules of one prefix. The longest prefix that
  * has rules decides; shorter prefixes are not consulted for that packet. */
 struct xf_pfx {
-	__u32	any_id;		/* rule "any from PREFIX", 0: none */
+	__u32	any_id;		/* rule "any from PREFIX" | XF_ID_LOG, 0: none */
 	__u32	pid;		/* prefix id: key of its port slots in xf_pports */
 };
 
-/* xf_pports key. */
+/* xf_pports key. A prefix keeps its pid in both rule sets; the slot
+ * says which set. */
 struct xf_pport {
 	__u32	pid;
-	__u32	slot;		/* xf_slot() */
+	__u32	slot;		/* xf_set_slot(set, xf_slot()) */
 };
 
 /* xf_rcount and xf_stats value, one per CPU; user space sums them. */
@@ -125,23 +161,35 @@ enum xf_reason {
 #define XF_CFG_ALLOW	(1U << 0)	/* allow-list: only listed flows open */
 #define XF_CFG_NO_DHCP	(1U << 1)	/* allow policy cuts DHCP too */
 
-/* xf_config value (key 0). Written only by user space, under its lock. */
-struct xf_config {
-	__u32	abi;		/* XF_ABI_VERSION once attached */
+/* The policy and counts of one rule set. */
+struct xf_set {
 	__u32	flags;		/* XF_CFG_* */
 	__u16	eph_lo;		/* allow policy: UDP to these ports passes */
 	__u16	eph_hi;		/* (replies to the host's own requests) */
-	__u32	nprefix4;	/* prefixes in xf_pfx4: 0 skips the trie */
+	__u32	nprefix4;	/* the set's prefixes in xf_pfx4: 0 skips it */
 	__u32	nprefix6;
 	__u32	nsrc;		/* source-port rules in xf_ports: 0 skips them */
+};
+
+/* xf_config value (key 0). Written only by user space, under its lock.
+ * The program reads abi..set[]; the rest is user space's. */
+struct xf_config {
+	__u32	abi;		/* XF_ABI_VERSION once attached */
+	__u32	set;		/* the rule set packets use: 0 or 1 */
+	struct xf_set sets[XF_SETS];
+	__u32	serial;		/* switches of set so far (apply, rollback) */
+	__u32	confirm_pid;	/* apply --confirm: the rollback timer */
+	__u64	confirm_by;	/* ... its deadline (Unix seconds), 0: none */
 };
 
 /* xf_rdesc value: a rule as the user wrote it. */
 #define XF_PM_TCP	(1U << XF_P_TCP)	/* protos bits */
 #define XF_PM_UDP	(1U << XF_P_UDP)
 
+#define XF_SET_BIT(set)	(1U << (set))
+
 struct xf_rdesc {
-	__u8	used;		/* 1: this id holds a rule */
+	__u8	sets;		/* XF_SET_BIT()s of the rule sets holding it */
 	__u8	protos;		/* XF_PM_*; both for "any" */
 	__u8	dir;		/* enum xf_dir */
 	__u8	family;		/* 0: no prefix, 4 or 6 */
@@ -152,6 +200,37 @@ struct xf_rdesc {
 	__u16	pad;
 	__u32	pid;		/* prefix id, when family != 0 */
 	__u8	addr[16];	/* network order; IPv4 in the first 4 */
+	__u32	log_rate;	/* drop log: events/s, 0: the rule does not log */
+};
+
+/* xf_rlog value: a logged rule's token bucket. rate is written by user
+ * space when the rule is added; the rest is the program's. Buckets are
+ * shared by all CPUs without a lock: under a flood on several CPUs a few
+ * more events than the rate can pass, never fewer. */
+struct xf_rlog {
+	__u32	rate;		/* events/s; the bucket holds one second */
+	__u32	pad;
+	__u64	last_ns;	/* bpf_ktime_get_ns() of the last refill */
+	__u64	credit;		/* tokens * 1e9 */
+	__u64	suppressed;	/* events the limit dropped, in total */
+	__u64	unreported;	/* ... since the rule's last event */
+};
+
+/* xf_log record: one dropped packet of a logged rule. */
+struct xf_event {
+	__u64	ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u32	ifindex;	/* where it arrived */
+	__u32	rule;		/* rule id */
+	__u32	suppressed;	/* this rule's events the limit dropped just
+				 * before this one */
+	__u32	len;		/* frame bytes */
+	__u8	family;		/* 4 or 6 */
+	__u8	l4;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__be16	sport;
+	__be16	dport;
+	__u16	pad;
+	__u8	saddr[16];	/* network order; IPv4 in the first 4 */
+	__u8	daddr[16];
 };
 
 #endif /* XDP_FILTER_H */

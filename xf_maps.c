@@ -31,7 +31,7 @@ const char *const xf_proto_names[XF_P_MAX] = {
  * refused with a way forward instead of being misread. */
 const struct map_spec xf_specs[NSPECS] = {
 	[SPEC_PORTS] = { XF_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			 sizeof(struct xf_port), XF_PORT_SLOTS },
+			 sizeof(struct xf_port), XF_SETS * XF_PORT_SLOTS },
 	[SPEC_PFX4] = { XF_MAP_PFX4, BPF_MAP_TYPE_LPM_TRIE,
 			sizeof(struct xf_lpm4), sizeof(struct xf_pfx),
 			XF_MAX_PREFIXES },
@@ -50,6 +50,9 @@ const struct map_spec xf_specs[NSPECS] = {
 			  sizeof(struct xf_config), 1 },
 	[SPEC_RDESC] = { XF_MAP_RDESC, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 			 sizeof(struct xf_rdesc), XF_MAX_RULES },
+	[SPEC_RLOG] = { XF_MAP_RLOG, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			sizeof(struct xf_rlog), XF_MAX_RULES },
+	[SPEC_LOG] = { XF_MAP_LOG, BPF_MAP_TYPE_RINGBUF, 0, 0, XF_LOG_BYTES },
 };
 
 const char *const xf_reason_names[XF_R_MAX] = {
@@ -76,30 +79,39 @@ void xf_pin_path(char *path, const char *name)
 		path[0] = '\0';
 }
 
+const char *xf_where;
+
 int xf_bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: ", xf_prog);
+	fprintf(stderr, "%s: ", xf_where ? xf_where : xf_prog);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
-	fprintf(stderr, "Try '%s --help'.\n", xf_prog);
+	if (!xf_where)
+		fprintf(stderr, "Try '%s --help'.\n", xf_prog);
 	return 2;
 }
 
-/* 1-65535, digits only: rejects "", "-1", "+1", " 1", "8080x", "0x50". */
-static int parse_port(const char *s, __u16 *port)
+/* 1..max, digits only: rejects "", "-1", "+1", " 1", "8080x", "0x50". */
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
-	unsigned long v;
-	char *end;
 	const char *p;
+	char *end;
 
-	if (!*s)
+	if (!*s || strlen(s) > 10)
 		return -1;
 	for (p = s; *p; p++)
 		if (!isdigit((unsigned char)*p))
 			return -1;
 	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
+	*v = strtoul(s, &end, 10);
+	return errno || *end || *v < 1 || *v > max ? -1 : 0;
+}
+
+static int parse_port(const char *s, __u16 *port)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 65535, &v))
 		return -1;
 	*port = v;
 	return 0;
@@ -132,6 +144,26 @@ single:
 bad:
 	return xf_bad_usage("bad port range '%s' (expected two ports 1-65535,"
 			    " such as 6000-6100)", s);
+}
+
+/* "N/s", 1 <= N <= XF_LOG_RATE_MAX: a drop log's events per second. */
+static int parse_log_rate(const char *s, __u32 *rate)
+{
+	char buf[16];
+	size_t n = strlen(s);
+	unsigned long v;
+
+	if (n < 3 || n >= sizeof(buf) || strcmp(s + n - 2, "/s"))
+		goto bad;
+	memcpy(buf, s, n - 2);
+	buf[n - 2] = '\0';
+	if (parse_uint(buf, XF_LOG_RATE_MAX, &v))
+		goto bad;
+	*rate = v;
+	return 0;
+bad:
+	return xf_bad_usage("bad log rate '%s' (expected EVENTS/s, 1/s to"
+			    " 100000/s, such as 10/s)", s);
 }
 
 /* "ADDR/LEN" or a bare address (a host). Host bits must be clear. */
@@ -191,7 +223,16 @@ int xf_parse_rule(int argc, char **argv, struct xf_rdesc *r)
 	int i = 0, ret;
 
 	memset(r, 0, sizeof(*r));
-	r->used = 1;
+	r->sets = 1;			/* "a rule"; edits set the real bits */
+	if (argc >= 1 && !strcmp(argv[argc - 1], "log")) {
+		r->log_rate = XF_LOG_RATE;
+		argc--;
+	} else if (argc >= 2 && !strcmp(argv[argc - 2], "log")) {
+		ret = parse_log_rate(argv[argc - 1], &r->log_rate);
+		if (ret)
+			return ret;
+		argc -= 2;
+	}
 	if (argc < 1)
 		return xf_bad_usage("%s", "missing rule: PORTS tcp|udp|any"
 				    " [src|dst] [from PREFIX], or any from PREFIX");
@@ -232,7 +273,7 @@ int xf_parse_rule(int argc, char **argv, struct xf_rdesc *r)
 	}
 	if (i < argc)
 		return xf_bad_usage("unknown keyword '%s' (expected src, dst or"
-				    " from PREFIX)", argv[i]);
+				    " from PREFIX, and log [N/s] last)", argv[i]);
 	return 0;
 }
 
@@ -241,24 +282,107 @@ void xf_format_rule(const struct xf_rdesc *r, char *buf, size_t len)
 	const char *proto = r->protos == XF_PM_TCP ? "tcp" :
 			    r->protos == XF_PM_UDP ? "udp" : "any";
 	char addr[INET6_ADDRSTRLEN] = "";
-	int n;
+	size_t n;
 
 	if (r->family)
 		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, addr,
 			  sizeof(addr));
+	buf[0] = '\0';
 	if (r->anyport) {
 		snprintf(buf, len, "any from %s/%u", addr, r->prefixlen);
-		return;
+	} else {
+		if (r->port_lo == r->port_hi)
+			snprintf(buf, len, "%u %s", r->port_lo, proto);
+		else
+			snprintf(buf, len, "%u-%u %s", r->port_lo, r->port_hi,
+				 proto);
+		n = strlen(buf);
+		if (r->dir == XF_DIR_SRC)
+			snprintf(buf + n, len - n, " src");
+		n = strlen(buf);
+		if (r->family)
+			snprintf(buf + n, len - n, " from %s/%u", addr,
+				 r->prefixlen);
 	}
-	if (r->port_lo == r->port_hi)
-		n = snprintf(buf, len, "%u %s", r->port_lo, proto);
+	n = strlen(buf);
+	if (r->log_rate == XF_LOG_RATE)
+		snprintf(buf + n, len - n, " log");
+	else if (r->log_rate)
+		snprintf(buf + n, len - n, " log %u/s", r->log_rate);
+}
+
+/* The range this host gives its own outgoing connections, the default
+ * for "policy allow": replies to them arrive there. */
+int xf_local_port_range(__u16 *lo, __u16 *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned int a, b;
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%u %u", &a, &b) == 2 && a >= 1 && a <= b && b <= 65535;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+
+int xf_parse_policy(int argc, char **argv, struct xf_policy_args *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->dhcp = -1;
+	if (argc == 0)
+		return 0;
+	if (argc == 1 && !strcmp(argv[0], "--json")) {
+		p->json = 1;
+		return 0;
+	}
+	if (!strcmp(argv[0], "deny")) {
+		if (argc > 1)
+			return xf_bad_usage("unexpected argument '%s' (policy"
+					    " deny takes none)", argv[1]);
+		p->set = 1;
+		return 0;
+	}
+	if (strcmp(argv[0], "allow"))
+		return xf_bad_usage("bad policy '%s' (expected allow or deny)",
+				    argv[0]);
+	p->set = p->allow = 1;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "ephemeral")) {
+			if (++i >= argc)
+				return xf_bad_usage("%s", "'ephemeral' needs a"
+						    " port range LO-HI");
+			if (xf_parse_range(argv[i], &p->eph_lo, &p->eph_hi))
+				return 2;
+			p->eph_given = 1;
+		} else if (!strcmp(argv[i], "dhcp")) {
+			p->dhcp = 1;
+		} else if (!strcmp(argv[i], "nodhcp")) {
+			p->dhcp = 0;
+		} else {
+			return xf_bad_usage("unknown keyword '%s' (expected"
+					    " ephemeral LO-HI, dhcp or nodhcp)",
+					    argv[i]);
+		}
+	}
+	return 0;
+}
+
+void xf_format_policy(const struct xf_set *set, char *buf, size_t len)
+{
+	if (!(set->flags & XF_CFG_ALLOW))
+		snprintf(buf, len, "policy deny");
 	else
-		n = snprintf(buf, len, "%u-%u %s", r->port_lo, r->port_hi,
-			     proto);
-	if (n > 0 && (size_t)n < len && r->dir == XF_DIR_SRC)
-		n += snprintf(buf + n, len - n, " src");
-	if (n > 0 && (size_t)n < len && r->family)
-		snprintf(buf + n, len - n, " from %s/%u", addr, r->prefixlen);
+		snprintf(buf, len, "policy allow ephemeral %u-%u %s",
+			 set->eph_lo, set->eph_hi,
+			 set->flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
 }
 
 /* Possible CPUs, as the kernel sizes per-CPU values: "0-3" or "0,2-5". */
@@ -470,12 +594,23 @@ int xf_read_rdesc(struct xf_maps *m)
 		if (keys[i] < XF_MAX_RULES)
 			m->rd[keys[i]] = vals[i];
 	free(vals);
-	return 0;
+	return xf_read_set(m);
 fail:
 	fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RDESC,
 		strerror(errno));
 	free(vals);
 	return 1;
+}
+
+/* m->set = the active rule set, the one edits and lists are about. */
+int xf_read_set(struct xf_maps *m)
+{
+	struct xf_config cfg;
+
+	if (xf_read_config(m, &cfg))
+		return 1;
+	m->set = cfg.set & 1;
+	return 0;
 }
 
 int xf_lock(struct xf_maps *m)
@@ -510,15 +645,17 @@ static int same_prefix(const struct xf_rdesc *a, const struct xf_rdesc *b)
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
-static int same_rule(const struct xf_rdesc *a, const struct xf_rdesc *b)
+/* The same rule: the same match and the same log setting (a rule whose
+ * log changes is a new rule, with its own counters). */
+int xf_same_rule(const struct xf_rdesc *a, const struct xf_rdesc *b)
 {
 	return same_prefix(a, b) && a->anyport == b->anyport &&
 	       a->protos == b->protos && a->dir == b->dir &&
-	       a->port_lo == b->port_lo && a->port_hi == b->port_hi;
+	       a->port_lo == b->port_lo && a->port_hi == b->port_hi &&
+	       a->log_rate == b->log_rate;
 }
 
-/* Two rules that would claim the same slot. */
-static int overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b)
+int xf_overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b)
 {
 	if (!same_prefix(a, b) || a->anyport != b->anyport)
 		return 0;
@@ -528,107 +665,173 @@ static int overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b)
 	       a->port_lo <= b->port_hi && b->port_lo <= a->port_hi;
 }
 
+int xf_in_set(const struct xf_maps *m, __u32 id, __u32 set)
+{
+	return (m->rd[id].sets >> set) & 1;
+}
+
+/* Rule id of r in the set being edited, or 0. */
 static __u32 find_rule(const struct xf_maps *m, const struct xf_rdesc *r)
 {
 	for (__u32 id = 1; id < XF_MAX_RULES; id++)
-		if (m->rd[id].used && same_rule(&m->rd[id], r))
+		if (xf_in_set(m, id, m->set) && xf_same_rule(&m->rd[id], r))
 			return id;
 	return 0;
 }
 
-/* Another rule with r's prefix, other than id: its pid, or 0. */
+/* The pid of r's prefix: a prefix keeps one pid in both sets, as long as
+ * a rule of either set has it. Another rule than id: its pid, or 0. */
 static __u32 prefix_pid(const struct xf_maps *m, const struct xf_rdesc *r,
 			__u32 id)
 {
 	for (__u32 i = 1; i < XF_MAX_RULES; i++)
-		if (i != id && m->rd[i].used && m->rd[i].family &&
+		if (i != id && m->rd[i].sets && m->rd[i].family &&
 		    same_prefix(&m->rd[i], r))
 			return m->rd[i].pid;
 	return 0;
 }
 
-static __u32 free_pid(const struct xf_maps *m)
+__u32 xf_free_pid(const struct xf_maps *m, const unsigned char *taken)
 {
 	static unsigned char used[XF_MAX_RULES + 1];
 	__u32 pid;
 
 	memset(used, 0, sizeof(used));
 	for (__u32 i = 1; i < XF_MAX_RULES; i++)
-		if (m->rd[i].used && m->rd[i].family &&
+		if (m->rd[i].sets && m->rd[i].family &&
 		    m->rd[i].pid <= XF_MAX_RULES)
 			used[m->rd[i].pid] = 1;
-	for (pid = 1; pid <= XF_MAX_RULES && used[pid]; pid++)
+	for (pid = 1; pid <= XF_MAX_RULES && (used[pid] ||
+					      (taken && taken[pid])); pid++)
 		;
 	return pid;
 }
 
-/* Writes value {id} into every port slot of r: xf_ports for a plain rule,
- * xf_pports under the prefix id for a prefix rule; id 0 clears them. */
-static int write_slots(struct xf_maps *m, const struct xf_rdesc *r, __u32 id)
+/* What the packet path stores for rule id: the id and its log bit. */
+__u32 xf_path_id(const struct xf_rdesc *r, __u32 id)
 {
-	__u32 n = 0, count, nports = r->port_hi - r->port_lo + 1;
-	struct xf_pport *pkeys = NULL;
-	struct xf_port *vals = NULL;
-	__u32 *keys = NULL;
-	int err = 0;
+	return id ? id | (r->log_rate ? XF_ID_LOG : 0) : 0;
+}
 
-	keys = calloc(nports * XF_P_MAX, sizeof(*keys));
-	pkeys = calloc(nports * XF_P_MAX, sizeof(*pkeys));
-	vals = calloc(nports * XF_P_MAX, sizeof(*vals));
-	if (!keys || !pkeys || !vals) {
-		err = -1;
-		goto out;
+/* Appends the port slots of r in set `set`, with value val, to the batch
+ * b (xf_ports keys for a plain rule, xf_pports keys for a prefix rule). */
+int xf_batch_slots(struct xf_batch *b, const struct xf_rdesc *r, __u32 set,
+		   __u32 val)
+{
+	__u32 need = (r->port_hi - r->port_lo + 1) * XF_P_MAX;
+
+	if (b->n + need > b->cap) {
+		__u32 cap = (b->n + need) * 2;
+		void *k = realloc(b->keys, cap * sizeof(*b->keys));
+		void *pk = k ? realloc(b->pkeys, cap * sizeof(*b->pkeys)) : NULL;
+		void *v = pk ? realloc(b->vals, cap * sizeof(*b->vals)) : NULL;
+
+		if (k)
+			b->keys = k;
+		if (pk)
+			b->pkeys = pk;
+		if (!v)
+			return -1;
+		b->vals = v;
+		b->cap = cap;
 	}
 	for (__u32 p = 0; p < XF_P_MAX; p++) {
 		if (!(r->protos & (1U << p)))
 			continue;
 		for (__u32 port = r->port_lo; port <= r->port_hi; port++) {
-			keys[n] = xf_slot(r->dir, p, port);
-			pkeys[n].pid = r->pid;
-			pkeys[n].slot = keys[n];
-			vals[n].id = id;
-			n++;
+			__u32 n = b->n++;
+
+			b->keys[n] = xf_set_slot(set, xf_slot(r->dir, p, port));
+			b->pkeys[n].pid = r->pid;
+			b->pkeys[n].slot = b->keys[n];
+			b->vals[n].id = val;
 		}
 	}
-	count = n;
-	if (!r->family) {
-		err = bpf_map_update_batch(m->fd[SPEC_PORTS], keys, vals,
-					   &count, NULL);
-	} else if (id) {
-		err = bpf_map_update_batch(m->fd[SPEC_PPORTS], pkeys, vals,
-					   &count, NULL);
-	} else {
-		err = bpf_map_delete_batch(m->fd[SPEC_PPORTS], pkeys, &count,
-					   NULL);
-		if (err && errno == ENOENT)
-			err = 0;	/* a half-written add, undone */
-	}
-out:
-	free(keys);
-	free(pkeys);
-	free(vals);
+	return 0;
+}
+
+void xf_batch_free(struct xf_batch *b)
+{
+	free(b->keys);
+	free(b->pkeys);
+	free(b->vals);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Writes the batch: into xf_ports (prefix 0) or xf_pports; a zero value
+ * removes xf_pports entries (all values of a batch are zero, or none). */
+int xf_batch_write(struct xf_maps *m, struct xf_batch *b, int prefix)
+{
+	__u32 count = b->n;
+	int err;
+
+	if (!b->n)
+		return 0;
+	if (!prefix)
+		return bpf_map_update_batch(m->fd[SPEC_PORTS], b->keys,
+					    b->vals, &count, NULL);
+	if (b->vals[0].id)
+		return bpf_map_update_batch(m->fd[SPEC_PPORTS], b->pkeys,
+					    b->vals, &count, NULL);
+	err = bpf_map_delete_batch(m->fd[SPEC_PPORTS], b->pkeys, &count, NULL);
+	if (!err || errno != ENOENT)
+		return err;
+	/* Some were never written (a half-written add): one by one. */
+	for (__u32 i = 0; i < b->n; i++)
+		if (bpf_map_delete_elem(m->fd[SPEC_PPORTS], &b->pkeys[i]) &&
+		    errno != ENOENT)
+			return -1;
+	return 0;
+}
+
+/* Writes value val into every port slot of r in the set being edited;
+ * val 0 clears them. */
+static int write_slots(struct xf_maps *m, const struct xf_rdesc *r, __u32 val)
+{
+	struct xf_batch b = {};
+	int err;
+
+	err = xf_batch_slots(&b, r, m->set, val);
+	if (!err)
+		err = xf_batch_write(m, &b, r->family != 0);
+	xf_batch_free(&b);
 	return err;
 }
 
-/* Inserts or rewrites r's prefix entry with any_id, or removes it when
- * remove is set, keeping xf_config's prefix count right. */
+/* The trie key of r's prefix in rule set `set`; returns the trie's fd. */
+int xf_prefix_key(const struct xf_maps *m, const struct xf_rdesc *r,
+		  __u32 set, struct xf_lpm6 *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = XF_LPM_SET_BITS + r->prefixlen;
+	key->set = set;
+	if (r->family == 4) {
+		struct xf_lpm4 *k4 = (struct xf_lpm4 *)key;
+
+		memcpy(k4->addr, r->addr, sizeof(k4->addr));
+		return m->fd[SPEC_PFX4];
+	}
+	memcpy(key->addr, r->addr, sizeof(key->addr));
+	return m->fd[SPEC_PFX6];
+}
+
+/* Inserts or rewrites r's prefix entry in the set being edited with
+ * any_id, or removes it when remove is set, keeping the set's prefix count
+ * in xf_config right. */
 static int write_prefix(struct xf_maps *m, const struct xf_rdesc *r,
 			__u32 any_id, int exists, int remove)
 {
 	struct xf_pfx val = { .any_id = any_id, .pid = r->pid };
-	struct xf_lpm6 key6 = { .prefixlen = r->prefixlen };
-	struct xf_lpm4 key4 = { .prefixlen = r->prefixlen };
-	int fd = m->fd[r->family == 4 ? SPEC_PFX4 : SPEC_PFX6];
-	void *key = r->family == 4 ? (void *)&key4 : (void *)&key6;
+	struct xf_lpm6 key;
+	int fd = xf_prefix_key(m, r, m->set, &key);
 	struct xf_config cfg;
-	__u32 *n = r->family == 4 ? &cfg.nprefix4 : &cfg.nprefix6;
+	__u32 *n = r->family == 4 ? &cfg.sets[m->set].nprefix4 :
+				    &cfg.sets[m->set].nprefix6;
 
-	memcpy(key4.addr, r->addr, sizeof(key4.addr));
-	memcpy(key6.addr, r->addr, sizeof(key6.addr));
 	if (remove) {
-		if (bpf_map_delete_elem(fd, key))
+		if (bpf_map_delete_elem(fd, &key))
 			return errno == ENOENT ? 0 : -1; /* never counted */
-	} else if (bpf_map_update_elem(fd, key, &val, BPF_ANY)) {
+	} else if (bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
 		return -1;
 	}
 	if (exists == !remove)
@@ -639,58 +842,89 @@ static int write_prefix(struct xf_maps *m, const struct xf_rdesc *r,
 	return xf_write_config(m, &cfg);
 }
 
-/* xf_config.nsrc = the number of source-port rules without a prefix: the
- * program skips the source-port lookup while it is 0. Set after a rule's
- * slots are written, cleared after they are, so no packet misses a rule. */
+/* The "any from PREFIX" rule of r's prefix in the set being edited, other
+ * than id, as the packet path stores it; or 0. */
+static __u32 prefix_any(const struct xf_maps *m, const struct xf_rdesc *r,
+			__u32 id)
+{
+	for (__u32 i = 1; i < XF_MAX_RULES; i++)
+		if (i != id && xf_in_set(m, i, m->set) && m->rd[i].anyport &&
+		    same_prefix(&m->rd[i], r))
+			return xf_path_id(&m->rd[i], i);
+	return 0;
+}
+
+/* Another rule than id with r's prefix in the set being edited. */
+static int prefix_in_set(const struct xf_maps *m, const struct xf_rdesc *r,
+			 __u32 id)
+{
+	for (__u32 i = 1; i < XF_MAX_RULES; i++)
+		if (i != id && xf_in_set(m, i, m->set) && m->rd[i].family &&
+		    same_prefix(&m->rd[i], r))
+			return 1;
+	return 0;
+}
+
+/* The set's nsrc = its source-port rules without a prefix: the program
+ * skips the source-port lookup while it is 0. Set after a rule's slots are
+ * written, cleared after they are, so no packet misses a rule. */
 static int sync_nsrc(struct xf_maps *m)
 {
 	struct xf_config cfg;
 	__u32 n = 0;
 
 	for (__u32 i = 1; i < XF_MAX_RULES; i++)
-		if (m->rd[i].used && !m->rd[i].family &&
+		if (xf_in_set(m, i, m->set) && !m->rd[i].family &&
 		    m->rd[i].dir == XF_DIR_SRC)
 			n++;
 	if (xf_read_config(m, &cfg))
 		return -1;
-	if (cfg.nsrc == n)
+	if (cfg.sets[m->set].nsrc == n)
 		return 0;
-	cfg.nsrc = n;
+	cfg.sets[m->set].nsrc = n;
 	return xf_write_config(m, &cfg);
 }
 
-/* Removes rule id from the packet path, then from the records. */
+/* Writes the record of id (m->rd[id]); a record in no set is zeroed. */
+static int write_record(struct xf_maps *m, __u32 id)
+{
+	if (!m->rd[id].sets)
+		memset(&m->rd[id], 0, sizeof(m->rd[id]));
+	return bpf_map_update_elem(m->fd[SPEC_RDESC], &id, &m->rd[id],
+				   BPF_ANY);
+}
+
+/* Removes rule id from the set being edited: from its packet path first,
+ * then from its record (which is freed when no set holds it any more). */
 int xf_rule_del_id(struct xf_maps *m, __u32 id)
 {
-	struct xf_rdesc r = m->rd[id], none = {};
+	struct xf_rdesc r = m->rd[id];
 	char name[128];
 	int err = 0;
 
 	if (!r.anyport)
 		err = write_slots(m, &r, 0);
 	if (!err && r.family) {
-		__u32 other = prefix_pid(m, &r, id);
-		__u32 any = 0;
+		int other = prefix_in_set(m, &r, id);
 
-		/* The prefix stays while other rules use it, keeping their
-		 * "any" rule if they have one. */
-		for (__u32 i = 1; other && i < XF_MAX_RULES; i++)
-			if (i != id && m->rd[i].used && m->rd[i].anyport &&
-			    same_prefix(&m->rd[i], &r))
-				any = i;
+		/* The prefix stays while other rules of the set use it,
+		 * keeping their "any" rule if they have one. */
 		if (r.anyport || !other)
-			err = write_prefix(m, &r, any, 1, !other);
+			err = write_prefix(m, &r, prefix_any(m, &r, id), 1,
+					   !other);
 	}
-	if (!err)
-		err = bpf_map_update_elem(m->fd[SPEC_RDESC], &id, &none,
-					  BPF_ANY);
+	if (!err) {
+		m->rd[id].sets &= ~XF_SET_BIT(m->set);
+		err = write_record(m, id);
+		if (err)
+			m->rd[id] = r;
+	}
 	if (err) {
 		xf_format_rule(&r, name, sizeof(name));
 		fprintf(stderr, "%s: del %s: %s\n", xf_prog, name,
 			strerror(errno));
 		return 1;
 	}
-	m->rd[id] = none;
 	return r.dir == XF_DIR_SRC && !r.family && sync_nsrc(m) ? 1 : 0;
 }
 
@@ -708,18 +942,39 @@ int xf_rule_del(struct xf_maps *m, const struct xf_rdesc *r)
 	return xf_rule_del_id(m, id);
 }
 
+/* A free rule id (in no set), or 0 when the table is full. */
+__u32 xf_free_id(const struct xf_maps *m, __u32 from)
+{
+	for (__u32 id = from ? from : 1; id < XF_MAX_RULES; id++)
+		if (!m->rd[id].sets)
+			return id;
+	return 0;
+}
+
+/* Makes id a new rule: zero counters, its log bucket. */
+int xf_new_rule_state(struct xf_maps *m, __u32 id, const struct xf_rdesc *r)
+{
+	struct xf_rlog bucket = { .rate = r->log_rate };
+	struct xf_count zero[xf_ncpus];
+
+	memset(zero, 0, sizeof(zero));
+	if (bpf_map_update_elem(m->fd[SPEC_RCOUNT], &id, zero, BPF_ANY))
+		return -1;
+	return bpf_map_update_elem(m->fd[SPEC_RLOG], &id, &bucket, BPF_ANY);
+}
+
 int xf_rule_add(struct xf_maps *m, const struct xf_rdesc *spec)
 {
-	struct xf_count zero[xf_ncpus];
+	__u32 bit = XF_SET_BIT(m->set), id, i;
 	char name[128], other[128];
 	struct xf_rdesc r = *spec;
-	__u32 id, i, prefix_exists = 0;
+	int prefix_exists = 0;
 
 	xf_format_rule(&r, name, sizeof(name));
 	if (find_rule(m, &r))
 		return 0;		/* re-adding keeps the old counters */
 	for (i = 1; i < XF_MAX_RULES; i++) {
-		if (m->rd[i].used && overlaps(&m->rd[i], &r)) {
+		if (xf_in_set(m, i, m->set) && xf_overlaps(&m->rd[i], &r)) {
 			xf_format_rule(&m->rd[i], other, sizeof(other));
 			fprintf(stderr, "%s: add %s: overlaps the rule '%s'"
 				" (delete it first, or add the rest as"
@@ -727,37 +982,40 @@ int xf_rule_add(struct xf_maps *m, const struct xf_rdesc *spec)
 			return 1;
 		}
 	}
-	for (id = 1; id < XF_MAX_RULES && m->rd[id].used; id++)
-		;
-	if (id == XF_MAX_RULES) {
+	/* The same rule in the other set (kept for a rollback) keeps its
+	 * id and counters; anything else gets a free id. */
+	for (id = 1; id < XF_MAX_RULES; id++)
+		if (m->rd[id].sets && xf_same_rule(&m->rd[id], &r))
+			break;
+	if (id == XF_MAX_RULES)
+		id = xf_free_id(m, 0);
+	if (!id) {
 		fprintf(stderr, "%s: add %s: rule table full (%d rules)\n",
 			xf_prog, name, XF_MAX_RULES - 1);
 		return 1;
 	}
 	if (r.family) {
+		prefix_exists = prefix_in_set(m, &r, 0);
 		r.pid = prefix_pid(m, &r, 0);
-		prefix_exists = r.pid != 0;
 		if (!r.pid)
-			r.pid = free_pid(m);
+			r.pid = xf_free_pid(m, NULL);
 	}
 	/* A new rule starts from zero, not from a deleted rule's counts;
 	 * its record goes first, so a failure half-way can be undone. */
-	memset(zero, 0, sizeof(zero));
-	if (bpf_map_update_elem(m->fd[SPEC_RCOUNT], &id, zero, BPF_ANY) ||
-	    bpf_map_update_elem(m->fd[SPEC_RDESC], &id, &r, BPF_ANY))
+	if (!m->rd[id].sets && xf_new_rule_state(m, id, &r))
+		goto fail;
+	r.sets = m->rd[id].sets | bit;
+	if (bpf_map_update_elem(m->fd[SPEC_RDESC], &id, &r, BPF_ANY))
 		goto fail;
 	m->rd[id] = r;
-	if (!r.anyport && write_slots(m, &r, id))
+	if (!r.anyport && write_slots(m, &r, xf_path_id(&r, id)))
 		goto undo;
 	/* The prefix entry goes last: once a packet can find the prefix,
 	 * its port slots are there. */
 	if (r.family) {
-		__u32 any = r.anyport ? id : 0;
+		__u32 any = r.anyport ? xf_path_id(&r, id) :
+					prefix_any(m, &r, id);
 
-		for (i = 1; !any && i < XF_MAX_RULES; i++)
-			if (i != id && m->rd[i].used && m->rd[i].anyport &&
-			    same_prefix(&m->rd[i], &r))
-				any = i;
 		if ((r.anyport || !prefix_exists) &&
 		    write_prefix(m, &r, any, prefix_exists, 0))
 			goto undo;
@@ -777,7 +1035,7 @@ fail:
 }
 
 /* Stamps the ABI version into the pins (attach calls this after loading),
- * keeping the policy: re-attaching never flips it. */
+ * keeping the rule sets and policy: re-attaching never flips them. */
 int xf_stamp_abi(struct xf_maps *m)
 {
 	struct xf_config cfg;

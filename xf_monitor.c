@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xf_monitor.c - rulectl monitor: reads struct xf_event records from the
+ * xf_log ring buffer and prints one line each (text or JSON), with the
+ * interface, addresses, ports, protocol and rule, and how many events the
+ * rule's rate limit suppressed before it. On exit it prints how many
+ * events the limits suppressed while it ran (from xf_rlog).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xf_monitor.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int parse_count(const char *opt, const char *s, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!s)
+		return xf_bad_usage("%s needs a number", opt);
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || *s == '-' || *s == '+' || !*v ||
+	    *v > 100000000UL)
+		return xf_bad_usage("bad number '%s' (expected 1-100000000)", s);
+	return 0;
+}
+
+int xf_parse_monitor(int argc, char **argv, struct xf_monitor_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			a->json = 1;
+		} else if (!strcmp(argv[i], "--count")) {
+			if (parse_count("--count", argv[i + 1], &a->count))
+				return 2;
+			i++;
+		} else if (!strcmp(argv[i], "--timeout")) {
+			if (parse_count("--timeout", argv[i + 1], &a->timeout))
+				return 2;
+			i++;
+		} else {
+			return xf_bad_usage("bad argument '%s' (expected"
+					    " --json, --count N or --timeout"
+					    " SECS)", argv[i]);
+		}
+	}
+	return 0;
+}
+
+struct mon {
+	struct xf_maps *m;
+	const struct xf_monitor_args *a;
+	unsigned long events;
+	unsigned long long reported;	/* suppressed, as events said */
+};
+
+/* Sum of xf_rlog.suppressed over all rules. */
+static int suppressed_total(struct xf_maps *m, unsigned long long *sum)
+{
+	struct xf_rlog b;
+
+	*sum = 0;
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		if (bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
+			return -1;
+		*sum += b.suppressed;
+	}
+	return 0;
+}
+
+/* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) as wall-clock time. */
+static void event_time(__u64 ts, char *buf, size_t len)
+{
+	struct timespec mono, real;
+	long long ns;
+	time_t sec;
+	struct tm tm;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	ns = (long long)real.tv_sec * 1000000000LL + real.tv_nsec -
+	     ((long long)mono.tv_sec * 1000000000LL + mono.tv_nsec - (long long)ts);
+	sec = ns / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), len - strlen(buf), ".%06lldZ",
+		 (ns % 1000000000LL) / 1000);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct mon *mon = ctx;
+	const struct xf_event *e = data;
+	char when[48], ifname[IF_NAMESIZE] = "?", src[INET6_ADDRSTRLEN],
+	     dst[INET6_ADDRSTRLEN], rule[160] = "?";
+	int af = e->family == 4 ? AF_INET : AF_INET6;
+	const char *proto = e->l4 == IPPROTO_TCP ? "tcp" : "udp";
+	struct xf_rdesc r;
+	__u32 id = e->rule;
+
+	if (size < sizeof(*e))
+		return 0;
+	event_time(e->ts_ns, when, sizeof(when));
+	if (!if_indextoname(e->ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "if%u", e->ifindex);
+	inet_ntop(af, e->saddr, src, sizeof(src));
+	inet_ntop(af, e->daddr, dst, sizeof(dst));
+	if (id < XF_MAX_RULES &&
+	    !bpf_map_lookup_elem(mon->m->fd[SPEC_RDESC], &id, &r) && r.sets)
+		xf_format_rule(&r, rule, sizeof(rule));
+	if (mon->a->json)
+		printf("{\"time\": \"%s\", \"interface\": \"%s\","
+		       " \"ifindex\": %u, \"action\": \"drop\","
+		       " \"proto\": \"%s\", \"src\": \"%s\", \"sport\": %u,"
+		       " \"dst\": \"%s\", \"dport\": %u, \"rule_id\": %u,"
+		       " \"rule\": \"%s\", \"len\": %u, \"suppressed\": %u}\n",
+		       when, ifname, e->ifindex, proto, src, ntohs(e->sport),
+		       dst, ntohs(e->dport), id, rule, e->len, e->suppressed);
+	else
+		printf("%s %s drop %s %s%s%s:%u -> %s%s%s:%u rule %u (%s)"
+		       " len %u%s", when, ifname, proto,
+		       af == AF_INET6 ? "[" : "", src,
+		       af == AF_INET6 ? "]" : "", ntohs(e->sport),
+		       af == AF_INET6 ? "[" : "", dst,
+		       af == AF_INET6 ? "]" : "", ntohs(e->dport), id, rule,
+		       e->len, e->suppressed ? "" : "\n");
+	if (!mon->a->json && e->suppressed)
+		printf(" (%u suppressed before it)\n", e->suppressed);
+	fflush(stdout);
+	mon->reported += e->suppressed;
+	mon->events++;
+	if (mon->a->count && mon->events >= mon->a->count)
+		stop = 1;
+	return 0;
+}
+
+int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
+{
+	struct mon mon = { .m = m, .a = a };
+	unsigned long long before, after;
+	struct ring_buffer *rb;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec start, now;
+	int err = 0;
+
+	if (suppressed_total(m, &before)) {
+		fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RLOG,
+			strerror(errno));
+		return 1;
+	}
+	rb = ring_buffer__new(m->fd[SPEC_LOG], on_event, &mon, NULL);
+	if (!rb) {
+		fprintf(stderr, "%s: %s: %s\n", xf_prog, XF_MAP_LOG,
+			strerror(errno));
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!stop) {
+		err = ring_buffer__poll(rb, 200);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0) {
+			fprintf(stderr, "%s: %s: %s\n", xf_prog, XF_MAP_LOG,
+				strerror(-err));
+			break;
+		}
+		err = 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (a->timeout && (unsigned long)(now.tv_sec - start.tv_sec) >=
+				  a->timeout)
+			break;
+	}
+	ring_buffer__free(rb);
+	if (suppressed_total(m, &after))
+		after = before;
+	if (a->json)
+		printf("{\"summary\": {\"events\": %lu, \"suppressed\": %llu}}\n",
+		       mon.events, after - before);
+	else
+		printf("# %lu events; %llu more suppressed by the rate limits"
+		       " while monitor ran\n", mon.events, after - before);
+	fflush(stdout);
+	return err ? 1 : 0;
+}

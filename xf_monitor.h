@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xf_monitor.h - rulectl monitor: the drop log of rules with 'log'. */
+#ifndef XF_MONITOR_H
+#define XF_MONITOR_H
+
+#include "xf_maps.h"
+
+struct xf_monitor_args {
+	int json;
+	unsigned long count;	/* stop after this many events; 0: never */
+	unsigned long timeout;	/* stop after this many seconds; 0: never */
+};
+
+/* monitor's options: 0, or 2 after a message. */
+int xf_parse_monitor(int argc, char **argv, struct xf_monitor_args *a);
+/* Prints one line per event until the count, the timeout or a signal,
+ * then how many events the rate limits suppressed meanwhile: 0 or 1. */
+int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a);
+
+#endif /* XF_MONITOR_H */
