@@ -389,6 +389,19 @@ static int cmd_prometheus(struct xf_maps *m, const struct xf_count *c)
 				  (unsigned long long)(k ? rc[i].bytes :
 						       rc[i].packets));
 	}
+	printf("# HELP xdp_filter_rule_log_suppressed_total Drop-log events"
+	       " of a rule with log that its rate limit suppressed.\n"
+	       "# TYPE xdp_filter_rule_log_suppressed_total counter\n");
+	for (__u32 i = 0; i < n; i++) {
+		struct xf_rlog b;
+
+		if (!rules[i].r.log_rate)
+			continue;
+		if (bpf_map_lookup_elem(m->fd[SPEC_RLOG], &rules[i].id, &b))
+			memset(&b, 0, sizeof(b));
+		prom_rule("xdp_filter_rule_log_suppressed_total", &rules[i].r,
+			  (unsigned long long)b.suppressed);
+	}
 	free(rc);
 	free(rules);
 	return 0;
