@@ -2,11 +2,13 @@
 //! Mirror of xdp_filter.h, the ABI shared with the C program and user space.
 //! Keep in step with it: the const assertions below fail the build if a size
 //! or offset moves here, and rust/check-abi.sh compares the BTF of both
-//! objects (map types, sizes, flags, key and value layouts), so a change on
-//! the C side alone is caught as well.
+//! objects (map types, sizes, flags, key and value layouts) and the DWARF
+//! layout of every struct of xdp_filter.h (xf_event, xf_set), so a change
+//! on the C side alone is caught as well. Constants are in neither: the
+//! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 3;
+pub const XF_ABI_VERSION: u32 = 4;
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -18,7 +20,11 @@ pub const XF_DIR_DST: u32 = 0;
 pub const XF_DIR_SRC: u32 = 1;
 pub const XF_DIR_MAX: u32 = 2;
 
+/// Rule sets: active and next. xf_config.set says which one packets use;
+/// user space fills the other and switches with that one write.
+pub const XF_SETS: u32 = 2;
 pub const XF_PORTS: u32 = 65536;
+/// Port slots per rule set.
 pub const XF_PORT_SLOTS: u32 = XF_DIR_MAX * XF_P_MAX * XF_PORTS;
 /// Rule ids 1 .. XF_MAX_RULES - 1; 0 is "no rule".
 pub const XF_MAX_RULES: u32 = 32768;
@@ -26,6 +32,11 @@ pub const XF_MAX_RULES: u32 = 32768;
 pub const XF_MAX_PREFIXES: u32 = 16384;
 /// Port slots of prefix rules.
 pub const XF_MAX_PPORTS: u32 = 262144;
+/// Drop log ring buffer, bytes.
+pub const XF_LOG_BYTES: u32 = 256 * 1024;
+/// Default events/s of a logged rule, and the most user space sets.
+pub const XF_LOG_RATE: u32 = 10;
+pub const XF_LOG_RATE_MAX: u32 = 100000;
 
 /// Slot of (direction, protocol index, port in host order).
 #[inline(always)]
@@ -33,27 +44,47 @@ pub const fn xf_slot(dir: u32, proto_idx: u32, port: u16) -> u32 {
     (dir * XF_P_MAX + proto_idx) * XF_PORTS + port as u32
 }
 
+/// xf_ports key of `slot` in rule set `set` (xf_pports slot too).
+#[inline(always)]
+pub const fn xf_set_slot(set: u32, slot: u32) -> u32 {
+    set * XF_PORT_SLOTS + slot
+}
+
+/// A rule id as the packet path stores it (xf_ports, xf_pports, any_id):
+/// the id, plus XF_ID_LOG when the rule logs its drops.
+pub const XF_ID_LOG: u32 = 1 << 31;
+pub const XF_ID_MASK: u32 = XF_ID_LOG - 1;
+
 xf_rt::abi_struct! {
     /// xf_ports and xf_pports value.
     pub struct xf_port {
-        /// Rule id, 0: none.
+        /// Rule id | XF_ID_LOG, 0: none.
         pub id: u32,
     }
 }
 
+/// LPM trie keys: prefixlen first, then the rule set's number and the
+/// address in network order. prefixlen counts the set byte too: a /24 of
+/// set 1 is stored as {8 + 24, 1, addr}, so sets never match each other.
+pub const XF_LPM_SET_BITS: u32 = 8;
+
 xf_rt::abi_struct! {
-    /// xf_pfx4 key: prefixlen first, address in network order.
+    /// xf_pfx4 key.
     pub struct xf_lpm4 {
         pub prefixlen: u32,
+        pub set: u8,
         pub addr: [u8; 4],
+        pub pad: [u8; 3],
     }
 }
 
 xf_rt::abi_struct! {
-    /// xf_pfx6 key: prefixlen first, address in network order.
+    /// xf_pfx6 key.
     pub struct xf_lpm6 {
         pub prefixlen: u32,
+        pub set: u8,
         pub addr: [u8; 16],
+        pub pad: [u8; 3],
     }
 }
 
@@ -61,7 +92,7 @@ xf_rt::abi_struct! {
     /// xf_pfx4/xf_pfx6 value: the rules of one prefix. The longest prefix
     /// that has rules decides; shorter prefixes are not consulted.
     pub struct xf_pfx {
-        /// Rule "any from PREFIX", 0: none.
+        /// Rule "any from PREFIX" | XF_ID_LOG, 0: none.
         pub any_id: u32,
         /// Prefix id: key of its port slots in xf_pports.
         pub pid: u32,
@@ -69,10 +100,11 @@ xf_rt::abi_struct! {
 }
 
 xf_rt::abi_struct! {
-    /// xf_pports key.
+    /// xf_pports key. A prefix keeps its pid in both rule sets; the slot
+    /// says which set.
     pub struct xf_pport {
         pub pid: u32,
-        /// xf_slot().
+        /// xf_set_slot(set, xf_slot()).
         pub slot: u32,
     }
 }
@@ -103,20 +135,37 @@ pub const XF_CFG_ALLOW: u32 = 1 << 0;
 pub const XF_CFG_NO_DHCP: u32 = 1 << 1;
 
 xf_rt::abi_struct! {
-    /// xf_config value (key 0). Written only by user space, under its lock.
-    pub struct xf_config {
-        /// XF_ABI_VERSION once attached.
-        pub abi: u32,
+    /// The policy and counts of one rule set.
+    pub struct xf_set {
         /// XF_CFG_*.
         pub flags: u32,
         /// Allow policy: UDP to eph_lo..=eph_hi passes (replies to the
         /// host's own requests).
         pub eph_lo: u16,
         pub eph_hi: u16,
-        /// Prefixes in xf_pfx4: 0 skips the trie.
+        /// The set's prefixes in xf_pfx4: 0 skips it.
         pub nprefix4: u32,
         pub nprefix6: u32,
+        /// Source-port rules in xf_ports: 0 skips them.
         pub nsrc: u32,
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_config value (key 0). Written only by user space, under its
+    /// lock. The program reads abi..sets; the rest is user space's.
+    pub struct xf_config {
+        /// XF_ABI_VERSION once attached.
+        pub abi: u32,
+        /// The rule set packets use: 0 or 1.
+        pub set: u32,
+        pub sets: [xf_set; XF_SETS as usize],
+        /// Switches of set so far (apply, rollback).
+        pub serial: u32,
+        /// apply --confirm: the rollback timer...
+        pub confirm_pid: u32,
+        /// ... its deadline (Unix seconds), 0: none.
+        pub confirm_by: u64,
     }
 }
 
@@ -124,13 +173,19 @@ xf_rt::abi_struct! {
 pub const XF_PM_TCP: u8 = 1 << XF_P_TCP;
 pub const XF_PM_UDP: u8 = 1 << XF_P_UDP;
 
+/// xf_rdesc sets bit of rule set `set` (`XF_SET_BIT()`).
+#[inline(always)]
+pub const fn xf_set_bit(set: u32) -> u8 {
+    1 << set
+}
+
 xf_rt::abi_struct! {
     /// xf_rdesc value: a rule as the user wrote it. User space's record;
     /// the program never reads it, but declares the map so that both
     /// objects pin the same set.
     pub struct xf_rdesc {
-        /// 1: this id holds a rule.
-        pub used: u8,
+        /// xf_set_bit()s of the rule sets holding it.
+        pub sets: u8,
         /// XF_PM_*; both for "any".
         pub protos: u8,
         /// XF_DIR_*.
@@ -148,6 +203,54 @@ xf_rt::abi_struct! {
         pub pid: u32,
         /// Network order; IPv4 in the first 4.
         pub addr: [u8; 16],
+        /// Drop log: events/s, 0: the rule does not log.
+        pub log_rate: u32,
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_rlog value: a logged rule's token bucket. rate is written by
+    /// user space when the rule is added; the rest is the program's.
+    /// Buckets are shared by all CPUs without a lock: under a flood on
+    /// several CPUs a few more events than the rate can pass, never fewer.
+    pub struct xf_rlog {
+        /// Events/s; the bucket holds one second.
+        pub rate: u32,
+        pub pad: u32,
+        /// bpf_ktime_get_ns() of the last refill.
+        pub last_ns: u64,
+        /// Tokens * 1e9.
+        pub credit: u64,
+        /// Events the limit dropped, in total...
+        pub suppressed: u64,
+        /// ... since the rule's last event.
+        pub unreported: u64,
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_log record: one dropped packet of a logged rule.
+    pub struct xf_event {
+        /// bpf_ktime_get_ns() (CLOCK_MONOTONIC).
+        pub ts_ns: u64,
+        /// Where it arrived.
+        pub ifindex: u32,
+        /// Rule id.
+        pub rule: u32,
+        /// This rule's events the limit dropped just before this one.
+        pub suppressed: u32,
+        /// Frame bytes.
+        pub len: u32,
+        /// 4 or 6.
+        pub family: u8,
+        /// IPPROTO_TCP or IPPROTO_UDP.
+        pub l4: u8,
+        pub sport: xf_rt::Be16,
+        pub dport: xf_rt::Be16,
+        pub pad: u16,
+        /// Network order; IPv4 in the first 4.
+        pub saddr: [u8; 16],
+        pub daddr: [u8; 16],
     }
 }
 
@@ -155,28 +258,51 @@ xf_rt::abi_struct! {
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
     assert!(size_of::<xf_port>() == 4 && offset_of!(xf_port, id) == 0);
-    assert!(size_of::<xf_lpm4>() == 8);
-    assert!(offset_of!(xf_lpm4, prefixlen) == 0 && offset_of!(xf_lpm4, addr) == 4);
-    assert!(size_of::<xf_lpm6>() == 20);
-    assert!(offset_of!(xf_lpm6, prefixlen) == 0 && offset_of!(xf_lpm6, addr) == 4);
+    assert!(size_of::<xf_lpm4>() == 12 && offset_of!(xf_lpm4, prefixlen) == 0);
+    assert!(offset_of!(xf_lpm4, set) == 4 && offset_of!(xf_lpm4, addr) == 5);
+    assert!(offset_of!(xf_lpm4, pad) == 9);
+    assert!(size_of::<xf_lpm6>() == 24 && offset_of!(xf_lpm6, prefixlen) == 0);
+    assert!(offset_of!(xf_lpm6, set) == 4 && offset_of!(xf_lpm6, addr) == 5);
+    assert!(offset_of!(xf_lpm6, pad) == 21);
     assert!(size_of::<xf_pfx>() == 8);
     assert!(offset_of!(xf_pfx, any_id) == 0 && offset_of!(xf_pfx, pid) == 4);
     assert!(size_of::<xf_pport>() == 8);
     assert!(offset_of!(xf_pport, pid) == 0 && offset_of!(xf_pport, slot) == 4);
     assert!(size_of::<xf_count>() == 16 && align_of::<xf_count>() == 8);
     assert!(offset_of!(xf_count, packets) == 0 && offset_of!(xf_count, bytes) == 8);
-    assert!(size_of::<xf_config>() == 24);
-    assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, flags) == 4);
-    assert!(offset_of!(xf_config, eph_lo) == 8 && offset_of!(xf_config, eph_hi) == 10);
-    assert!(offset_of!(xf_config, nprefix4) == 12 && offset_of!(xf_config, nprefix6) == 16);
-    assert!(offset_of!(xf_config, nsrc) == 20);
-    assert!(size_of::<xf_rdesc>() == 32);
-    assert!(offset_of!(xf_rdesc, used) == 0 && offset_of!(xf_rdesc, protos) == 1);
+    assert!(size_of::<xf_set>() == 20);
+    assert!(offset_of!(xf_set, flags) == 0 && offset_of!(xf_set, eph_lo) == 4);
+    assert!(offset_of!(xf_set, eph_hi) == 6 && offset_of!(xf_set, nprefix4) == 8);
+    assert!(offset_of!(xf_set, nprefix6) == 12 && offset_of!(xf_set, nsrc) == 16);
+    assert!(size_of::<xf_config>() == 64 && align_of::<xf_config>() == 8);
+    assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
+    assert!(offset_of!(xf_config, sets) == 8 && offset_of!(xf_config, serial) == 48);
+    assert!(offset_of!(xf_config, confirm_pid) == 52 && offset_of!(xf_config, confirm_by) == 56);
+    assert!(size_of::<xf_rdesc>() == 36);
+    assert!(offset_of!(xf_rdesc, sets) == 0 && offset_of!(xf_rdesc, protos) == 1);
     assert!(offset_of!(xf_rdesc, dir) == 2 && offset_of!(xf_rdesc, family) == 3);
     assert!(offset_of!(xf_rdesc, prefixlen) == 4 && offset_of!(xf_rdesc, anyport) == 5);
     assert!(offset_of!(xf_rdesc, port_lo) == 6 && offset_of!(xf_rdesc, port_hi) == 8);
     assert!(offset_of!(xf_rdesc, pad) == 10 && offset_of!(xf_rdesc, pid) == 12);
-    assert!(offset_of!(xf_rdesc, addr) == 16);
-    assert!(XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 8);
+    assert!(offset_of!(xf_rdesc, addr) == 16 && offset_of!(xf_rdesc, log_rate) == 32);
+    assert!(size_of::<xf_rlog>() == 40 && align_of::<xf_rlog>() == 8);
+    assert!(offset_of!(xf_rlog, rate) == 0 && offset_of!(xf_rlog, pad) == 4);
+    assert!(offset_of!(xf_rlog, last_ns) == 8 && offset_of!(xf_rlog, credit) == 16);
+    assert!(offset_of!(xf_rlog, suppressed) == 24 && offset_of!(xf_rlog, unreported) == 32);
+    assert!(size_of::<xf_event>() == 64 && align_of::<xf_event>() == 8);
+    assert!(offset_of!(xf_event, ts_ns) == 0 && offset_of!(xf_event, ifindex) == 8);
+    assert!(offset_of!(xf_event, rule) == 12 && offset_of!(xf_event, suppressed) == 16);
+    assert!(offset_of!(xf_event, len) == 20 && offset_of!(xf_event, family) == 24);
+    assert!(offset_of!(xf_event, l4) == 25 && offset_of!(xf_event, sport) == 26);
+    assert!(offset_of!(xf_event, dport) == 28 && offset_of!(xf_event, pad) == 30);
+    assert!(offset_of!(xf_event, saddr) == 32 && offset_of!(xf_event, daddr) == 48);
+    // The values of xdp_filter.h, which BTF does not carry (check-abi.sh
+    // sees the map sizes built from them, not these).
+    assert!(XF_SETS == 2 && XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 8);
+    assert!(XF_ID_LOG == 0x8000_0000 && XF_ID_MASK == 0x7fff_ffff && XF_LPM_SET_BITS == 8);
+    assert!(XF_LOG_BYTES == 262144 && XF_LOG_RATE == 10 && XF_LOG_RATE_MAX == 100000);
+    assert!(XF_MAX_PREFIXES == 16384 && XF_MAX_PPORTS == 262144);
     assert!(xf_slot(XF_DIR_SRC, XF_P_UDP, 65535) == XF_PORT_SLOTS - 1);
+    assert!(xf_set_slot(XF_SETS - 1, XF_PORT_SLOTS - 1) == XF_SETS * XF_PORT_SLOTS - 1);
+    assert!(xf_set_bit(1) == 2);
 };

@@ -12,7 +12,12 @@
 //! to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
 //! ICMP and everything not TCP/UDP pass. In both, non-IP frames pass and a
 //! truncated or invalid header drops. Every packet is counted under one
-//! reason in xf_stats, and a matching rule also in its xf_rcount slot.
+//! reason in xf_stats, and a matching rule also in its xf_rcount slot. A
+//! deny rule that logs (XF_ID_LOG) also sends the packets it drops to the
+//! drop log (xf_log), within its rate (xf_rlog).
+//!
+//! Two rule sets live side by side (xdp_filter.h): each packet reads
+//! xf_config.set once and uses that set's policy, port slots and prefixes.
 //!
 //! No `unsafe` here: packet reads, maps and the entry point come from the
 //! runtime crate `xf_rt`. The parsers return `Err(Malformed)` where the C
@@ -24,8 +29,8 @@ pub mod abi;
 
 use abi::*;
 use xf_rt::{
-    Be16, Cursor, Xdp, XdpAction, ETH_P_8021AD, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, IPPROTO_AH,
-    IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_TCP,
+    field, Be16, Cursor, MapValue, Xdp, XdpAction, ETH_P_8021AD, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6,
+    IPPROTO_AH, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_TCP,
     IPPROTO_UDP,
 };
 
@@ -40,8 +45,8 @@ const XF_IP6_OFFSET: u16 = 0xfff8;
 
 // The maps, in xdp_filter.c's order and with its definitions.
 xf_rt::xdp_map! {
-    /// Port rules: slot (dir, proto, port) -> rule id.
-    pub XF_PORTS: Array<u32, xf_port>[XF_PORT_SLOTS] = xf_ports as xf_ports_def;
+    /// Port rules: (set, slot (dir, proto, port)) -> rule id.
+    pub XF_PORTS: Array<u32, xf_port>[XF_SETS * XF_PORT_SLOTS] = xf_ports as xf_ports_def;
 }
 xf_rt::xdp_map! {
     /// IPv4 source prefixes -> their rules. LPM tries require NO_PREALLOC.
@@ -75,6 +80,14 @@ xf_rt::xdp_map! {
     /// User space's record of the rules; pinned with the rest, never read
     /// here.
     pub XF_RDESC: Array<u32, xf_rdesc>[XF_MAX_RULES] = xf_rdesc as xf_rdesc_def;
+}
+xf_rt::xdp_map! {
+    /// Per-rule token buckets of the drop log.
+    pub XF_RLOG: Array<u32, xf_rlog>[XF_MAX_RULES] = xf_rlog as xf_rlog_def;
+}
+xf_rt::xdp_map! {
+    /// The drop log: one xf_event per logged drop.
+    pub XF_LOG: RingBuf<xf_event>[XF_LOG_BYTES] = xf_log as xf_log_def;
 }
 
 xf_rt::xdp_program!(xdp_filter, filter);
@@ -119,10 +132,9 @@ struct L3 {
 /// IPv4 with options. Invalid: version != 4, ihl < 5, tot_len < ihl * 4,
 /// and truncated: tot_len beyond the frame (the kernel drops those too).
 /// The L4 header must fit inside tot_len, not just inside the frame, whose
-/// tail may be Ethernet padding. Returns the L3 summary and the source
-/// address.
+/// tail may be Ethernet padding. Returns the L3 summary.
 #[inline(always)]
-fn parse_ipv4(xdp: &Xdp, at: &mut Cursor) -> Result<(L3, [u8; 4]), Malformed> {
+fn parse_ipv4(xdp: &Xdp, at: &mut Cursor) -> Result<L3, Malformed> {
     let iph = xdp.ip_header(*at).ok_or(Malformed)?; // fixed part first...
     if iph.version() != 4 {
         return Err(Malformed);
@@ -137,20 +149,19 @@ fn parse_ipv4(xdp: &Xdp, at: &mut Cursor) -> Result<(L3, [u8; 4]), Malformed> {
         return Err(Malformed);
     }
     *at = opts_end;
-    let l3 = L3 {
+    Ok(L3 {
         proto: iph.protocol,
         later_frag: iph.frag_off.any(XF_IP_OFFSET),
         ip_len: tot_len as i64,
-    };
-    Ok((l3, iph.saddr))
+    })
 }
 
 /// IPv6 fixed header. Invalid: version != 6; truncated: payload_len beyond
 /// the frame (no jumbograms: an XDP frame is never that large). Returns the
-/// header plus payload_len, the next header and the source address; the
-/// caller walks the extension headers (parse_ipv6_ext()).
+/// header plus payload_len and the next header; the caller walks the
+/// extension headers (parse_ipv6_ext()).
 #[inline(always)]
-fn parse_ipv6(xdp: &Xdp, at: &mut Cursor) -> Result<(u32, u8, [u8; 16]), Malformed> {
+fn parse_ipv6(xdp: &Xdp, at: &mut Cursor) -> Result<(u32, u8), Malformed> {
     let ip6h = xdp.ipv6_header(*at).ok_or(Malformed)?;
     if ip6h.version() != 6 {
         return Err(Malformed);
@@ -161,7 +172,7 @@ fn parse_ipv6(xdp: &Xdp, at: &mut Cursor) -> Result<(u32, u8, [u8; 16]), Malform
         return Err(Malformed);
     }
     *at = at.after::<xf_rt::ipv6hdr>();
-    Ok((len, ip6h.nexthdr, ip6h.saddr))
+    Ok((len, ip6h.nexthdr))
 }
 
 /// Walks hop-by-hop, routing, destination options, fragment and AH headers,
@@ -208,7 +219,6 @@ fn parse_ipv6_ext(xdp: &Xdp, at: &mut Cursor, mut nexthdr: u8) -> Result<(u8, bo
 
 /// What the program needs to know of a packet, filled by parse_frame()
 /// (parsing.h's `struct xf_pkt`).
-#[derive(Default)]
 #[allow(non_camel_case_types)]
 struct xf_pkt {
     /// IP protocol; valid when family != 0.
@@ -220,9 +230,26 @@ struct xf_pkt {
     new_flow: bool,
     /// 4 or 6 once an IP header parsed.
     family: u8,
-    /// Source address as an LPM key.
-    src4: xf_lpm4,
-    src6: xf_lpm6,
+    /// The IP header, when family != 0 (C keeps pkt->saddr): the source is
+    /// read from it again for an LPM key, only when its family has prefix
+    /// rules, and both addresses for a drop log event. Nothing is copied
+    /// for the packets that need neither.
+    l3: Cursor,
+}
+
+impl xf_pkt {
+    /// Nothing parsed yet (`struct xf_pkt pkt = {}`).
+    #[inline(always)]
+    fn new(xdp: &Xdp) -> xf_pkt {
+        xf_pkt {
+            l4: 0,
+            sport: Be16::default(),
+            dport: Be16::default(),
+            new_flow: false,
+            family: 0,
+            l3: xdp.start(),
+        }
+    }
 }
 
 /// TCP with options. Invalid: doff < 5; truncated: the header does not fit
@@ -273,18 +300,18 @@ fn parse_frame(xdp: &Xdp, pkt: &mut xf_pkt) -> u32 {
 
     let l3_start = at;
     let l3 = if eth_type == Be16::from_host(ETH_P_IP) {
-        let Ok((l3, saddr)) = parse_ipv4(xdp, &mut at) else {
+        let Ok(l3) = parse_ipv4(xdp, &mut at) else {
             return XF_R_MALFORMED; // cut, bad version/ihl/length
         };
         pkt.family = 4;
-        pkt.src4 = xf_lpm4 { prefixlen: 32, addr: saddr };
+        pkt.l3 = l3_start;
         l3
     } else if eth_type == Be16::from_host(ETH_P_IPV6) {
-        let Ok((len, nexthdr, saddr)) = parse_ipv6(xdp, &mut at) else {
+        let Ok((len, nexthdr)) = parse_ipv6(xdp, &mut at) else {
             return XF_R_MALFORMED; // cut, bad version/payload_len
         };
         pkt.family = 6;
-        pkt.src6 = xf_lpm6 { prefixlen: 128, addr: saddr };
+        pkt.l3 = l3_start;
         let Ok((proto, later_frag)) = parse_ipv6_ext(xdp, &mut at, nexthdr) else {
             return XF_R_MALFORMED; // cut, 9+ ext headers
         };
@@ -322,32 +349,67 @@ fn verdict(reason: u32, bytes: u64, action: XdpAction) -> XdpAction {
     action
 }
 
-/// Rule id of the port slot (dir, proto, port), or 0.
+/// The packet's source as an LPM key of rule set nset, for the trie of
+/// its family (parsing.h's src_key()): made only when that trie is looked
+/// at. The IP header was checked when parsed; the verifier wants it again.
 #[inline(always)]
-fn port_rule(dir: u32, pidx: u32, port: Be16) -> u32 {
-    let slot = xf_slot(dir, pidx, port.get());
+fn src_key4(xdp: &Xdp, pkt: &xf_pkt, nset: u32) -> Option<xf_lpm4> {
+    let iph = xdp.ip_header(pkt.l3)?;
+    Some(xf_lpm4 { prefixlen: XF_LPM_SET_BITS + 32, set: nset as u8, addr: iph.saddr, pad: [0; 3] })
+}
+
+#[inline(always)]
+fn src_key6(xdp: &Xdp, pkt: &xf_pkt, nset: u32) -> Option<xf_lpm6> {
+    let ip6h = xdp.ipv6_header(pkt.l3)?;
+    Some(xf_lpm6 {
+        prefixlen: XF_LPM_SET_BITS + 128,
+        set: nset as u8,
+        addr: ip6h.saddr,
+        pad: [0; 3],
+    })
+}
+
+/// The trie entry of the longest prefix with rules that holds the packet's
+/// source in rule set nset (whose settings are set), or None; the trie of
+/// a family without prefix rules is not looked at (bpf_maps.h's
+/// prefix_lookup()).
+#[inline(always)]
+fn prefix_lookup(xdp: &Xdp, pkt: &xf_pkt, set: &xf_set, nset: u32) -> Option<xf_pfx> {
+    if pkt.family == 4 && set.nprefix4 != 0 {
+        return XF_PFX4.get(&src_key4(xdp, pkt, nset)?);
+    }
+    if pkt.family == 6 && set.nprefix6 != 0 {
+        return XF_PFX6.get(&src_key6(xdp, pkt, nset)?);
+    }
+    None
+}
+
+/// Rule id of the port slot (dir, proto, port) of rule set nset, or 0.
+#[inline(always)]
+fn port_rule(nset: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
+    let slot = xf_set_slot(nset, xf_slot(dir, pidx, port.get()));
     XF_PORTS.get(slot).map_or(0, |p| p.id)
 }
 
-/// Rule id of a prefix's port slot, or 0.
+/// Rule id of a prefix's port slot in rule set nset, or 0.
 #[inline(always)]
-fn pport_rule(pid: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
-    let key = xf_pport { pid, slot: xf_slot(dir, pidx, port.get()) };
+fn pport_rule(pid: u32, nset: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
+    let key = xf_pport { pid, slot: xf_set_slot(nset, xf_slot(dir, pidx, port.get())) };
     XF_PPORTS.get(key).map_or(0, |p| p.id)
 }
 
 /// Rule id that matches the packet's source prefix, or 0. Only the longest
 /// prefix with rules is consulted: it wins outright.
 #[inline(always)]
-fn prefix_rule(pkt: &xf_pkt, has_ports: bool, pidx: u32, cfg: &xf_config) -> u32 {
-    let pfx = if pkt.family == 4 && cfg.nprefix4 != 0 {
-        XF_PFX4.get(&pkt.src4)
-    } else if pkt.family == 6 && cfg.nprefix6 != 0 {
-        XF_PFX6.get(&pkt.src6)
-    } else {
-        None
-    };
-    let Some(pfx) = pfx else {
+fn prefix_rule(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    has_ports: bool,
+    pidx: u32,
+    set: &xf_set,
+    nset: u32,
+) -> u32 {
+    let Some(pfx) = prefix_lookup(xdp, pkt, set, nset) else {
         return 0; // no prefix rules: fast path
     };
     if pfx.any_id != 0 {
@@ -356,16 +418,110 @@ fn prefix_rule(pkt: &xf_pkt, has_ports: bool, pidx: u32, cfg: &xf_config) -> u32
     if !has_ports {
         return 0;
     }
-    let id = pport_rule(pfx.pid, XF_DIR_DST, pidx, pkt.dport);
+    let id = pport_rule(pfx.pid, nset, XF_DIR_DST, pidx, pkt.dport);
     if id != 0 {
         return id;
     }
-    pport_rule(pfx.pid, XF_DIR_SRC, pidx, pkt.sport)
+    pport_rule(pfx.pid, nset, XF_DIR_SRC, pidx, pkt.sport)
+}
+
+/// One second in bpf_ktime_get_ns() units: a token, and the most time a
+/// bucket refills for.
+const NS: u64 = 1_000_000_000;
+
+/// Drop log: does the token bucket b (of rate events/s) let one more event
+/// out? One second of tokens at most; refilled by the time since the last
+/// call. The bucket is shared by the CPUs without a lock (see xf_rlog):
+/// last_ns and credit are plain reads and writes, the two counts atomic,
+/// as in xdp_filter.c's log_allowed(). Arithmetic wraps as C's does:
+/// rate < 2^32 and elapsed <= 1e9 keep every product in range.
+#[inline(always)]
+fn log_allowed(b: &MapValue<xf_rlog>, rate: u32, now: u64) -> bool {
+    let full = rate as u64 * NS;
+
+    let elapsed = now.wrapping_sub(b.read(field!(xf_rlog, last_ns))).min(NS);
+    b.write(field!(xf_rlog, last_ns), now);
+    let credit = b.read(field!(xf_rlog, credit)).wrapping_add(elapsed * rate as u64).min(full);
+    if credit >= NS {
+        b.write(field!(xf_rlog, credit), credit - NS);
+        return true;
+    }
+    b.write(field!(xf_rlog, credit), credit);
+    b.add(field!(xf_rlog, suppressed), 1);
+    b.add(field!(xf_rlog, unreported), 1);
+    false
+}
+
+/// An address of `N` bytes in the 16 of an xf_event field (IPv4 in the
+/// first 4, the rest zero).
+#[inline(always)]
+fn addr16<const N: usize>(a: [u8; N]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < N && i < 16 {
+        out[i] = a[i];
+        i += 1;
+    }
+    out
+}
+
+/// The packet's source and destination addresses for its log event, from
+/// the IP header again (zero if it no longer fits: cannot happen).
+#[inline(always)]
+fn addresses(xdp: &Xdp, pkt: &xf_pkt) -> ([u8; 16], [u8; 16]) {
+    if pkt.family == 4 {
+        if let Some(iph) = xdp.ip_header(pkt.l3) {
+            return (addr16(iph.saddr), addr16(iph.daddr));
+        }
+    } else if pkt.family == 6 {
+        if let Some(ip6h) = xdp.ipv6_header(pkt.l3) {
+            return (ip6h.saddr, ip6h.daddr);
+        }
+    }
+    ([0; 16], [0; 16])
+}
+
+/// Sends a dropped packet of rule id (without XF_ID_LOG) to the drop log,
+/// within the rule's rate; events beyond it are counted as suppressed
+/// instead.
+#[inline(always)]
+fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
+    let Some(b) = XF_RLOG.lookup(id) else {
+        return;
+    };
+    let rate = b.read(field!(xf_rlog, rate));
+    if rate == 0 {
+        return; // user space has not set the bucket up
+    }
+    let now = xf_rt::ktime_get_ns();
+    if !log_allowed(&b, rate, now) {
+        return;
+    }
+    let Some(ev) = XF_LOG.reserve() else {
+        b.add(field!(xf_rlog, suppressed), 1); // reader too slow
+        b.add(field!(xf_rlog, unreported), 1);
+        return;
+    };
+    let (saddr, daddr) = addresses(xdp, pkt);
+    ev.submit(xf_event {
+        ts_ns: now,
+        ifindex: xdp.ingress_ifindex(),
+        rule: id,
+        suppressed: b.swap(field!(xf_rlog, unreported), 0) as u32,
+        len: bytes as u32,
+        family: pkt.family,
+        l4: pkt.l4,
+        sport: pkt.sport,
+        dport: pkt.dport,
+        pad: 0,
+        saddr,
+        daddr,
+    });
 }
 
 /// Allow policy, no rule matched a TCP/UDP packet: does it still pass?
 #[inline(always)]
-fn allow_unlisted(pkt: &xf_pkt, cfg: &xf_config) -> bool {
+fn allow_unlisted(pkt: &xf_pkt, cfg: &xf_set) -> bool {
     let dport = pkt.dport.get();
 
     if !pkt.new_flow {
@@ -386,7 +542,7 @@ fn allow_unlisted(pkt: &xf_pkt, cfg: &xf_config) -> bool {
 #[inline(always)]
 fn filter(xdp: &Xdp) -> XdpAction {
     let bytes = xdp.len();
-    let mut pkt = xf_pkt::default();
+    let mut pkt = xf_pkt::new(xdp);
 
     let reason = parse_frame(xdp, &mut pkt);
     if reason == XF_R_MALFORMED {
@@ -395,33 +551,43 @@ fn filter(xdp: &Xdp) -> XdpAction {
     if reason == XF_R_NON_IP {
         return verdict(reason, bytes, XdpAction::Pass); // ARP, 3rd tag, ...
     }
-    let Some(cfg) = XF_CONFIG.get(0) else {
+    let Some(cfg) = XF_CONFIG.lookup(0) else {
         return verdict(reason, bytes, XdpAction::Pass); // cannot happen
     };
+    // The rule set this packet uses, read once: apply switches it with one
+    // write, so the packet sees one whole set.
+    let nset = cfg.read(field!(xf_config, set)) & 1;
+    let Some(set) = field!(xf_config, sets).at(nset) else {
+        return verdict(reason, bytes, XdpAction::Pass); // cannot happen
+    };
+    let set = cfg.read(set);
 
     let pidx = if pkt.l4 == IPPROTO_TCP { XF_P_TCP } else { XF_P_UDP };
-    let mut id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, &cfg);
+    let mut id = prefix_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &set, nset);
     if id == 0 && reason == XF_R_PASSED {
-        id = port_rule(XF_DIR_DST, pidx, pkt.dport);
-        if id == 0 && cfg.nsrc != 0 {
+        id = port_rule(nset, XF_DIR_DST, pidx, pkt.dport);
+        if id == 0 && set.nsrc != 0 {
             // most rule sets have none
-            id = port_rule(XF_DIR_SRC, pidx, pkt.sport);
+            id = port_rule(nset, XF_DIR_SRC, pidx, pkt.sport);
         }
     }
     if id != 0 {
-        XF_RCOUNT.count(id, bytes);
+        XF_RCOUNT.count(id & XF_ID_MASK, bytes);
     }
 
-    if cfg.flags & XF_CFG_ALLOW == 0 {
+    if set.flags & XF_CFG_ALLOW == 0 {
         if id == 0 {
             return verdict(reason, bytes, XdpAction::Pass); // no rule
+        }
+        if id & XF_ID_LOG != 0 {
+            log_drop(xdp, &pkt, id & XF_ID_MASK, bytes);
         }
         return verdict(XF_R_DROPPED, bytes, XdpAction::Drop); // deny rule
     }
     if id != 0 {
         return verdict(XF_R_ALLOWED, bytes, XdpAction::Pass); // allow rule
     }
-    if reason != XF_R_PASSED || allow_unlisted(&pkt, &cfg) {
+    if reason != XF_R_PASSED || allow_unlisted(&pkt, &set) {
         return verdict(reason, bytes, XdpAction::Pass); // not gated
     }
     verdict(XF_R_POLICY, bytes, XdpAction::Drop) // unlisted flow

@@ -2,7 +2,9 @@
 //! xf_rt - the runtime crate of the Rust xdp_filter: every `unsafe` of the
 //! Rust implementation lives here, behind a small safe API shaped like Rex's
 //! (`xdp.ip_header(at)`, `xdp.udp_header(at)`, map `get`/`insert`, per-CPU
-//! counters), so the program crate can be `#![forbid(unsafe_code)]`.
+//! counters, fields of an array element read, written and updated
+//! atomically in place, a ring buffer, the clock), so the program crate can
+//! be `#![forbid(unsafe_code)]`.
 //!
 //! Policy: the program crate never sees a raw pointer. Packet bytes are read
 //! only after a bounds check against `data_end` (the check the verifier
@@ -17,13 +19,15 @@
 //! as a panic path, fails the build with the symbol's name).
 #![no_std]
 #![feature(allow_internal_unsafe)]
+#![feature(core_intrinsics)]
 #![allow(internal_features)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use core::ffi::c_void;
+use core::intrinsics::{atomic_xadd, atomic_xchg, AtomicOrdering};
 use core::marker::PhantomData;
-use core::mem::size_of;
+use core::mem::{align_of, size_of, ManuallyDrop};
 
 pub mod hdr;
 pub use hdr::*;
@@ -76,6 +80,7 @@ pub const BPF_MAP_TYPE_HASH: usize = 1;
 pub const BPF_MAP_TYPE_ARRAY: usize = 2;
 pub const BPF_MAP_TYPE_PERCPU_ARRAY: usize = 6;
 pub const BPF_MAP_TYPE_LPM_TRIE: usize = 11;
+pub const BPF_MAP_TYPE_RINGBUF: usize = 27;
 /// The BPF map type of each map handle kind, for `xdp_map!`.
 #[doc(hidden)]
 #[allow(non_upper_case_globals)]
@@ -84,6 +89,7 @@ pub mod map_kind {
     pub const PerCpuArray: usize = super::BPF_MAP_TYPE_PERCPU_ARRAY;
     pub const Hash: usize = super::BPF_MAP_TYPE_HASH;
     pub const LpmTrie: usize = super::BPF_MAP_TYPE_LPM_TRIE;
+    pub const RingBuf: usize = super::BPF_MAP_TYPE_RINGBUF;
 }
 /// `map_flags` bits (`BPF_F_*` in linux/bpf.h) a map definition may carry.
 /// LPM tries require `BPF_F_NO_PREALLOC`; a hash map with it allocates its
@@ -195,6 +201,45 @@ mod helper {
         // long (void *map, const void *key, const void *value, u64 flags).
         unsafe { core::mem::transmute::<usize, MapUpdateElem>(2) }
     }
+
+    pub type KtimeGetNs = unsafe extern "C" fn() -> u64;
+    pub type RingbufReserve = unsafe extern "C" fn(*mut c_void, u64, u64) -> *mut c_void;
+    pub type RingbufRelease = unsafe extern "C" fn(*mut c_void, u64);
+
+    #[inline(always)]
+    pub fn ktime_get_ns() -> KtimeGetNs {
+        // SAFETY: BPF_FUNC_ktime_get_ns is helper 5; its C prototype is
+        // u64 (void), which this type matches.
+        unsafe { core::mem::transmute::<usize, KtimeGetNs>(5) }
+    }
+
+    #[inline(always)]
+    pub fn ringbuf_reserve() -> RingbufReserve {
+        // SAFETY: BPF_FUNC_ringbuf_reserve is helper 131; its C prototype
+        // is void *(void *ringbuf, u64 size, u64 flags).
+        unsafe { core::mem::transmute::<usize, RingbufReserve>(131) }
+    }
+
+    #[inline(always)]
+    pub fn ringbuf_submit() -> RingbufRelease {
+        // SAFETY: BPF_FUNC_ringbuf_submit is helper 132; its C prototype
+        // is void (void *data, u64 flags).
+        unsafe { core::mem::transmute::<usize, RingbufRelease>(132) }
+    }
+
+    #[inline(always)]
+    pub fn ringbuf_discard() -> RingbufRelease {
+        // SAFETY: BPF_FUNC_ringbuf_discard is helper 133; its C prototype
+        // is void (void *data, u64 flags), as submit's.
+        unsafe { core::mem::transmute::<usize, RingbufRelease>(133) }
+    }
+}
+
+/// `bpf_ktime_get_ns()`: CLOCK_MONOTONIC in nanoseconds.
+#[inline(always)]
+pub fn ktime_get_ns() -> u64 {
+    // SAFETY: the helper takes no argument and only reads the clock.
+    unsafe { helper::ktime_get_ns()() }
 }
 
 /// A BTF map definition emitted by `xdp_map!`: its key and value types and
@@ -266,6 +311,151 @@ impl<D: MapDef> Array<D> {
     }
 }
 
+impl<D: MapDef> Array<D> {
+    /// The element at `key` in place, or `None` if `key` is out of range:
+    /// for the parts of a value the program reads alone, or updates
+    /// (`MapValue`). Array maps only: their elements are never freed.
+    #[inline(always)]
+    pub fn lookup(&self, key: D::Key) -> Option<MapValue<D::Value>> {
+        let p = lookup::<D>(&key);
+        if p.is_null() {
+            return None;
+        }
+        Some(MapValue { p })
+    }
+}
+
+/// A field of the map value type `V`: its byte offset and its type `F`, as
+/// `field!(V, path)` names it; what `MapValue` reads or updates in place.
+///
+/// Every `Field` is sound to use, however it was made: `new()` (evaluated
+/// at compile time by `field!`) checks that an `F` fits inside a `V` at that
+/// offset and is aligned there, and both are `Pod`, so an access stays in
+/// the element and any bytes it reads are a valid `F`. That it is the field
+/// the program means is `field!`'s part: it takes the offset and the type
+/// from the same field path.
+pub struct Field<V, F> {
+    off: usize,
+    _types: PhantomData<(fn() -> V, fn() -> F)>,
+}
+
+impl<V, F> Clone for Field<V, F> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V, F> Copy for Field<V, F> {}
+
+impl<V: Pod, F: Pod> Field<V, F> {
+    /// The `F` at byte offset `off` of a `V`; `_ty` only names `F` (`field!`
+    /// passes `|v| &v.path`, which is never called).
+    #[doc(hidden)]
+    pub const fn new(off: usize, _ty: fn(&V) -> &F) -> Self {
+        assert!(
+            size_of::<F>() <= size_of::<V>() && off <= size_of::<V>() - size_of::<F>(),
+            "field outside its struct"
+        );
+        assert!(off % align_of::<F>() == 0, "misaligned field");
+        Field { off, _types: PhantomData }
+    }
+}
+
+impl<V: Pod, T: Pod, const N: usize> Field<V, [T; N]> {
+    /// Element `i` of an array field, or `None` if `i >= N`. In bounds and
+    /// aligned as the array is: elements are `size_of::<T>()` apart.
+    #[inline(always)]
+    pub fn at(self, i: u32) -> Option<Field<V, T>> {
+        if i as usize >= N {
+            return None;
+        }
+        Some(Field { off: self.off + i as usize * size_of::<T>(), _types: PhantomData })
+    }
+}
+
+/// `Field` of `$V` named by a field path, checked at compile time:
+/// `field!(xf_config, set)`, `field!(xf_rlog, credit)`.
+#[macro_export]
+macro_rules! field {
+    ($V:ty, $($f:tt).+) => {
+        const {
+            $crate::Field::<$V, _>::new(::core::mem::offset_of!($V, $($f).+), |v: &$V| &v.$($f).+)
+        }
+    };
+}
+
+/// An array map element in place, as `Array::lookup()` found it. The
+/// program reads and writes it a field at a time, never through a Rust
+/// reference: other CPUs and user space may access the same element at the
+/// same time. Plain accesses are volatile (each happens once, as written,
+/// as one load or store for a scalar: the C program's plain accesses to
+/// shared values, which the compiler may not merge, split or repeat here);
+/// counters shared by CPUs use `add()` and `swap()`, which are atomic.
+pub struct MapValue<V: Pod> {
+    p: *mut V,
+}
+
+impl<V: Pod> MapValue<V> {
+    #[inline(always)]
+    fn field<F: Pod>(&self, f: Field<V, F>) -> *mut F {
+        // SAFETY: p is a non-NULL lookup result, an array element of
+        // size_of::<V>() bytes (the map's value_size, from its BTF) that
+        // lives as long as the map, so as long as the program; the Field
+        // invariant puts the F at f.off inside it.
+        unsafe { self.p.cast::<u8>().add(f.off).cast::<F>() }
+    }
+
+    /// A copy of the whole element (volatile, as `Array::get()`).
+    #[inline(always)]
+    pub fn get(&self) -> V {
+        // SAFETY: p points to a live V, 8-aligned (the kernel aligns array
+        // values to 8, and no Pod here needs more); see copy_out() for why
+        // a concurrent writer does no harm to a volatile copy of a Pod.
+        unsafe { self.p.read_volatile() }
+    }
+
+    /// The value of field `f` (one volatile read).
+    #[inline(always)]
+    pub fn read<F: Pod>(&self, f: Field<V, F>) -> F {
+        // SAFETY: field() is in bounds and aligned for F (the element is
+        // 8-aligned, f.off a multiple of F's alignment, which is <= 8), F
+        // is Pod, so any bytes, torn or not, are a valid F.
+        unsafe { self.field(f).read_volatile() }
+    }
+
+    /// Sets field `f` (one volatile write).
+    #[inline(always)]
+    pub fn write<F: Pod>(&self, f: Field<V, F>, v: F) {
+        // SAFETY: as in read(); array elements are writable by the program
+        // (no BPF_F_RDONLY_PROG on our maps), and no reference to the
+        // element exists for the write to invalidate.
+        unsafe { self.field(f).write_volatile(v) }
+    }
+
+    /// Adds `v` to the u64 field `f` atomically, without reading it back:
+    /// `__sync_fetch_and_add(&x, v)` with the result unused, which the BPF
+    /// backend emits as `lock *(u64 *)(r + off) += v` (BPF_ATOMIC BPF_ADD),
+    /// as clang does for the C program.
+    #[inline(always)]
+    pub fn add(&self, f: Field<V, u64>, v: u64) {
+        // SAFETY: field() is in bounds and 8-aligned (f.off is a multiple
+        // of align_of::<u64>() = 8 and the element is 8-aligned), which
+        // BPF atomics require; the verifier allows them on map values.
+        // Relaxed: a counter, nothing is ordered against it.
+        unsafe {
+            atomic_xadd::<u64, u64, { AtomicOrdering::Relaxed }>(self.field(f), v);
+        }
+    }
+
+    /// Stores `v` in the u64 field `f` and returns what it held, atomically
+    /// (`__sync_lock_test_and_set()`: BPF_ATOMIC BPF_XCHG, -mcpu=v3).
+    #[inline(always)]
+    pub fn swap(&self, f: Field<V, u64>, v: u64) -> u64 {
+        // SAFETY: as in add(): in bounds and 8-aligned.
+        unsafe { atomic_xchg::<u64, { AtomicOrdering::SeqCst }>(self.field(f), v) }
+    }
+}
+
 /// `BPF_MAP_TYPE_PERCPU_ARRAY` handle. A lookup returns this CPU's copy.
 pub struct PerCpuArray<D: MapDef>(PhantomData<D>);
 
@@ -301,9 +491,8 @@ impl<D: MapDef> Hash<D> {
 }
 
 /// `BPF_MAP_TYPE_LPM_TRIE` handle (read side only). The key is a C struct
-/// `{ u32 prefixlen; u8 addr[N]; }`; a lookup with prefixlen N (the full
-/// address) returns the value of the longest stored prefix that contains
-/// the address.
+/// `{ u32 prefixlen; u8 data[N]; }`; a lookup with prefixlen 8 * N (all of
+/// data) returns the value of the longest stored prefix of data.
 pub struct LpmTrie<D: MapDef>(PhantomData<D>);
 
 impl<D: MapDef> LpmTrie<D> {
@@ -321,6 +510,79 @@ impl<D: MapDef> LpmTrie<D> {
     #[inline(always)]
     pub fn get(&self, key: &D::Key) -> Option<D::Value> {
         copy_out(lookup::<D>(key))
+    }
+}
+
+/// A ring buffer definition emitted by `xdp_map!`: the type of its records
+/// and the address of the `.maps` symbol the loader replaces by the map fd.
+///
+/// # Safety
+/// `ptr()` must return the address of a `.maps` definition of a
+/// `BPF_MAP_TYPE_RINGBUF` map; only `xdp_map!` implements this.
+pub unsafe trait RingBufDef {
+    type Record: Pod;
+    fn ptr() -> *mut c_void;
+}
+
+/// `BPF_MAP_TYPE_RINGBUF` handle: records of one type, reserved in place,
+/// filled, then submitted (`bpf_ringbuf_reserve()`/`_submit()`).
+pub struct RingBuf<D: RingBufDef>(PhantomData<D>);
+
+impl<D: RingBufDef> RingBuf<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        RingBuf(PhantomData)
+    }
+
+    /// Room for one record, or `None` when the buffer is full (the reader
+    /// is behind).
+    #[inline(always)]
+    pub fn reserve(&self) -> Option<RingBufEntry<D::Record>> {
+        const { assert!(align_of::<D::Record>() <= 8) };
+        // SAFETY: D::ptr() is a ring buffer map of the loaded object
+        // (RingBufDef contract); the size is a constant, as the verifier
+        // demands, and flags 0 is the only valid value.
+        let p = unsafe { helper::ringbuf_reserve()(D::ptr(), size_of::<D::Record>() as u64, 0) };
+        if p.is_null() {
+            return None;
+        }
+        Some(RingBufEntry { p: p.cast() })
+    }
+}
+
+/// A reserved ring buffer record. `submit()` fills and publishes it;
+/// dropping it discards it, so every reservation is released once, on
+/// every path, as the verifier demands. (An entry passed to `mem::forget`,
+/// which safe code may do, leaks it: the verifier then rejects the
+/// program at load time.)
+pub struct RingBufEntry<T: Pod> {
+    p: *mut T,
+}
+
+impl<T: Pod> RingBufEntry<T> {
+    /// Writes `record` and hands it to the reader.
+    #[inline(always)]
+    pub fn submit(self, record: T) {
+        let e = ManuallyDrop::new(self); // released here, not by Drop
+                                         // SAFETY: e.p is the reservation: size_of::<T>() bytes, 8-aligned
+                                         // (records start after an 8-byte header, on 8 bytes; T needs no
+                                         // more, see reserve()), the program's alone until submitted. T is
+                                         // Pod, so a plain write fills it. The helper call is opaque to the
+                                         // compiler, so the write cannot move past it; ManuallyDrop keeps
+                                         // drop() from discarding the released record.
+        unsafe {
+            e.p.write(record);
+            helper::ringbuf_submit()(e.p.cast(), 0);
+        }
+    }
+}
+
+impl<T: Pod> Drop for RingBufEntry<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: p is a reservation not yet released: submit() does not
+        // run this.
+        unsafe { helper::ringbuf_discard()(self.p.cast(), 0) }
     }
 }
 
@@ -359,6 +621,7 @@ where
 /// ```ignore
 /// xdp_map! { pub XF_STATS: PerCpuArray<u32, xf_count>[XF_R_MAX] = xf_stats as XfStatsDef; }
 /// xdp_map! { pub XF_PFX4: LpmTrie<xf_lpm4, xf_pfx>[N] flags(BPF_F_NO_PREALLOC) = xf_pfx4 as D; }
+/// xdp_map! { pub XF_LOG: RingBuf<xf_event>[BYTES] = xf_log as XfLogDef; }
 /// ```
 /// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
 /// non-generic definition type whose BTF the loader reads (the kernel
@@ -366,6 +629,43 @@ where
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! xdp_map {
+    // A ring buffer: no key or value in its definition (max_entries is its
+    // size in bytes); the record type lives in the handle only.
+    ($(#[$m:meta])* pub $handle:ident: RingBuf<$rec:ty>[$max:expr] = $sym:ident as $def:ident;) => {
+        /// BTF map definition, as libbpf's __uint() encodes it.
+        #[repr(C)]
+        pub struct $def {
+            r#type: *const [i32; $crate::map_kind::RingBuf],
+            max_entries: *const [i32; $max as usize],
+            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        }
+
+        // SAFETY: the definition is never read or written at run time; it
+        // only carries BTF, and its pointers are all NULL.
+        unsafe impl Sync for $def {}
+
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = ".maps")]
+        #[allow(non_upper_case_globals)]
+        pub static $sym: $def = $def {
+            r#type: ::core::ptr::null(),
+            max_entries: ::core::ptr::null(),
+            pinning: ::core::ptr::null(),
+        };
+
+        // SAFETY: ptr() is the address of the .maps definition above, of
+        // type BPF_MAP_TYPE_RINGBUF.
+        unsafe impl $crate::RingBufDef for $def {
+            type Record = $rec;
+            #[inline(always)]
+            fn ptr() -> *mut ::core::ffi::c_void {
+                (&raw const $sym).cast_mut().cast()
+            }
+        }
+
+        $(#[$m])*
+        pub const $handle: $crate::RingBuf<$def> = $crate::RingBuf::<$def>::new();
+    };
     ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr]
      $(flags($flags:expr))? = $sym:ident as $def:ident;) => {
         /// BTF map definition: each member is a pointer to an array whose
