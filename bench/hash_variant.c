@@ -3,16 +3,18 @@
  * map-layout measurement in DESIGN.md ("Maps"). Benchmark only, never
  * attached.
  *
- * Everything but the port-rule lookup is the product's (ABI v2): parsing.h's
- * parse_frame(), the xf_config lookup, the prefix check (skipped, like the
- * product's, when xf_config counts no prefixes), destination then source
- * port, the deny/allow verdicts and the xf_stats counting. The port-rule
- * table is what a hash design would naturally be: one
- * BPF_MAP_TYPE_PERCPU_HASH keyed by {port, proto, dir}, whose per-CPU
- * value is the rule's own counter. A key's presence is the rule, so one
- * lookup gives both the match and the counter slot (the product needs an
- * ARRAY lookup plus a PERCPU_ARRAY lookup for the same). Sized like the
- * product's xf_ports, one entry per possible port slot.
+ * Everything but the port-rule lookup is the product's (ABI v4): parsing.h's
+ * parse_frame(), the xf_config lookup and the read of the active rule set,
+ * the prefix check (skipped, like the product's, when the set counts no
+ * prefixes), destination then source port, the deny/allow verdicts and the
+ * xf_stats counting. The port-rule table is what a hash design would
+ * naturally be: one BPF_MAP_TYPE_PERCPU_HASH keyed by {port, proto, dir},
+ * whose per-CPU value is the rule's own counter. A key's presence is the
+ * rule, so one lookup gives both the match and the counter slot (the
+ * product needs an ARRAY lookup plus a PERCPU_ARRAY lookup for the same).
+ * Sized like one rule set of the product's xf_ports, one entry per
+ * possible port slot; it has no second set (the bench fills set 0 only),
+ * and no drop log.
  */
 #include <linux/bpf.h>
 #include "../xdp_filter.h"
@@ -41,10 +43,10 @@ static __always_inline struct xf_count *port_rule(__u8 dir, int l4,
  * fills no prefixes into this object: only the "nothing to look up" branch
  * runs, as in the product with no prefix rules). */
 static __always_inline int prefix_match(struct xf_pkt *pkt,
-					const struct xf_config *cfg,
+					const struct xf_set *set, __u32 nset,
 					void *data_end)
 {
-	struct xf_pfx *pfx = prefix_lookup(pkt, cfg, data_end);
+	struct xf_pfx *pfx = prefix_lookup(pkt, set, nset, data_end);
 
 	return pfx && pfx->any_id;
 }
@@ -58,7 +60,8 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	struct xf_count *rule = NULL;
 	struct xf_pkt pkt = {};
 	struct xf_config *cfg;
-	__u32 zero = 0;
+	struct xf_set *set;
+	__u32 zero = 0, nset;
 	int reason, match;
 
 	reason = parse_frame(data, data_end, &pkt);
@@ -69,24 +72,26 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&xf_config, &zero);
 	if (!cfg)
 		return verdict(reason, bytes, XDP_PASS);
+	nset = *(volatile __u32 *)&cfg->set & 1;	/* as the product */
+	set = &cfg->sets[nset];
 
-	match = prefix_match(&pkt, cfg, data_end);
+	match = prefix_match(&pkt, set, nset, data_end);
 	if (!match && reason == XF_R_PASSED) {
 		rule = port_rule(XF_DIR_DST, pkt.l4, pkt.dport);
-		if (!rule && cfg->nsrc)	/* as the product: none, no lookup */
+		if (!rule && set->nsrc)	/* as the product: none, no lookup */
 			rule = port_rule(XF_DIR_SRC, pkt.l4, pkt.sport);
 		match = rule != NULL;
 	}
 	count(rule, bytes);		/* the rule's own per-CPU counter */
 
-	if (!(cfg->flags & XF_CFG_ALLOW)) {
+	if (!(set->flags & XF_CFG_ALLOW)) {
 		if (!match)
 			return verdict(reason, bytes, XDP_PASS);
 		return verdict(XF_R_DROPPED, bytes, XDP_DROP);
 	}
 	if (match)
 		return verdict(XF_R_ALLOWED, bytes, XDP_PASS);
-	if (reason != XF_R_PASSED || allow_unlisted(&pkt, cfg))
+	if (reason != XF_R_PASSED || allow_unlisted(&pkt, set))
 		return verdict(reason, bytes, XDP_PASS);
 	return verdict(XF_R_POLICY, bytes, XDP_DROP);
 }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* micro.c - xf_bench: ns/packet of XDP programs through BPF_PROG_TEST_RUN.
  *
- * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v2) with
+ * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v4) with
  * 1, 100 and 10,000 port rules, its safe-Rust implementation
- * (xdp_filter_rs.o, same maps; skipped with a note while it is still an
- * ABI v1 build), its HASH twin (bench_hash.o) and xdp-tools' own
+ * (xdp_filter_rs.o, same maps; skipped with a note while it is a build
+ * for another ABI), its HASH twin (bench_hash.o) and xdp-tools' own
  * xdp-filter objects with the equivalent rule: the main table, every
  * program on the same seven packet kinds. Then the product again with the
- * rule forms of ABI v2 (no rules, 10,000 IPv4 or IPv6 source prefixes,
- * prefixes with a port, the allow policy), each timed on the packets that
- * take the paths worth knowing: the "rule forms" table.
+ * rule forms (no rules, 10,000 IPv4 or IPv6 source prefixes, prefixes
+ * with a port, the allow policy), each timed on the packets that take the
+ * paths worth knowing: the "rule forms" table.
  *
  * Every (program, packet) pair is timed for a number of rounds. Inside a
  * round every program runs once per packet kind, in an order rotated each
@@ -20,10 +20,11 @@
  *
  * Nothing is pinned or attached: the pin paths are cleared before load, so
  * the host's filter and its pins are never touched. The maps are filled
- * the way rulectl writes them (xf_maps.c): rule ids in xf_ports slots,
- * {any_id, pid} in the LPM tries, {pid, slot} -> id in xf_pports, and the
- * prefix counts in xf_config. xf_rdesc, user space's own record, is left
- * empty: the program never reads it.
+ * the way rulectl writes them (xf_maps.c), all in rule set 0, the active
+ * one: rule ids in xf_ports slots, {any_id, pid} in the LPM tries, {pid,
+ * slot} -> id in xf_pports, and the policy and prefix counts in
+ * xf_config.sets[0]. No rule logs its drops. xf_rdesc, user space's own
+ * record, is left empty: the program never reads it.
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 usage.
  */
@@ -581,18 +582,23 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
-/* xf_config as rulectl leaves it: the ABI stamp, the policy, the prefix
- * counts. A map without it (an older Rust build) is left as loaded. */
+/* xf_config as rulectl leaves it: the ABI stamp, rule set 0 active, its
+ * policy and prefix counts. A map without it (an older Rust build) is left
+ * as loaded. */
 static int fill_config(struct bpf_object *obj, __u32 flags, __u32 n4,
 		       __u32 n6)
 {
 	struct xf_config cfg = {
 		.abi = XF_ABI_VERSION,
-		.flags = flags,
-		.eph_lo = 32768,	/* Linux's default ip_local_port_range */
-		.eph_hi = 60999,
-		.nprefix4 = n4,
-		.nprefix6 = n6,
+		.set = 0,
+		.sets[0] = {
+			.flags = flags,
+			.eph_lo = 32768,	/* Linux's default
+						 * ip_local_port_range */
+			.eph_hi = 60999,
+			.nprefix4 = n4,
+			.nprefix6 = n6,
+		},
 	};
 	__u32 zero = 0;
 	int fd = map_fd(obj, XF_MAP_CONFIG);
@@ -605,7 +611,7 @@ static int fill_config(struct bpf_object *obj, __u32 flags, __u32 n4,
 }
 
 /* Port rules "PORT PROTO" (dst), ids 1 .. rules, as rulectl writes them:
- * the rule id in the slot xf_slot(XF_DIR_DST, proto, port). */
+ * the rule id in the slot xf_slot(XF_DIR_DST, proto, port) of set 0. */
 static int fill_ports(struct bpf_object *obj, int rules, __u8 proto0)
 {
 	int fd = map_fd(obj, XF_MAP_PORTS), j, n = 0;
@@ -620,8 +626,8 @@ static int fill_ports(struct bpf_object *obj, int rules, __u8 proto0)
 
 		if (nth_rule(j, proto0, &proto, &port))
 			continue;
-		slot = xf_slot(XF_DIR_DST,
-			       proto == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP, port);
+		slot = xf_set_slot(0, xf_slot(XF_DIR_DST, proto == IPPROTO_TCP ?
+						  XF_P_TCP : XF_P_UDP, port));
 		if (bpf_map_update_elem(fd, &slot, &val, BPF_ANY))
 			return -errno;
 		n++;
@@ -629,9 +635,9 @@ static int fill_ports(struct bpf_object *obj, int rules, __u8 proto0)
 	return 0;
 }
 
-/* NPFX prefix rules of one family, one rule (id i + 1) per prefix (pid
- * i + 1): "any from P" (any_id set), or "9999 udp from P" (the prefix's
- * xf_pports slot for dst udp 9999). */
+/* NPFX prefix rules of one family in set 0, one rule (id i + 1) per
+ * prefix (pid i + 1): "any from P" (any_id set), or "9999 udp from P" (the
+ * prefix's xf_pports slot for dst udp 9999). */
 static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
 {
 	int tfd = map_fd(obj, family == 4 ? XF_MAP_PFX4 : XF_MAP_PFX6);
@@ -642,8 +648,8 @@ static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
 		return -ENOENT;
 	for (i = 0; i < NPFX; i++) {
 		struct xf_pfx val = { .pid = i + 1 };
-		struct xf_lpm4 k4 = { .prefixlen = 24 };
-		struct xf_lpm6 k6 = { .prefixlen = 48 };
+		struct xf_lpm4 k4 = { .prefixlen = XF_LPM_SET_BITS + 24 };
+		struct xf_lpm6 k6 = { .prefixlen = XF_LPM_SET_BITS + 48 };
 		__u32 a4 = htonl(pfx4_addr(i));
 		struct in6_addr a6;
 		void *key = family == 4 ? (void *)&k4 : (void *)&k6;
@@ -658,8 +664,9 @@ static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
 			 * orders them. */
 			struct xf_pport pk = {
 				.pid = i + 1,
-				.slot = xf_slot(XF_DIR_DST, XF_P_UDP,
-						PORT_BLOCKED),
+				.slot = xf_set_slot(0, xf_slot(XF_DIR_DST,
+							       XF_P_UDP,
+							       PORT_BLOCKED)),
 			};
 			struct xf_port pv = { .id = i + 1 };
 
@@ -804,12 +811,20 @@ static void plan(void)
 		progs[PI_EMPTY].want |= progs[i].want;
 }
 
-/* The object's ABI, by its map names: 2 (xf_ports), 1 (xf_rules, the v1
- * rule table), 0 neither. */
+/* The object's ABI, by its maps: XF_ABI_VERSION (xf_ports for both rule
+ * sets, xf_config of this size, the drop log's xf_rlog), 3 (xf_ports of
+ * one set: v2 and v3), 1 (xf_rules, the v1 rule table), 0 none of them. */
 static int obj_abi(struct bpf_object *obj)
 {
-	if (bpf_object__find_map_by_name(obj, XF_MAP_PORTS))
-		return XF_ABI_VERSION;	/* v2 on share this map layout */
+	struct bpf_map *ports = bpf_object__find_map_by_name(obj, XF_MAP_PORTS);
+	struct bpf_map *cfg = bpf_object__find_map_by_name(obj, XF_MAP_CONFIG);
+
+	if (ports && cfg && bpf_object__find_map_by_name(obj, XF_MAP_RLOG) &&
+	    bpf_map__max_entries(ports) == XF_SETS * XF_PORT_SLOTS &&
+	    bpf_map__value_size(cfg) == sizeof(struct xf_config))
+		return XF_ABI_VERSION;
+	if (ports)
+		return 3;
 	if (bpf_object__find_map_by_name(obj, "xf_rules"))
 		return 1;
 	return 0;
@@ -836,6 +851,11 @@ static int load(struct prog *p)
 				 "still an ABI v1 build (map xf_rules, no %s);"
 				 " this benchmark fills ABI v%d maps",
 				 XF_MAP_PORTS, XF_ABI_VERSION);
+		else if (obj_abi(p->obj) == 3)
+			snprintf(p->skip, sizeof(p->skip),
+				 "an ABI v2/v3 build (one rule set, no %s);"
+				 " this benchmark fills ABI v%d maps",
+				 XF_MAP_RLOG, XF_ABI_VERSION);
 		else
 			snprintf(p->skip, sizeof(p->skip),
 				 "no %s map: not an ABI v%d build",
@@ -1089,7 +1109,8 @@ static void print_forms(void)
 	const struct prog *floor = &progs[PI_EMPTY];
 	size_t f;
 
-	printf("\n### Rule forms (ABI v2): median ns/packet over the floor\n\n");
+	printf("\n### Rule forms (ABI v%d): median ns/packet over the"
+	       " floor\n\n", XF_ABI_VERSION);
 	printf("xdp_filter.o alone, filled as rulectl fills the maps. "
 	       "Prefix sets: %d distinct prefixes, one rule each: "
 	       "10.a.b.0/24 (10.0.0.0 - 10.39.15.0) or 2001:db8:N::/48 "

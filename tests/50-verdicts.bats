@@ -4,7 +4,8 @@
 # verdicts and counters compared with the contract in DESIGN.md.
 #
 # The object is loaded privately with unpinned maps, so these tests touch no
-# interface, no bpffs and no attached filter: no namespace is needed. They
+# interface, no bpffs and no attached filter: no namespace is needed, but
+# for the one that gives the drop log a veth of its own (unshare -n). They
 # need root only for bpf(2). Self-contained on purpose: no helpers.bash.
 # shellcheck disable=SC2154 # bats' run sets stderr and stderr_lines
 
@@ -24,17 +25,20 @@ require_root() {
 	[[ $EUID -eq 0 ]] || skip "needs root"
 }
 
-# Runs one group and checks that every case it lists ran and passed. The
-# count comes from --list, so a case that silently stopped running fails.
-# Skips are allowed only for frames under 14 bytes, which some kernels'
-# BPF_PROG_TEST_RUN refuse for XDP.
+# assert_group_passes GROUP [OPTION...] - runs one group (with more
+# xf_verdict OPTIONs, under the command in the array WRAP if set) and checks
+# that every case it lists ran and passed. The count comes from --list, so
+# a case that silently stopped running fails. Skips are allowed only for
+# frames under 14 bytes, which some kernels' BPF_PROG_TEST_RUN refuse for
+# XDP.
 assert_group_passes() {
 	local group=$1
 	local total summary passed skipped
+	shift
 
 	total=$("$XF_VERDICT" --list "$group/" | wc -l)
 	((total > 0))
-	run "$XF_VERDICT" --obj "$OBJ" "$group/"
+	run "${WRAP[@]}" "$XF_VERDICT" --obj "$OBJ" "$@" "$group/"
 	if ((status != 0)); then
 		# run captured it all: show what differed, with the frames.
 		grep -A1 '^FAIL ' <<<"$output" >&2 || printf '%s\n' "$output" >&2
@@ -138,11 +142,33 @@ EOF
 	assert_group_passes allow
 }
 
+@test "sets: only the active rule set's rules, prefixes and policy apply" {
+	require_root
+	assert_group_passes sets
+}
+
+@test "log: a logging rule's drops reach xf_log within its rate, nothing else does" {
+	require_root
+	assert_group_passes log
+}
+
+# The events carry the test run's ingress_ifindex: lo (1) above is also
+# what a run without a context gets, a veth in a private network namespace
+# is not.
+@test "log: events carry the interface the packet arrived on" {
+	require_root
+	# shellcheck disable=SC2016 # $@ expands in the namespace's shell
+	local WRAP=(unshare -n sh -c 'ip link add xflog0 type veth peer name xflog1 && exec "$@"' sh)
+	run -0 "${WRAP[@]}" ip -o link show xflog0
+	[[ $output =~ ^([0-9]+): ]] && ((BASH_REMATCH[1] != 1))
+	assert_group_passes log --ifindex xflog0
+}
+
 @test "every case belongs to a group tested above" {
 	local stray
 
 	run -0 "$XF_VERDICT" --list
-	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow)/' <<<"$output" || true)
+	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow|sets|log)/' <<<"$output" || true)
 	[[ -z $stray ]]
 }
 
@@ -181,4 +207,6 @@ EOF
 	[[ ${stderr_lines[0]} == "xf_verdict: unknown option --bogus" ]]
 	run -2 --separate-stderr "$XF_VERDICT" --obj
 	[[ ${stderr_lines[0]} == "xf_verdict: --obj needs an argument" ]]
+	run -2 --separate-stderr "$XF_VERDICT" --ifindex no-such-interface0
+	[[ ${stderr_lines[0]} == "xf_verdict: bad --ifindex 'no-such-interface0'" ]]
 }

@@ -84,6 +84,28 @@ conform() {
 	grep -q "^  replay: xf_conform --obj $dir/mut.o --seed $SEED --frame [0-9]*$" <<<"$output"
 }
 
+@test "conformance: a filter that ignores which rule set is active is caught" {
+	require_root
+	local dir=$BATS_TEST_TMPDIR/mut
+	mkdir -p "$dir"
+	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h} "$dir/"
+	# Always set 0: the structured set (set 1) and every other random
+	# block are not seen, the previous block's rules are.
+	sed -i 's/nset = \*(volatile __u32 \*)&cfg->set & 1;/nset = 0;/' "$dir/xdp_filter.c"
+	if cmp -s "$ROOT/xdp_filter.c" "$dir/xdp_filter.c"; then
+		echo "the sed no longer matches xdp_filter.c: update this test" >&2
+		return 1
+	fi
+	clang -target bpf -O2 -g -Wall -Werror -I"/usr/include/$(cc -dumpmachine)" \
+		-c "$dir/xdp_filter.c" -o "$dir/mut.o"
+
+	run -1 "$XF_CONFORM" --obj "$dir/mut.o" --frames "$FRAMES" --seed "$SEED" --show 1000
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	# The structured set is in set 1, with nothing in set 0.
+	grep -q '^MISMATCH frame [0-9]* (structured.*): program XDP_PASS passed rule none; model XDP_DROP dropped rule #[0-9]*$' <<<"$output"
+	grep -q '^  rule set 1 (the other holds 0 rules)$' <<<"$output"
+}
+
 @test "conformance: --frame replays one frame of a seed, with its verdicts" {
 	require_root
 	local n
@@ -92,7 +114,7 @@ conform() {
 	[[ ${lines[0]} =~ :\ ([0-9]+)\ structured ]]
 	n=$((BASH_REMATCH[1] + 123))
 	run -0 "$XF_CONFORM" --obj "$ROOT/build/xdp_filter.o" --seed "$SEED" --frame "$n"
-	[[ ${lines[1]} =~ ^same\ frame\ $n\ \(random,\ rule\ set\ 0.*\):\ program\ XDP_ ]]
+	[[ ${lines[1]} =~ ^same\ frame\ $n\ \(random,\ block\ 0\ in\ rule\ set\ 0.*\):\ program\ XDP_ ]]
 	[[ ${lines[-1]} == "1 passed, 0 failed" ]]
 	grep -q '^  rules (' <<<"$output"
 }

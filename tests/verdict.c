@@ -19,6 +19,14 @@
  * PREFIX"), written into the maps the way rulectl writes them (xf_maps.c:
  * xf_rule_add), and its config (policy, ephemeral range, DHCP) into
  * xf_config; all of it is taken out again after the case.
+ *
+ * Rule sets (ABI v4): a case's rules and policy go into one of the two rule
+ * sets and xf_config.set names the active one. The table's cases alternate
+ * between set 0 and set 1 (by their place in the list), so every group runs
+ * in both; the sets/ cases put rules in one set and make the other active.
+ * Drop log: a rule may log its drops (XF_ID_LOG on its id, a rate in
+ * xf_rlog); every case reads the xf_log ring buffer afterwards, and only a
+ * drop by a logging rule within its rate may have left an event there.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +36,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <net/if.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -78,6 +88,7 @@
 #define MAX_TAGS	3
 #define MAX_EXT		10
 #define MAX_RULES	4
+#define MAX_EVENTS	256		/* drop log records kept per case */
 
 enum l3 {
 	L3_IPV4 = 1,
@@ -147,9 +158,13 @@ struct rule {
 	uint8_t		family;		/* 0: no prefix, 4 or 6 */
 	uint8_t		plen;		/* prefix length */
 	uint8_t		addr[16];	/* network order, IPv4 in the first 4 */
+	bool		logged;		/* XF_ID_LOG on its id: logs drops */
+	uint32_t	rate;		/* xf_rlog rate, events/s (it is
+					 * written even without XF_ID_LOG) */
 };
 
-/* xf_config of a case. Zero is the deny policy. */
+/* One rule set of xf_config (struct xf_set) in a case. Zero is the deny
+ * policy. */
 struct conf {
 	bool		allow;		/* XF_CFG_ALLOW */
 	bool		nodhcp;		/* XF_CFG_NO_DHCP */
@@ -159,15 +174,36 @@ struct conf {
 					 * nprefix4/6 stay 0 */
 };
 
+/* What the set that does not hold the rules holds (struct tcase.other). */
+enum other {
+	O_EMPTY = 0,		/* nothing: no rules, zero counts */
+	O_COUNTS,		/* the rules' counts (nprefix4/6, nsrc), so
+				 * its tries and source slots are looked at */
+	O_PREFIXES,		/* those, and the rules' prefixes in its
+				 * tries under the same prefix ids, without
+				 * any rule: no any_id, no port slots */
+};
+
 /* When a case expects XF_R_DROPPED or XF_R_ALLOWED, rules[0] is the rule
- * that must have counted it; every other rule of the case must not move. */
+ * that must have counted it; every other rule of the case must not move.
+ * A case runs its frame repeat times in one BPF_PROG_TEST_RUN; with again,
+ * once more after its rule 0's drop log had time for one more token. */
 struct tcase {
 	char		name[64];
 	struct fspec	f;
 	struct rule	rules[MAX_RULES];
 	int		act;		/* XDP_PASS or XDP_DROP */
 	int		why;		/* enum xf_reason */
-	struct conf	cfg;
+	struct conf	cfg;		/* the policy of the rules' set */
+	int		set;		/* the rules' set + 1; 0: by the case's
+					 * place in the list */
+	int		active;		/* xf_config.set + 1; 0: the rules' */
+	struct conf	ocfg;		/* the policy of the other set */
+	enum other	other;
+	int		repeat;		/* 0: 1 */
+	bool		again;
+	uint32_t	old_rate;	/* rule 0's bucket starts full at this
+					 * rate, as if its rate was lowered */
 };
 
 struct frame {
@@ -511,6 +547,12 @@ static void build_frame(const struct fspec *s, struct frame *f)
 	.family = (fam), .plen = (len), .addr = { __VA_ARGS__ }
 #define ANY_FROM4(...)	{ .on = true, .anyport = true, FROM4(__VA_ARGS__) }
 #define ANY_FROM6(...)	{ .on = true, .anyport = true, FROM6(__VA_ARGS__) }
+/* A rule that logs its drops at r events/s: RULE(..., LOGGED(5)). */
+#define LOGGED(r)	.logged = true, .rate = (r)
+
+/* Rule sets: the case's rules (and .cfg) in set n, set n active. */
+#define IN_SET(n)	.set = (n) + 1
+#define ACTIVE(n)	.active = (n) + 1
 
 /* Source address of a frame: SRC4(a, b, c, d), SRC6(bytes...). */
 #define SRC4(...)	.src = { __VA_ARGS__ }
@@ -1276,6 +1318,206 @@ static const struct tcase table[] = {
 	{ "allow/any-from-p4/in-tcp-doff-4-malformed",
 	  { V4_TCP(23), .doff = 4, .plen = 40, SRC4(P4_IN) },
 	  { ANY_FROM4(P4) }, MALFORMED, ALLOW },
+
+	/* Rule sets: packets use only the active set's port slots, trie
+	 * entries, prefix port slots, counts and policy. Each case with its
+	 * rules in the inactive set has a twin with that set active. With
+	 * O_COUNTS the active set counts the other's prefixes and source
+	 * rules, so its tries and source slots are looked at; with
+	 * O_PREFIXES its tries hold the same prefixes (same prefix ids)
+	 * without their rules, so only the set part of an xf_pports key
+	 * tells the sets apart. */
+	{ "sets/tcp-8080-in-1/set-0-active-passes", { V4_TCP(8080) },
+	  { TCP_RULE(8080) }, PASSED, IN_SET(1), ACTIVE(0) },
+	{ "sets/tcp-8080-in-1/set-1-active-blocked", { V4_TCP(8080) },
+	  { TCP_RULE(8080) }, DROPPED, IN_SET(1), ACTIVE(1) },
+	{ "sets/udp-53-in-0/set-1-active-passes", { V6_UDP(53) },
+	  { UDP_RULE(53) }, PASSED, IN_SET(0), ACTIVE(1) },
+	{ "sets/udp-53-in-0/set-0-active-blocked", { V6_UDP(53) },
+	  { UDP_RULE(53) }, DROPPED, IN_SET(0), ACTIVE(0) },
+	/* The first and the last slot of set 1: xf_ports' two ends. */
+	{ "sets/tcp-0-in-1/set-0-active-passes", { V4_TCP(0) },
+	  { TCP_RULE(0) }, PASSED, IN_SET(1), ACTIVE(0) },
+	{ "sets/tcp-0-in-1/set-1-active-blocked", { V4_TCP(0) },
+	  { TCP_RULE(0) }, DROPPED, IN_SET(1), ACTIVE(1) },
+	{ "sets/udp-65535-src-in-1/set-0-active-passes",
+	  { V4_UDP(40001), .sport = 65535 },
+	  { RULE(XF_PM_UDP, 65535, 65535, SRC_PORT) }, PASSED, IN_SET(1),
+	  ACTIVE(0), .other = O_COUNTS },
+	{ "sets/udp-65535-src-in-1/set-1-active-blocked",
+	  { V4_UDP(40001), .sport = 65535 },
+	  { RULE(XF_PM_UDP, 65535, 65535, SRC_PORT) }, DROPPED, IN_SET(1),
+	  ACTIVE(1) },
+	{ "sets/udp-65535-src-in-0/set-1-active-passes",
+	  { V6_UDP(40001), .sport = 65535 },
+	  { RULE(XF_PM_UDP, 65535, 65535, SRC_PORT) }, PASSED, IN_SET(0),
+	  ACTIVE(1), .other = O_COUNTS },
+	{ "sets/any-from-p4-in-1/set-0-active-passes",
+	  { V4_TCP(80), SRC4(P4_IN) }, { ANY_FROM4(P4) }, PASSED, IN_SET(1),
+	  ACTIVE(0), .other = O_COUNTS },
+	{ "sets/any-from-p4-in-1/set-1-active-blocked",
+	  { V4_TCP(80), SRC4(P4_IN) }, { ANY_FROM4(P4) }, DROPPED, IN_SET(1),
+	  ACTIVE(1), .other = O_COUNTS },
+	{ "sets/any-from-p6-in-0/set-1-active-passes",
+	  { V6_UDP(53), SRC6(P6_IN) }, { ANY_FROM6(P6) }, PASSED, IN_SET(0),
+	  ACTIVE(1), .other = O_COUNTS },
+	{ "sets/any-from-p6-in-0/set-0-active-blocked",
+	  { V6_UDP(53), SRC6(P6_IN) }, { ANY_FROM6(P6) }, DROPPED, IN_SET(0),
+	  ACTIVE(0), .other = O_COUNTS },
+	/* /0 of set 1 is {8, 1}: it holds no address of set 0. */
+	{ "sets/all4-in-1/set-0-active-passes", { V4_UDP(53) },
+	  { ANY_FROM4(0, 0, 0, 0, 0) }, PASSED, IN_SET(1), ACTIVE(0),
+	  .other = O_COUNTS },
+	{ "sets/all4-in-1/set-1-active-blocked", { V4_UDP(53) },
+	  { ANY_FROM4(0, 0, 0, 0, 0) }, DROPPED, IN_SET(1), ACTIVE(1) },
+	{ "sets/all6-in-0/set-1-active-passes", { V6_TCP(22) },
+	  { ANY_FROM6(0) }, PASSED, IN_SET(0), ACTIVE(1), .other = O_COUNTS },
+	{ "sets/all6-in-0/set-0-active-blocked", { V6_TCP(22) },
+	  { ANY_FROM6(0) }, DROPPED, IN_SET(0), ACTIVE(0) },
+	/* The prefix is in both sets, its port rule in one. */
+	{ "sets/22-tcp-from-p4-in-1/set-0-active-passes",
+	  { V4_TCP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  PASSED, IN_SET(1), ACTIVE(0), .other = O_PREFIXES },
+	{ "sets/22-tcp-from-p4-in-1/set-1-active-blocked",
+	  { V4_TCP(22), SRC4(P4_IN) }, { RULE(XF_PM_TCP, 22, 22, FROM4(P4)) },
+	  DROPPED, IN_SET(1), ACTIVE(1), .other = O_PREFIXES },
+	{ "sets/53-udp-src-from-p6-in-0/set-1-active-passes",
+	  { V6_UDP(40001), .sport = 53, SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, PASSED, IN_SET(0),
+	  ACTIVE(1), .other = O_PREFIXES },
+	{ "sets/53-udp-src-from-p6-in-0/set-0-active-blocked",
+	  { V6_UDP(40001), .sport = 53, SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM6(P6)) }, DROPPED, IN_SET(0),
+	  ACTIVE(0), .other = O_PREFIXES },
+	{ "sets/any-from-p4-in-0/set-1-has-prefix-passes",
+	  { V4_TCP(80), SRC4(P4_IN) }, { ANY_FROM4(P4) }, PASSED, IN_SET(0),
+	  ACTIVE(1), .other = O_PREFIXES },
+	/* Policies: the active set's, with its ephemeral range and DHCP. */
+	{ "sets/policy/allow-in-1/set-0-active-tcp-syn-passes", { V4_TCP(23) },
+	  { }, PASSED, ALLOW, IN_SET(1), ACTIVE(0) },
+	{ "sets/policy/allow-in-1/set-1-active-tcp-syn-blocked", { V4_TCP(23) },
+	  { }, POLICY, ALLOW, IN_SET(1), ACTIVE(1) },
+	{ "sets/policy/allow-in-0/set-1-active-tcp-syn-passes", { V6_TCP(23) },
+	  { }, PASSED, ALLOW, IN_SET(0), ACTIVE(1) },
+	{ "sets/policy/allow-in-0/set-0-active-tcp-syn-blocked", { V6_TCP(23) },
+	  { }, POLICY, ALLOW, IN_SET(0), ACTIVE(0) },
+	{ "sets/policy/22-listed-in-1/set-0-active-blocked", { V4_TCP(22) },
+	  { TCP_RULE(22) }, POLICY, ALLOW, IN_SET(1), ACTIVE(0),
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/22-listed-in-1/set-1-active-allowed", { V4_TCP(22) },
+	  { TCP_RULE(22) }, ALLOWED, ALLOW, IN_SET(1), ACTIVE(1),
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/eph-1024-2047-in-1/set-1-active-udp-40000-blocked",
+	  { V4_UDP(40000) }, { UDP_RULE(53) }, POLICY, IN_SET(1), ACTIVE(1),
+	  .cfg = { .allow = true, .eph_lo = 1024, .eph_hi = 2047 },
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/eph-1024-2047-in-1/set-1-active-udp-1500-passes",
+	  { V4_UDP(1500) }, { UDP_RULE(53) }, PASSED, IN_SET(1), ACTIVE(1),
+	  .cfg = { .allow = true, .eph_lo = 1024, .eph_hi = 2047 },
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/eph-1024-2047-in-1/set-0-active-udp-40000-passes",
+	  { V4_UDP(40000) }, { UDP_RULE(53) }, PASSED, IN_SET(1), ACTIVE(0),
+	  .cfg = { .allow = true, .eph_lo = 1024, .eph_hi = 2047 },
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/eph-1024-2047-in-1/set-0-active-udp-1500-blocked",
+	  { V4_UDP(1500) }, { UDP_RULE(53) }, POLICY, IN_SET(1), ACTIVE(0),
+	  .cfg = { .allow = true, .eph_lo = 1024, .eph_hi = 2047 },
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/nodhcp-in-0/set-1-active-udp-547-passes",
+	  { V6_UDP(547) }, { }, PASSED, ALLOW_NODHCP, IN_SET(0), ACTIVE(1),
+	  .ocfg = { .allow = true, EPH } },
+	{ "sets/policy/nodhcp-in-0/set-0-active-udp-547-blocked",
+	  { V6_UDP(547) }, { }, POLICY, ALLOW_NODHCP, IN_SET(0), ACTIVE(0),
+	  .ocfg = { .allow = true, EPH } },
+
+	/* Drop log (struct xf_event): a drop by a rule with XF_ID_LOG and a
+	 * rate leaves one event per packet within the rate; check_log()
+	 * says what is checked. Every other case checks that the log stays
+	 * empty. */
+	{ "log/ipv4-tcp-port-rule",
+	  { V4_TCP(8080), .sport = 41234, SRC4(203, 0, 113, 9), .plen = 10 },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(5)) }, DROPPED },
+	{ "log/ipv6-udp-port-rule", { V6_UDP(53), .sport = 5353, SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 53, 53, LOGGED(5)) }, DROPPED },
+	{ "log/ipv4-udp-src-rule", { V4_UDP(40001), .sport = 53, .plen = 3 },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, LOGGED(5)) }, DROPPED },
+	{ "log/qinq-ipv4-udp-range",
+	  { .tags = { TPID_AD, TPID_Q }, V4_UDP(6050), .plen = 20 },
+	  { RULE(PM_ANY, 6000, 6100, LOGGED(5)) }, DROPPED },
+	{ "log/ipv6-ext-chain-tcp",
+	  { V6_TCP(443), EXTS(HBH(0), RT(2), AH), .sport = 1024 },
+	  { RULE(XF_PM_TCP, 443, 443, LOGGED(5)) }, DROPPED },
+	{ "log/22-tcp-from-p4",
+	  { V4_TCP(22), .sport = 65535, SRC4(P4_IN) },
+	  { RULE(XF_PM_TCP, 22, 22, FROM4(P4), LOGGED(5)) }, DROPPED },
+	{ "log/any-from-p6",
+	  { V6_UDP(5353), .sport = 5353, SRC6(P6_IN) },
+	  { { .on = true, .anyport = true, FROM6(P6), LOGGED(5) } }, DROPPED },
+	/* "any from" drops what has no ports too: l4 as parsed, ports 0. */
+	{ "log/any-from-p4-icmp",
+	  { .l3 = L3_IPV4, .l4 = L4_ICMP, .plen = 8, SRC4(P4_IN) },
+	  { { .on = true, .anyport = true, FROM4(P4), LOGGED(5) } }, DROPPED },
+	{ "log/any-from-p6-later-fragment",
+	  { V6_UDP(53), EXTS(FRAG(LATER, false)), .plen = 16, SRC6(P6_IN) },
+	  { { .on = true, .anyport = true, FROM6(P6), LOGGED(5) } }, DROPPED },
+	/* Only the rule's own rate, and its own bucket. */
+	{ "log/two-logged-rules-the-deciding-one-logs", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(3)),
+	    RULE(XF_PM_TCP, 8081, 8081, LOGGED(7)) }, DROPPED },
+	/* No event: a rule without XF_ID_LOG, rate 0, a logging rule that
+	 * did not decide, and every verdict but a rule's drop. */
+	{ "log/silent/rule-without-log", { V4_TCP(8080) },
+	  { TCP_RULE(8080), RULE(XF_PM_TCP, 8081, 8081, LOGGED(5)) },
+	  DROPPED },
+	{ "log/silent/rate-without-log-bit", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, .rate = 5) }, DROPPED },
+	{ "log/silent/rate-0", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(0)) }, DROPPED },
+	{ "log/silent/rate-0-any-from-p4", { V4_UDP(53), SRC4(P4_IN) },
+	  { { .on = true, .anyport = true, FROM4(P4), LOGGED(0) } }, DROPPED },
+	{ "log/silent/port-above", { V4_TCP(8081) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(5)) }, PASSED },
+	{ "log/silent/allow-listed", { V4_TCP(22) },
+	  { RULE(XF_PM_TCP, 22, 22, LOGGED(5)) }, ALLOWED, ALLOW },
+	{ "log/silent/allow-listed-any-from-p6", { V6_TCP(23), SRC6(P6_IN) },
+	  { { .on = true, .anyport = true, FROM6(P6), LOGGED(5) } }, ALLOWED,
+	  ALLOW },
+	{ "log/silent/allow-policy-drop", { V4_TCP(23) },
+	  { RULE(XF_PM_TCP, 22, 22, LOGGED(5)) }, POLICY, ALLOW },
+	{ "log/silent/malformed-from-logged-prefix",
+	  { V4_TCP(80), .doff = 4, .plen = 40, SRC4(P4_IN) },
+	  { { .on = true, .anyport = true, FROM4(P4), LOGGED(5) } },
+	  MALFORMED },
+	{ "log/silent/later-fragment-logged-port",
+	  { V4_TCP(8080), .frag = LATER },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(5)) }, FRAGMENT },
+	{ "log/silent/rule-in-inactive-set", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(5)) }, PASSED, IN_SET(1),
+	  ACTIVE(0) },
+	{ "log/in-set-1", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(5)) }, DROPPED, IN_SET(1),
+	  ACTIVE(1) },
+	/* Rate limit: a burst far above the rate from a fresh bucket gives
+	 * the rate's events (a second of tokens) and counts the rest as
+	 * suppressed; one drop a token's time later is logged and carries
+	 * the count. */
+	{ "log/burst/ipv4-tcp-2000-drops-at-4-per-s", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(4)) }, DROPPED,
+	  .repeat = 2000, .again = true },
+	{ "log/burst/ipv6-any-from-5000-drops-at-20-per-s",
+	  { V6_UDP(53), SRC6(P6_IN) },
+	  { { .on = true, .anyport = true, FROM6(P6), LOGGED(20) } }, DROPPED,
+	  .repeat = 5000 },
+	{ "log/burst/rate-lowered-from-1000-to-4-per-s", { V4_TCP(8080) },
+	  { RULE(XF_PM_TCP, 8080, 8080, LOGGED(4)) }, DROPPED,
+	  .repeat = 2000, .old_rate = 1000 },
+	{ "log/burst/ipv4-udp-10-drops-at-100-per-s", { V4_UDP(53) },
+	  { RULE(XF_PM_UDP, 53, 53, LOGGED(100)) }, DROPPED, .repeat = 10 },
+	{ "log/burst/silent/ipv4-tcp-2000-drops-no-log", { V4_TCP(8080) },
+	  { TCP_RULE(8080) }, DROPPED, .repeat = 2000 },
+	{ "log/burst/silent/allow-2000-listed", { V4_UDP(53) },
+	  { RULE(XF_PM_UDP, 53, 53, LOGGED(4)) }, ALLOWED, ALLOW,
+	  .repeat = 2000 },
 };
 
 struct cases {
@@ -1691,8 +1933,16 @@ struct env {
 	int		rcount_fd;
 	int		stats_fd;
 	int		config_fd;
+	int		rlog_fd;
+	int		log_fd;
+	struct ring_buffer *rb;		/* on xf_log */
+	__u32		ifindex;	/* ingress_ifindex of the logging
+					 * cases' test runs (--ifindex) */
 	int		ncpus;
 	struct xf_count	*pcpu;		/* lookup buffer, one per CPU */
+	struct xf_event	ev[MAX_EVENTS];	/* drop log records of a case */
+	int		nev;		/* ... all of them, even past ev[] */
+	size_t		bad_size;	/* a record not of struct xf_event */
 };
 
 static const char *const reason_names[XF_R_MAX] = {
@@ -1746,6 +1996,19 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (level != LIBBPF_WARN)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* One xf_log record: kept in e->ev for the case's checks. */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct env *e = ctx;
+
+	if (size != sizeof(struct xf_event))
+		e->bad_size = size;
+	else if (e->nev < MAX_EVENTS)
+		memcpy(&e->ev[e->nev], data, sizeof(struct xf_event));
+	e->nev++;
+	return 0;
 }
 
 /* Finds a map and checks it has the layout xdp_filter.h describes: an
@@ -1820,7 +2083,8 @@ static int env_open(struct env *e)
 	e->prog_fd = bpf_program__fd(xdp);
 
 	if (find_map(e, XF_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-		     sizeof(struct xf_port), XF_PORT_SLOTS, &e->ports_fd) ||
+		     sizeof(struct xf_port), XF_SETS * XF_PORT_SLOTS,
+		     &e->ports_fd) ||
 	    find_map(e, XF_MAP_RCOUNT, BPF_MAP_TYPE_PERCPU_ARRAY,
 		     sizeof(__u32), sizeof(struct xf_count), XF_MAX_RULES,
 		     &e->rcount_fd) ||
@@ -1837,8 +2101,15 @@ static int env_open(struct env *e)
 		     XF_MAX_PREFIXES, &e->pfx6_fd) ||
 	    find_map(e, XF_MAP_PPORTS, BPF_MAP_TYPE_HASH,
 		     sizeof(struct xf_pport), sizeof(struct xf_port),
-		     XF_MAX_PPORTS, &e->pports_fd))
+		     XF_MAX_PPORTS, &e->pports_fd) ||
+	    find_map(e, XF_MAP_RLOG, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+		     sizeof(struct xf_rlog), XF_MAX_RULES, &e->rlog_fd) ||
+	    find_map(e, XF_MAP_LOG, BPF_MAP_TYPE_RINGBUF, 0, 0, XF_LOG_BYTES,
+		     &e->log_fd))
 		return -1;
+	e->rb = ring_buffer__new(e->log_fd, on_event, e, NULL);
+	if (!e->rb)
+		return setup_err(e, "ring buffer " XF_MAP_LOG, errno);
 	return 0;
 }
 
@@ -1859,11 +2130,12 @@ static int read_count(struct env *e, int fd, __u32 key, struct xf_count *sum)
 struct snapshot {
 	struct xf_count	stats[XF_R_MAX];
 	struct xf_count	rule[MAX_RULES];
+	struct xf_rlog	rlog[MAX_RULES];
 };
 
 static int snap(struct env *e, const struct tcase *c, struct snapshot *s)
 {
-	__u32 r;
+	__u32 r, id;
 	int err;
 
 	for (r = 0; r < XF_R_MAX; r++) {
@@ -1875,6 +2147,9 @@ static int snap(struct env *e, const struct tcase *c, struct snapshot *s)
 		err = read_count(e, e->rcount_fd, r + 1, &s->rule[r]);
 		if (err)
 			return err;
+		id = r + 1;
+		if (bpf_map_lookup_elem(e->rlog_fd, &id, &s->rlog[r]))
+			return -errno;
 	}
 	return 0;
 }
@@ -1905,9 +2180,18 @@ static __u32 rule_pid(const struct tcase *c, int i)
 	return 1000 + prefix_owner(c, i);
 }
 
-/* Writes id into every port slot of rule i (id 0 clears them): xf_ports
- * for a plain rule, xf_pports under the prefix id for a prefix rule. */
-static int write_slots(struct env *e, const struct tcase *c, int i, __u32 id)
+/* Rule i's id as the packet path stores it: i + 1, with XF_ID_LOG when
+ * the rule logs its drops. */
+static __u32 rule_id(const struct tcase *c, int i)
+{
+	return (i + 1) | (c->rules[i].logged ? XF_ID_LOG : 0);
+}
+
+/* Writes id into every port slot of rule i in rule set `set` (id 0 clears
+ * them): xf_ports for a plain rule, xf_pports under the prefix id for a
+ * prefix rule. */
+static int write_slots(struct env *e, const struct tcase *c, int i, int set,
+		       __u32 id)
 {
 	const struct rule *r = &c->rules[i];
 	struct xf_port val = { .id = id };
@@ -1919,7 +2203,7 @@ static int write_slots(struct env *e, const struct tcase *c, int i, __u32 id)
 		if (!(r->protos & (1U << p)))
 			continue;
 		for (port = r->lo; port <= rule_hi(r); port++) {
-			slot = xf_slot(r->dir, p, port);
+			slot = xf_set_slot(set, xf_slot(r->dir, p, port));
 			pkey.slot = slot;
 			if (!r->family)
 				err = bpf_map_update_elem(e->ports_fd, &slot,
@@ -1937,70 +2221,107 @@ static int write_slots(struct env *e, const struct tcase *c, int i, __u32 id)
 	return 0;
 }
 
-/* Puts rule i's prefix in its trie, with the id of the case's "any from"
- * rule for it, or takes it out (!set). */
-static int write_prefix(struct env *e, const struct tcase *c, int i, bool set)
+/* Puts rule i's prefix in its trie under rule set `set`, with the id of
+ * the case's "any from" rule for it (unless !any: the prefix alone), or
+ * takes it out (!on). */
+static int write_prefix(struct env *e, const struct tcase *c, int i, int set,
+			bool on, bool any)
 {
 	const struct rule *r = &c->rules[i];
 	struct xf_pfx val = { .pid = rule_pid(c, i) };
-	struct xf_lpm4 key4 = { .prefixlen = r->plen };
-	struct xf_lpm6 key6 = { .prefixlen = r->plen };
+	struct xf_lpm4 key4 = { .prefixlen = XF_LPM_SET_BITS + r->plen,
+				.set = set };
+	struct xf_lpm6 key6 = { .prefixlen = XF_LPM_SET_BITS + r->plen,
+				.set = set };
 	int fd = r->family == 4 ? e->pfx4_fd : e->pfx6_fd;
 	void *key = r->family == 4 ? (void *)&key4 : (void *)&key6;
 	int j;
 
 	memcpy(key4.addr, r->addr, sizeof(key4.addr));
 	memcpy(key6.addr, r->addr, sizeof(key6.addr));
-	if (!set)
+	if (!on)
 		return bpf_map_delete_elem(fd, key) && errno != ENOENT ?
 		       -errno : 0;
-	for (j = 0; j < MAX_RULES && c->rules[j].on; j++)
+	for (j = 0; any && j < MAX_RULES && c->rules[j].on; j++)
 		if (c->rules[j].anyport && same_prefix(&c->rules[j], r))
-			val.any_id = j + 1;
+			val.any_id = rule_id(c, j);
 	return bpf_map_update_elem(fd, key, &val, BPF_ANY) ? -errno : 0;
 }
 
-/* Rule i of a case gets id i + 1: its port slots first, then its prefix,
- * then xf_config with the case's policy and the prefix counts, as rulectl
- * orders them. !set takes all of it out again and zeroes xf_config,
- * carrying on past errors: whatever stayed would leak into later cases. */
-static int set_rules(struct env *e, const struct tcase *c, bool set)
+static void put_set(struct xf_set *s, const struct conf *c)
+{
+	s->flags = (c->allow ? XF_CFG_ALLOW : 0) |
+		   (c->nodhcp ? XF_CFG_NO_DHCP : 0);
+	s->eph_lo = c->eph_lo;
+	s->eph_hi = c->eph_hi;
+}
+
+/* Rule i of a case gets id i + 1, in rule set `set`: its port slots first,
+ * then its prefix, its drop log bucket, then xf_config with the case's
+ * policy and the prefix counts in that set, the other set's (c->ocfg,
+ * c->other) and `active` as the set packets use, as rulectl orders them.
+ * !on takes all of it out again and zeroes xf_config, carrying on past
+ * errors: whatever stayed would leak into later cases. */
+static int set_rules(struct env *e, const struct tcase *c, int set,
+		     int active, bool on)
 {
 	struct xf_config cfg = { 0 };
-	__u32 zero = 0;
+	struct xf_set *rs = &cfg.sets[set], *os = &cfg.sets[!set];
+	struct xf_rlog rlog;
+	__u32 zero = 0, id;
 	int i, err, ret = 0;
 
-	if (set) {
+	if (on) {
 		cfg.abi = XF_ABI_VERSION;
-		cfg.flags = (c->cfg.allow ? XF_CFG_ALLOW : 0) |
-			    (c->cfg.nodhcp ? XF_CFG_NO_DHCP : 0);
-		cfg.eph_lo = c->cfg.eph_lo;
-		cfg.eph_hi = c->cfg.eph_hi;
+		cfg.set = active;
+		put_set(rs, &c->cfg);
+		put_set(os, &c->ocfg);
 	}
 	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
 		if (c->rules[i].anyport)
 			continue;
-		err = write_slots(e, c, i, set ? i + 1 : 0);
+		err = write_slots(e, c, i, set, on ? rule_id(c, i) : 0);
 		if (err && !ret)
 			ret = err;
-		if (err && set)
+		if (err && on)
 			return ret;
 		/* as rulectl keeps it: source-port slots are only looked
 		 * at while xf_config counts some */
-		if (set && !c->rules[i].family && c->rules[i].dir == XF_DIR_SRC)
-			cfg.nsrc++;
+		if (on && !c->rules[i].family && c->rules[i].dir == XF_DIR_SRC)
+			rs->nsrc++;
 	}
 	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
 		if (!c->rules[i].family || prefix_owner(c, i) != i)
 			continue;
-		err = write_prefix(e, c, i, set);
+		err = write_prefix(e, c, i, set, on, true);
+		if (!err && c->other == O_PREFIXES)
+			err = write_prefix(e, c, i, !set, on, false);
 		if (err && !ret)
 			ret = err;
-		if (err && set)
+		if (err && on)
 			return ret;
-		if (set && !c->cfg.uncounted)
-			(*(c->rules[i].family == 4 ? &cfg.nprefix4 :
-						     &cfg.nprefix6))++;
+		if (on && !c->cfg.uncounted)
+			(*(c->rules[i].family == 4 ? &rs->nprefix4 :
+						     &rs->nprefix6))++;
+	}
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+		if (!c->rules[i].logged && !c->rules[i].rate)
+			continue;
+		rlog = (struct xf_rlog){ .rate = on ? c->rules[i].rate : 0 };
+		if (on && !i)
+			rlog.credit = c->old_rate * 1000000000ULL;
+		id = i + 1;
+		if (bpf_map_update_elem(e->rlog_fd, &id, &rlog, BPF_ANY) &&
+		    !ret) {
+			ret = -errno;
+			if (on)
+				return ret;
+		}
+	}
+	if (c->other >= O_COUNTS) {
+		os->nprefix4 = rs->nprefix4;
+		os->nprefix6 = rs->nprefix6;
+		os->nsrc = rs->nsrc;
 	}
 	if (bpf_map_update_elem(e->config_fd, &zero, &cfg, BPF_ANY) && !ret)
 		ret = -errno;
@@ -2052,31 +2373,307 @@ static void print_hex(const struct frame *f)
 	putchar('\n');
 }
 
-/* Returns the outcome, or -1 when the maps cannot be used at all. */
-static int run_case(struct env *e, const struct tcase *c)
+/* ------------------------------------------------------------- drop log */
+
+static __u64 ts_ns(const struct timespec *t)
 {
+	return (__u64)t->tv_sec * 1000000000ULL + t->tv_nsec;
+}
+
+static __be16 be16(uint16_t v)
+{
+	uint8_t b[2] = { v >> 8, v & 0xff };
+	__be16 r;
+
+	memcpy(&r, b, sizeof(r));
+	return r;
+}
+
+static uint16_t host16(__be16 v)
+{
+	uint8_t b[2];
+
+	memcpy(b, &v, sizeof(b));
+	return b[0] << 8 | b[1];
+}
+
+/* Does any rule of c log its drops? Its test runs then pass an xdp_md
+ * with ingress_ifindex, which the events must carry. */
+static bool case_logs(const struct tcase *c)
+{
+	int i;
+
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++)
+		if (c->rules[i].logged)
+			return true;
+	return false;
+}
+
+/* The protocol the parser ends on (struct xf_event.l4), and whether the
+ * frame's ports were read: not in a later fragment, whose L4 protocol is
+ * the next header of its fragment header. */
+static int event_l4(const struct fspec *s, bool *ports)
+{
+	int i, l4 = l4_proto(s);
+
+	*ports = true;
+	if (s->l3 == L3_IPV4 && (s->frag & 0x1fff))
+		*ports = false;
+	for (i = 0; s->l3 == L3_IPV6 && i < s->n_ext; i++) {
+		if (s->ext[i].type == P_FRAGMENT && s->ext[i].frag) {
+			*ports = false;
+			if (i + 1 < s->n_ext)
+				l4 = s->ext[i + 1].type;
+			break;
+		}
+	}
+	if (l4 != P_TCP && l4 != P_UDP)
+		*ports = false;
+	return l4;
+}
+
+/* The xf_log record of a drop of frame f by rule 0 (id 1) of c, but for
+ * ts_ns and suppressed. */
+static void want_event(const struct env *e, const struct tcase *c,
+		       const struct frame *f, struct xf_event *w)
+{
+	static const uint8_t src4[4] = { 198, 18, 0, 1 },
+		dst4[4] = { 198, 18, 0, 2 },
+		src6[16] = { 0xfd, [15] = 1 }, dst6[16] = { 0xfd, [15] = 2 };
+	const struct fspec *s = &c->f;
+	bool v6 = s->l3 == L3_IPV6, ports;
+
+	memset(w, 0, sizeof(*w));
+	w->ifindex = e->ifindex;
+	w->rule = 1;
+	w->len = f->len;
+	w->family = v6 ? 6 : 4;
+	w->l4 = event_l4(s, &ports);
+	if (ports) {
+		w->sport = be16(s->sport ? s->sport : 40000);
+		w->dport = be16(s->dport);
+	}
+	memcpy(w->saddr, has_src(s) ? s->src : v6 ? src6 : src4,
+	       v6 ? 16 : 4);
+	memcpy(w->daddr, v6 ? dst6 : dst4, v6 ? 16 : 4);
+}
+
+static void addr_text(int family, const uint8_t *a, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	if (family != 6) {
+		snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	for (i = 0; i < 16 && n < size; i += 2)	/* uncompressed */
+		n += snprintf(buf + n, size - n, "%s%x", i ? ":" : "",
+			      a[i] << 8 | a[i + 1]);
+}
+
+static void event_text(const struct xf_event *v, char *buf, size_t size)
+{
+	char sa[48], da[48];
+
+	addr_text(v->family, v->saddr, sa, sizeof(sa));
+	addr_text(v->family, v->daddr, da, sizeof(da));
+	snprintf(buf, size, "{rule %u ifindex %u len %u ipv%u l4 %u %s.%u >"
+		 " %s.%u suppressed %u}", v->rule, v->ifindex, v->len,
+		 v->family, v->l4, sa, host16(v->sport), da, host16(v->dport),
+		 v->suppressed);
+}
+
+/* Reads what the program wrote to xf_log since the last call into e->ev. */
+static int read_log(struct env *e)
+{
+	int n = ring_buffer__consume(e->rb);
+
+	return n < 0 ? n : 0;
+}
+
+/* The timing of a case's test runs, for the drop log checks. */
+struct logrun {
+	struct timespec	t[4];		/* around the run, and around the
+					 * run after the wait (again) */
+	int		n1;		/* events of the first run */
+	struct xf_rlog	mid;		/* rule 0's bucket after it */
+};
+
+/* Only a drop by rule 0 that logs (XF_ID_LOG, a rate) writes to xf_log,
+ * and only its bucket moves. From a bucket never used (last_ns 0: the
+ * first refill fills it; a bucket never holds more than a second's
+ * tokens, whatever rate filled it) a burst of repeat drops at rate R
+ * gives R events,
+ * plus at most what the run's own duration refills, and counts the rest
+ * as suppressed; the events and the rule's unreported count account for
+ * every suppressed drop, and the first event after the burst carries the
+ * unreported count. Each event describes the frame. */
+static void check_log(const struct env *e, const struct tcase *c,
+		      const struct frame *f, const struct snapshot *b,
+		      const struct snapshot *a, const struct logrun *lr,
+		      int repeat, char *diff, size_t size)
+{
+	const struct rule *r0 = &c->rules[0];
+	bool logs = c->why == XF_R_DROPPED && r0->logged && r0->rate;
+	__u64 supp, sum = 0, lo, hi, elapsed, max1, min1, ts;
+	struct xf_event want, got;
+	char text[192], wtext[192];
+	int i, n = e->nev < MAX_EVENTS ? e->nev : MAX_EVENTS;
+
+	if (e->bad_size)
+		note(diff, size, "drop log: a record of %zu bytes, want %zu",
+		     e->bad_size, sizeof(struct xf_event));
+	for (i = logs; i < MAX_RULES && c->rules[i].on; i++)
+		if (memcmp(&b->rlog[i], &a->rlog[i], sizeof(b->rlog[i])))
+			note(diff, size, "rule %d's drop log bucket moved"
+			     " (suppressed +%llu)", i + 1,
+			     (unsigned long long)(a->rlog[i].suppressed -
+						  b->rlog[i].suppressed));
+	if (!logs) {
+		if (e->nev) {
+			event_text(&e->ev[0], text, sizeof(text));
+			note(diff, size, "drop log: %d events, want none"
+			     " (first %s)", e->nev, text);
+		}
+		return;
+	}
+
+	elapsed = ts_ns(&lr->t[1]) - ts_ns(&lr->t[0]);
+	min1 = (__u64)repeat < r0->rate ? (__u64)repeat : r0->rate;
+	max1 = r0->rate + (r0->rate * elapsed + 999999999) / 1000000000;
+	if (max1 > (__u64)repeat)
+		max1 = repeat;
+	if ((__u64)lr->n1 < min1 || (__u64)lr->n1 > max1)
+		note(diff, size, "drop log: %d events of %d drops at %u/s,"
+		     " want %llu..%llu", lr->n1, repeat, r0->rate,
+		     (unsigned long long)min1, (unsigned long long)max1);
+	supp = lr->mid.suppressed - b->rlog[0].suppressed;
+	if (supp != (__u64)(repeat - lr->n1))
+		note(diff, size, "drop log: %llu suppressed, want %d (%d drops,"
+		     " %d events)", (unsigned long long)supp,
+		     repeat - lr->n1, repeat, lr->n1);
+	want_event(e, c, f, &want);
+	for (i = 0; i < n; i++) {
+		got = e->ev[i];
+		want.ts_ns = got.ts_ns;
+		want.suppressed = got.suppressed;
+		if (memcmp(&got, &want, sizeof(got))) {
+			event_text(&got, text, sizeof(text));
+			event_text(&want, wtext, sizeof(wtext));
+			note(diff, size, "event %d: %s, want %s", i, text,
+			     wtext);
+		}
+		/* 1 ms of slack: bpf_ktime_get_ns() is the fast NMI-safe
+		 * read of CLOCK_MONOTONIC */
+		lo = ts_ns(&lr->t[i < lr->n1 ? 0 : 2]) - 1000000;
+		hi = ts_ns(&lr->t[i < lr->n1 ? 1 : 3]) + 1000000;
+		ts = got.ts_ns;
+		if (ts < lo || ts > hi)
+			note(diff, size, "event %d: ts_ns %llu outside its"
+			     " run [%llu, %llu]", i, (unsigned long long)ts,
+			     (unsigned long long)lo, (unsigned long long)hi);
+		if (i < lr->n1)
+			sum += got.suppressed;
+	}
+	if (lr->n1 && e->ev[0].suppressed)
+		note(diff, size, "first event: suppressed %u, want 0",
+		     e->ev[0].suppressed);
+	if (sum + lr->mid.unreported != supp)
+		note(diff, size, "drop log: events report %llu suppressed and"
+		     " %llu are unreported, want %llu in all",
+		     (unsigned long long)sum,
+		     (unsigned long long)lr->mid.unreported,
+		     (unsigned long long)supp);
+	if (!c->again)
+		return;
+	if (e->nev - lr->n1 != 1) {
+		note(diff, size, "drop log: %d events from one drop after a"
+		     " token's time, want 1", e->nev - lr->n1);
+		return;
+	}
+	if (lr->n1 < MAX_EVENTS &&
+	    e->ev[lr->n1].suppressed != lr->mid.unreported)
+		note(diff, size, "event after the burst: suppressed %u, want"
+		     " %llu (the unreported drops)", e->ev[lr->n1].suppressed,
+		     (unsigned long long)lr->mid.unreported);
+	if (a->rlog[0].unreported || a->rlog[0].suppressed !=
+				      lr->mid.suppressed)
+		note(diff, size, "after the event: suppressed %llu unreported"
+		     " %llu, want %llu and 0",
+		     (unsigned long long)a->rlog[0].suppressed,
+		     (unsigned long long)a->rlog[0].unreported,
+		     (unsigned long long)lr->mid.suppressed);
+}
+
+/* ------------------------------------------------------------- a case */
+
+/* Returns the outcome, or -1 when the maps cannot be used at all. Case
+ * number nth (its place in the list) picks the rule set of a case that
+ * does not name one. */
+static int run_case(struct env *e, const struct tcase *c, size_t nth)
+{
+	int set = c->set ? c->set - 1 : (int)(nth & 1);
+	int active = c->active ? c->active - 1 : set;
+	int repeat = c->repeat ? c->repeat : 1;
 	struct snapshot before, after;
-	char diff[512] = "";
+	struct logrun lr = { 0 };
+	char diff[1024] = "";
 	struct frame f;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = repeat);
+	struct xdp_md ctx = { .ingress_ifindex = e->ifindex };
+	struct timespec wait = { 0 };
 	char what[128], text[96];
 	int err, ret, i, run_err = 0;
-	__u64 want;
+	__u32 id = 1;
+	__u64 want, runs = repeat + c->again;
 
 	build_frame(&c->f, &f);
 	opts.data_in = f.b;
 	opts.data_size_in = f.len;
+	if (case_logs(c)) {
+		ctx.data_end = f.len;
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
 
-	err = set_rules(e, c, true);
+	err = set_rules(e, c, set, active, true);
+	if (!err)
+		err = read_log(e);		/* nothing should be there */
+	e->nev = 0;
+	e->bad_size = 0;
 	if (!err)
 		err = snap(e, c, &before);
 	if (!err) {
+		clock_gettime(CLOCK_MONOTONIC, &lr.t[0]);
 		if (bpf_prog_test_run_opts(e->prog_fd, &opts))
 			run_err = errno;
-		err = snap(e, c, &after);
+		clock_gettime(CLOCK_MONOTONIC, &lr.t[1]);
+		err = read_log(e);
+		lr.n1 = e->nev;
 	}
+	if (!err && c->again && !run_err && c->rules[0].rate) {
+		/* one token's time, and some */
+		wait.tv_nsec = 1000000000 / c->rules[0].rate + 50000000;
+		wait.tv_sec = wait.tv_nsec / 1000000000;
+		wait.tv_nsec %= 1000000000;
+		if (bpf_map_lookup_elem(e->rlog_fd, &id, &lr.mid))
+			err = -errno;
+		nanosleep(&wait, NULL);
+		opts.repeat = 1;
+		clock_gettime(CLOCK_MONOTONIC, &lr.t[2]);
+		if (!err && bpf_prog_test_run_opts(e->prog_fd, &opts))
+			run_err = errno;
+		clock_gettime(CLOCK_MONOTONIC, &lr.t[3]);
+		if (!err)
+			err = read_log(e);
+	}
+	if (!err)
+		err = snap(e, c, &after);
+	if (!err && !c->again)
+		lr.mid = after.rlog[0];
 	/* Always clear, even after an error: rules leak into later cases. */
-	ret = set_rules(e, c, false);
+	ret = set_rules(e, c, set, active, false);
 	if (ret && !err)
 		err = ret;
 	if (err) {
@@ -2098,20 +2695,22 @@ static int run_case(struct env *e, const struct tcase *c)
 			note(diff, sizeof(diff), "verdict %s, want %s",
 			     action_name(opts.retval), action_name(c->act));
 		for (i = 0; i < XF_R_MAX; i++) {
-			want = i == c->why;
+			want = i == c->why ? runs : 0;
 			check_count(diff, sizeof(diff), reason_names[i],
 				    &before.stats[i], &after.stats[i], want,
 				    want * f.len);
 		}
 		for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
 			want = i == 0 && (c->why == XF_R_DROPPED ||
-					  c->why == XF_R_ALLOWED);
+					  c->why == XF_R_ALLOWED) ? runs : 0;
 			rule_text(&c->rules[i], text, sizeof(text));
 			snprintf(what, sizeof(what), "rule %d (%s)", i + 1,
 				 text);
 			check_count(diff, sizeof(diff), what, &before.rule[i],
 				    &after.rule[i], want, want * f.len);
 		}
+		check_log(e, c, &f, &before, &after, &lr, repeat, diff,
+			  sizeof(diff));
 	}
 	if (!diff[0]) {
 		printf("ok %s\n", c->name);
@@ -2119,6 +2718,7 @@ static int run_case(struct env *e, const struct tcase *c)
 	}
 	printf("FAIL %s: %s\n", c->name, diff);
 	print_hex(&f);
+	printf("  rules in set %d, set %d active\n", set, active);
 	return FAIL;
 }
 
@@ -2134,6 +2734,9 @@ static void usage(FILE *out)
 		"contract in DESIGN.md. PREFIXes select cases by name (e.g.\n"
 		"vlan, ipv6/ah, prefix/longest/); default all.\n"
 		"  --obj PATH  object to load (default " DEFAULT_OBJ ")\n"
+		"  --ifindex N|IFNAME\n"
+		"              ingress_ifindex of the drop log cases' test\n"
+		"              runs: an existing interface (default 1, lo)\n"
 		"  --list      print the selected case names and exit\n"
 		"  -h, --help  this text\n"
 		"Exit: 0 all passed, 1 a case failed or setup failed,"
@@ -2157,14 +2760,17 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "obj", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "ifindex", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct env e = { .obj_path = DEFAULT_OBJ };
+	static struct env e = { .obj_path = DEFAULT_OBJ, .ifindex = 1 };
 	int npass = 0, nfail = 0, nskip = 0;
 	struct cases cs = { };
 	bool list = false;
+	unsigned long v;
 	size_t i, j;
+	char *end;
 	int opt, ret;
 
 	opterr = 0;			/* our prefix, not argv[0]'s path */
@@ -2175,6 +2781,20 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			list = true;
+			break;
+		case 'i':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-')
+				v = if_nametoindex(optarg);	/* a name */
+			else if (errno || v > UINT32_MAX)
+				v = 0;
+			if (!v) {
+				fprintf(stderr, PROG ": bad --ifindex '%s'\n",
+					optarg);
+				return 2;
+			}
+			e.ifindex = v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -2223,13 +2843,14 @@ int main(int argc, char **argv)
 	}
 
 	if (env_open(&e)) {
+		ring_buffer__free(e.rb);
 		bpf_object__close(e.obj);
 		return 1;
 	}
 	for (j = 0; j < cs.n; j++) {
 		if (!selected(cs.v[j].name, argv + optind, argc - optind))
 			continue;
-		ret = run_case(&e, &cs.v[j]);
+		ret = run_case(&e, &cs.v[j], j);
 		if (ret < 0) {
 			nfail++;
 			break;
@@ -2244,6 +2865,7 @@ int main(int argc, char **argv)
 	else
 		printf("%d passed, %d failed\n", npass, nfail);
 
+	ring_buffer__free(e.rb);
 	bpf_object__close(e.obj);
 	free(e.pcpu);
 	free(cs.v);

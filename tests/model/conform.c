@@ -9,13 +9,25 @@
  * The object is loaded privately (pins cleared: no bpffs, no attached
  * filter touched). Rules go into its maps through rulectl's own code
  * (xf_maps.c: xf_rule_add / xf_rule_del_id, so ids, prefix ids, xf_pports,
- * the tries and the nprefix counts are exactly what rulectl writes), the
- * policy into xf_config. The structured cases run against a fixed rule set
- * under the deny and the allow policy; the random frames against a new
- * random rule set and config every BLOCK frames.
+ * the tries, the nprefix and nsrc counts and the drop log buckets are
+ * exactly what rulectl writes), the policy into xf_config. The structured
+ * cases run against a fixed rule set under the deny and the allow policy;
+ * the random frames against a new random rule set and config every BLOCK
+ * frames.
+ *
+ * Rule sets (xdp_filter.h) are switched the way rulectl apply switches
+ * them: each new rule set is written into the set packets do not use, then
+ * xf_config.set names it with one write. The set it replaced stays in the
+ * maps while the new one is checked (as during apply --confirm), and is
+ * cleared just before the next set is written into its place. So the
+ * structured set runs in set 1, random block b in set b & 1, and every
+ * comparison has the previous rule set, unused, in the other set; the model
+ * gets the active set's rules only. Some rules log their drops (log N/s):
+ * XF_ID_LOG in the maps must not change a verdict or a counter.
  *
  * Replay: a mismatch prints the seed and the frame's index; --seed S
- * --frame I runs that one frame again, with its rule set and config.
+ * --frame I runs that one frame again, with its rule set and config (and
+ * the maps as they were: every rule set before it is installed in turn).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -351,7 +363,7 @@ static void random_set(struct rng *r, struct rset *rs)
 	memset(rs, 0, sizeof(*rs));
 	for (tries = 0; rs->n < want && tries < 4 * want; tries++) {
 		memset(&d, 0, sizeof(d));
-		d.used = 1;
+		d.sets = 1;		/* "a rule", as xf_parse_rule() */
 		x = rng_below(r, 10);
 		if (x < 4) {
 			random_ports(r, &d);
@@ -364,6 +376,12 @@ static void random_set(struct rng *r, struct rset *rs)
 			d.protos = XF_PM_TCP | XF_PM_UDP;
 			d.port_lo = 1;
 			d.port_hi = 65535;
+		}
+		if (!rng_below(r, 4)) {		/* log [N/s] */
+			static const __u32 rates[] = { 1, XF_LOG_RATE, 1000,
+						       XF_LOG_RATE_MAX };
+
+			d.log_rate = rates[rng_below(r, 4)];
 		}
 		for (i = 0; i < rs->n && !clash(&rs->r[i], &d); i++)
 			;
@@ -412,32 +430,42 @@ static int structured_set(struct rset *rs)
 	return 0;
 }
 
-static int write_cfg(struct env *e, const struct xm_config *c)
+/* The policy of a rule set into xf_config.sets[set], as 'policy' writes
+ * it (for the active set) and apply (for the one it builds). */
+static int write_cfg(struct env *e, const struct xm_config *c, __u32 set)
 {
 	struct xf_config cfg;
 
 	if (xf_read_config(&e->m, &cfg))
 		return -1;
 	cfg.abi = XF_ABI_VERSION;
-	cfg.flags = (c->allow ? XF_CFG_ALLOW : 0) |
-		    (c->nodhcp ? XF_CFG_NO_DHCP : 0);
-	cfg.eph_lo = c->eph_lo;
-	cfg.eph_hi = c->eph_hi;
+	cfg.sets[set].flags = (c->allow ? XF_CFG_ALLOW : 0) |
+			      (c->nodhcp ? XF_CFG_NO_DHCP : 0);
+	cfg.sets[set].eph_lo = c->eph_lo;
+	cfg.sets[set].eph_hi = c->eph_hi;
 	return xf_write_config(&e->m, &cfg);
 }
 
-/* Adds the rules the way rulectl does, and notes the ids it gave. */
-static int install(struct env *e, struct rset *rs)
+/* Adds the rules into rule set `set` the way rulectl does, and notes the
+ * ids it gave (a rule the other set holds too keeps its id there). */
+static int install(struct env *e, struct rset *rs, __u32 set)
 {
 	__u32 id;
 	int i;
 
+	e->m.set = set;
 	for (i = 0; i < rs->n; i++) {
-		for (id = 1; id < XF_MAX_RULES && e->m.rd[id].used; id++)
-			;
-		if (xf_rule_add(&e->m, &rs->r[i]) || !e->m.rd[id].used ||
-		    id >= RC_N) {
+		if (xf_rule_add(&e->m, &rs->r[i])) {
 			fprintf(stderr, PROG ": could not install rule %d\n", i);
+			return -1;
+		}
+		for (id = 1; id < XF_MAX_RULES; id++)
+			if (xf_in_set(&e->m, id, set) &&
+			    xf_same_rule(&e->m.rd[id], &rs->r[i]))
+				break;
+		if (id >= RC_N) {
+			fprintf(stderr, PROG ": rule %d: no id below %d in rule"
+				" set %u\n", i, RC_N, set);
 			return -1;
 		}
 		rs->id[i] = id;
@@ -445,28 +473,62 @@ static int install(struct env *e, struct rset *rs)
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
-	return write_cfg(e, &rs->cfg) ? -1 : baseline(e);
+	return write_cfg(e, &rs->cfg, set);
 }
 
-/* Takes them out again the way rulectl does; the prefix counts must come
- * back to 0 (rulectl's bookkeeping is part of what the verdicts rely on). */
-static int uninstall(struct env *e, struct rset *rs)
+/* Takes them out of rule set `set` again the way rulectl does; the set's
+ * prefix and source-rule counts must come back to 0 (rulectl's bookkeeping
+ * is part of what the verdicts rely on). */
+static int uninstall(struct env *e, struct rset *rs, __u32 set)
 {
 	struct xf_config cfg;
+	struct xf_set *c = &cfg.sets[set];
 	int i;
 
+	e->m.set = set;
 	for (i = rs->n - 1; i >= 0; i--)
 		if (xf_rule_del_id(&e->m, rs->id[i]))
 			return -1;
 	if (xf_read_config(&e->m, &cfg))
 		return -1;
-	if (cfg.nprefix4 || cfg.nprefix6) {
-		fprintf(stderr, PROG ": after deleting every rule, xf_config"
-			" still counts %u IPv4 and %u IPv6 prefixes\n",
-			cfg.nprefix4, cfg.nprefix6);
+	if (c->nprefix4 || c->nprefix6 || c->nsrc) {
+		fprintf(stderr, PROG ": after deleting every rule of rule set"
+			" %u, xf_config still counts %u IPv4 and %u IPv6"
+			" prefixes and %u source-port rules\n", set,
+			c->nprefix4, c->nprefix6, c->nsrc);
 		return -1;
 	}
 	return 0;
+}
+
+/* What each rule set of the maps holds (NULL: nothing), and the one packets
+ * use. */
+struct sets {
+	struct rset	*in[XF_SETS];
+	__u32		active;
+};
+
+/* Makes rs the rules packets use, in rule set `set` (not the active one),
+ * as apply does: whatever the set still held goes first, then rs is
+ * written into it, then one write of xf_config switches packets to it. */
+static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
+{
+	struct xf_config cfg;
+
+	if (st->in[set] && uninstall(e, st->in[set], set))
+		return -1;
+	st->in[set] = NULL;
+	if (install(e, rs, set))
+		return -1;
+	st->in[set] = rs;
+	if (xf_read_config(&e->m, &cfg))
+		return -1;
+	cfg.set = set;
+	cfg.serial++;
+	if (xf_write_config(&e->m, &cfg))
+		return -1;
+	e->m.set = st->active = set;
+	return baseline(e);
 }
 
 /* -------------------------------------------------------------- checking */
@@ -485,11 +547,14 @@ static const char *act_name(int a)
 	       a == XDP_REDIRECT ? "XDP_REDIRECT" : "?";
 }
 
-static void print_set(const struct rset *rs)
+static void print_set(const struct rset *rs, const struct sets *st)
 {
+	const struct rset *other = st->in[!st->active];
 	char buf[128];
 	int i;
 
+	printf("  rule set %u (the other holds %d rules)\n", st->active,
+	       other ? other->n : 0);
 	printf("  config: policy %s, ephemeral %u-%u, dhcp %s\n",
 	       rs->cfg.allow ? "allow" : "deny", rs->cfg.eph_lo,
 	       rs->cfg.eph_hi, rs->cfg.nodhcp ? "cut" : "open");
@@ -523,14 +588,15 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 
 /* Runs one frame through both and compares; 0 same, 1 differs, -1 error. */
 static int check(struct env *e, const struct opts *o, struct result *res,
-		 const struct rset *rs, long idx, const char *origin,
+		 const struct sets *sets, long idx, const char *origin,
 		 const struct gen_frame *f)
 {
+	const struct rset *rs = sets->in[sets->active];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
 	struct xf_count st[XF_R_MAX], rc[RC_N];
 	char got[256] = "", diff[512] = "";
 	struct xm_verdict want;
-	int i, err, want_act, moved_reasons = 0;
+	int i, err, want_act, moved_reasons = 0, moved_rules = 0;
 	__u64 dp, db;
 	bool bad = false;
 
@@ -584,13 +650,15 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	for (i = 0; i < RC_N; i++) {
 		dp = rc[i].packets - e->rc[i].packets;
 		db = rc[i].bytes - e->rc[i].bytes;
-		if (dp || db)
+		if (dp || db) {
 			append(got, sizeof(got), " #%d", i);
+			moved_rules++;
+		}
 		if (dp != ((__u32)i == want.rule && i) ||
 		    db != ((__u32)i == want.rule && i ? f->len : 0))
 			bad = true;
 	}
-	if (want.rule == 0 && strstr(got, " #") == NULL)
+	if (!moved_rules)
 		append(got, sizeof(got), " none");
 	memcpy(e->stats, st, sizeof(st));
 	memcpy(e->rc, rc, sizeof(rc));
@@ -607,7 +675,7 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	printf("%s frame %ld (%s): program %s; model %s\n",
 	       bad ? "MISMATCH" : "same", idx, origin, got, diff);
 	print_hex(f->b, f->len);
-	print_set(rs);
+	print_set(rs, sets);
 	printf("  replay: " PROG " --obj %s --seed %llu --frame %ld\n",
 	       e->obj_path, (unsigned long long)o->seed, idx);
 	return bad;
@@ -667,13 +735,14 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .frames = FULL_FRAMES, .only = -1, .show = 10 };
 	struct env e = { .obj_path = DEFAULT_OBJ };
-	static struct rset srs, rrs;
+	static struct rset srs, rrs[XF_SETS];
+	struct sets st = { .active = 0 };
 	struct result res = { 0 };
 	struct gen_frame f;
 	struct gen_spec s;
 	unsigned long long v;
 	bool seeded = false;
-	long structured, total, i, block, cur_block = -1;
+	long structured, total, i, block, next, cur_block = -1;
 	int opt, ret = 0, cfg, cur_cfg = -1, r, iplen;
 	struct timespec t0, t1;
 	char origin[160];
@@ -760,17 +829,25 @@ int main(int argc, char **argv)
 	}
 	if (structured_set(&srs))
 		goto fail;
-	for (i = o.only >= 0 ? o.only : 0; i < total; i++) {
+	/* A replay (--frame) goes through the rule sets before its frame
+	 * too, checking none of their frames: the maps are then as the
+	 * full run had them, ids and prefix ids included. */
+	for (i = 0; i < total; i++) {
 		if (i < structured) {
 			if (cur_block != -2) {
-				if (install(&e, &srs))
+				if (enter(&e, &st, &srs, 1))
 					goto fail;
 				cur_block = -2;
+			}
+			if (o.only >= 0 && i != o.only) {
+				i = (o.only < structured ? o.only :
+							   structured) - 1;
+				continue;
 			}
 			gen_structured((size_t)i, &s, &cut, &iplen, &cfg);
 			if (cfg != cur_cfg) {
 				srs.cfg.allow = cfg;
-				if (write_cfg(&e, &srs.cfg))
+				if (write_cfg(&e, &srs.cfg, st.active))
 					goto fail;
 				cur_cfg = cfg;
 			}
@@ -787,31 +864,40 @@ int main(int argc, char **argv)
 					 "structured, IP length field %d",
 					 iplen);
 			}
-			r = check(&e, &o, &res, &srs, i, origin, &f);
+			r = check(&e, &o, &res, &st, i, origin, &f);
 		} else {
 			block = (i - structured) / BLOCK;
 			if (block != cur_block) {
 				struct rng rr = rng_for(o.seed, 1, block);
+				__u32 set = block & 1;
 
-				if (cur_block == -2 && uninstall(&e, &srs))
+				/* what the set holds goes before the new
+				 * rule set is made in its place */
+				if (st.in[set] &&
+				    uninstall(&e, st.in[set], set))
 					goto fail;
-				if (cur_block >= 0 && uninstall(&e, &rrs))
-					goto fail;
-				random_set(&rr, &rrs);
-				if (install(&e, &rrs))
+				st.in[set] = NULL;
+				random_set(&rr, &rrs[set]);
+				if (enter(&e, &st, &rrs[set], set))
 					goto fail;
 				cur_block = block;
+			}
+			if (o.only >= 0 && i != o.only) {
+				next = structured + (block + 1) * BLOCK;
+				i = (o.only < next ? o.only : next) - 1;
+				continue;
 			}
 			struct rng fr = rng_for(o.seed, 2, i);
 			char what[96] = "";
 
-			gen_random(&fr, &rrs.hints, &s);
+			gen_random(&fr, &rrs[st.active].hints, &s);
 			gen_build(&s, &f);
 			if (rng_below(&fr, 10) < 7)
 				gen_mutate(&fr, &f, what, sizeof(what));
-			snprintf(origin, sizeof(origin), "random, rule set %ld%s%s",
-				 block, what[0] ? ", " : "", what);
-			r = check(&e, &o, &res, &rrs, i, origin, &f);
+			snprintf(origin, sizeof(origin), "random, block %ld in"
+				 " rule set %u%s%s", block, st.active,
+				 what[0] ? ", " : "", what);
+			r = check(&e, &o, &res, &st, i, origin, &f);
 		}
 		if (r < 0)
 			goto fail;

@@ -239,10 +239,12 @@ struct target {
 #define DB8(a, b, c)	{ 0x20, 0x01, 0x0d, 0xb8, a, b, [15] = c }
 
 /* Aimed at gen_srules[] (conform.c lists the same rules):
- *   8080 tcp; 53 udp; 6000-6100 any; 5353 udp src;
- *   22 tcp from 198.18.0.0/15; any from 203.0.113.0/24;
+ *   8080 tcp log; 53 udp; 6000-6100 any; 5353 udp src;
+ *   22 tcp from 198.18.0.0/15 log 5/s; any from 203.0.113.0/24 log 1000/s;
  *   443 any from 2001:db8::/32; any from 2001:db8:dead::/48;
- *   7000 tcp src from 198.18.5.0/24 */
+ *   7000 tcp src from 198.18.5.0/24
+ * Three of them log their drops: XF_ID_LOG in an xf_ports slot, an
+ * xf_pports slot and an any_id, which must not change a verdict. */
 static const struct target targets[] = {
 	{ "own-port", OUT4, OUT6, 40000, 0, 0 },
 	{ "range", OUT4, OUT6, 40000, 6050, 0 },
@@ -250,7 +252,7 @@ static const struct target targets[] = {
 	{ "prefix-port", { 198, 18, 1, 1 }, DB8(0, 0, 5), 40000, 22, 443 },
 	{ "prefix-any", { 203, 0, 113, 7 }, DB8(0xde, 0xad, 1), 40000, 9999, 0 },
 	/* v4: the /24 inside the /15 wins, by its source port; v6: the /32
-	 * has no rule for 8080, the plain "8080 tcp" applies. */
+	 * has no rule for 8080, the plain "8080 tcp log" applies. */
 	{ "longest", { 198, 18, 5, 9 }, DB8(0, 0, 1), 7000, 22, 8080 },
 	{ "miss", OUT4, OUT6, 40000, 9999, 0 },
 	{ "dhcp", OUT4, OUT6, 68, 67, 547 },
@@ -259,8 +261,9 @@ static const struct target targets[] = {
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 
 const char *const gen_srules[] = {
-	"8080 tcp", "53 udp", "6000-6100 any", "5353 udp src",
-	"22 tcp from 198.18.0.0/15", "any from 203.0.113.0/24",
+	"8080 tcp log", "53 udp", "6000-6100 any", "5353 udp src",
+	"22 tcp from 198.18.0.0/15 log 5/s",
+	"any from 203.0.113.0/24 log 1000/s",
 	"443 any from 2001:db8::/32", "any from 2001:db8:dead::/48",
 	"7000 tcp src from 198.18.5.0/24", NULL,
 };
