@@ -225,7 +225,8 @@ struct xf_event {
 				 * before this one */
 	__u32	len;		/* frame bytes */
 	__u8	family;		/* 4 or 6 */
-	__u8	l4;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8	l4;		/* IP protocol as parsed: TCP, UDP, or any
+				 * other for "any from PREFIX" (ports 0) */
 	__be16	sport;
 	__be16	dport;
 	__u16	pad;

@@ -104,6 +104,17 @@ static void event_time(__u64 ts, char *buf, size_t len)
 		 (ns % 1000000000LL) / 1000);
 }
 
+/* ADDR:PORT, [ADDR]:PORT for IPv6, or ADDR alone without ports. */
+static void print_addr(int af, const char *addr, __be16 port, int ports)
+{
+	if (!ports)
+		printf("%s", addr);
+	else if (af == AF_INET6)
+		printf("[%s]:%u", addr, ntohs(port));
+	else
+		printf("%s:%u", addr, ntohs(port));
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct mon *mon = ctx;
@@ -111,12 +122,25 @@ static int on_event(void *ctx, void *data, size_t size)
 	char when[48], ifname[IF_NAMESIZE] = "?", src[INET6_ADDRSTRLEN],
 	     dst[INET6_ADDRSTRLEN], rule[160] = "?";
 	int af = e->family == 4 ? AF_INET : AF_INET6;
-	const char *proto = e->l4 == IPPROTO_TCP ? "tcp" : "udp";
+	char proto[16];
+	int ports = e->l4 == IPPROTO_TCP || e->l4 == IPPROTO_UDP;
 	struct xf_rdesc r;
 	__u32 id = e->rule;
 
 	if (size < sizeof(*e))
 		return 0;
+	/* Ports exist for TCP and UDP; "any from PREFIX" also logs ICMP,
+	 * later fragments and the rest, by protocol number. */
+	if (e->l4 == IPPROTO_TCP)
+		snprintf(proto, sizeof(proto), "tcp");
+	else if (e->l4 == IPPROTO_UDP)
+		snprintf(proto, sizeof(proto), "udp");
+	else if (e->l4 == IPPROTO_ICMP)
+		snprintf(proto, sizeof(proto), "icmp");
+	else if (e->l4 == IPPROTO_ICMPV6)
+		snprintf(proto, sizeof(proto), "icmpv6");
+	else
+		snprintf(proto, sizeof(proto), "proto-%u", e->l4);
 	event_time(e->ts_ns, when, sizeof(when));
 	if (!if_indextoname(e->ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "if%u", e->ifindex);
@@ -125,24 +149,33 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (id < XF_MAX_RULES &&
 	    !bpf_map_lookup_elem(mon->m->fd[SPEC_RDESC], &id, &r) && r.sets)
 		xf_format_rule(&r, rule, sizeof(rule));
-	if (mon->a->json)
+	if (mon->a->json) {
 		printf("{\"time\": \"%s\", \"interface\": \"%s\","
 		       " \"ifindex\": %u, \"action\": \"drop\","
-		       " \"proto\": \"%s\", \"src\": \"%s\", \"sport\": %u,"
-		       " \"dst\": \"%s\", \"dport\": %u, \"rule_id\": %u,"
-		       " \"rule\": \"%s\", \"len\": %u, \"suppressed\": %u}\n",
-		       when, ifname, e->ifindex, proto, src, ntohs(e->sport),
-		       dst, ntohs(e->dport), id, rule, e->len, e->suppressed);
-	else
-		printf("%s %s drop %s %s%s%s:%u -> %s%s%s:%u rule %u (%s)"
-		       " len %u%s", when, ifname, proto,
-		       af == AF_INET6 ? "[" : "", src,
-		       af == AF_INET6 ? "]" : "", ntohs(e->sport),
-		       af == AF_INET6 ? "[" : "", dst,
-		       af == AF_INET6 ? "]" : "", ntohs(e->dport), id, rule,
-		       e->len, e->suppressed ? "" : "\n");
-	if (!mon->a->json && e->suppressed)
-		printf(" (%u suppressed before it)\n", e->suppressed);
+		       " \"proto\": \"%s\", \"src\": \"%s\",", when, ifname,
+		       e->ifindex, proto, src);
+		if (ports)
+			printf(" \"sport\": %u,", ntohs(e->sport));
+		else
+			printf(" \"sport\": null,");
+		printf(" \"dst\": \"%s\",", dst);
+		if (ports)
+			printf(" \"dport\": %u,", ntohs(e->dport));
+		else
+			printf(" \"dport\": null,");
+		printf(" \"rule_id\": %u, \"rule\": \"%s\", \"len\": %u,"
+		       " \"suppressed\": %u}\n", id, rule, e->len,
+		       e->suppressed);
+	} else {
+		printf("%s %s drop %s ", when, ifname, proto);
+		print_addr(af, src, e->sport, ports);
+		printf(" -> ");
+		print_addr(af, dst, e->dport, ports);
+		printf(" rule %u (%s) len %u", id, rule, e->len);
+		if (e->suppressed)
+			printf(" (%u suppressed before it)", e->suppressed);
+		putchar('\n');
+	}
 	fflush(stdout);
 	mon->reported += e->suppressed;
 	mon->events++;
