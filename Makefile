@@ -124,7 +124,7 @@ detach: $(B)/rulectl
 	scripts/attach.sh detach "$(DEV)"
 
 status: $(B)/rulectl
-	scripts/attach.sh status
+	scripts/attach.sh status $(if $(JSON),--json)
 
 demo: deps all
 	scripts/demo.sh

@@ -21,10 +21,15 @@ usage() {
 	cat <<USAGE
 usage: $PROG attach DEV [native|generic]   (make attach DEV=IF [MODE=native|generic] [IMPL=c|rust])
        $PROG detach DEV                    (make detach DEV=IF)
-       $PROG status                        (make status)
+       $PROG status [--json]               (make status [JSON=1])
        $PROG -h | --help
 With no mode, attach uses whatever 'ip link set dev DEV xdp obj ...' picks
 (native where the driver supports it), or the mode already in use on DEV.
+status shows each interface running xdp_filter in this network namespace
+(mode, program id and tag, since when), then what they share: the rules,
+the policy, the rule set (and a pending apply --confirm), packets and bytes
+by verdict reason, and the memory of each map. --json prints the same as
+one JSON document.
 USAGE
 }
 
@@ -72,20 +77,6 @@ mode_keyword() {
 
 rule_count() {
 	"$RULECTL" list 2>/dev/null | wc -l
-}
-
-# Kernel-accounted memory of each pinned map (bpftool's bytes_memlock) and
-# the total; DESIGN.md gives the formula in CPUs and rules.
-map_memory() {
-	local p b total=0
-	command -v bpftool >/dev/null || { echo "map memory: unknown (bpftool missing)"; return 0; }
-	for p in "$PIN_DIR"/xf_*; do
-		b=$(bpftool -j map show pinned "$p" 2>/dev/null | jq -r '.bytes_memlock // empty') || b=
-		[[ $b =~ ^[0-9]+$ ]] || continue
-		printf '%-10s %12s bytes\n' "${p##*/}" "$b"
-		total=$((total + b))
-	done
-	echo "map memory: $total bytes ($(($(getconf _NPROCESSORS_CONF))) CPUs)"
 }
 
 check_dev() {
@@ -162,25 +153,163 @@ detach() {
 	"$RULECTL" unpin
 }
 
-status() {
-	local found=0 dev mode id name
+# The status document, in pieces (each prints one JSON value).
 
+# Interfaces running xdp_filter, with since when: the program's load time
+# (attach loads it, attaching again loads and swaps in a new one, so it is
+# when this program started filtering there). bpftool's loaded_at is Unix
+# seconds; without bpftool, ip's load_time (ns of boot time) is converted.
+status_interfaces() {
+	local links ids=() id progs='{}' up now
+	links=$(ip -j -d link show) || return 1
+	mapfile -t ids < <(jq -r --arg n "$XDP_NAME" '.[] | .xdp // empty |
+		(.attached // [.])[] | select(.prog.name == $n) | .prog.id' <<<"$links" | sort -un)
+	if ((${#ids[@]})) && command -v bpftool >/dev/null; then
+		progs=$(for id in "${ids[@]}"; do bpftool -j prog show id "$id" 2>/dev/null || true; done |
+			jq -s 'map({(.id | tostring): .}) | add // {}') || return 1
+	fi
+	read -r up _ </proc/uptime
+	now=$(date +%s)
+	jq --arg n "$XDP_NAME" --argjson progs "$progs" --argjson up "$up" --argjson now "$now" '
+		def mode: {"1": "native", "2": "generic", "3": "offload"}[tostring] // "mode-\(.)";
+		[.[] | .ifname as $dev | .ifindex as $idx | .xdp // empty |
+		 (.attached // [.])[] | select(.prog.name == $n) |
+		 {name: $dev, ifindex: $idx, mode: (.mode | mode), prog_id: .prog.id,
+		  tag: .prog.tag,
+		  attached_since: ($progs[.prog.id | tostring].loaded_at //
+			(if .prog.load_time then $now - $up + .prog.load_time / 1e9 | floor
+			 else null end))}]' <<<"$links"
+}
+
+# Kernel-accounted memory of each pinned map (bpftool's bytes_memlock), by
+# pin name; DESIGN.md gives the formula in CPUs and rules. null without
+# bpftool.
+status_maps() {
+	local p
+	command -v bpftool >/dev/null || { echo null; return 0; }
+	for p in "$PIN_DIR"/xf_*; do
+		bpftool -j map show pinned "$p" 2>/dev/null |
+			jq --arg n "${p##*/}" '{($n): .bytes_memlock}' || true
+	done | jq -s 'add // {}'
+}
+
+# The active rule set, how many switches (apply, rollback) it has seen and
+# a pending apply --confirm: xf_config as bpftool prints it through the
+# map's BTF (rulectl has no command for it). null when it cannot be read.
+status_rule_set() {
+	local v=""
+	command -v bpftool >/dev/null &&
+		v=$(bpftool -j map lookup pinned "$PIN_DIR/xf_config" key 0 0 0 0 2>/dev/null |
+			jq -c '.formatted.value // empty') || v=""
+	[[ -n $v ]] || { echo null; return 0; }
+	jq '{active: .set, serial,
+	     confirm_by: (if .confirm_by > 0 then .confirm_by else null end),
+	     confirm_pid: (if .confirm_by > 0 then .confirm_pid else null end)}' <<<"$v"
+}
+
+# The whole document. The rules, policy, counters and maps are shared by
+# every interface running the filter in this network namespace: they are
+# given once, next to the interfaces.
+status_json() {
+	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false
+	ifs=$(status_interfaces) || return 1
+	if compgen -G "$PIN_DIR/xf_*" >/dev/null; then
+		pinned=true
+		# rulectl explains pins it cannot use (another layout or ABI)
+		rules=$("$RULECTL" list --json | jq length) || return 1
+		policy=$("$RULECTL" policy --json) || return 1
+		totals=$("$RULECTL" stats --json) || return 1
+		maps=$(status_maps) || return 1
+		rs=$(status_rule_set) || return 1
+	fi
+	jq -n --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
+		--argjson rules "$rules" --argjson policy "$policy" --argjson rs "$rs" \
+		--argjson totals "$totals" --argjson maps "$maps" \
+		--argjson cpus "$(getconf _NPROCESSORS_CONF)" '
+		{pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
+		 policy: $policy, rule_set: $rs, totals: $totals, maps: $maps,
+		 map_memory_bytes: (if $maps then $maps | add // 0 else null end),
+		 cpus: $cpus}'
+}
+
+# ago SECONDS - "42 s ago", "5 min ago", "3 h ago", "2 days ago".
+ago() {
+	local s=$1
+	if ((s < 120)); then
+		echo "$s s ago"
+	elif ((s < 7200)); then
+		echo "$((s / 60)) min ago"
+	elif ((s < 172800)); then
+		echo "$((s / 3600)) h ago"
+	else
+		echo "$((s / 86400)) days ago"
+	fi
+}
+
+if_row() { printf '%-16s %-8s %8s  %-16s  %s\n' "$@"; }
+
+# status_text DOC - the document for people.
+status_text() {
+	local doc=$1 now n=0 name mode id tag since
+	local active serial by pid
+
+	now=$(date +%s)
+	while IFS=$'\t' read -r name mode id tag since; do
+		((n++)) || if_row interface mode "prog id" tag "attached since"
+		[[ -n $since ]] && since="$(date -d "@$since" '+%F %T %Z') ($(ago $((now - since))))"
+		if_row "$name" "$mode" "$id" "$tag" "${since:-unknown}"
+	done < <(jq -r '.interfaces[] |
+		[.name, .mode, .prog_id, .tag, (.attached_since // "")] | @tsv' <<<"$doc")
+	((n)) || echo "xdp_filter is not attached to any interface in this network namespace"
+	if [[ $(jq -r .pinned <<<"$doc") != true ]]; then
+		echo "no pinned maps under $PIN_DIR"
+		return 0
+	fi
+	echo "pins: $PIN_DIR (rules, policy and counters shared by every interface above)"
+	jq -r '"rules: \(.rules)",
+		"policy: \(.policy | if .policy == "allow" then
+			"allow ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)"
+			else .policy end)"' <<<"$doc"
+	if IFS=$'\t' read -r active serial by pid < <(jq -r '.rule_set // empty |
+		[.active, .serial, (.confirm_by // 0), (.confirm_pid // 0)] | @tsv' <<<"$doc"); then
+		if ((by == 0)); then
+			echo "rule set: $active (serial $serial: switches by apply and rollback so far)"
+		elif ((by > now)); then
+			echo "rule set: $active (serial $serial), not confirmed: rolls back at $(date -d "@$by" +%T) (in $((by - now)) s) unless 'rule.sh confirm' runs"
+		else
+			echo "rule set: $active (serial $serial), not confirmed: the rollback was due at $(date -d "@$by" +%T) (timer pid $pid); run 'rule.sh confirm' or 'rule.sh rollback'"
+		fi
+	fi
+	jq -r '"\(["reason", "action", "packets", "bytes"] | @tsv)",
+		(.totals | to_entries[] | [.key, .value.action, .value.packets, .value.bytes] | @tsv)' <<<"$doc" |
+		while IFS=$'\t' read -r name mode id tag; do
+			printf '%-10s %-6s %20s %20s\n' "$name" "$mode" "$id" "$tag"
+		done
+	if [[ $(jq -r '.maps == null' <<<"$doc") == true ]]; then
+		echo "map memory: unknown (bpftool missing)"
+		return 0
+	fi
+	jq -r '.maps | to_entries[] | [.key, .value] | @tsv' <<<"$doc" |
+		while IFS=$'\t' read -r name n; do
+			printf '%-10s %12s bytes\n' "$name" "$n"
+		done
+	jq -r '"map memory: \(.map_memory_bytes) bytes (\(.cpus) CPUs)"' <<<"$doc"
+}
+
+status() {
+	local doc
+
+	case ${1-} in
+	"" | --json) ;;
+	*) bad "unknown status option '$1' (expected --json)" ;;
+	esac
 	need_root
 	need_rulectl
-	while read -r dev; do
-		while read -r mode id name; do
-			[[ $name == "$XDP_NAME" ]] || continue
-			printf '%-16s %-8s prog id %s\n' "$dev" "$(mode_name "$mode")" "$id"
-			found=1
-		done < <(xdp_progs "$dev")
-	done < <(ip -j link show | jq -r '.[] | select(.xdp) | .ifname')
-	((found)) || echo "xdp_filter is not attached to any interface in this network namespace"
-	if [[ -e $PIN_DIR/xf_ports ]]; then
-		echo "rules: $(rule_count)"
-		"$RULECTL" stats
-		map_memory
+	doc=$(status_json) || exit 1
+	if [[ ${1-} == --json ]]; then
+		printf '%s\n' "$doc"
 	else
-		echo "no pinned maps under $PIN_DIR"
+		status_text "$doc"
 	fi
 }
 
@@ -189,7 +318,7 @@ main() {
 	-h | --help) usage; exit 0 ;;
 	attach) [[ $# -le 3 ]] || bad "too many arguments"; attach "${2-}" "${3-}" ;;
 	detach) [[ $# -le 2 ]] || bad "too many arguments"; detach "${2-}" ;;
-	status) [[ $# -eq 1 ]] || bad "too many arguments"; status ;;
+	status) [[ $# -le 2 ]] || bad "too many arguments"; status "${2-}" ;;
 	*) bad "unknown command '${1-}'" ;;
 	esac
 }

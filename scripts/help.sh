@@ -19,12 +19,19 @@ make deps                 install missing Debian/Ubuntu packages, mount bpffs
 make attach DEV=IF [MODE=native|generic]
                           attach to IF (again: replace in place, rules kept)
 make detach DEV=IF        detach; remove the pins once no interface uses them
-make status               where it is attached, mode, program id, rules, counters
+make status [JSON=1]      per interface: mode, program id and tag, attached since;
+                          then rules, policy, rule set, packets by reason, map memory
+                          (JSON=1: one JSON document; also scripts/rule.sh status [--json])
 make bench [QUICK=1]      ns/packet and drop-rate tables against the alternatives
 make conformance [SEED=N] the long differential run: both implementations vs the model
 make kernels              verifier and verdicts on Debian 6.1 and 6.12 under qemu, and the host
 make rust                 build the safe-Rust implementation, build/xdp_filter_rs.o
 make DEBUG=1              build a variant that logs each drop to trace_pipe
+make install [PREFIX=/usr] [DESTDIR=DIR]
+                          xf-rule, xf-attach, the unit xdp-filter@.service (attach, then
+                          rule.sh apply /etc/xdp_filter/rules.conf) and that file
 make clean                remove build/
-Rules: scripts/rule.sh add|del PORT tcp|udp, flush, list [--json], stats [--json]
+Rules: scripts/rule.sh add|del RULE, flush, list [--json], stats [--json],
+       apply FILE [--dry-run|--confirm SECS|--check], save, confirm, rollback,
+       monitor, policy; scripts/rule.sh --help has the syntax
 HELP

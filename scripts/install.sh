@@ -3,7 +3,10 @@
 # install.sh - what `make install` runs: installs the object(s), rulectl,
 # the scripts, short commands in sbin, the systemd unit
 # xdp-filter@.service and a commented rules file (never over an existing
-# one). Honours DESTDIR (a staging root, for packaging) and PREFIX.
+# one). Honours DESTDIR (a staging root, for packaging) and PREFIX. The
+# scripts keep the source tree's shape (LIBDIR/scripts/, next to rulectl
+# and the object) so that each finds the others where it looks in a
+# checkout: rule.sh status runs ../scripts/attach.sh.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -18,15 +21,17 @@ Installs xdp_filter (make install runs this; make install PREFIX=/usr
 DESTDIR=/tmp/stage). Variables, from the environment:
   DESTDIR     staging root prepended to every path written (default: none)
   PREFIX      /usr/local
-  SBINDIR     \$PREFIX/sbin: xf-rule, xf-attach, xf-restore
+  SBINDIR     \$PREFIX/sbin: xf-rule, xf-attach
   LIBDIR      \$PREFIX/lib/xdp_filter: xdp_filter.o (xdp_filter_rs.o when
-              built), rulectl, rule.sh, attach.sh, restore.sh
+              built), rulectl, scripts/rule.sh, scripts/attach.sh
   UNITDIR     \$PREFIX/lib/systemd/system: xdp-filter@.service (systemd
               reads /usr/lib and /usr/local/lib; set it for other prefixes)
   SYSCONFDIR  /etc: xdp_filter/rules.conf, kept if it exists
   B           build directory, $ROOT/build
 Paths inside the installed files never contain DESTDIR.
 --dry-run prints what would be installed and writes nothing.
+Files of an older install that this one replaces (xf-restore, restore.sh,
+LIBDIR/rule.sh and attach.sh) are removed.
 Then: systemctl daemon-reload; systemctl enable --now xdp-filter@eth0
 USAGE
 }
@@ -55,6 +60,19 @@ export B RULECTL
 exec '$LIBDIR/$2' "\$@"
 WRAPPER
 	put 0755 "$tmp" "$SBINDIR/$1"
+}
+
+# retire FILE... - remove what an older install left and this one replaces;
+# a command in SBINDIR only if our wrapper wrote it.
+retire() {
+	local f
+	for f; do
+		[[ -e $DESTDIR$f ]] || continue
+		[[ $f != "$SBINDIR"/* ]] ||
+			grep -q "installed by xdp_filter's make install" "$DESTDIR$f" || continue
+		echo "rm $f"
+		((DRY)) || rm -f "$DESTDIR$f"
+	done
 }
 
 # abs NAME VALUE - VALUE must be an absolute path without quotes or spaces.
@@ -98,12 +116,13 @@ main() {
 		[[ -s $B/$obj ]] && put 0644 "$B/$obj" "$LIBDIR/$obj"
 	done
 	put 0755 "$B/rulectl" "$LIBDIR/rulectl"
-	put 0755 "$ROOT/scripts/rule.sh" "$LIBDIR/rule.sh"
-	put 0755 "$ROOT/scripts/attach.sh" "$LIBDIR/attach.sh"
-	put 0755 "$ROOT/scripts/restore.sh" "$LIBDIR/restore.sh"
-	wrapper xf-rule rule.sh
-	wrapper xf-attach attach.sh
-	wrapper xf-restore restore.sh
+	put 0755 "$ROOT/scripts/rule.sh" "$LIBDIR/scripts/rule.sh"
+	put 0755 "$ROOT/scripts/attach.sh" "$LIBDIR/scripts/attach.sh"
+	wrapper xf-rule scripts/rule.sh
+	wrapper xf-attach scripts/attach.sh
+	# rule.sh apply replaced restore.sh (the unit runs it); the scripts
+	# moved to LIBDIR/scripts/.
+	retire "$SBINDIR/xf-restore" "$LIBDIR/restore.sh" "$LIBDIR/rule.sh" "$LIBDIR/attach.sh"
 
 	# The unit is written for the defaults; other paths are substituted.
 	unit=$WORK/xdp-filter@.service

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# The attach toolkit: make attach / detach / status, replacing in place with
-# the rules kept, pins removed once unused, pins of another layout refused
-# with a way forward, and the DEBUG=1 build logging drops to trace_pipe.
+# The attach toolkit: make attach / detach / status (text and --json),
+# replacing in place with the rules kept, pins removed once unused, pins of
+# another layout refused with a way forward, and the DEBUG=1 build logging
+# drops to trace_pipe.
 
 load helpers
 
@@ -28,14 +29,97 @@ prog_id() {
 	run -0 rule add 8080 tcp
 	refute_reaches tcp 8080
 	run -0 in_ns make -s -C "$XF_ROOT" status
-	[[ $output =~ $XF_A\ +generic\ +prog\ id\ [0-9]+ ]]
+	[[ $output =~ $XF_A\ +generic\ +$(prog_id "$XF_A")\ +[0-9a-f]{16}\  ]]
 	[[ $output == *"rules: 1"* ]]
 	[[ $output =~ dropped\ +drop\ +[1-9] ]]
+	run -0 in_ns make -s -C "$XF_ROOT" status JSON=1
+	jq -e --arg dev "$XF_A" '.interfaces[0].name == $dev and .rules == 1' <<<"$output"
 	run -0 in_ns make -s -C "$XF_ROOT" detach DEV="$XF_A"
 	[[ $output == *"xdp_filter detached from $XF_A"* ]]
 	[[ $output == *"pins removed"* ]]
 	run -0 in_ns make -s -C "$XF_ROOT" status
 	[[ $output == *"not attached to any interface"* ]]
+}
+
+@test "status: per interface mode, program id and tag, attached since; rules, totals, memory" {
+	local id tag dev
+	attach_filter generic
+	in_ns ip link add "${XF_NAME}c" type veth peer name "${XF_NAME}d"
+	in_ns ip link set "${XF_NAME}c" up
+	run -0 in_ns "$ATTACH" attach "${XF_NAME}c" native
+	run -0 rule add 8080 tcp
+	run -0 rule add 6000-6100 udp
+	refute_reaches tcp 8080
+	run -0 in_ns "$ATTACH" status
+	local hdr='interface +mode +prog id +tag +attached since'
+	[[ ${lines[0]} =~ ^$hdr$ ]]
+	for dev in "$XF_A" "${XF_NAME}c"; do
+		id=$(prog_id "$dev")
+		tag=$(in_ns ip -j -d link show dev "$dev" | jq -r '.[0].xdp.prog.tag')
+		[[ $output =~ (^|$'\n')$dev\ +(native|generic)\ +$id\ +$tag\ +[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ [A-Z+0-9-]+\ \([0-9]+\ s\ ago\) ]]
+	done
+	[[ $output =~ (^|$'\n')$XF_A\ +generic\  ]]
+	[[ $output =~ (^|$'\n')${XF_NAME}c\ +native\  ]]
+	[[ $output == *$'\n'"rules: 2"$'\n'* ]]
+	[[ $output == *$'\n'"policy: deny"$'\n'* ]]
+	[[ $output =~ rule\ set:\ [01]\ \(serial\ [0-9]+ ]]
+	[[ $output =~ dropped\ +drop\ +[1-9][0-9]*\ +[1-9] ]]
+	[[ $output =~ map\ memory:\ [0-9]+\ bytes ]]
+	run -0 rule policy allow ephemeral 40000-50000 nodhcp
+	run -0 in_ns "$ATTACH" status
+	[[ $output == *$'\n'"policy: allow ephemeral 40000-50000 nodhcp"$'\n'* ]]
+	run -2 --separate-stderr in_ns "$ATTACH" status --yaml
+	[[ $stderr == *"unknown status option '--yaml'"* ]]
+}
+
+@test "status --json: one document, its fields agree with ip, rulectl and the traffic" {
+	local t0 doc
+	t0=$(date +%s)
+	attach_filter generic
+	run -0 in_ns "$RULE" status --json		# rule.sh status runs it too
+	doc=$output
+	jq -e '.pinned == true and .pins == "/sys/fs/bpf/tc/globals" and .rules == 0 and
+		.totals.dropped.packets == 0 and .policy.policy == "deny" and
+		.rule_set.confirm_by == null and (.rule_set.serial | type) == "number"' <<<"$doc"
+	# the interface, as ip(8) reports it
+	run -0 in_ns ip -j -d link show dev "$XF_A"
+	jq -e --argjson s "$doc" --argjson t0 "$t0" --argjson now "$(date +%s)" '.[0] as $l |
+		$s.interfaces == [$s.interfaces[0]] and $s.interfaces[0] as $i |
+		$i.name == $l.ifname and $i.ifindex == $l.ifindex and $i.mode == "generic" and
+		$i.prog_id == $l.xdp.prog.id and $i.tag == $l.xdp.prog.tag and
+		$i.attached_since >= $t0 - 1 and $i.attached_since <= $now' <<<"$output"
+	# memory: every pin, and the total is their sum
+	jq -e '(.maps | keys) == ["xf_config", "xf_log", "xf_pfx4", "xf_pfx6", "xf_ports",
+		"xf_pports", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
+		.map_memory_bytes == ([.maps[]] | add) and .map_memory_bytes > 1048576' <<<"$doc"
+	# rules and totals move
+	run -0 rule add 8080 tcp
+	run -0 rule add 53 any
+	refute_reaches tcp 8080
+	refute_reaches tcp 8080
+	run -0 in_ns make -s -C "$XF_ROOT" status JSON=1
+	jq -e '.rules == 2 and .totals.dropped.packets >= 2 and .totals.dropped.bytes >= 120 and
+		.totals.dropped.action == "drop"' <<<"$output"
+	[[ $(jq -c .totals <<<"$output") == $(rule stats --json | jq -c .) ]]
+	# a pending apply --confirm, and the rollback time
+	printf '9090 tcp\n' >"$BATS_TEST_TMPDIR/r.conf"
+	run -0 rule apply "$BATS_TEST_TMPDIR/r.conf" --confirm 300
+	run -0 in_ns "$ATTACH" status --json
+	jq -e --argjson now "$(date +%s)" --argjson s "$(jq .rule_set.serial <<<"$doc")" '
+		.rules == 1 and .rule_set.serial == $s + 1 and
+		.rule_set.confirm_by >= $now + 290 and .rule_set.confirm_by <= $now + 300 and
+		(.rule_set.confirm_pid | type) == "number"' <<<"$output"
+	local by
+	by=$(jq .rule_set.confirm_by <<<"$output")
+	run -0 in_ns "$ATTACH" status
+	[[ $output == *"not confirmed: rolls back at $(date -d "@$by" +%T) (in "*" s) unless 'rule.sh confirm' runs"* ]]
+	run -0 rule rollback
+	run -0 in_ns "$ATTACH" status --json
+	jq -e '.rules == 2 and .rule_set.confirm_by == null' <<<"$output"
+	# detached: no interfaces, no pins, still one document
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	run -0 in_ns "$ATTACH" status --json
+	jq -e '.interfaces == [] and .pinned == false and .rules == null and .totals == null' <<<"$output"
 }
 
 @test "attaching again replaces the program in place and keeps the rules" {
@@ -114,11 +198,16 @@ prog_id() {
 
 @test "pins stamped with another ABI version are refused" {
 	attach_filter
-	# xf_config key 0 = { abi = 99, everything else 0 } (24 bytes)
+	local abi n v
+	abi=$(sed -n -E 's/^#define XF_ABI_VERSION\s+([0-9]+).*/\1/p' "$XF_ROOT/xdp_filter.h")
+	# xf_config key 0 = { abi = 99, everything else 0 }
+	n=$(in_ns bpftool -j map show pinned /sys/fs/bpf/tc/globals/xf_config | jq .bytes_value)
+	v=$(printf ' 0%.0s' $(seq 5 "$n"))
+	# shellcheck disable=SC2086 # one word per byte
 	in_ns bpftool map update pinned /sys/fs/bpf/tc/globals/xf_config \
-		key 0 0 0 0 value 99 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+		key 0 0 0 0 value 99 0 0 0 $v
 	run -1 --separate-stderr rule add 8080 tcp
-	[[ $stderr == *"pins carry ABI version 99, this build is version 3"* ]]
+	[[ $stderr == *"pins carry ABI version 99, this build is version $abi"* ]]
 	run -1 --separate-stderr attach_filter
 	[[ $stderr == *"ABI version 99"* ]]
 }
@@ -126,10 +215,10 @@ prog_id() {
 @test "the README's bpftool example adds a rule the filter obeys" {
 	attach_filter
 	local g=/sys/fs/bpf/tc/globals
-	# rule id 100 = "8080 udp": its record (struct xf_rdesc, 32 bytes) ...
+	# rule id 100 = "8080 udp": its record (struct xf_rdesc, 36 bytes) ...
 	in_ns bpftool map update pinned $g/xf_rdesc key 100 0 0 0 value \
 		1 2 0 0 0 0 0x90 0x1f 0x90 0x1f 0 0  0 0 0 0 \
-		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0  0 0 0 0
 	# ... and its port slot: (dst 0 * 2 + udp 1) * 65536 + 8080 = 0x00011f90
 	in_ns bpftool map update pinned $g/xf_ports key 0x90 0x1f 0x01 0x00 \
 		value 100 0 0 0
