@@ -493,10 +493,10 @@ static int cmd_policy(struct xf_maps *m, const struct xf_policy_args *p)
 	return 0;
 }
 
-/* check-rule: what restore.sh runs on each line of a rules file before it
- * changes anything. Prints the line in canonical form (the syntax list and
- * del use, "policy ..." as given with defaults left out): 0, or 2 after
- * the parser's own message. */
+/* check-rule: parse one rule (or "policy ...") and print it in canonical
+ * form (the syntax list, del and save use; "policy ..." as given, with
+ * defaults left out): 0, or 2 after the parser's own message. Scripts use
+ * it to check a rule without touching the maps. */
 static int cmd_check_rule(int argc, char **argv)
 {
 	struct xf_policy_args pol;
