@@ -292,7 +292,8 @@ static int parse_apply(int argc, char **argv, struct apply_args *a)
 		char pol[96];
 
 		xf_format_policy(&a->rs.policy, pol, sizeof(pol));
-		printf("%s: %u rules, %s\n", a->file, a->rs.n, pol);
+		printf("%s: %u rule%s, %s\n", strcmp(a->file, "-") ? a->file :
+		       "<stdin>", a->rs.n, a->rs.n == 1 ? "" : "s", pol);
 	}
 	return 0;
 }
@@ -734,7 +735,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "init"))
 		ret = xf_stamp_abi(&m);
 	else if (!strcmp(cmd, "apply"))
-		ret = xf_apply(&m, &app.rs, app.file, app.dry_run, app.confirm);
+		ret = xf_apply(&m, &app.rs, strcmp(app.file, "-") ? app.file :
+			       "<stdin>", app.dry_run, app.confirm);
 	else if (!strcmp(cmd, "confirm"))
 		ret = xf_confirm(&m);
 	else if (!strcmp(cmd, "rollback"))

@@ -20,6 +20,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -207,12 +208,19 @@ int xf_read_ruleset(const char *path, struct xf_ruleset *rs)
 	__u32 cap = 0;
 	size_t len = 0;
 	int n, lineno = 0, bad = 0, ret;
+	struct stat st;
 	ssize_t got;
 
 	memset(rs, 0, sizeof(*rs));
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", xf_prog, path, strerror(errno));
 		return errno == ENOENT || errno == EACCES ? 2 : 1;
+	}
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: %s: is a directory, not a rules file\n",
+			xf_prog, path);
+		fclose(f);
+		return 2;
 	}
 	while ((got = getline(&line, &len, f)) >= 0) {
 		lineno++;
@@ -762,7 +770,8 @@ int xf_apply(struct xf_maps *m, const struct xf_ruleset *rs, const char *name,
 		goto out;
 	}
 	if (!pl.nadd && !pl.ngone && !pl.policy_changed) {
-		printf("%s: no changes (%u rules)\n", name, pl.nkeep);
+		printf("%s: no changes (%u rule%s)\n", name, pl.nkeep,
+		       pl.nkeep == 1 ? "" : "s");
 		ret = 0;
 		goto out;
 	}
