@@ -218,33 +218,50 @@ static int parse_prefix(const char *s, struct xf_rdesc *r)
 	return 0;
 }
 
+/* The end of a rule: [log [N/s]], then nothing. */
+static int parse_rule_tail(int argc, char **argv, int i, struct xf_rdesc *r)
+{
+	int ret, log_at = -1;
+
+	if (i < argc && !strcmp(argv[i], "log")) {
+		log_at = i++;
+		r->log_rate = XF_LOG_RATE;
+		/* A rate, or something meant as one ("5", "5/m"). */
+		if (i < argc && (strchr(argv[i], '/') ||
+				 isdigit((unsigned char)argv[i][0]))) {
+			ret = parse_log_rate(argv[i++], &r->log_rate);
+			if (ret)
+				return ret;
+		}
+	}
+	if (i >= argc)
+		return 0;
+	if (log_at >= 0)
+		return xf_bad_usage("unexpected '%s' after log (log [N/s]"
+				    " comes last)", argv[i]);
+	return xf_bad_usage("unknown keyword '%s' (expected src, dst, from"
+			    " PREFIX or log [N/s])", argv[i]);
+}
+
 int xf_parse_rule(int argc, char **argv, struct xf_rdesc *r)
 {
 	int i = 0, ret;
 
 	memset(r, 0, sizeof(*r));
 	r->sets = 1;			/* "a rule"; edits set the real bits */
-	if (argc >= 1 && !strcmp(argv[argc - 1], "log")) {
-		r->log_rate = XF_LOG_RATE;
-		argc--;
-	} else if (argc >= 2 && !strcmp(argv[argc - 2], "log")) {
-		ret = parse_log_rate(argv[argc - 1], &r->log_rate);
-		if (ret)
-			return ret;
-		argc -= 2;
-	}
 	if (argc < 1)
 		return xf_bad_usage("%s", "missing rule: PORTS tcp|udp|any"
 				    " [src|dst] [from PREFIX], or any from PREFIX");
 	if (!strcmp(argv[0], "any")) {
-		if (argc != 3 || strcmp(argv[1], "from"))
+		if (argc < 3 || strcmp(argv[1], "from"))
 			return xf_bad_usage("'%s' as a port needs 'from PREFIX'"
 					    " (any from PREFIX)", argv[0]);
 		r->anyport = 1;
 		r->protos = XF_PM_TCP | XF_PM_UDP;
 		r->port_lo = 1;
 		r->port_hi = 65535;
-		return parse_prefix(argv[2], r);
+		ret = parse_prefix(argv[2], r);
+		return ret ? ret : parse_rule_tail(argc, argv, 3, r);
 	}
 	ret = xf_parse_range(argv[i++], &r->port_lo, &r->port_hi);
 	if (ret)
@@ -271,10 +288,7 @@ int xf_parse_rule(int argc, char **argv, struct xf_rdesc *r)
 		if (ret)
 			return ret;
 	}
-	if (i < argc)
-		return xf_bad_usage("unknown keyword '%s' (expected src, dst or"
-				    " from PREFIX, and log [N/s] last)", argv[i]);
-	return 0;
+	return parse_rule_tail(argc, argv, i, r);
 }
 
 void xf_format_rule(const struct xf_rdesc *r, char *buf, size_t len)

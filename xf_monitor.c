@@ -179,8 +179,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	fflush(stdout);
 	mon->reported += e->suppressed;
 	mon->events++;
-	if (mon->a->count && mon->events >= mon->a->count)
+	if (mon->a->count && mon->events >= mon->a->count) {
 		stop = 1;
+		return -ECANCELED;	/* consumed; the rest stays queued */
+	}
 	return 0;
 }
 
@@ -213,6 +215,10 @@ int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
 			err = 0;
 			continue;
 		}
+		if (err == -ECANCELED) {	/* --count reached */
+			err = 0;
+			break;
+		}
 		if (err < 0) {
 			fprintf(stderr, "%s: %s: %s\n", xf_prog, XF_MAP_LOG,
 				strerror(-err));
@@ -220,8 +226,10 @@ int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
 		}
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (a->timeout && (unsigned long)(now.tv_sec - start.tv_sec) >=
-				  a->timeout)
+		if (a->timeout &&
+		    (now.tv_sec - start.tv_sec) * 1000000000LL +
+		    (now.tv_nsec - start.tv_nsec) >=
+		    (long long)a->timeout * 1000000000LL)
 			break;
 	}
 	ring_buffer__free(rb);

@@ -81,7 +81,8 @@ teardown() {
 		(.proto == "tcp" or .proto == "udp") and
 		(.packets|type) == "number" and (.bytes|type) == "number")' <<<"$output"
 	jq -e '.[2] | del(.id) == {"port": 53, "port_last": 53, "proto": "udp",
-		"dir": "dst", "prefix": null, "packets": 0, "bytes": 0}' <<<"$output"
+		"dir": "dst", "prefix": null, "log": null, "packets": 0,
+		"bytes": 0}' <<<"$output"
 	run -0 rule del 53 udp
 	run -0 rule list
 	[[ $output != *"53 udp"* && $output == *"53 tcp"* ]]
