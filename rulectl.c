@@ -9,6 +9,7 @@
  * rulectl processes never interleave their edits. Only <bpf/bpf.h> is used:
  * ip(8) loads the object, we only edit its maps.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -262,8 +263,8 @@ static int parse_apply(int argc, char **argv, struct apply_args *a)
 						    " SECS (1-86400)");
 			errno = 0;
 			secs = strtoul(argv[i], &end, 10);
-			if (errno || *end || !*argv[i] || argv[i][0] == '-' ||
-			    argv[i][0] == '+' || secs < 1 || secs > 86400)
+			if (errno || *end || !isdigit((unsigned char)argv[i][0]) ||
+			    secs < 1 || secs > 86400)
 				return xf_bad_usage("bad --confirm time '%s'"
 						    " (expected seconds,"
 						    " 1-86400)", argv[i]);
@@ -677,8 +678,10 @@ int main(int argc, char **argv)
 					    " or --prometheus)", argv[2]);
 	} else if (!strcmp(cmd, "apply")) {
 		ret = parse_apply(argc - 2, argv + 2, &app);
-		if (ret || app.check)
+		if (ret || app.check) {
+			xf_free_ruleset(&app.rs);
 			return ret;
+		}
 	} else if (!strcmp(cmd, "monitor")) {
 		ret = xf_parse_monitor(argc - 2, argv + 2, &mon);
 		if (ret)
@@ -702,7 +705,7 @@ int main(int argc, char **argv)
 
 	ret = xf_init();
 	if (ret)
-		return ret;
+		goto out;
 	if (!strcmp(cmd, "unpin"))
 		return cmd_unpin();
 	if (!strcmp(cmd, "check")) {
@@ -712,8 +715,10 @@ int main(int argc, char **argv)
 		xf_close_maps(&m);
 		return 0;
 	}
-	if (xf_open_maps(&m, 0))
-		return 1;
+	if (xf_open_maps(&m, 0)) {
+		ret = 1;
+		goto out;
+	}
 	if (!strcmp(cmd, "list"))
 		ret = cmd_list(&m, out == OUT_JSON);
 	else if (!strcmp(cmd, "stats"))
@@ -744,6 +749,7 @@ int main(int argc, char **argv)
 	else
 		ret = xf_rule_add(&m, &rule);
 	xf_close_maps(&m);
+out:
 	if (!strcmp(cmd, "apply"))
 		xf_free_ruleset(&app.rs);
 	return ret;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -718,11 +719,14 @@ static pid_t start_timer(struct xf_maps *m, time_t deadline)
 	if (pid)
 		return pid;		/* parent, or -1 */
 	setsid();
-	/* The parent's lock stays with the parent: closing our copy of the
-	 * descriptor does not release a flock(). */
-	for (size_t i = 0; i < NSPECS; i++)
-		close(m->fd[i]);
-	close(m->lock_fd);
+	/* Nothing of the caller's stays open: a pipe that a shell or ssh
+	 * waits on must not wait for the deadline. The parent's lock stays
+	 * with the parent: closing our copy of the descriptor does not
+	 * release a flock(). */
+	(void)m;
+	if (syscall(SYS_close_range, 3U, ~0U, 0U))
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -803,8 +807,12 @@ int xf_apply(struct xf_maps *m, const struct xf_ruleset *rs, const char *name,
 		xf_clear_set(m, next);
 		goto out;
 	}
+	/* Packets use the new set now, whatever happens next: a failure to
+	 * clear the old one is said, and the next apply clears it. */
 	if (!confirm_secs && (xf_wait_readers() || xf_clear_set(m, old)))
-		goto out;
+		fprintf(stderr, "%s: apply: the new set is active, but the old"
+			" one was not cleared; the next apply clears it\n",
+			xf_prog);
 	xf_format_policy(&rs->policy, pol, sizeof(pol));
 	printf("%s: applied: %u added, %u deleted, %u unchanged; %s\n", name,
 	       pl.nadd, pl.ngone, pl.nkeep, pol);

@@ -5,6 +5,7 @@
  * rule's rate limit suppressed before it. On exit it prints how many
  * events the limits suppressed while it ran (from xf_rlog).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
@@ -35,7 +36,7 @@ static int parse_count(const char *opt, const char *s, unsigned long *v)
 	if (!s)
 		return xf_bad_usage("%s needs a number", opt);
 	*v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || *s == '-' || *s == '+' || !*v ||
+	if (errno || *end || !isdigit((unsigned char)*s) || !*v ||
 	    *v > 100000000UL)
 		return xf_bad_usage("bad number '%s' (expected 1-100000000)", s);
 	return 0;

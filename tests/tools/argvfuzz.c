@@ -7,21 +7,35 @@
  * Runs CASES generated command lines (default 10000) against RULECTL, every
  * EVERY-th (default 10) through RULE_SH instead when -S is given (rule.sh
  * runs $RULECTL: point it at the same binary). Arguments are drawn from the
- * grammar's words, near misses of them (0, 65536, -1, 8080x, reversed
- * ranges, host bits, /33, ...), mutated characters, random bytes and very
- * long strings. Each case must:
+ * grammar's words (rules with log [N/s], policy, apply, save, confirm,
+ * rollback, monitor, ...), near misses of them (0, 65536, -1, 8080x,
+ * reversed ranges, host bits, /33, 0/s, 100001/s, ...), mutated characters,
+ * random bytes and very long strings. apply gets rules files written into
+ * a private directory: good ones, bad ones (a bad line, an overlap, two
+ * policies, a NUL byte, random bytes, ...), a directory, a missing file.
+ * Each case must:
  *   - exit 0, 1 or 2: not killed by a signal, not 128+, no sanitizer
  *     report or libbpf chatter on stderr, done within 10 seconds;
  *   - say why on stderr when it does not exit 0;
- *   - leave the state exactly as it was when it does not exit 0. After
- *     every case the config (policy, ABI stamp, prefix counts), the rule
- *     records, the prefix tries and the counters of every rule are hashed
- *     and compared with the hash before it. The port slots and prefix port
- *     slots follow from the records: every CHECK_EVERY cases (default 100)
- *     and at the end, st_check() proves that they are exactly what the
- *     records say and that no record past the hashed ones is set.
- * Before the first case and after each successful add, the rules' counters
- * are set to non-zero values, so a command that zeroes them is seen.
+ *   - leave the state exactly as it was when it does not exit 0, or when it
+ *     only reads (list, stats, save, policy, monitor, apply --dry-run or
+ *     --check, ...). After every case the config (both rule sets'
+ *     settings and counts, the active set, the ABI stamp, a pending
+ *     confirmation), the rule records, the prefix tries, the counters and
+ *     log rates of every rule are hashed and compared with the hash before
+ *     it. The port slots and prefix port slots follow from the records:
+ *     every CHECK_EVERY cases (default 100) and at the end, st_check()
+ *     proves that they are exactly what the records say, in both sets,
+ *     and that no record past the hashed ones is set.
+ * No case may leave an apply --confirm pending: its rollback timer would
+ * change the state later, under another case. The generator never makes a
+ * --confirm that could succeed (a valid SECS without --dry-run or --check
+ * is replaced by a bad one), and a pending confirmation after a case is
+ * counted as a state change (and rolled back). monitor always ends with
+ * --timeout 1, so it cannot wait for ever.
+ * Before the first case and after each successful add or apply, the rules'
+ * counters are set to non-zero values, so a command that zeroes them is
+ * seen.
  * With -L, every LEAK_EVERY-th case runs with detect_leaks=1 appended to
  * ASAN_OPTIONS (an ASan build; LeakSanitizer costs a few ms a case).
  * Prints the seed first, then one summary line:
@@ -32,6 +46,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -40,6 +55,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -67,11 +83,14 @@ static unsigned int below(unsigned int n)
 
 #define PICK(a) ((a)[below(sizeof(a) / sizeof((a)[0]))])
 
+/* monitor is left out: without --timeout it waits for ever (gen() makes
+ * its cases). */
 static const char *const cmds[] = {
 	"add", "add", "add", "add_rule", "del", "del", "flush", "list",
 	"stats", "policy", "check", "init", "unpin", "help", "-h", "--help",
 	"", "ADD", "add ", "adds", "delete", "list --json", "-", "--",
-	"check-rule", "check-rule",
+	"check-rule", "check-rule", "save", "apply", "confirm", "rollback",
+	"Apply", "monitr", "save ",
 };
 static const char *const ports[] = {
 	"1", "22", "53", "80", "443", "8080", "65535", "0", "65536", "-1",
@@ -98,12 +117,42 @@ static const char *const prefixes[] = {
 static const char *const words[] = {
 	"from", "FROM", "src", "dst", "any", "allow", "deny", "ephemeral",
 	"dhcp", "nodhcp", "--json", "--JSON", "-j", "--", "-", "%s%n%x%p",
-	"--prometheus", "policy",
+	"--prometheus", "policy", "log", "log", "LOG", "10/s", "0/s",
+	"--dry-run", "--confirm", "--check", "--count", "--timeout",
 	"$(id)", "`id`", ";", "\\", "\"", "'", "\n", "\t", " ", "*", "?",
 	"..", "/", "tcp", "udp", "1000-2000", "32768-60999", "0-1",
 	"65535-1", "1-65535", "add", "del", "flush", "\xff\xfe", "\xc3\x28",
 	"é", "🙂",
 };
+
+/* log rates after "log": good ones and near misses */
+static const char *const rates[] = {
+	"1/s", "10/s", "100000/s", "0/s", "100001/s", "abc/s", "/s", "10",
+	"10/S", "-1/s", "+1/s", " 5/s", "5 /s", "5/ s", "10/m", "1e3/s",
+	"99999999999/s", "4294967306/s", "18446744073709551626/s", "5/s/s",
+	"0x10/s", "010/s", "s", "/", "٣/s", "",
+};
+
+/* --confirm SECS values: none of them may be 1-86400 as rulectl reads
+ * it (tame() replaces any that is) */
+static const char *const bad_secs[] = {
+	"0", "-1", "86401", "abc", "", "1e3", "+5", "5s", "0x10", "-0",
+	"99999999999999999999", "4294967297", "18446744073709551617", "-",
+	"--dry-run", "5.0", "1 ", "٣",
+};
+
+/* monitor's words */
+static const char *const mon_words[] = {
+	"--count", "--timeout", "--json", "1", "0", "-1", "abc", "",
+	"100000001", "100000000", "--JSON", "--count=1", "-c", "2", " 1",
+};
+
+/* The rules files apply reads (write_files() makes them). */
+enum { F_GOOD1, F_GOOD2, F_EMPTY, F_NGOOD, F_BADPORT = F_NGOOD, F_OVERLAP,
+       F_POLICY2, F_BADLOG, F_NUL, F_WORDS, F_HOSTBITS, F_RANDOM, F_LONG,
+       F_BADPOLICY, F_DIR, F_MISSING, NFILES };
+static char files[NFILES][PATH_MAX];
+static char fuzzdir[PATH_MAX];
 
 static char pool[MAXARGS][ERRCAP];	/* storage for generated arguments */
 
@@ -203,14 +252,77 @@ static char *any_word(int slot)
 	}
 }
 
+/* Appends "log" or "log RATE" (a good or a bad rate) at argv[n], room
+ * permitting: returns the new argc. */
+static int log_words(char **argv, int n)
+{
+	if (n >= MAXARGS - 2)
+		return n;
+	argv[n] = token(n, below(10) ? "log" : PICK(words));
+	n++;
+	if (below(2)) {
+		argv[n] = below(8) ? token(n, PICK(rates)) :
+			  mutate(n, PICK(rates));
+		n++;
+	}
+	return n;
+}
+
+/* A FILE for apply: a good rules file, a bad one, or no file at all. */
+static char *apply_file(int slot)
+{
+	switch (below(20)) {
+	case 0: case 1: case 2: case 3: case 4: case 5:
+		return token(slot, files[below(F_NGOOD)]);
+	case 6:
+		return token(slot, below(2) ? "-" : "/dev/null");
+	case 7:
+		return token(slot, below(2) ? "no-such.rules" : "");
+	case 8:
+		return mutate(slot, files[below(NFILES)]);
+	case 9:
+		return any_word(slot);
+	default:
+		return token(slot, files[F_NGOOD + below(NFILES - F_NGOOD)]);
+	}
+}
+
+/* One option of apply at argv[n] (with its value): returns the new argc. */
+static int apply_option(char **argv, int n)
+{
+	switch (below(12)) {
+	case 0: case 1: case 2: case 3:
+		argv[n] = token(n, "--dry-run");
+		return n + 1;
+	case 4: case 5:
+		argv[n] = token(n, "--check");
+		return n + 1;
+	case 6: case 7: case 8:
+		argv[n] = token(n, "--confirm");
+		n++;
+		if (below(8)) {		/* else no SECS */
+			argv[n] = below(6) ? token(n, PICK(bad_secs)) :
+				  mutate(n, PICK(bad_secs));
+			n++;
+		}
+		return n;
+	default:
+		argv[n] = token(n, PICK(((const char *[]){ "--bogus", "-x",
+			"--dry-run=1", "--confirm=5", "--", "--DRY-RUN",
+			"--dryrun", "--check=1", "-n" })));
+		return n + 1;
+	}
+}
+
 /* Fills argv[1..]: returns argc. */
 static int gen(char **argv)
 {
 	int n = 1, k;
 	char buf[64];
 
-	switch (below(10)) {
+	switch (below(20)) {
 	case 0: case 1: case 2: case 3:		/* a rule, near the grammar */
+	case 4: case 5: case 6: case 7:
 		argv[n] = token(n, below(10) ? PICK(((const char *[]){
 			"add", "add", "del", "add_rule", "check-rule" })) :
 			PICK(cmds));
@@ -223,6 +335,8 @@ static int gen(char **argv)
 					  any_word(n);
 				n++;
 			}
+			if (below(4) == 0)
+				n = log_words(argv, n);
 			break;
 		}
 		if (below(3)) {		/* mostly valid ports */
@@ -256,6 +370,8 @@ static int gen(char **argv)
 				n++;
 			}
 		}
+		if (below(5) == 0)
+			n = log_words(argv, n);
 		if (below(6) == 0)
 			for (k = below(3) + 1; k-- && n < MAXARGS - 1; n++)
 				argv[n] = any_word(n);
@@ -264,7 +380,7 @@ static int gen(char **argv)
 			argv[k] = mutate(k, argv[k]);
 		}
 		break;
-	case 4: case 5:				/* policy */
+	case 8: case 9:				/* policy */
 		if (below(5) == 0) {
 			argv[n] = token(n, "check-rule");
 			n++;
@@ -278,17 +394,72 @@ static int gen(char **argv)
 				"1000-2000", "32768-60999", "--json", "0-1",
 				"2-1", "65535" }))) : any_word(n);
 		break;
-	case 6:					/* the other commands */
+	case 10: case 11:			/* the other commands */
 		argv[n] = token(n, PICK(((const char *[]){ "list", "stats",
 			"flush", "check", "init", "unpin", "help", "--help",
-			"-h", "stats" })));
+			"-h", "stats", "save", "confirm", "rollback" })));
 		n++;
 		k = below(4) ? 0 : 1 + below(2);
 		for (int i = 0; i < k; i++, n++)
 			argv[n] = below(2) ? token(n, below(2) ? "--json" :
 				  "--prometheus") : any_word(n);
 		break;
-	case 7:					/* nothing at all */
+	case 12: case 13: {			/* apply */
+		int at;
+
+		argv[n] = token(n, below(20) ? "apply" : PICK(cmds));
+		n++;
+		k = below(4);		/* options, around the FILE */
+		at = below(k + 1);
+		for (int i = 0; i <= k && n < MAXARGS - 2; i++) {
+			if (i == at && below(12)) {
+				argv[n] = apply_file(n);
+				n++;
+			} else if (i != at) {
+				n = apply_option(argv, n);
+			}
+		}
+		if (below(8) == 0) {	/* a second FILE, or junk */
+			argv[n] = below(2) ? apply_file(n) : any_word(n);
+			n++;
+		}
+		if (below(10) == 0) {	/* a word turned into a near miss */
+			k = 1 + below(n - 1);
+			argv[k] = mutate(k, argv[k]);
+		}
+		break;
+	}
+	case 14:				/* monitor (bounded: tame()) */
+		if (below(4))
+			goto other;
+		argv[n] = token(n, "monitor");
+		n++;
+		if (below(3) == 0) {	/* valid: 1 s with no event */
+			if (below(2)) {
+				argv[n] = token(n, "--json");
+				n++;
+			}
+			argv[n] = token(n, "--count");
+			n++;
+			argv[n] = token(n, "1");
+			n++;
+			break;
+		}
+		k = 1 + below(4);
+		for (int i = 0; i < k; i++, n++)
+			argv[n] = below(6) ? token(n, PICK(mon_words)) :
+				  any_word(n);
+		break;
+	other:
+		argv[n] = token(n, PICK(((const char *[]){ "save", "confirm",
+			"rollback", "save", "confirm", "rollback", "apply" })));
+		n++;
+		if (below(4) == 0) {
+			argv[n] = any_word(n);
+			n++;
+		}
+		break;
+	case 15:				/* nothing at all */
 		if (below(4) == 0)
 			break;
 		/* fall through */
@@ -299,6 +470,165 @@ static int gen(char **argv)
 	}
 	argv[n] = NULL;
 	return n;
+}
+
+/* Could s be apply --confirm's SECS (1-86400)? Wider than rulectl's
+ * check, which also refuses a sign. */
+static int secs_ok(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return !errno && *s && !*end && v >= 1 && v <= 86400;
+}
+
+/* Keeps a case from leaving something behind that acts later: a monitor
+ * ends after 1 s at most ("--timeout 1" last: the last one counts), and an
+ * apply never gets a --confirm that could succeed (its rollback timer
+ * would change the state under a later case), unless --dry-run or --check
+ * is there too (then rulectl refuses the mix, or reads --dry-run as a bad
+ * SECS). Returns the new argc. */
+static int tame(char **argv, int n)
+{
+	if (n < 2)
+		return n;
+	if (!strcmp(argv[1], "monitor")) {
+		if (n > MAXARGS - 2)
+			n = MAXARGS - 2;
+		argv[n] = token(n, "--timeout");
+		n++;
+		argv[n] = token(n, "1");
+		n++;
+		argv[n] = NULL;
+	}
+	if (!strcmp(argv[1], "apply")) {
+		for (int i = 2; i < n; i++)
+			if (!strcmp(argv[i], "--dry-run") ||
+			    !strcmp(argv[i], "--check"))
+				return n;
+		for (int i = 2; i + 1 < n; i++)
+			if (!strcmp(argv[i], "--confirm") &&
+			    secs_ok(argv[i + 1]))
+				argv[i + 1] = token(i + 1, "0");
+	}
+	return n;
+}
+
+/* Does a case that succeeds only read? Then it changes nothing either. */
+static int read_only(char **argv)
+{
+	static const char *const ro[] = {
+		"list", "stats", "save", "check-rule", "check", "help", "-h",
+		"--help", "monitor",
+	};
+	const char *c = argv[1] ? argv[1] : "";
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		if (!strcmp(c, ro[i]))
+			return 1;
+	if (!strcmp(c, "policy"))
+		return !argv[2] || (!strcmp(argv[2], "--json") && !argv[3]);
+	if (!strcmp(c, "apply"))
+		for (int i = 2; argv[i]; i++)
+			if (!strcmp(argv[i], "--dry-run") ||
+			    !strcmp(argv[i], "--check"))
+				return 1;
+	return 0;
+}
+
+/* The rules files of apply, in a private directory. */
+static int put_file(int which, const char *name, const void *text, size_t len)
+{
+	FILE *f;
+
+	if (snprintf(files[which], sizeof(files[which]), "%s/%s", fuzzdir,
+		     name) >= (int)sizeof(files[which])) {
+		fprintf(stderr, "argvfuzz: %s: %s\n", fuzzdir,
+			strerror(ENAMETOOLONG));
+		return -1;
+	}
+	if (!text)
+		return 0;		/* a name only */
+	f = fopen(files[which], "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "argvfuzz: %s: %s\n", files[which],
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#define PUT(which, name, text) put_file(which, name, text, sizeof(text) - 1)
+
+static void remove_files(void)
+{
+	if (!fuzzdir[0])
+		return;
+	for (int i = 0; i < NFILES; i++)
+		if (i != F_DIR)
+			unlink(files[i]);
+	rmdir(fuzzdir);
+}
+
+static int write_files(void)
+{
+	static char junk[4096], line[100001];
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(fuzzdir, sizeof(fuzzdir), "%s/argvfuzz.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fuzzdir)) {
+		fprintf(stderr, "argvfuzz: mkdtemp %s: %s\n", fuzzdir,
+			strerror(errno));
+		fuzzdir[0] = '\0';
+		return -1;
+	}
+	atexit(remove_files);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = below(256);
+	memset(line, '1', sizeof(line) - 1);
+	line[sizeof(line) - 2] = '\n';
+	snprintf(files[F_DIR], sizeof(files[F_DIR]), "%s", fuzzdir);
+	return PUT(F_GOOD1, "good1.rules",
+		   "# argvfuzz: rule set 1\n"
+		   "policy deny\n"
+		   "8080 tcp\n"
+		   "6000-6100 udp log\n"
+		   "53 udp src\n"
+		   "22 tcp from 198.18.0.0/15 log 5/s\n"
+		   "any from 2001:db8::/32\n"
+		   "443 any from 203.0.113.0/24\n"
+		   "5353 udp src from 203.0.113.0/24 log 100000/s\n"
+		   "8080 tcp	# said twice: once is enough\n") ||
+	       PUT(F_GOOD2, "good2.rules",
+		   "policy allow ephemeral 32768-60999 nodhcp\n"
+		   "8080 tcp\n"
+		   "7000-7010 any log 1/s\n"
+		   "53 udp src log\n"
+		   "22 tcp from 198.18.0.0/15\n"
+		   "any from 2001:db8::/32 log\n"
+		   "any from 10.0.0.0/8\n"
+		   "1000-2000 udp from 10.1.0.0/16\n"
+		   "9000 any dst from 2001:db8:1::/48 log 20/s\n") ||
+	       PUT(F_EMPTY, "empty.rules", "# nothing\n\n") ||
+	       PUT(F_BADPORT, "badport.rules", "8080 tcp\n0 udp\n") ||
+	       PUT(F_OVERLAP, "overlap.rules",
+		   "8000-8100 tcp\n9 udp\n8050 any\n") ||
+	       PUT(F_POLICY2, "policy2.rules",
+		   "policy deny\n80 tcp\npolicy allow\n") ||
+	       PUT(F_BADLOG, "badlog.rules",
+		   "80 tcp log\n81 tcp log 0/s\n82 tcp log 100001/s\n") ||
+	       PUT(F_NUL, "nul.rules", "80 tcp\n81\0 tcp\n") ||
+	       PUT(F_WORDS, "words.rules",
+		   "80 tcp\n1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n") ||
+	       PUT(F_HOSTBITS, "hostbits.rules", "22 tcp from 10.1.2.3/8\n") ||
+	       put_file(F_RANDOM, "random.rules", junk, sizeof(junk)) ||
+	       put_file(F_LONG, "long.rules", line, sizeof(line) - 1) ||
+	       PUT(F_BADPOLICY, "badpolicy.rules",
+		   "80 tcp\npolicy allow ephemeral 2-1\n") ||
+	       put_file(F_MISSING, "missing.rules", NULL, 0) ? -1 : 0;
 }
 
 static void print_case(FILE *f, char **argv)
@@ -381,11 +711,12 @@ static int run_case(char **argv, char *err, size_t *errlen, int leaks)
 	return status;
 }
 
-/* The state as a hash: config, every rule record, the prefix tries and
- * the counters of the rules in use. The port slots and prefix port slots
- * are not hashed here: st_check() proves they are exactly what the rule
- * records say, so unchanged records and a clean check mean unchanged
- * slots. */
+/* The state as a hash: config (both sets' settings, the active set, a
+ * pending confirmation), every rule record, the prefix tries (both sets)
+ * and the counters and log rates of the rules in use. The port slots and
+ * prefix port slots are not hashed here: st_check() proves they are
+ * exactly what the rule records say, so unchanged records and a clean
+ * check mean unchanged slots. */
 static __u32 rd_hi = 256;		/* records read per case */
 
 static int state_hash(struct xf_maps *m, __u64 *h)
@@ -409,7 +740,7 @@ again:
 				 &count, NULL) && errno != ENOENT)
 		return -1;
 	for (__u32 id = 1; id < count; id++)
-		if (rd[id].used)
+		if (rd[id].sets)
 			top = id;
 	if (rd_hi < XF_MAX_RULES && top + 128 > rd_hi) {
 		rd_hi = top + 256 < XF_MAX_RULES ? top + 256 : XF_MAX_RULES;
@@ -427,12 +758,17 @@ again:
 		*h = fnv(*h, &n, sizeof(n));
 	}
 	for (__u32 id = 1; id < count; id++) {
-		if (!rd[id].used)
+		struct xf_rlog b;
+
+		if (!rd[id].sets)
 			continue;
-		if (bpf_map_lookup_elem(m->fd[SPEC_RCOUNT], &id, v))
+		if (bpf_map_lookup_elem(m->fd[SPEC_RCOUNT], &id, v) ||
+		    bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
 			return -1;
 		*h = fnv(*h, &id, sizeof(id));
 		*h = fnv(*h, v, sizeof(v));
+		/* the rate; the bucket's state is the packets' */
+		*h = fnv(*h, &b.rate, sizeof(b.rate));
 	}
 	return 0;
 }
@@ -445,7 +781,7 @@ static void seed_counters(struct xf_maps *m)
 	if (xf_read_rdesc(m))
 		return;
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
-		if (!m->rd[id].used)
+		if (!m->rd[id].sets)
 			continue;
 		for (int c = 0; c < xf_ncpus; c++) {
 			v[c].packets = 1000 * id + c + 1;
@@ -500,7 +836,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)seed, (unsigned long long)seed, cases,
 	       rulesh ? " -S " : "", rulesh ? rulesh : "");
 	xf_prog = "argvfuzz";
-	if (xf_init() || xf_open_maps(&m, 0))
+	if (write_files() || xf_init() || xf_open_maps(&m, 0))
 		return 1;
 	seed_counters(&m);
 	if (state_hash(&m, &lh))
@@ -508,13 +844,14 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < cases; i++) {
 		int use_sh = rulesh && i % every == every - 1, status, code;
-		const char *cmd;
+		struct xf_config cfg;
+		__u32 nrules, zero = 0;
 		size_t errlen;
-		__u32 nrules;
+		int ro;
 
-		gen(cargv);
+		tame(cargv, gen(cargv));
 		cargv[0] = (char *)(use_sh ? rulesh : argv[optind]);
-		cmd = cargv[1] ? cargv[1] : "";
+		ro = read_only(cargv);
 		via_sh += use_sh;
 		if (verbose) {
 			printf("case %ld: ", i);
@@ -553,16 +890,30 @@ int main(int argc, char **argv)
 			i++;
 			break;
 		}
-		if (code != 0 && lh2 != lh) {
+		if ((code != 0 || ro) && lh2 != lh) {
 			changes++;
-			fprintf(stderr, "argvfuzz: case %ld exit %d changed the"
-				" rules, their counters, the policy or the"
-				" prefixes: ", i, code);
+			fprintf(stderr, "argvfuzz: case %ld exit %d%s changed"
+				" the rules, their counters or log rates, the"
+				" policy, the rule sets or the prefixes: ", i,
+				code, code ? "" : " (it only reads)");
 			print_case(stderr, cargv);
 		}
 		lh = lh2;
-		if (code == 0 && (!strcmp(cmd, "add") ||
-				  !strcmp(cmd, "add_rule"))) {
+		/* an apply --confirm got through tame(): its timer would
+		 * roll back under a later case, so it is rolled back now */
+		if (bpf_map_lookup_elem(m.fd[SPEC_CONFIG], &zero, &cfg))
+			return 1;
+		if (cfg.confirm_by) {
+			char *rb[] = { argv[optind], "rollback", NULL };
+
+			changes++;
+			fprintf(stderr, "argvfuzz: case %ld exit %d left an"
+				" apply --confirm pending (rolled back): ", i,
+				code);
+			print_case(stderr, cargv);
+			run_case(rb, err, &errlen, 0);
+		}
+		if (code == 0 && !ro) {
 			seed_counters(&m);	/* new rules count from 0 */
 			if (state_hash(&m, &lh))
 				return 1;
@@ -570,7 +921,7 @@ int main(int argc, char **argv)
 		/* slots agree with the records: with the records unchanged,
 		 * so are the slots (a window of K cases) */
 		if (i % full_every == full_every - 1 || i == cases - 1) {
-			if (st_check(&m, &nrules)) {
+			if (st_check(&m, &nrules, NULL)) {
 				changes++;
 				fprintf(stderr, "argvfuzz: the maps disagree"
 					" after cases %ld..%ld (replay with"
@@ -585,7 +936,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (st_check(&m, &nrules_end))
+	if (st_check(&m, &nrules_end, NULL))
 		changes++;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	printf("cases %ld exit0 %ld exit1 %ld exit2 %ld via_rule_sh %ld"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* xf_state.h - read the whole pinned state of xdp_filter for the tests:
  * a hash of everything a command may change (rule records, port slots,
- * prefix tries and their port slots, config, rule counters), and a check of
- * the invariants that tie the maps together. Used by tests/tools/xfstate.c
- * and tests/tools/argvfuzz.c; needs xf_maps.c (xf_open_maps() first).
+ * prefix tries and their port slots, config, rule counters, log rates), and
+ * a check of the invariants that tie the maps together, for each of the two
+ * rule sets (xdp_filter.h). Used by tests/tools/xfstate.c and
+ * tests/tools/argvfuzz.c; needs xf_maps.c (xf_open_maps() first).
  */
 #ifndef XF_STATE_H
 #define XF_STATE_H
@@ -95,13 +96,55 @@ fail:
 	return -1;
 }
 
-/* Hash of every map a command may change (xf_stats is left out: no command
- * writes it). -1 on error, with a message. */
+/* Reads all of an array map (batched): 0 or -1. */
+static inline int st_read_array(int fd, void *vals, __u32 vsz, __u32 max)
+{
+	__u32 *keys = calloc(max, sizeof(*keys)), out, count, done = 0;
+	char *tmp = calloc(max, vsz);
+	void *in = NULL;
+	int err;
+
+	if (!keys || !tmp)
+		goto fail;
+	while (done < max) {
+		count = max - done;
+		err = bpf_map_lookup_batch(fd, in, &out, keys + done,
+					   tmp + (size_t)done * vsz, &count,
+					   NULL);
+		if (err && errno != ENOENT)
+			goto fail;
+		done += count;
+		if (err)
+			break;
+		in = &out;
+	}
+	memset(vals, 0, (size_t)max * vsz);
+	for (__u32 i = 0; i < done; i++)
+		if (keys[i] < max)
+			memcpy((char *)vals + (size_t)keys[i] * vsz,
+			       tmp + (size_t)i * vsz, vsz);
+	free(keys);
+	free(tmp);
+	return 0;
+fail:
+	free(keys);
+	free(tmp);
+	return -1;
+}
+
+/* Hash of every map a command may change: both rule sets' slots, tries and
+ * prefix slots, the counters, the config (both sets' settings, the active
+ * set, the switch count, a pending confirmation), the records, and the log
+ * rate of each rule in use (a free id's bucket is dead until an add sets
+ * it again). Left out: xf_stats and the token buckets' state (only packets
+ * change them) and the ring buffer. -1 on error, with a message. */
 static inline int st_hash(struct xf_maps *m, __u64 *hash)
 {
 	static const int which[] = { SPEC_PORTS, SPEC_PFX4, SPEC_PFX6,
 				     SPEC_PPORTS, SPEC_RCOUNT, SPEC_CONFIG,
 				     SPEC_RDESC };
+	static struct xf_rdesc rd[XF_MAX_RULES];
+	static struct xf_rlog rl[XF_MAX_RULES];
 	__u64 h = FNV_OFF, s;
 	__u32 n;
 
@@ -121,6 +164,18 @@ static inline int st_hash(struct xf_maps *m, __u64 *hash)
 		}
 		h = fnv(h, &s, sizeof(s));
 		h = fnv(h, &n, sizeof(n));
+	}
+	if (st_read_array(m->fd[SPEC_RDESC], rd, sizeof(*rd), XF_MAX_RULES) ||
+	    st_read_array(m->fd[SPEC_RLOG], rl, sizeof(*rl), XF_MAX_RULES)) {
+		fprintf(stderr, "xf_state: read %s: %s\n", XF_MAP_RLOG,
+			strerror(errno));
+		return -1;
+	}
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		if (!rd[id].sets)
+			continue;
+		h = fnv(h, &id, sizeof(id));
+		h = fnv(h, &rl[id].rate, sizeof(rl[id].rate));
 	}
 	*hash = h;
 	return 0;
@@ -142,7 +197,7 @@ static inline int st_same_prefix(const struct xf_rdesc *a, const struct xf_rdesc
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
-/* Does rule r cover slot (dir, proto, port)? */
+/* Does rule r cover slot (dir, proto, port) (a slot of one set)? */
 static inline int st_covers(const struct xf_rdesc *r, __u32 slot)
 {
 	__u32 port = slot % XF_PORTS, rest = slot / XF_PORTS;
@@ -152,205 +207,483 @@ static inline int st_covers(const struct xf_rdesc *r, __u32 slot)
 	       port >= r->port_lo && port <= r->port_hi;
 }
 
-/* Checks that the maps agree with each other. Returns the number of
- * problems found (each printed, the first 20), and the rule count. */
-static inline int st_check(struct xf_maps *m, __u32 *nrules)
+static inline int st_in(const struct xf_rdesc *r, __u32 set)
 {
-	static struct xf_port ports[XF_PORT_SLOTS];
-	static __u32 pkeys_n;
-	static unsigned char in_trie[XF_MAX_RULES];
+	return (r->sets >> set) & 1;
+}
+
+/* The value the packet path must hold for rule id (xf_path_id()). */
+static inline __u32 st_path_id(const struct xf_rdesc *r, __u32 id)
+{
+	return id | (r->log_rate ? XF_ID_LOG : 0);
+}
+
+/* A slot value names rule id of set `set` (as value `want` exactly)? Says
+ * what is wrong into why, or returns 1. */
+static inline int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
+			       int prefix, const char **why)
+{
+	__u32 id = val & XF_ID_MASK;
+	const struct xf_rdesc *r;
+
+	if (!id || id >= XF_MAX_RULES) {
+		*why = "no such rule id";
+		return 0;
+	}
+	r = &m->rd[id];
+	if (!st_in(r, set)) {
+		*why = r->sets ? "a rule of the other set" : "an unused id";
+		return 0;
+	}
+	if (!r->family != !prefix) {
+		*why = prefix ? "a rule without a prefix" : "a prefix rule";
+		return 0;
+	}
+	if (val != st_path_id(r, id)) {
+		*why = r->log_rate ? "the rule logs, the log bit is clear" :
+			"the log bit is set, the rule does not log";
+		return 0;
+	}
+	*why = "";
+	return 1;
+}
+
+/* Sort order of the records for the pair checks: prefix, kind, direction,
+ * ports, protocols, log, so rules of one prefix are next to each other and
+ * identical rules are neighbours. */
+static const struct xf_rdesc *st_rd;
+
+static inline int st_cmp_prefix(const struct xf_rdesc *x,
+				const struct xf_rdesc *y)
+{
+	int c;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen - y->prefixlen;
+	c = memcmp(x->addr, y->addr, sizeof(x->addr));
+	return c;
+}
+
+static inline int st_cmp_id(const void *a, const void *b)
+{
+	const struct xf_rdesc *x = &st_rd[*(const __u32 *)a];
+	const struct xf_rdesc *y = &st_rd[*(const __u32 *)b];
+	int c = st_cmp_prefix(x, y);
+
+	if (c)
+		return c;
+	if (x->anyport != y->anyport)
+		return y->anyport - x->anyport;
+	if (x->dir != y->dir)
+		return x->dir - y->dir;
+	if (x->port_lo != y->port_lo)
+		return x->port_lo - y->port_lo;
+	if (x->port_hi != y->port_hi)
+		return x->port_hi - y->port_hi;
+	if (x->protos != y->protos)
+		return x->protos - y->protos;
+	if (x->log_rate != y->log_rate)
+		return x->log_rate < y->log_rate ? -1 : 1;
+	return *(const __u32 *)a < *(const __u32 *)b ? -1 : 1;
+}
+
+/* Is one record well formed (as xf_parse_rule() and the editors make
+ * them)? */
+static inline const char *st_malformed(const struct xf_rdesc *r)
+{
+	static const __u8 zero[16];
+	int max = r->family == 4 ? 32 : 128;
+
+	if (r->sets & ~((1U << XF_SETS) - 1))
+		return "sets has bits of no rule set";
+	if (!r->protos || r->protos > (XF_PM_TCP | XF_PM_UDP))
+		return "bad protocols";
+	if (r->dir >= XF_DIR_MAX)
+		return "bad direction";
+	if (r->port_lo < 1 || r->port_lo > r->port_hi)
+		return "bad port range";
+	if (r->pad)
+		return "pad is not zero";
+	if (r->log_rate > XF_LOG_RATE_MAX)
+		return "log rate above the maximum";
+	if (r->anyport && (!r->family || r->protos != (XF_PM_TCP | XF_PM_UDP) ||
+			   r->dir || r->port_lo != 1 || r->port_hi != 65535))
+		return "bad 'any from' rule";
+	if (!r->family) {
+		if (r->prefixlen || r->pid || memcmp(r->addr, zero, 16))
+			return "prefix fields set on a rule without a prefix";
+		return NULL;
+	}
+	if (r->family != 4 && r->family != 6)
+		return "bad family";
+	if (r->prefixlen > max)
+		return "prefix too long";
+	if (!r->pid || r->pid > XF_MAX_RULES)
+		return "bad pid";
+	for (int b = r->prefixlen; b < 128; b++)
+		if (r->addr[b / 8] & (0x80 >> (b % 8)))
+			return "address bits past the prefix length";
+	return NULL;
+}
+
+/* Checks that the maps agree with each other, in both rule sets. Returns
+ * the number of problems found (each printed, the first 20); nrules gets
+ * the rule count of the active set, nkept (may be NULL) that of the other
+ * one (the set an apply --confirm keeps for a rollback; 0 at rest). */
+static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
+{
+	static struct xf_port vals[XF_SETS * XF_PORT_SLOTS];
+	static struct xf_port ports[XF_SETS * XF_PORT_SLOTS];
+	static __u32 keys[XF_SETS * XF_PORT_SLOTS];
+	static unsigned char in_trie[XF_SETS][XF_MAX_RULES];
+	static __u32 order[XF_MAX_RULES];
+	static __u32 pid_owner[XF_MAX_RULES + 1];
+	static const struct xf_set noset;
 	struct xf_config cfg;
-	__u32 zero = 0, n = 0, n4 = 0, n6 = 0, id;
+	__u32 zero = 0, n[XF_SETS] = { 0 }, nsrc[XF_SETS] = { 0 };
+	__u32 npfx[XF_SETS][2] = { { 0 } }, nused = 0, active, id;
+	__u64 want_pp[XF_SETS] = { 0 }, got_pp[XF_SETS] = { 0 };
 
 	st_errors = 0;
 	if (xf_read_rdesc(m))
 		return 1;
-	if (bpf_map_lookup_elem(m->fd[SPEC_CONFIG], &zero, &cfg))
+	if (bpf_map_lookup_elem(m->fd[SPEC_CONFIG], &zero, &cfg)) {
+		fprintf(stderr, "xf_state: read %s: %s\n", XF_MAP_CONFIG,
+			strerror(errno));
 		return 1;
+	}
 	if (cfg.abi != XF_ABI_VERSION)
 		BAD("config abi %u, expected %u", cfg.abi, XF_ABI_VERSION);
-	if (m->rd[0].used)
-		BAD("rule id 0 is in use");
+	if (cfg.set >= XF_SETS)
+		BAD("config set %u: no such rule set", cfg.set);
+	active = cfg.set & 1;
+	if (!cfg.confirm_by && cfg.confirm_pid)
+		BAD("config: no confirmation pending, yet confirm_pid %u",
+		    cfg.confirm_pid);
+	{
+		static const struct xf_rdesc none;
+
+		if (memcmp(&m->rd[0], &none, sizeof(none)))
+			BAD("rule id 0 has a record");
+	}
+
+	/* records, one by one */
 	for (id = 1; id < XF_MAX_RULES; id++) {
 		const struct xf_rdesc *r = &m->rd[id];
+		const char *why;
 
-		if (!r->used) {
+		if (!r->sets) {
 			static const struct xf_rdesc none;
 
 			if (memcmp(r, &none, sizeof(none)))
 				BAD("id %u: unused record is not zero", id);
 			continue;
 		}
-		n++;
-		if (r->used != 1 || !r->protos || r->protos > 3 ||
-		    r->dir > 1 || (r->family != 0 && r->family != 4 &&
-				    r->family != 6) ||
-		    r->port_lo < 1 || r->port_lo > r->port_hi ||
-		    (r->anyport && !r->family) ||
-		    (r->family == 4 && r->prefixlen > 32) ||
-		    (r->family == 6 && r->prefixlen > 128))
-			BAD("id %u: malformed record", id);
-		for (__u32 j = 1; j < id; j++) {
-			const struct xf_rdesc *o = &m->rd[j];
-
-			if (!o->used || !st_same_prefix(o, r))
+		order[nused++] = id;
+		why = st_malformed(r);
+		if (why)
+			BAD("id %u: malformed record (%s)", id, why);
+		for (__u32 s = 0; s < XF_SETS; s++) {
+			if (!st_in(r, s))
 				continue;
-			if (r->family && o->pid != r->pid)
-				BAD("ids %u and %u: same prefix, pids %u/%u",
-				    j, id, o->pid, r->pid);
-			if (o->anyport && r->anyport)
-				BAD("ids %u and %u: two 'any from' rules", j,
-				    id);
-			if (!o->anyport && !r->anyport && o->dir == r->dir &&
-			    (o->protos & r->protos) &&
-			    o->port_lo <= r->port_hi && r->port_lo <= o->port_hi)
-				BAD("ids %u and %u overlap", j, id);
+			n[s]++;
+			if (!r->family && r->dir == XF_DIR_SRC)
+				nsrc[s]++;
+			if (r->family && !r->anyport)
+				want_pp[s] += (__u64)(r->port_hi - r->port_lo +
+						      1) *
+					      __builtin_popcount(r->protos);
+		}
+		if (r->log_rate) {
+			struct xf_rlog b;
+
+			if (bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
+				BAD("id %u: read %s: %s", id, XF_MAP_RLOG,
+				    strerror(errno));
+			else if (b.rate != r->log_rate)
+				BAD("id %u: logs %u/s, its %s rate is %u", id,
+				    r->log_rate, XF_MAP_RLOG, b.rate);
 		}
 	}
-	/* every port slot points at a rule that covers it, and back */
+
+	/* pairs: sorted, a prefix's rules are neighbours. Same prefix, same
+	 * pid (in both sets); another prefix, another pid; one id per rule;
+	 * no two rules of a set claim one slot. */
+	st_rd = m->rd;
+	qsort(order, nused, sizeof(*order), st_cmp_id);
+	memset(pid_owner, 0, sizeof(pid_owner));
 	{
-		static __u32 keys[XF_PORT_SLOTS];
-		__u32 out, count, done = 0;
+		/* per set and protocol: the rule of this prefix, kind and
+		 * direction with the highest last port so far */
+		__u32 hi[XF_SETS][XF_P_MAX];
+
+		memset(hi, 0, sizeof(hi));
+		for (__u32 i = 0; i < nused; i++) {
+			const struct xf_rdesc *r = &m->rd[order[i]];
+			const struct xf_rdesc *p = NULL;
+			int newpfx;
+
+			if (i)
+				p = &m->rd[order[i - 1]];
+			newpfx = !p || st_cmp_prefix(p, r);
+
+			if (r->family && newpfx && r->pid <= XF_MAX_RULES) {
+				if (pid_owner[r->pid])
+					BAD("ids %u and %u: other prefixes,"
+					    " one pid %u", pid_owner[r->pid],
+					    order[i], r->pid);
+				else
+					pid_owner[r->pid] = order[i];
+			} else if (r->family && !newpfx && p->pid != r->pid) {
+				BAD("ids %u and %u: same prefix, pids %u/%u",
+				    order[i - 1], order[i], p->pid, r->pid);
+			}
+			if (p && xf_same_rule(p, r))
+				BAD("ids %u and %u: the same rule twice",
+				    order[i - 1], order[i]);
+			if (newpfx || p->anyport != r->anyport ||
+			    p->dir != r->dir)
+				memset(hi, 0, sizeof(hi));
+			for (__u32 s = 0; s < XF_SETS; s++) {
+				if (!st_in(r, s))
+					continue;
+				for (__u32 q = 0; q < XF_P_MAX; q++) {
+					__u32 o = hi[s][q];
+
+					if (!(r->protos & (1U << q)))
+						continue;
+					if (o && m->rd[o].port_hi >= r->port_lo)
+						BAD("set %u: ids %u and %u"
+						    " overlap", s, o,
+						    order[i]);
+					if (!o || r->port_hi > m->rd[o].port_hi)
+						hi[s][q] = order[i];
+				}
+			}
+		}
+	}
+
+	/* port slots: each points at a rule of its set that covers it, with
+	 * the log bit when the rule logs; each slot of a rule is there */
+	{
+		__u32 out, count, done = 0, max = XF_SETS * XF_PORT_SLOTS;
 		void *in = NULL;
 		int err;
 
 		memset(ports, 0, sizeof(ports));
-		while (done < XF_PORT_SLOTS) {
-			count = XF_PORT_SLOTS - done;
+		while (done < max) {
+			count = max - done;
 			err = bpf_map_lookup_batch(m->fd[SPEC_PORTS], in, &out,
-						   keys + done, ports + done,
+						   keys + done, vals + done,
 						   &count, NULL);
-			if (err && errno != ENOENT)
+			if (err && errno != ENOENT) {
+				fprintf(stderr, "xf_state: read %s: %s\n",
+					XF_MAP_PORTS, strerror(errno));
 				return st_errors + 1;
+			}
 			done += count;
 			if (err)
 				break;
 			in = &out;
 		}
-		for (__u32 s = 0; s < XF_PORT_SLOTS; s++) {
-			__u32 rid = ports[s].id;
+		for (__u32 i = 0; i < done; i++)
+			if (keys[i] < max)
+				ports[keys[i]] = vals[i];
+		for (__u32 k = 0; k < max; k++) {
+			__u32 s = k / XF_PORT_SLOTS, slot = k % XF_PORT_SLOTS;
+			__u32 val = ports[k].id;
+			const char *why;
 
-			if (!rid)
+			if (!val)
 				continue;
-			if (rid >= XF_MAX_RULES || !m->rd[rid].used ||
-			    m->rd[rid].family || !st_covers(&m->rd[rid], s))
-				BAD("xf_ports slot %u -> id %u, which does not"
-				    " cover it", s, rid);
+			if (!st_points_ok(m, val, s, 0, &why))
+				BAD("set %u: xf_ports slot %u -> 0x%x: %s", s,
+				    slot, val, why);
+			else if (!st_covers(&m->rd[val & XF_ID_MASK], slot))
+				BAD("set %u: xf_ports slot %u -> id %u, which"
+				    " does not cover it", s, slot,
+				    val & XF_ID_MASK);
 		}
-		for (id = 1; id < XF_MAX_RULES; id++) {
-			const struct xf_rdesc *r = &m->rd[id];
+		for (__u32 i = 0; i < nused; i++) {
+			const struct xf_rdesc *r = &m->rd[order[i]];
+			__u32 want = st_path_id(r, order[i]), k;
 
-			if (!r->used || r->family)
+			if (r->family)
 				continue;
-			for (__u32 p = 0; p < XF_P_MAX; p++) {
-				if (!(r->protos & (1U << p)))
+			for (__u32 s = 0; s < XF_SETS; s++) {
+				if (!st_in(r, s))
 					continue;
-				for (__u32 port = r->port_lo;
-				     port <= r->port_hi; port++)
-					if (ports[xf_slot(r->dir, p, port)].id
-					    != id)
-						BAD("id %u: slot of port %u"
-						    " proto %u missing", id,
-						    port, p);
+				for (__u32 q = 0; q < XF_P_MAX; q++) {
+					if (!(r->protos & (1U << q)))
+						continue;
+					for (__u32 port = r->port_lo;
+					     port <= r->port_hi; port++) {
+						k = xf_set_slot(s, xf_slot(
+							r->dir, q, port));
+						if (ports[k].id != want)
+							BAD("set %u: id %u:"
+							    " slot of port %u"
+							    " proto %u missing",
+							    s, order[i], port,
+							    q);
+					}
+				}
 			}
 		}
 	}
-	/* prefix port slots */
+
+	/* prefix port slots: each valid (so, as rules of a set do not
+	 * overlap and pids are a prefix's, each is one slot of one rule),
+	 * and as many per set as its prefix rules cover */
 	{
-		__u32 max = XF_MAX_PPORTS, done = 0;
-		struct xf_pport *k = calloc(max, sizeof(*k));
-		struct xf_port *v = calloc(max, sizeof(*v));
+		struct xf_pport k, prev;
+		struct xf_port v;
+		int first = 1;
 
-		if (!k || !v)
-			return st_errors + 1;
-		/* key by key: a batch walks all XF_MAX_PPORTS buckets */
-		while (done < max &&
-		       !bpf_map_get_next_key(m->fd[SPEC_PPORTS],
-					     done ? &k[done - 1] : NULL,
-					     &k[done])) {
-			if (bpf_map_lookup_elem(m->fd[SPEC_PPORTS], &k[done],
-						&v[done]))
+		while (!bpf_map_get_next_key(m->fd[SPEC_PPORTS],
+					     first ? NULL : &prev, &k)) {
+			__u32 s = k.slot / XF_PORT_SLOTS;
+			__u32 slot = k.slot % XF_PORT_SLOTS;
+			const struct xf_rdesc *r;
+			const char *why;
+
+			first = 0;
+			prev = k;
+			if (bpf_map_lookup_elem(m->fd[SPEC_PPORTS], &k, &v))
 				continue;
-			done++;
-		}
-		pkeys_n = done;
-		for (__u32 i = 0; i < done; i++) {
-			__u32 rid = v[i].id;
-			const struct xf_rdesc *r = rid < XF_MAX_RULES ?
-						   &m->rd[rid] : NULL;
-
-			if (!r || !r->used || !r->family ||
-			    r->pid != k[i].pid || !st_covers(r, k[i].slot))
-				BAD("xf_pports {pid %u slot %u} -> id %u, which"
-				    " does not cover it", k[i].pid, k[i].slot,
-				    rid);
-		}
-		{
-			__u64 want = 0;
-
-			for (id = 1; id < XF_MAX_RULES; id++) {
-				const struct xf_rdesc *r = &m->rd[id];
-
-				if (r->used && r->family && !r->anyport)
-					want += (__u64)(r->port_hi - r->port_lo
-							+ 1) *
-						__builtin_popcount(r->protos);
+			if (s >= XF_SETS) {
+				BAD("xf_pports {pid %u slot %u}: slot past"
+				    " the last set", k.pid, k.slot);
+				continue;
 			}
-			if (want != pkeys_n)
-				BAD("xf_pports holds %u slots, the prefix rules"
-				    " cover %llu", pkeys_n,
-				    (unsigned long long)want);
+			got_pp[s]++;
+			if (!st_points_ok(m, v.id, s, 1, &why)) {
+				BAD("set %u: xf_pports {pid %u slot %u} ->"
+				    " 0x%x: %s", s, k.pid, slot, v.id, why);
+				continue;
+			}
+			r = &m->rd[v.id & XF_ID_MASK];
+			if (r->pid != k.pid || !st_covers(r, slot))
+				BAD("set %u: xf_pports {pid %u slot %u} -> id"
+				    " %u (pid %u), which does not cover it", s,
+				    k.pid, slot, v.id & XF_ID_MASK, r->pid);
 		}
-		free(k);
-		free(v);
+		for (__u32 s = 0; s < XF_SETS; s++)
+			if (want_pp[s] != got_pp[s])
+				BAD("set %u: xf_pports holds %llu slots, the"
+				    " set's prefix rules cover %llu", s,
+				    (unsigned long long)got_pp[s],
+				    (unsigned long long)want_pp[s]);
 	}
-	/* prefixes: one trie entry per prefix in use, none other */
+
+	/* prefixes: one trie entry per prefix of a set, in that set, with
+	 * the prefix's pid and its "any" rule, and none other */
 	memset(in_trie, 0, sizeof(in_trie));
 	for (int fam = 4; fam <= 6; fam += 2) {
 		int fd = m->fd[fam == 4 ? SPEC_PFX4 : SPEC_PFX6];
+		int alen = fam == 4 ? 4 : 16, max = fam == 4 ? 32 : 128;
 		struct xf_lpm6 key, prev;
 		struct xf_pfx val;
 		int first = 1;
 
+		memset(&key, 0, sizeof(key));
 		while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
 			struct xf_rdesc probe = { .family = fam };
-			__u32 any = 0, found = 0;
+			__u32 any = 0, found = 0, s = key.set, lo, hi, mid;
+			const __u8 *pad = fam == 4 ?
+				((struct xf_lpm4 *)&key)->pad : key.pad;
+			int plen = (int)key.prefixlen - XF_LPM_SET_BITS;
 
 			first = 0;
 			prev = key;
 			if (bpf_map_lookup_elem(fd, &key, &val))
 				continue;
-			(fam == 4 ? &n4 : &n6)[0]++;
-			probe.prefixlen = key.prefixlen;
-			memcpy(probe.addr, key.addr, fam == 4 ? 4 : 16);
-			for (id = 1; id < XF_MAX_RULES; id++) {
-				const struct xf_rdesc *r = &m->rd[id];
+			if (s >= XF_SETS || plen < 0 || plen > max) {
+				BAD("IPv%d trie key set %u prefixlen %u: no"
+				    " such set or length", fam, s,
+				    key.prefixlen);
+				continue;
+			}
+			if (pad[0] || pad[1] || pad[2])
+				BAD("IPv%d trie key of set %u: pad not zero",
+				    fam, s);
+			npfx[s][fam == 6]++;
+			probe.prefixlen = plen;
+			memcpy(probe.addr, fam == 4 ?
+			       ((struct xf_lpm4 *)&key)->addr : key.addr, alen);
+			/* the first record of the prefix, by bisection */
+			lo = 0;
+			hi = nused;
+			while (lo < hi) {
+				mid = lo + (hi - lo) / 2;
+				if (st_cmp_prefix(&m->rd[order[mid]],
+						  &probe) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (__u32 i = lo; i < nused &&
+			     !st_cmp_prefix(&m->rd[order[i]], &probe); i++) {
+				const struct xf_rdesc *r = &m->rd[order[i]];
 
-				if (!r->used || !st_same_prefix(r, &probe))
+				if (r->pid != val.pid)
+					BAD("set %u: id %u: pid %u, its prefix"
+					    " entry says %u", s, order[i],
+					    r->pid, val.pid);
+				if (!st_in(r, s))
 					continue;
 				found++;
-				in_trie[id] = 1;
-				if (r->pid != val.pid)
-					BAD("id %u: pid %u, its prefix entry"
-					    " says %u", id, r->pid, val.pid);
+				in_trie[s][order[i]] = 1;
 				if (r->anyport)
-					any = id;
+					any = st_path_id(r, order[i]);
 			}
 			if (!found)
-				BAD("IPv%d prefix /%u in the trie without a"
-				    " rule", fam, key.prefixlen);
+				BAD("set %u: IPv%d prefix /%d in the trie"
+				    " without a rule", s, fam, plen);
 			if (val.any_id != any)
-				BAD("IPv%d prefix /%u: any_id %u, expected %u",
-				    fam, key.prefixlen, val.any_id, any);
+				BAD("set %u: IPv%d prefix /%d: any_id 0x%x,"
+				    " expected 0x%x", s, fam, plen, val.any_id,
+				    any);
+			memset(&key, 0, sizeof(key));
 		}
 	}
-	for (id = 1; id < XF_MAX_RULES; id++)
-		if (m->rd[id].used && m->rd[id].family && !in_trie[id])
-			BAD("id %u: its prefix is not in the trie", id);
-	if (cfg.nprefix4 != n4 || cfg.nprefix6 != n6)
-		BAD("config counts %u/%u prefixes, the tries hold %u/%u",
-		    cfg.nprefix4, cfg.nprefix6, n4, n6);
-	*nrules = n;
+	for (__u32 i = 0; i < nused; i++)
+		for (__u32 s = 0; s < XF_SETS; s++)
+			if (st_in(&m->rd[order[i]], s) &&
+			    m->rd[order[i]].family && !in_trie[s][order[i]])
+				BAD("set %u: id %u: its prefix is not in the"
+				    " trie", s, order[i]);
+
+	/* each set's settings: counts as the maps hold them */
+	for (__u32 s = 0; s < XF_SETS; s++) {
+		const struct xf_set *c = &cfg.sets[s];
+
+		if (c->nprefix4 != npfx[s][0] || c->nprefix6 != npfx[s][1])
+			BAD("set %u: config counts %u/%u prefixes, the tries"
+			    " hold %u/%u", s, c->nprefix4, c->nprefix6,
+			    npfx[s][0], npfx[s][1]);
+		if (c->nsrc != nsrc[s])
+			BAD("set %u: config nsrc %u, the set has %u"
+			    " source-port rules without a prefix", s, c->nsrc,
+			    nsrc[s]);
+		if (c->flags & ~(XF_CFG_ALLOW | XF_CFG_NO_DHCP))
+			BAD("set %u: unknown config flags 0x%x", s, c->flags);
+	}
+	/* at rest (no apply --confirm pending) the other set is empty */
+	if (!cfg.confirm_by) {
+		__u32 s = !active;
+
+		if (n[s] || memcmp(&cfg.sets[s], &noset, sizeof(noset)))
+			BAD("set %u is not in use, no confirmation is pending,"
+			    " yet it holds %u rules (settings %s)", s, n[s],
+			    memcmp(&cfg.sets[s], &noset, sizeof(noset)) ?
+			    "not zero" : "zero");
+	}
+	*nrules = n[active];
+	if (nkept)
+		*nkept = n[!active];
 	return st_errors;
 }
 

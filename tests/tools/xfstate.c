@@ -2,10 +2,15 @@
 /* xfstate - test helper that reads (and, for fill, writes) the pinned maps
  * of xdp_filter through xf_maps.c, the code rulectl uses.
  *
- *   xfstate check          the maps agree with each other (every port slot
- *                          points at a rule covering it and back, prefixes,
- *                          prefix counts, no overlaps): prints "ok N rules"
- *                          or the problems, exit 0 or 1
+ *   xfstate check          the maps agree with each other, in both rule
+ *                          sets (every port slot points at a rule of its
+ *                          set covering it, with the log bit when the rule
+ *                          logs, and back; prefixes, pids, prefix counts,
+ *                          nsrc, no overlaps, log rates; the unused set
+ *                          empty unless an apply --confirm is pending):
+ *                          prints "ok N rules" (the active set), plus
+ *                          ", M kept for rollback" while the other set
+ *                          holds rules, or the problems; exit 0 or 1
  *   xfstate hash           a hash of everything a command may change
  *   xfstate fill N BASE    adds N rules "PORT tcp" for PORT = BASE ..
  *                          BASE+N-1 under one editors' lock with
@@ -17,7 +22,9 @@
  *                          xf_rule_del() (rulectl's code and write order)
  *                          under one lock; the shapes rotate: port, range,
  *                          source port, a port from the peer's prefix,
- *                          "any from" another prefix. Prints "edits E"
+ *                          "any from" another prefix, each in turn with and
+ *                          without "log" (its slots carry the log bit).
+ *                          Prints "edits E"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +51,14 @@ int main(int argc, char **argv)
 	if (xf_init() || xf_open_maps(&m, 0))
 		return 1;
 	if (!strcmp(argv[1], "check") && argc == 2) {
-		__u32 n = 0;
-		int bad = st_check(&m, &n);
+		__u32 n = 0, kept = 0;
+		int bad = st_check(&m, &n, &kept);
 
 		if (bad) {
 			printf("%d problem(s)\n", bad);
 			ret = 1;
+		} else if (kept) {
+			printf("ok %u rules, %u kept for rollback\n", n, kept);
 		} else {
 			printf("ok %u rules\n", n);
 		}
@@ -73,7 +82,7 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < n; i++) {
 			struct xf_rdesc r = {
-				.used = 1, .protos = XF_PM_TCP,
+				.sets = 1, .protos = XF_PM_TCP,
 				.port_lo = base + i, .port_hi = base + i,
 			};
 
@@ -91,7 +100,8 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < n && !ret; i++) {
 			long k = seed + i;
-			char a[32], b[32], *w[5] = { a, b, NULL, NULL, NULL };
+			char a[32], b[32], *w[6] = { a, b, NULL, NULL, NULL,
+						     NULL };
 			int argc2 = 2;
 			struct xf_rdesc r;
 
@@ -119,6 +129,8 @@ int main(int argc, char **argv)
 				argc2++;
 				break;
 			}
+			if ((k / 5) % 2)
+				w[argc2++] = "log";
 			if (xf_parse_rule(argc2, w, &r) || xf_rule_add(&m, &r) ||
 			    xf_rule_del(&m, &r))
 				ret = 1;
