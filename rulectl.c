@@ -70,27 +70,10 @@ static const char *proto_of(const struct xf_rdesc *r)
 	       r->protos == XF_PM_UDP ? "udp" : "any";
 }
 
-/* List order: rules without a prefix first, by port then protocol; then
- * prefix rules by family, address and length. */
+/* List order: xf_cmp_rule()'s (rules without a prefix first). */
 static int cmp_rules(const void *a, const void *b)
 {
-	const struct xf_rdesc *x = a, *y = b;
-	int c;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	c = memcmp(x->addr, y->addr, sizeof(x->addr));
-	if (c)
-		return c;
-	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen - y->prefixlen;
-	if (x->anyport != y->anyport)
-		return y->anyport - x->anyport;
-	if (x->port_lo != y->port_lo)
-		return x->port_lo - y->port_lo;
-	if (x->dir != y->dir)
-		return x->dir - y->dir;
-	return x->protos - y->protos;
+	return xf_cmp_rule(a, b);
 }
 
 static void json_rule(const struct xf_rdesc *r, __u32 id,

@@ -30,33 +30,6 @@
 
 #define MAX_WORDS	16
 
-/* Sort order of whole rules: prefix, kind, direction, ports, protocols,
- * log. Identical rules end up next to each other, and so do rules that
- * could overlap (same prefix, kind and direction). */
-int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y)
-{
-	int c;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	c = memcmp(x->addr, y->addr, sizeof(x->addr));
-	if (c)
-		return c;
-	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen - y->prefixlen;
-	if (x->anyport != y->anyport)
-		return y->anyport - x->anyport;
-	if (x->dir != y->dir)
-		return x->dir - y->dir;
-	if (x->port_lo != y->port_lo)
-		return x->port_lo - y->port_lo;
-	if (x->port_hi != y->port_hi)
-		return x->port_hi - y->port_hi;
-	if (x->protos != y->protos)
-		return x->protos - y->protos;
-	return x->log_rate < y->log_rate ? -1 : x->log_rate > y->log_rate;
-}
-
 static int same_prefix(const struct xf_rdesc *a, const struct xf_rdesc *b)
 {
 	return a->family == b->family && a->prefixlen == b->prefixlen &&

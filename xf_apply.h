@@ -26,8 +26,6 @@ struct xf_ruleset {
  * file cannot be read for another reason than its contents). */
 int xf_read_ruleset(const char *path, struct xf_ruleset *rs);
 void xf_free_ruleset(struct xf_ruleset *rs);
-/* The order of save and of dry-run's difference. */
-int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y);
 
 /* Under xf_lock(). Makes the active set the file's, in one switch: 0 or
  * 1. dry_run prints the difference instead; confirm_secs > 0 keeps the old

@@ -97,6 +97,10 @@ int xf_read_set(struct xf_maps *m);
 /* Does rule id belong to rule set `set`? */
 int xf_in_set(const struct xf_maps *m, __u32 id, __u32 set);
 int xf_same_rule(const struct xf_rdesc *a, const struct xf_rdesc *b);
+/* The order of list, save and apply's difference: prefix, kind,
+ * direction, ports, protocols, log; rules that could overlap end up next
+ * to each other. */
+int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y);
 /* Two rules that would claim the same slot. */
 int xf_overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b);
 int xf_read_count(int fd, __u32 key, struct xf_count *sum);

@@ -11,10 +11,10 @@
 
 load helpers
 
-SEQ=$B/sequdp
 STATE=$B/xfstate
 N=20000			# datagrams a stream
-RATE=4000		# a second: 5 s a stream, far below what veth carries
+# shellcheck disable=SC2034 # read by send() in helpers.bash
+RATE=4000		# a second (send, in helpers.bash): far below what veth carries
 ALLOW_PORT=9000
 BLOCK_PORT=9999
 SPORT_A=5001		# fixed source ports: the churn's source-port rules
@@ -35,33 +35,6 @@ setup() {
 
 teardown() {
 	ns_teardown
-}
-
-# recv NAME PORT: a receiver in the background, ready when this returns.
-recv() {
-	local ready=$BATS_TEST_TMPDIR/$1.ready i
-	in_ns timeout 60 "$SEQ" recv -r "$ready" 198.18.0.1 "$2" "$N" 30 \
-		>"$BATS_TEST_TMPDIR/$1.recv" 3>&- &
-	for ((i = 0; i < 100; i++)); do
-		[[ -e $ready ]] && return 0
-		sleep 0.05
-	done
-	echo "receiver $1 did not start" >&2
-	return 1
-}
-
-# stop_recv NAME: ends a receiver that waits for datagrams that never
-# come (after half a second for any still on the way); it prints its
-# summary all the same.
-stop_recv() {
-	sleep 0.5
-	kill -TERM "$(cat "$BATS_TEST_TMPDIR/$1.ready")"
-}
-
-# send NAME PORT SPORT: the peer's stream in the background.
-send() {
-	on_peer timeout 60 "$SEQ" send -s "$3" 198.18.0.1 "$2" "$N" "$RATE" \
-		>"$BATS_TEST_TMPDIR/$1.send" 3>&- &
 }
 
 # churn STOPFILE OUT [OBJ2]: unrelated edits until STOPFILE exists. Each
@@ -102,11 +75,6 @@ churn() {
 		done
 		echo "edits $((edits + rcedits)) rulectl $rcedits failed $failed attaches $attaches attach_failed $afail" >"$out"
 	' churn "$1" "$2" "${3-}" "$STATE" "$B/rulectl" "$ATTACH" "$XF_A" "$OBJ" 3>&- &
-}
-
-# field FILE NAME: the number after NAME in FILE.
-field() {
-	sed -nE "s/.*\\<$2 ([0-9]+).*/\\1/p" "$1"
 }
 
 wait_all() {

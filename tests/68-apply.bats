@@ -62,18 +62,6 @@ send_udp() {
 	on_peer timeout 20 "$SEQ" send -s 5001 198.18.0.1 "$1" "$2" 1000 >/dev/null
 }
 
-# wait_packets PORT PROTO N - until that rule has counted N packets (a
-# bounded wait: 5 s), then checks it is exactly N.
-wait_packets() {
-	local i got
-	for ((i = 0; i < 50; i++)); do
-		got=$(rule_packets "$1" "$2")
-		[[ $got -ge $3 ]] && break
-		sleep 0.1
-	done
-	[[ $got == "$3" ]] || { echo "rule $1 $2 counted '$got' packets, expected $3" >&2; return 1; }
-}
-
 # timers - pids of rulectl processes in the test's network namespace (the
 # rollback timer of apply --confirm is one).
 timers() {

@@ -17,9 +17,9 @@
 
 load helpers
 
-SEQ=$B/sequdp
 N=20000			# datagrams a stream
-RATE=4000		# a second: 5 s a stream
+# shellcheck disable=SC2034 # read by send() in helpers.bash
+RATE=4000		# a second: 5 s a stream (send, in helpers.bash)
 X=9999			# dropped by both sets
 Y=9000			# passed by both sets
 SPORT_X=5001
@@ -38,38 +38,6 @@ setup() {
 
 teardown() {
 	ns_teardown
-}
-
-# recv NAME PORT: a receiver in the background, ready when this returns.
-recv() {
-	local ready=$BATS_TEST_TMPDIR/$1.ready i
-	in_ns timeout 60 "$SEQ" recv -r "$ready" 198.18.0.1 "$2" "$N" 30 \
-		>"$BATS_TEST_TMPDIR/$1.recv" 3>&- &
-	for ((i = 0; i < 100; i++)); do
-		[[ -e $ready ]] && return 0
-		sleep 0.05
-	done
-	echo "receiver $1 did not start" >&2
-	return 1
-}
-
-# stop_recv NAME: ends a receiver that waits for datagrams that never come
-# (after half a second for any still on the way); it prints its summary.
-# One whose 30 s are up has ended already.
-stop_recv() {
-	sleep 0.5
-	kill -TERM "$(cat "$BATS_TEST_TMPDIR/$1.ready")" 2>/dev/null || true
-}
-
-# send NAME PORT SPORT: the peer's stream in the background.
-send() {
-	on_peer timeout 60 "$SEQ" send -s "$3" 198.18.0.1 "$2" "$N" "$RATE" \
-		>"$BATS_TEST_TMPDIR/$1.send" 3>&- &
-}
-
-# field FILE NAME: the number after NAME in FILE.
-field() {
-	sed -nE "s/.*\\<$2 ([0-9]+).*/\\1/p" "$1"
 }
 
 @test "apply under live traffic: every packet sees the old set or the new one, never a mix" {

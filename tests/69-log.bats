@@ -36,18 +36,6 @@ send_udp() {
 		"$3" "${5:-1000}" >/dev/null
 }
 
-# wait_packets PORT PROTO N - until that rule has counted N packets (a
-# bounded wait: 5 s), then checks it is exactly N.
-wait_packets() {
-	local i got
-	for ((i = 0; i < 50; i++)); do
-		got=$(rule_packets "$1" "$2")
-		[[ $got -ge $3 ]] && break
-		sleep 0.1
-	done
-	[[ $got == "$3" ]] || { echo "rule $1 $2 counted '$got' packets, expected $3" >&2; return 1; }
-}
-
 # rule_id PORT PROTO - the id list --json gives that rule.
 rule_id() {
 	rule list --json | jq -r --argjson p "$1" --arg t "$2" \

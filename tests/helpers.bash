@@ -164,3 +164,51 @@ rule_packets() {
 reason_packets() {
 	rule stats --json | jq -r --arg r "$1" '.[$r].packets'
 }
+
+# wait_packets PORT PROTO N - until that rule has counted N packets (a
+# bounded wait: 5 s), then checks it is exactly N.
+wait_packets() {
+	local i got
+	for ((i = 0; i < 50; i++)); do
+		got=$(rule_packets "$1" "$2")
+		[[ $got -ge $3 ]] && break
+		sleep 0.1
+	done
+	[[ $got == "$3" ]] || { echo "rule $1 $2 counted '$got' packets, expected $3" >&2; return 1; }
+}
+
+# Sequence-numbered UDP streams (tests/tools/sequdp.c) from the peer to
+# 198.18.0.1, N datagrams at RATE a second (the caller sets N and RATE).
+# recv NAME PORT: a receiver in the background, ready when this returns;
+# its summary goes to $BATS_TEST_TMPDIR/NAME.recv.
+recv() {
+	local ready=$BATS_TEST_TMPDIR/$1.ready i
+	in_ns timeout 60 "$B/sequdp" recv -r "$ready" 198.18.0.1 "$2" "$N" 30 \
+		>"$BATS_TEST_TMPDIR/$1.recv" 3>&- &
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $ready ]] && return 0
+		sleep 0.05
+	done
+	echo "receiver $1 did not start" >&2
+	return 1
+}
+
+# stop_recv NAME: ends a receiver that waits for datagrams that never come
+# (after half a second for any still on the way); it prints its summary.
+# One whose 30 s are up has ended already.
+stop_recv() {
+	sleep 0.5
+	kill -TERM "$(cat "$BATS_TEST_TMPDIR/$1.ready")" 2>/dev/null || true
+}
+
+# send NAME PORT SPORT: the peer's stream in the background; "sent N" goes
+# to $BATS_TEST_TMPDIR/NAME.send.
+send() {
+	on_peer timeout 60 "$B/sequdp" send -s "$3" 198.18.0.1 "$2" "$N" "$RATE" \
+		>"$BATS_TEST_TMPDIR/$1.send" 3>&- &
+}
+
+# field FILE NAME: the number after NAME in FILE.
+field() {
+	sed -nE "s/.*\\<$2 ([0-9]+).*/\\1/p" "$1"
+}

@@ -258,34 +258,23 @@ static inline int st_cmp_prefix(const struct xf_rdesc *x,
 {
 	int c;
 
+	/* xf_cmp_rule()'s order of prefixes, which st_order() sorts by */
 	if (x->family != y->family)
 		return x->family - y->family;
-	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen - y->prefixlen;
 	c = memcmp(x->addr, y->addr, sizeof(x->addr));
-	return c;
+	if (c)
+		return c;
+	return x->prefixlen - y->prefixlen;
 }
 
 static inline int st_cmp_id(const void *a, const void *b)
 {
 	const struct xf_rdesc *x = &st_rd[*(const __u32 *)a];
 	const struct xf_rdesc *y = &st_rd[*(const __u32 *)b];
-	int c = st_cmp_prefix(x, y);
+	int c = xf_cmp_rule(x, y);
 
 	if (c)
 		return c;
-	if (x->anyport != y->anyport)
-		return y->anyport - x->anyport;
-	if (x->dir != y->dir)
-		return x->dir - y->dir;
-	if (x->port_lo != y->port_lo)
-		return x->port_lo - y->port_lo;
-	if (x->port_hi != y->port_hi)
-		return x->port_hi - y->port_hi;
-	if (x->protos != y->protos)
-		return x->protos - y->protos;
-	if (x->log_rate != y->log_rate)
-		return x->log_rate < y->log_rate ? -1 : 1;
 	return *(const __u32 *)a < *(const __u32 *)b ? -1 : 1;
 }
 
