@@ -30,12 +30,6 @@
 
 #define MAX_WORDS	16
 
-static int same_prefix(const struct xf_rdesc *a, const struct xf_rdesc *b)
-{
-	return a->family == b->family && a->prefixlen == b->prefixlen &&
-	       !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 struct ref {
 	const struct xf_rdesc *r;
 	__u32 idx;			/* file order, or rule id */
@@ -128,7 +122,7 @@ static int check_rules(struct xf_ruleset *rs, const char *name)
 			dup[refs[i].idx] = 1;	/* said twice: once is enough */
 			continue;
 		}
-		if (!i || !same_prefix(refs[i - 1].r, r) ||
+		if (!i || xf_cmp_prefix(refs[i - 1].r, r) ||
 		    refs[i - 1].r->anyport != r->anyport ||
 		    refs[i - 1].r->dir != r->dir)
 			memset(hi, 0, sizeof(hi));
@@ -518,11 +512,11 @@ static int build_set(struct xf_maps *m, const struct xf_ruleset *rs,
 
 		/* The same prefix in the other set (a kept rule, or one
 		 * going away) keeps its pid. */
-		if (!k || !same_prefix(byprefix[k - 1].r, r)) {
+		if (!k || xf_cmp_prefix(byprefix[k - 1].r, r)) {
 			pid = 0;
 			for (__u32 i = 1; i < XF_MAX_RULES && !pid; i++)
 				if ((m->rd[i].sets & ~XF_SET_BIT(set)) &&
-				    m->rd[i].family && same_prefix(&m->rd[i], r))
+				    m->rd[i].family && !xf_cmp_prefix(&m->rd[i], r))
 					pid = m->rd[i].pid;
 			if (!pid) {
 				/* Not counted by xf_free_pid() yet: the
@@ -558,10 +552,10 @@ static int build_set(struct xf_maps *m, const struct xf_ruleset *rs,
 		struct xf_lpm6 key;
 		int fd;
 
-		if (k && same_prefix(byprefix[k - 1].r, byprefix[k].r))
+		if (k && !xf_cmp_prefix(byprefix[k - 1].r, byprefix[k].r))
 			continue;
 		for (__u32 i = k; i < npfx &&
-		     same_prefix(byprefix[i].r, byprefix[k].r); i++)
+		     !xf_cmp_prefix(byprefix[i].r, byprefix[k].r); i++)
 			if (byprefix[i].r->anyport)
 				val.any_id = xf_path_id(byprefix[i].r,
 							ids[byprefix[i].idx]);

@@ -656,7 +656,7 @@ int xf_read_count(int fd, __u32 key, struct xf_count *sum)
 /* Sort order of whole rules: prefix, kind, direction, ports, protocols,
  * log. Identical rules end up next to each other, and so do rules that
  * could overlap (same prefix, kind and direction). */
-int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y)
+int xf_cmp_prefix(const struct xf_rdesc *x, const struct xf_rdesc *y)
 {
 	int c;
 
@@ -665,8 +665,15 @@ int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y)
 	c = memcmp(x->addr, y->addr, sizeof(x->addr));
 	if (c)
 		return c;
-	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen - y->prefixlen;
+	return x->prefixlen - y->prefixlen;
+}
+
+int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y)
+{
+	int c = xf_cmp_prefix(x, y);
+
+	if (c)
+		return c;
 	if (x->anyport != y->anyport)
 		return y->anyport - x->anyport;
 	if (x->dir != y->dir)

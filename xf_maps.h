@@ -101,6 +101,8 @@ int xf_same_rule(const struct xf_rdesc *a, const struct xf_rdesc *b);
  * direction, ports, protocols, log; rules that could overlap end up next
  * to each other. */
 int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y);
+/* Its first key: family, address, length. */
+int xf_cmp_prefix(const struct xf_rdesc *x, const struct xf_rdesc *y);
 /* Two rules that would claim the same slot. */
 int xf_overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b);
 int xf_read_count(int fd, __u32 key, struct xf_count *sum);

@@ -253,20 +253,6 @@ static inline int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
  * identical rules are neighbours. */
 static const struct xf_rdesc *st_rd;
 
-static inline int st_cmp_prefix(const struct xf_rdesc *x,
-				const struct xf_rdesc *y)
-{
-	int c;
-
-	/* xf_cmp_rule()'s order of prefixes, which st_order() sorts by */
-	if (x->family != y->family)
-		return x->family - y->family;
-	c = memcmp(x->addr, y->addr, sizeof(x->addr));
-	if (c)
-		return c;
-	return x->prefixlen - y->prefixlen;
-}
-
 static inline int st_cmp_id(const void *a, const void *b)
 {
 	const struct xf_rdesc *x = &st_rd[*(const __u32 *)a];
@@ -416,7 +402,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 
 			if (i)
 				p = &m->rd[order[i - 1]];
-			newpfx = !p || st_cmp_prefix(p, r);
+			newpfx = !p || xf_cmp_prefix(p, r);
 
 			if (r->family && newpfx && r->pid <= XF_MAX_RULES) {
 				if (pid_owner[r->pid])
@@ -607,14 +593,14 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			hi = nused;
 			while (lo < hi) {
 				mid = lo + (hi - lo) / 2;
-				if (st_cmp_prefix(&m->rd[order[mid]],
+				if (xf_cmp_prefix(&m->rd[order[mid]],
 						  &probe) < 0)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
 			for (__u32 i = lo; i < nused &&
-			     !st_cmp_prefix(&m->rd[order[i]], &probe); i++) {
+			     !xf_cmp_prefix(&m->rd[order[i]], &probe); i++) {
 				const struct xf_rdesc *r = &m->rd[order[i]];
 
 				if (r->pid != val.pid)
