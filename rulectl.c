@@ -9,7 +9,6 @@
  * rulectl processes never interleave their edits. Only <bpf/bpf.h> is used:
  * ip(8) loads the object, we only edit its maps.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -231,7 +230,6 @@ struct apply_args {
 static int parse_apply(int argc, char **argv, struct apply_args *a)
 {
 	unsigned long secs;
-	char *end;
 	int ret;
 
 	memset(a, 0, sizeof(*a));
@@ -244,10 +242,7 @@ static int parse_apply(int argc, char **argv, struct apply_args *a)
 			if (++i >= argc)
 				return xf_bad_usage("%s", "--confirm needs"
 						    " SECS (1-86400)");
-			errno = 0;
-			secs = strtoul(argv[i], &end, 10);
-			if (errno || *end || !isdigit((unsigned char)argv[i][0]) ||
-			    secs < 1 || secs > 86400)
+			if (xf_parse_uint(argv[i], 86400, &secs))
 				return xf_bad_usage("bad --confirm time '%s'"
 						    " (expected seconds,"
 						    " 1-86400)", argv[i]);

@@ -91,8 +91,7 @@ int xf_bad_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* 1..max, digits only: rejects "", "-1", "+1", " 1", "8080x", "0x50". */
-static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+int xf_parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
 	const char *p;
 	char *end;
@@ -111,7 +110,7 @@ static int parse_port(const char *s, __u16 *port)
 {
 	unsigned long v;
 
-	if (parse_uint(s, 65535, &v))
+	if (xf_parse_uint(s, 65535, &v))
 		return -1;
 	*port = v;
 	return 0;
@@ -157,7 +156,7 @@ static int parse_log_rate(const char *s, __u32 *rate)
 		goto bad;
 	memcpy(buf, s, n - 2);
 	buf[n - 2] = '\0';
-	if (parse_uint(buf, XF_LOG_RATE_MAX, &v))
+	if (xf_parse_uint(buf, XF_LOG_RATE_MAX, &v))
 		goto bad;
 	*rate = v;
 	return 0;
@@ -578,42 +577,50 @@ int xf_write_config(struct xf_maps *m, const struct xf_config *cfg)
 	return -1;
 }
 
-/* Reads all of xf_rdesc with batch lookups: one syscall per batch. */
-int xf_read_rdesc(struct xf_maps *m)
+int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max)
 {
-	static __u32 keys[XF_MAX_RULES];
-	__u32 out, count, done = 0;
-	struct xf_rdesc *vals;
+	__u32 *keys = calloc(max, sizeof(*keys)), out, count, done = 0;
+	char *tmp = calloc(max, vsz);
 	void *in = NULL;
-	int err;
+	int err = -1;
 
-	free(m->rd);
-	m->rd = calloc(XF_MAX_RULES, sizeof(*m->rd));
-	vals = calloc(XF_MAX_RULES, sizeof(*vals));
-	if (!m->rd || !vals)
-		goto fail;
-	while (done < XF_MAX_RULES) {
-		count = XF_MAX_RULES - done;
-		err = bpf_map_lookup_batch(m->fd[SPEC_RDESC], in, &out,
-					   keys + done, vals + done, &count,
+	if (!keys || !tmp)
+		goto out;
+	while (done < max) {
+		count = max - done;
+		err = bpf_map_lookup_batch(fd, in, &out, keys + done,
+					   tmp + (size_t)done * vsz, &count,
 					   NULL);
 		if (err && errno != ENOENT)
-			goto fail;
+			goto out;
 		done += count;
 		if (err)		/* ENOENT: reached the end */
 			break;
 		in = &out;
 	}
+	memset(vals, 0, (size_t)max * vsz);
 	for (__u32 i = 0; i < done; i++)
-		if (keys[i] < XF_MAX_RULES)
-			m->rd[keys[i]] = vals[i];
-	free(vals);
+		if (keys[i] < max)
+			memcpy((char *)vals + (size_t)keys[i] * vsz,
+			       tmp + (size_t)i * vsz, vsz);
+	err = 0;
+out:
+	free(keys);
+	free(tmp);
+	return err ? -1 : 0;
+}
+
+int xf_read_rdesc(struct xf_maps *m)
+{
+	free(m->rd);
+	m->rd = calloc(XF_MAX_RULES, sizeof(*m->rd));
+	if (!m->rd || xf_read_array(m->fd[SPEC_RDESC], m->rd, sizeof(*m->rd),
+				    XF_MAX_RULES)) {
+		fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RDESC,
+			strerror(errno));
+		return 1;
+	}
 	return xf_read_set(m);
-fail:
-	fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RDESC,
-		strerror(errno));
-	free(vals);
-	return 1;
 }
 
 /* m->set = the active rule set, the one edits and lists are about. */

@@ -80,6 +80,9 @@ int xf_parse_policy(int argc, char **argv, struct xf_policy_args *p);
 int xf_local_port_range(__u16 *lo, __u16 *hi);
 /* "policy deny" or "policy allow ephemeral LO-HI dhcp|nodhcp". */
 void xf_format_policy(const struct xf_set *set, char *buf, size_t len);
+/* 1..max, digits only (at most 10): rejects "", "-1", "+1", " 1", "8080x",
+ * "0x50". 0, or -1 without a message. */
+int xf_parse_uint(const char *s, unsigned long max, unsigned long *v);
 /* Parses "LO-HI" into a port range: 0 or 2 after a message. */
 int xf_parse_range(const char *s, __u16 *lo, __u16 *hi);
 void xf_pin_path(char *path, const char *name);
@@ -105,6 +108,9 @@ int xf_cmp_rule(const struct xf_rdesc *x, const struct xf_rdesc *y);
 int xf_cmp_prefix(const struct xf_rdesc *x, const struct xf_rdesc *y);
 /* Two rules that would claim the same slot. */
 int xf_overlaps(const struct xf_rdesc *a, const struct xf_rdesc *b);
+/* Reads all max entries of an ARRAY map into vals (vsz bytes each) with
+ * batch lookups, one syscall per batch: 0 or -1 (errno set). */
+int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max);
 int xf_read_count(int fd, __u32 key, struct xf_count *sum);
 int xf_read_config(struct xf_maps *m, struct xf_config *cfg);
 int xf_write_config(struct xf_maps *m, const struct xf_config *cfg);

@@ -5,7 +5,6 @@
  * rule's rate limit suppressed before it. On exit it prints how many
  * events the limits suppressed while it ran (from xf_rlog).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
@@ -30,14 +29,9 @@ static void on_signal(int sig)
 
 static int parse_count(const char *opt, const char *s, unsigned long *v)
 {
-	char *end;
-
-	errno = 0;
 	if (!s)
 		return xf_bad_usage("%s needs a number", opt);
-	*v = strtoul(s, &end, 10);
-	if (errno || *end || !isdigit((unsigned char)*s) || !*v ||
-	    *v > 100000000UL)
+	if (xf_parse_uint(s, 100000000UL, v))
 		return xf_bad_usage("bad number '%s' (expected 1-100000000)", s);
 	return 0;
 }
@@ -69,21 +63,20 @@ struct mon {
 	struct xf_maps *m;
 	const struct xf_monitor_args *a;
 	unsigned long events;
-	unsigned long long reported;	/* suppressed, as events said */
 };
 
-/* Sum of xf_rlog.suppressed over all rules. */
+/* Sum of xf_rlog.suppressed over all rules: 0 or -1. */
 static int suppressed_total(struct xf_maps *m, unsigned long long *sum)
 {
-	struct xf_rlog b;
+	struct xf_rlog *b = calloc(XF_MAX_RULES, sizeof(*b));
+	int err = b ? xf_read_array(m->fd[SPEC_RLOG], b, sizeof(*b),
+				    XF_MAX_RULES) : -1;
 
 	*sum = 0;
-	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
-		if (bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
-			return -1;
-		*sum += b.suppressed;
-	}
-	return 0;
+	for (__u32 id = 1; !err && id < XF_MAX_RULES; id++)
+		*sum += b[id].suppressed;
+	free(b);
+	return err;
 }
 
 /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) as wall-clock time. */
@@ -178,7 +171,6 @@ static int on_event(void *ctx, void *data, size_t size)
 		putchar('\n');
 	}
 	fflush(stdout);
-	mon->reported += e->suppressed;
 	mon->events++;
 	if (mon->a->count && mon->events >= mon->a->count) {
 		stop = 1;

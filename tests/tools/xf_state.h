@@ -96,42 +96,6 @@ fail:
 	return -1;
 }
 
-/* Reads all of an array map (batched): 0 or -1. */
-static inline int st_read_array(int fd, void *vals, __u32 vsz, __u32 max)
-{
-	__u32 *keys = calloc(max, sizeof(*keys)), out, count, done = 0;
-	char *tmp = calloc(max, vsz);
-	void *in = NULL;
-	int err;
-
-	if (!keys || !tmp)
-		goto fail;
-	while (done < max) {
-		count = max - done;
-		err = bpf_map_lookup_batch(fd, in, &out, keys + done,
-					   tmp + (size_t)done * vsz, &count,
-					   NULL);
-		if (err && errno != ENOENT)
-			goto fail;
-		done += count;
-		if (err)
-			break;
-		in = &out;
-	}
-	memset(vals, 0, (size_t)max * vsz);
-	for (__u32 i = 0; i < done; i++)
-		if (keys[i] < max)
-			memcpy((char *)vals + (size_t)keys[i] * vsz,
-			       tmp + (size_t)i * vsz, vsz);
-	free(keys);
-	free(tmp);
-	return 0;
-fail:
-	free(keys);
-	free(tmp);
-	return -1;
-}
-
 /* Hash of every map a command may change: both rule sets' slots, tries and
  * prefix slots, the counters, the config (both sets' settings, the active
  * set, the switch count, a pending confirmation), the records, and the log
@@ -165,8 +129,8 @@ static inline int st_hash(struct xf_maps *m, __u64 *hash)
 		h = fnv(h, &s, sizeof(s));
 		h = fnv(h, &n, sizeof(n));
 	}
-	if (st_read_array(m->fd[SPEC_RDESC], rd, sizeof(*rd), XF_MAX_RULES) ||
-	    st_read_array(m->fd[SPEC_RLOG], rl, sizeof(*rl), XF_MAX_RULES)) {
+	if (xf_read_array(m->fd[SPEC_RDESC], rd, sizeof(*rd), XF_MAX_RULES) ||
+	    xf_read_array(m->fd[SPEC_RLOG], rl, sizeof(*rl), XF_MAX_RULES)) {
 		fprintf(stderr, "xf_state: read %s: %s\n", XF_MAP_RLOG,
 			strerror(errno));
 		return -1;
@@ -309,9 +273,7 @@ static inline const char *st_malformed(const struct xf_rdesc *r)
  * one (the set an apply --confirm keeps for a rollback; 0 at rest). */
 static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 {
-	static struct xf_port vals[XF_SETS * XF_PORT_SLOTS];
 	static struct xf_port ports[XF_SETS * XF_PORT_SLOTS];
-	static __u32 keys[XF_SETS * XF_PORT_SLOTS];
 	static unsigned char in_trie[XF_SETS][XF_MAX_RULES];
 	static __u32 order[XF_MAX_RULES];
 	static __u32 pid_owner[XF_MAX_RULES + 1];
@@ -443,29 +405,14 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	/* port slots: each points at a rule of its set that covers it, with
 	 * the log bit when the rule logs; each slot of a rule is there */
 	{
-		__u32 out, count, done = 0, max = XF_SETS * XF_PORT_SLOTS;
-		void *in = NULL;
-		int err;
+		__u32 max = XF_SETS * XF_PORT_SLOTS;
 
-		memset(ports, 0, sizeof(ports));
-		while (done < max) {
-			count = max - done;
-			err = bpf_map_lookup_batch(m->fd[SPEC_PORTS], in, &out,
-						   keys + done, vals + done,
-						   &count, NULL);
-			if (err && errno != ENOENT) {
-				fprintf(stderr, "xf_state: read %s: %s\n",
-					XF_MAP_PORTS, strerror(errno));
-				return st_errors + 1;
-			}
-			done += count;
-			if (err)
-				break;
-			in = &out;
+		if (xf_read_array(m->fd[SPEC_PORTS], ports, sizeof(*ports),
+				  max)) {
+			fprintf(stderr, "xf_state: read %s: %s\n",
+				XF_MAP_PORTS, strerror(errno));
+			return st_errors + 1;
 		}
-		for (__u32 i = 0; i < done; i++)
-			if (keys[i] < max)
-				ports[keys[i]] = vals[i];
 		for (__u32 k = 0; k < max; k++) {
 			__u32 s = k / XF_PORT_SLOTS, slot = k % XF_PORT_SLOTS;
 			__u32 val = ports[k].id;
