@@ -60,17 +60,8 @@ static int split(char *line, char **words)
 	return n;
 }
 
-static int bad_line(const char *where, const char *why, const char *arg)
-{
-	fprintf(stderr, "%s: ", where);
-	fprintf(stderr, why, arg);
-	fputc('\n', stderr);
-	return 2;
-}
-
-/* The policy line's words into rs->policy. */
-static int parse_policy_line(int argc, char **argv, struct xf_ruleset *rs,
-			     const char *where)
+/* The policy line's words into rs->policy (errors name xf_where). */
+static int parse_policy_line(int argc, char **argv, struct xf_ruleset *rs)
 {
 	struct xf_policy_args pa;
 	struct xf_set *p = &rs->policy;
@@ -79,7 +70,7 @@ static int parse_policy_line(int argc, char **argv, struct xf_ruleset *rs,
 	if (ret)
 		return ret;
 	if (!pa.set)
-		return bad_line(where, "%s", "'policy' needs allow or deny");
+		return xf_bad_usage("%s", "'policy' needs allow or deny");
 	memset(p, 0, sizeof(*p));
 	if (!pa.allow)
 		return 0;
@@ -88,7 +79,7 @@ static int parse_policy_line(int argc, char **argv, struct xf_ruleset *rs,
 		p->eph_lo = pa.eph_lo;
 		p->eph_hi = pa.eph_hi;
 	} else if (xf_local_port_range(&p->eph_lo, &p->eph_hi)) {
-		return bad_line(where, "%s", "cannot read this host's"
+		return xf_bad_usage("%s", "cannot read this host's"
 				" ip_local_port_range: give 'ephemeral LO-HI'");
 	}
 	return 0;
@@ -193,8 +184,9 @@ int xf_read_ruleset(const char *path, struct xf_ruleset *rs)
 	while ((got = getline(&line, &len, f)) >= 0) {
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%d", name, lineno);
+		xf_where = where;	/* errors of this line say FILE:LINE */
 		if (memchr(line, '\0', got)) {
-			bad = bad_line(where, "%s", "a NUL byte: not a rules"
+			bad = xf_bad_usage("%s", "a NUL byte: not a rules"
 				       " file");
 			break;
 		}
@@ -202,22 +194,20 @@ int xf_read_ruleset(const char *path, struct xf_ruleset *rs)
 		if (n == 0)
 			continue;
 		if (n < 0) {
-			bad = bad_line(where, "more than %s words", "16");
+			bad = xf_bad_usage("more than %s words", "16");
 			continue;
 		}
-		xf_where = where;
 		if (!strcmp(words[0], "policy")) {
 			if (rs->policy_line) {
 				snprintf(line, len, "%d", rs->policy_line);
-				bad = bad_line(where, "a second policy line (the"
+				bad = xf_bad_usage("a second policy line (the"
 					       " first is line %s)", line);
 			} else if (!(ret = parse_policy_line(n - 1, words + 1,
-							     rs, where))) {
+							     rs))) {
 				rs->policy_line = lineno;
 			} else {
 				bad = ret;
 			}
-			xf_where = NULL;
 			continue;
 		}
 		if (rs->n == cap) {
@@ -229,7 +219,6 @@ int xf_read_ruleset(const char *path, struct xf_ruleset *rs)
 			if (r)
 				rs->r = r;
 			if (!l) {
-				xf_where = NULL;
 				fprintf(stderr, "%s: %s\n", xf_prog,
 					strerror(ENOMEM));
 				bad = 1;
@@ -238,17 +227,17 @@ int xf_read_ruleset(const char *path, struct xf_ruleset *rs)
 			rs->line = l;
 		}
 		ret = xf_parse_rule(n, words, &rs->r[rs->n]);
-		xf_where = NULL;
 		if (ret) {
 			bad = ret;
 			continue;
 		}
 		if (rs->n == XF_MAX_RULES - 1) {
-			bad = bad_line(where, "more than %s rules", "32767");
+			bad = xf_bad_usage("more than %s rules", "32767");
 			break;
 		}
 		rs->line[rs->n++] = lineno;
 	}
+	xf_where = NULL;
 	if (ferror(f)) {
 		fprintf(stderr, "%s: %s: %s\n", xf_prog, name, strerror(errno));
 		bad = 1;
@@ -619,12 +608,24 @@ static void stop_timer(__u32 pid)
 		kill(pid, SIGTERM);
 }
 
+/* Ends a pending apply --confirm: packets stay on the applied set (keep),
+ * or switch back to the set it replaced; then the other set is cleared. */
+static int settle(struct xf_maps *m, struct xf_config *cfg, int keep)
+{
+	__u32 drop = keep ? !(cfg->set & 1) : cfg->set & 1;
+
+	cfg->confirm_by = 0;
+	cfg->confirm_pid = 0;
+	if (keep ? xf_write_config(m, cfg) : switch_set(m, cfg, !drop))
+		return 1;
+	return xf_wait_readers() || xf_clear_set(m, drop) ? 1 : 0;
+}
+
 /* The rollback: back to the set kept since apply --confirm, then the set
  * that was not confirmed is cleared. Under the lock. */
 int xf_rollback(struct xf_maps *m, int by_timer)
 {
 	struct xf_config cfg;
-	__u32 from;
 
 	if (xf_read_config(m, &cfg))
 		return 1;
@@ -638,11 +639,7 @@ int xf_rollback(struct xf_maps *m, int by_timer)
 	}
 	if (!by_timer)
 		stop_timer(cfg.confirm_pid);
-	from = cfg.set & 1;
-	cfg.confirm_by = 0;
-	cfg.confirm_pid = 0;
-	if (switch_set(m, &cfg, !from) || xf_wait_readers() ||
-	    xf_clear_set(m, from))
+	if (settle(m, &cfg, 0))
 		return 1;
 	if (!by_timer)
 		printf("rolled back to the rule set the last apply replaced\n");
@@ -652,7 +649,6 @@ int xf_rollback(struct xf_maps *m, int by_timer)
 int xf_confirm(struct xf_maps *m)
 {
 	struct xf_config cfg;
-	__u32 old;
 
 	if (xf_read_config(m, &cfg))
 		return 1;
@@ -663,11 +659,7 @@ int xf_confirm(struct xf_maps *m)
 		return 1;
 	}
 	stop_timer(cfg.confirm_pid);
-	old = !(cfg.set & 1);
-	cfg.confirm_by = 0;
-	cfg.confirm_pid = 0;
-	if (xf_write_config(m, &cfg) || xf_wait_readers() ||
-	    xf_clear_set(m, old))
+	if (settle(m, &cfg, 1))
 		return 1;
 	printf("confirmed: the applied rule set stays\n");
 	return 0;
@@ -676,7 +668,7 @@ int xf_confirm(struct xf_maps *m)
 /* The rollback timer: a child in its own session (it outlives the shell
  * and the ssh session that ran apply), with nothing open, that sleeps until
  * the deadline and rolls back unless confirm ran. Returns its pid. */
-static pid_t start_timer(struct xf_maps *m, time_t deadline)
+static pid_t start_timer(time_t deadline)
 {
 	pid_t pid = fork();
 	struct timespec until = { .tv_sec = deadline };
@@ -690,7 +682,6 @@ static pid_t start_timer(struct xf_maps *m, time_t deadline)
 	 * waits on must not wait for the deadline. The parent's lock stays
 	 * with the parent: closing our copy of the descriptor does not
 	 * release a flock(). */
-	(void)m;
 	if (syscall(SYS_close_range, 3U, ~0U, 0U))
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
@@ -759,7 +750,7 @@ int xf_apply(struct xf_maps *m, const struct xf_ruleset *rs, const char *name,
 	}
 	if (confirm_secs) {
 		cfg.confirm_by = time(NULL) + confirm_secs;
-		cfg.confirm_pid = start_timer(m, cfg.confirm_by);
+		cfg.confirm_pid = start_timer(cfg.confirm_by);
 		if ((pid_t)cfg.confirm_pid == (pid_t)-1) {
 			fprintf(stderr, "%s: apply: fork: %s\n", xf_prog,
 				strerror(errno));
