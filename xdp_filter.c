@@ -68,6 +68,14 @@ static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
 	return id;
 }
 
+/* An event the drop log could not send: counted in total, and for the
+ * rule's next event. */
+static __always_inline void log_suppressed(struct xf_rlog *b)
+{
+	__sync_fetch_and_add(&b->suppressed, 1);
+	__sync_fetch_and_add(&b->unreported, 1);
+}
+
 /* Drop log: does the token bucket of rule id let one more event out? One
  * second of tokens at most; refilled by the time since the last call. The
  * bucket is shared by the CPUs without a lock (see struct xf_rlog). */
@@ -86,8 +94,7 @@ static __always_inline int log_allowed(struct xf_rlog *b, __u64 now)
 		b->credit -= 1000000000ULL;
 		return 1;
 	}
-	__sync_fetch_and_add(&b->suppressed, 1);
-	__sync_fetch_and_add(&b->unreported, 1);
+	log_suppressed(b);
 	return 0;
 }
 
@@ -108,8 +115,7 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
 		return;
 	ev = bpf_ringbuf_reserve(&xf_log, sizeof(*ev), 0);
 	if (!ev) {
-		__sync_fetch_and_add(&b->suppressed, 1);  /* reader too slow */
-		__sync_fetch_and_add(&b->unreported, 1);
+		log_suppressed(b);		/* the reader is too slow */
 		return;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));

@@ -429,6 +429,14 @@ fn prefix_rule(
 /// bucket refills for.
 const NS: u64 = 1_000_000_000;
 
+/// An event the drop log could not send: counted in total, and for the
+/// rule's next event (xdp_filter.c's log_suppressed()).
+#[inline(always)]
+fn log_suppressed(b: &MapValue<xf_rlog>) {
+    b.add(field!(xf_rlog, suppressed), 1);
+    b.add(field!(xf_rlog, unreported), 1);
+}
+
 /// Drop log: does the token bucket b (of rate events/s) let one more event
 /// out? One second of tokens at most; refilled by the time since the last
 /// call. The bucket is shared by the CPUs without a lock (see xf_rlog):
@@ -447,8 +455,7 @@ fn log_allowed(b: &MapValue<xf_rlog>, rate: u32, now: u64) -> bool {
         return true;
     }
     b.write(field!(xf_rlog, credit), credit);
-    b.add(field!(xf_rlog, suppressed), 1);
-    b.add(field!(xf_rlog, unreported), 1);
+    log_suppressed(b);
     false
 }
 
@@ -498,8 +505,7 @@ fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
         return;
     }
     let Some(ev) = XF_LOG.reserve() else {
-        b.add(field!(xf_rlog, suppressed), 1); // reader too slow
-        b.add(field!(xf_rlog, unreported), 1);
+        log_suppressed(&b); // the reader is too slow
         return;
     };
     let (saddr, daddr) = addresses(xdp, pkt);
