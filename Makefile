@@ -43,7 +43,7 @@ $(B)/entry: entry.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
 # that puts VLAN tags on the wire for the traffic tests.
-$(B)/xf_verdict: tests/verdict.c xdp_filter.h | $(B)
+$(B)/xf_verdict: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
@@ -88,7 +88,7 @@ $(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)
 # rules go into the maps through xf_maps.c, as rulectl writes them.
 XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c xf_maps.c
 $(B)/xf_conform: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		xf_maps.h xdp_filter.h | $(B)
+		tests/xf_load.h xf_maps.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The long run, both implementations, one seed (SEED=N replays a run).

@@ -43,6 +43,7 @@
 #include <bpf/libbpf.h>
 
 #include "../xdp_filter.h"
+#include "xf_load.h"
 
 #define PROG		"xf_verdict"
 #define DEFAULT_OBJ	"build/xdp_filter.o"
@@ -1978,24 +1979,7 @@ static const char *action_name(int act)
 
 static int setup_err(const struct env *e, const char *what, int err)
 {
-	char msg[128];
-
-	/* libbpf's own codes (LIBBPF_ERRNO__*, above 4000) mean nothing to
-	 * strerror(); libbpf_strerror() knows both kinds. */
-	libbpf_strerror(err, msg, sizeof(msg));
-	fprintf(stderr, PROG ": %s%s%s: %s\n", e->obj_path, what ? ": " : "",
-		what ? what : "", msg);
-	return -1;
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	/* Warnings carry the verifier log when loading fails; the rest is
-	 * noise in a test's output. */
-	if (level != LIBBPF_WARN)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return xf_load_err(PROG, e->obj_path, what, err);
 }
 
 /* One xf_log record: kept in e->ev for the case's checks. */
@@ -2043,11 +2027,7 @@ static int find_map(struct env *e, const char *name, enum bpf_map_type type,
 
 static int env_open(struct env *e)
 {
-	struct bpf_program *prog, *xdp = NULL;
-	struct bpf_map *map;
-	int err;
-
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(xf_libbpf_print);
 	e->ncpus = libbpf_num_possible_cpus();
 	if (e->ncpus <= 0)
 		return setup_err(e, "possible CPUs", -e->ncpus);
@@ -2055,32 +2035,9 @@ static int env_open(struct env *e)
 	if (!e->pcpu)
 		return setup_err(e, NULL, ENOMEM);
 
-	e->obj = bpf_object__open_file(e->obj_path, NULL);
-	if (!e->obj) {
-		err = errno;
-		return setup_err(e, NULL, err);
-	}
-	/* Private maps: no pins to reuse, none left behind, no bpffs. */
-	bpf_object__for_each_map(map, e->obj) {
-		err = bpf_map__set_pin_path(map, NULL);
-		if (err)
-			return setup_err(e, bpf_map__name(map), -err);
-	}
-	/* The C object has one program; another implementation may carry
-	 * helpers too. Load only the first XDP one. */
-	bpf_object__for_each_program(prog, e->obj) {
-		if (!xdp && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
-			xdp = prog;
-		else
-			bpf_program__set_autoload(prog, false);
-	}
-	if (!xdp)
-		return setup_err(e, "XDP program", ENOENT);
-
-	err = bpf_object__load(e->obj);
-	if (err)
-		return setup_err(e, "load", -err);
-	e->prog_fd = bpf_program__fd(xdp);
+	e->obj = xf_load_object(PROG, e->obj_path, &e->prog_fd);
+	if (!e->obj)
+		return -1;
 
 	if (find_map(e, XF_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 		     sizeof(struct xf_port), XF_SETS * XF_PORT_SLOTS,

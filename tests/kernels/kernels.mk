@@ -9,11 +9,11 @@ XF_STATIC_LIBS ?= -lbpf -lelf -lz -lzstd
 .PHONY: kernels
 
 # The same verdict runner as $(B)/xf_verdict, only linked statically.
-$(B)/xf_verdict.static: tests/verdict.c xdp_filter.h | $(B)
+$(B)/xf_verdict.static: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 $(B)/xf_conform.static: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		xf_maps.h xdp_filter.h | $(B)
+		tests/xf_load.h xf_maps.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 $(B)/xf_vstat: tests/kernels/vstat.c | $(B)

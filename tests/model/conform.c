@@ -47,6 +47,7 @@
 #include "../../xf_maps.h"
 #include "model.h"
 #include "gen.h"
+#include "../xf_load.h"
 
 #define PROG		"xf_conform"
 #define DEFAULT_OBJ	"build/xdp_filter.o"
@@ -98,20 +99,7 @@ struct opts {
 
 static int setup_err(const struct env *e, const char *what, int err)
 {
-	char msg[128];
-
-	libbpf_strerror(err, msg, sizeof(msg));
-	fprintf(stderr, PROG ": %s%s%s: %s\n", e->obj_path, what ? ": " : "",
-		what ? what : "", msg);
-	return -1;
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level != LIBBPF_WARN)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return xf_load_err(PROG, e->obj_path, what, err);
 }
 
 /* The object's map for spec s (xf_maps.c's layout), checked. */
@@ -145,11 +133,9 @@ static int find_map(struct env *e, int s)
 
 static int env_open(struct env *e)
 {
-	struct bpf_program *prog, *xdp = NULL;
-	struct bpf_map *map;
-	int err, s;
+	int s;
 
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
 	if (xf_init())
 		return -1;
@@ -168,26 +154,9 @@ static int env_open(struct env *e)
 	if (!e->buf || !e->m.rd)
 		return setup_err(e, NULL, ENOMEM);
 
-	e->obj = bpf_object__open_file(e->obj_path, NULL);
+	e->obj = xf_load_object(PROG, e->obj_path, &e->prog_fd);
 	if (!e->obj)
-		return setup_err(e, NULL, errno);
-	bpf_object__for_each_map(map, e->obj) {
-		err = bpf_map__set_pin_path(map, NULL);	/* private maps */
-		if (err)
-			return setup_err(e, bpf_map__name(map), -err);
-	}
-	bpf_object__for_each_program(prog, e->obj) {
-		if (!xdp && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
-			xdp = prog;
-		else
-			bpf_program__set_autoload(prog, false);
-	}
-	if (!xdp)
-		return setup_err(e, "XDP program", ENOENT);
-	err = bpf_object__load(e->obj);
-	if (err)
-		return setup_err(e, "load", -err);
-	e->prog_fd = bpf_program__fd(xdp);
+		return -1;
 	for (s = 0; s < NSPECS; s++)
 		if (find_map(e, s))
 			return -1;
