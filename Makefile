@@ -80,7 +80,7 @@ $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/xf_bench: bench/micro.c bench/hash_key.h xdp_filter.h | $(B)
+$(B)/xf_bench: bench/micro.c bench/hash_key.h bench/libbpf_last.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Differential verdict conformance (issue 6): frames from tests/model/gen.c

@@ -50,6 +50,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "libbpf_last.h"
 
 #define PROG_NAME	"xf_gen"
 
@@ -76,8 +77,6 @@ struct opts {
 	int		cpu;
 };
 
-static char last_libbpf_msg[256];
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -92,21 +91,6 @@ static void usage(FILE *f)
 		"  --obj PATH     the XDP_TX program (default build/bench_gen.o)\n"
 		"Prints one line: sent= ns= cpu_ns= wait_ns= softirq= busy= clk_tck=\n",
 		PROG_NAME, PROG_NAME);
-}
-
-/* Keep libbpf's last warning: it explains a failed load. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	char *nl;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, ap);
-	nl = strchr(last_libbpf_msg, '\n');
-	if (nl)
-		*nl = '\0';
-	return 0;
 }
 
 static int parse_mac(const char *s, unsigned char *mac)

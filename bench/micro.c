@@ -52,6 +52,7 @@
 
 #include "../xdp_filter.h"
 #include "hash_key.h"
+#include "libbpf_last.h"
 
 #define PROG_NAME	"xf_bench"
 
@@ -287,7 +288,6 @@ static const struct form forms[] = {
 
 static struct pkt pkts[K_MAX];
 static int ncpus;
-static char last_libbpf_msg[256];
 
 static void usage(FILE *f)
 {
@@ -300,22 +300,6 @@ static void usage(FILE *f)
 		"  --xdp-tools DIR  xdp-filter objects (default: %s)\n",
 		PROG_NAME, PROG_NAME, REPEAT_QUICK, ROUNDS_QUICK,
 		XDPT_DIR_DEFAULT);
-}
-
-/* libbpf chatter: keep warnings (the last one explains a failed load), and
- * drop debug output, which is a page per object. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	char *nl;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, ap);
-	nl = strchr(last_libbpf_msg, '\n');
-	if (nl)
-		*nl = '\0';
-	return 0;
 }
 
 static const char *action_name(int a)
