@@ -31,15 +31,21 @@ $(B)/bpf.flags: FORCE | $(B)
 $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-RULECTL_SRCS := rulectl.c xf_maps.c xf_apply.c xf_monitor.c
-RULECTL_DEPS := $(RULECTL_SRCS) xf_maps.h xf_apply.h xf_monitor.h xdp_filter.h
+# The user-space helper (src/): the store and what it stands on are shared
+# by rulectl, entry and the test tools that write rules.
+STORE_SRCS   := src/xf_diag.c src/xf_rule.c src/xf_pins.c src/xf_store.c src/xf_sets.c
+STORE_HDRS   := src/xf_diag.h src/xf_rule.h src/xf_pins.h src/xf_store.h xdp_filter.h
+RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c \
+		src/xf_monitor.c $(STORE_SRCS)
+RULECTL_DEPS := $(RULECTL_SRCS) $(STORE_HDRS) src/xf_ruleset.h src/xf_apply.h \
+		src/xf_show.h src/xf_monitor.h
 
 $(B)/rulectl: $(RULECTL_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The Rex example's loader shape: load + attach an object, add_rule.
-$(B)/entry: entry.c xf_maps.c xf_maps.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) entry.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/entry: src/entry.c $(STORE_SRCS) $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) src/entry.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
 # that puts VLAN tags on the wire for the traffic tests.
@@ -50,7 +56,7 @@ $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 # Issue 6 test tools (tests/tools/): the sequence-numbered UDP stream, the
-# state checker and table filler and the argv fuzzer (both link xf_maps.c,
+# state checker and table filler and the argv fuzzer (both link the store,
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
 TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
@@ -62,11 +68,11 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
-$(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h xf_maps.c xf_maps.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h xf_maps.c xf_maps.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c xf_maps.c -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 	@mkdir -p $(@D)
@@ -85,10 +91,10 @@ $(B)/xf_bench: bench/micro.c bench/hash_key.h bench/libbpf_last.h xdp_filter.h |
 
 # Differential verdict conformance (issue 6): frames from tests/model/gen.c
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
-# rules go into the maps through xf_maps.c, as rulectl writes them.
-XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c xf_maps.c
+# rules go into the maps through the store, as rulectl writes them.
+XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c $(STORE_SRCS)
 $(B)/xf_conform: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		tests/xf_load.h xf_maps.h xdp_filter.h | $(B)
+		tests/xf_load.h $(STORE_HDRS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The long run, both implementations, one seed (SEED=N replays a run).

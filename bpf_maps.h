@@ -78,7 +78,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XF_MAX_RULES);
 	__type(key, __u32);
-	__type(value, struct xf_rdesc);
+	__type(value, struct xf_rule);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_rdesc SEC(".maps");
 

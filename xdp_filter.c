@@ -35,11 +35,11 @@ static __always_inline __u32 port_rule(__u32 nset, __u32 dir, __u32 pidx,
 }
 
 /* Rule id of a prefix's port slot in rule set nset, or 0. */
-static __always_inline __u32 pport_rule(__u32 pid, __u32 nset, __u32 dir,
+static __always_inline __u32 pport_rule(__u32 prefix_id, __u32 nset, __u32 dir,
 					__u32 pidx, __be16 port)
 {
 	struct xf_pport key = {
-		.pid = pid,
+		.prefix_id = prefix_id,
 		.slot = xf_set_slot(nset, xf_slot(dir, pidx, bpf_ntohs(port))),
 	};
 	struct xf_port *p = bpf_map_lookup_elem(&xf_pports, &key);
@@ -62,9 +62,9 @@ static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
 		return pfx->any_id;
 	if (!has_ports)
 		return 0;
-	id = pport_rule(pfx->pid, nset, XF_DIR_DST, pidx, pkt->dport);
+	id = pport_rule(pfx->prefix_id, nset, XF_DIR_DST, pidx, pkt->dport);
 	if (!id)
-		id = pport_rule(pfx->pid, nset, XF_DIR_SRC, pidx, pkt->sport);
+		id = pport_rule(pfx->prefix_id, nset, XF_DIR_SRC, pidx, pkt->sport);
 	return id;
 }
 

@@ -17,7 +17,7 @@
  *   xf_rcount PERCPU_ARRAY XF_MAX_RULES    rule id -> struct xf_count
  *   xf_stats  PERCPU_ARRAY XF_R_MAX        reason -> struct xf_count
  *   xf_config ARRAY        1               struct xf_config (sets, policy)
- *   xf_rdesc  ARRAY        XF_MAX_RULES    rule id -> struct xf_rdesc
+ *   xf_rdesc  ARRAY        XF_MAX_RULES    rule id -> struct xf_rule
  *   xf_rlog   ARRAY        XF_MAX_RULES    rule id -> struct xf_rlog (drop log)
  *   xf_log    RINGBUF      XF_LOG_BYTES    struct xf_event per logged drop
  *
@@ -54,7 +54,7 @@
 #define XF_MAP_RCOUNT	"xf_rcount"
 #define XF_MAP_STATS	"xf_stats"
 #define XF_MAP_CONFIG	"xf_config"
-#define XF_MAP_RDESC	"xf_rdesc"
+#define XF_MAP_RULES	"xf_rdesc"
 #define XF_MAP_RLOG	"xf_rlog"
 #define XF_MAP_LOG	"xf_log"
 
@@ -127,13 +127,13 @@ struct xf_lpm6 {
  * has rules decides; shorter prefixes are not consulted for that packet. */
 struct xf_pfx {
 	__u32	any_id;		/* rule "any from PREFIX" | XF_ID_LOG, 0: none */
-	__u32	pid;		/* prefix id: key of its port slots in xf_pports */
+	__u32	prefix_id;	/* key of its port slots in xf_pports */
 };
 
-/* xf_pports key. A prefix keeps its pid in both rule sets; the slot
- * says which set. */
+/* xf_pports key. A prefix keeps its prefix id in both rule sets; the
+ * slot says which set. */
 struct xf_pport {
-	__u32	pid;
+	__u32	prefix_id;
 	__u32	slot;		/* xf_set_slot(set, xf_slot()) */
 };
 
@@ -182,13 +182,14 @@ struct xf_config {
 	__u64	confirm_by;	/* ... its deadline (Unix seconds), 0: none */
 };
 
-/* xf_rdesc value: a rule as the user wrote it. */
+/* xf_rdesc value, the rule record: a rule as the user wrote it, and the
+ * rule sets that hold it. */
 #define XF_PM_TCP	(1U << XF_P_TCP)	/* protos bits */
 #define XF_PM_UDP	(1U << XF_P_UDP)
 
 #define XF_SET_BIT(set)	(1U << (set))
 
-struct xf_rdesc {
+struct xf_rule {
 	__u8	sets;		/* XF_SET_BIT()s of the rule sets holding it */
 	__u8	protos;		/* XF_PM_*; both for "any" */
 	__u8	dir;		/* enum xf_dir */
@@ -198,7 +199,7 @@ struct xf_rdesc {
 	__u16	port_lo;	/* host order, inclusive */
 	__u16	port_hi;
 	__u16	pad;
-	__u32	pid;		/* prefix id, when family != 0 */
+	__u32	prefix_id;	/* when family != 0 */
 	__u8	addr[16];	/* network order; IPv4 in the first 4 */
 	__u32	log_rate;	/* drop log: events/s, 0: the rule does not log */
 };

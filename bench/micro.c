@@ -631,7 +631,7 @@ static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
 	if (tfd < 0 || pfd < 0)
 		return -ENOENT;
 	for (i = 0; i < NPFX; i++) {
-		struct xf_pfx val = { .pid = i + 1 };
+		struct xf_pfx val = { .prefix_id = i + 1 };
 		struct xf_lpm4 k4 = { .prefixlen = XF_LPM_SET_BITS + 24 };
 		struct xf_lpm6 k6 = { .prefixlen = XF_LPM_SET_BITS + 48 };
 		__u32 a4 = htonl(pfx4_addr(i));
@@ -647,7 +647,7 @@ static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
 			/* The port slot first, then the prefix, as rulectl
 			 * orders them. */
 			struct xf_pport pk = {
-				.pid = i + 1,
+				.prefix_id = i + 1,
 				.slot = xf_set_slot(0, xf_slot(XF_DIR_DST,
 							       XF_P_UDP,
 							       PORT_BLOCKED)),

@@ -215,7 +215,7 @@ prog_id() {
 @test "the README's bpftool example adds a rule the filter obeys" {
 	attach_filter
 	local g=/sys/fs/bpf/tc/globals
-	# rule id 100 = "8080 udp": its record (struct xf_rdesc, 36 bytes) ...
+	# rule id 100 = "8080 udp": its record (struct xf_rule, 36 bytes) ...
 	in_ns bpftool map update pinned $g/xf_rdesc key 100 0 0 0 value \
 		1 2 0 0 0 0 0x90 0x1f 0x90 0x1f 0 0  0 0 0 0 \
 		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0  0 0 0 0

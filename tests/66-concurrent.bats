@@ -94,7 +94,7 @@ expected() {
 	local start=$SECONDS
 	for ((w = 0; w < WORKERS; w++)); do
 		# shellcheck disable=SC2016 # expanded by the worker
-		in_ns timeout 150 bash -c '
+		in_ns timeout 300 bash -c '
 			ok=0 bad=0
 			while read -r op rest; do
 				# shellcheck disable=SC2086 # the words of one rule

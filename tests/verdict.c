@@ -2152,7 +2152,7 @@ static int write_slots(struct env *e, const struct tcase *c, int i, int set,
 {
 	const struct rule *r = &c->rules[i];
 	struct xf_port val = { .id = id };
-	struct xf_pport pkey = { .pid = rule_pid(c, i) };
+	struct xf_pport pkey = { .prefix_id = rule_pid(c, i) };
 	__u32 p, port, slot;
 	int err = 0;
 
@@ -2185,7 +2185,7 @@ static int write_prefix(struct env *e, const struct tcase *c, int i, int set,
 			bool on, bool any)
 {
 	const struct rule *r = &c->rules[i];
-	struct xf_pfx val = { .pid = rule_pid(c, i) };
+	struct xf_pfx val = { .prefix_id = rule_pid(c, i) };
 	struct xf_lpm4 key4 = { .prefixlen = XF_LPM_SET_BITS + r->plen,
 				.set = set };
 	struct xf_lpm6 key6 = { .prefixlen = XF_LPM_SET_BITS + r->plen,

@@ -13,7 +13,7 @@ $(B)/xf_verdict.static: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 $(B)/xf_conform.static: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		tests/xf_load.h xf_maps.h xdp_filter.h | $(B)
+		tests/xf_load.h $(STORE_HDRS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 $(B)/xf_vstat: tests/kernels/vstat.c | $(B)

@@ -8,7 +8,7 @@
  *
  * The object is loaded privately (pins cleared: no bpffs, no attached
  * filter touched). Rules go into its maps through rulectl's own code
- * (xf_maps.c: xf_rule_add / xf_rule_del_id, so ids, prefix ids, xf_pports,
+ * (the store: xf_store_add / xf_store_remove, so ids, prefix ids, xf_pports,
  * the tries, the nprefix and nsrc counts and the drop log buckets are
  * exactly what rulectl writes), the policy into xf_config. The structured
  * cases run against a fixed rule set under the deny and the allow policy;
@@ -44,7 +44,8 @@
 #include <bpf/libbpf.h>
 
 #include "../../xdp_filter.h"
-#include "../../xf_maps.h"
+#include "../../src/xf_store.h"
+#include "../../src/xf_rule.h"
 #include "model.h"
 #include "gen.h"
 #include "../xf_load.h"
@@ -79,7 +80,7 @@ struct env {
 
 /* A rule set as installed: the rules with the ids rulectl gave them. */
 struct rset {
-	struct xf_rdesc	r[MAX_SET];
+	struct xf_rule	r[MAX_SET];
 	__u32		id[MAX_SET];
 	int		n;
 	struct xm_config cfg;
@@ -102,15 +103,15 @@ static int setup_err(const struct env *e, const char *what, int err)
 	return xf_load_err(PROG, e->obj_path, what, err);
 }
 
-/* The object's map for spec s (xf_maps.c's layout), checked. */
+/* The object's map for spec s (xf_pins.c's layout), checked. */
 static int find_map(struct env *e, int s)
 {
-	const struct map_spec *sp = &xf_specs[s];
+	const struct xf_map_spec *sp = &xf_map_specs[s];
 	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, sp->name);
 	char what[64];
 
 	snprintf(what, sizeof(what), "map %s", sp->name);
-	if (!map && s == SPEC_RDESC) {
+	if (!map && s == XF_M_RULES) {
 		/* The program never reads it; rulectl's code needs one. */
 		e->m.fd[s] = bpf_map_create(sp->type, sp->name, sp->key_size,
 					    sp->value_size, sp->max_entries,
@@ -137,27 +138,24 @@ static int env_open(struct env *e)
 
 	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
-	if (xf_init())
+	if (xf_init() || xf_maps_init(&e->m))
 		return -1;
 	e->ncpus = libbpf_num_possible_cpus();
 	if (e->ncpus <= 0)
 		return setup_err(e, "possible CPUs", -e->ncpus);
-	if (e->ncpus != xf_ncpus) {
+	if (e->ncpus != e->m.ncpus) {
 		fprintf(stderr, PROG ": CPU counts differ\n");
 		return -1;
 	}
 	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
-	e->m.rd = calloc(XF_MAX_RULES, sizeof(*e->m.rd));
-	e->m.lock_fd = -1;
-	for (s = 0; s < NSPECS; s++)
-		e->m.fd[s] = -1;
-	if (!e->buf || !e->m.rd)
+	e->m.rules = calloc(XF_MAX_RULES, sizeof(*e->m.rules));
+	if (!e->buf || !e->m.rules)
 		return setup_err(e, NULL, ENOMEM);
 
 	e->obj = xf_load_object(PROG, e->obj_path, &e->prog_fd);
 	if (!e->obj)
 		return -1;
-	for (s = 0; s < NSPECS; s++)
+	for (s = 0; s < XF_NMAPS; s++)
 		if (find_map(e, s))
 			return -1;
 	return 0;
@@ -165,12 +163,12 @@ static int env_open(struct env *e)
 
 static void env_close(struct env *e)
 {
-	if (e->m.fd[SPEC_RDESC] >= 0 && e->obj &&
-	    !bpf_object__find_map_by_name(e->obj, XF_MAP_RDESC))
-		close(e->m.fd[SPEC_RDESC]);
+	if (e->m.fd[XF_M_RULES] >= 0 && e->obj &&
+	    !bpf_object__find_map_by_name(e->obj, XF_MAP_RULES))
+		close(e->m.fd[XF_M_RULES]);
 	bpf_object__close(e->obj);
 	free(e->buf);
-	free(e->m.rd);
+	free(e->m.rules);
 }
 
 /* Sums n per-CPU xf_count slots from key 0 into out[]. */
@@ -197,14 +195,14 @@ static int read_counts(struct env *e, int fd, __u32 n, struct xf_count *out)
 
 static int baseline(struct env *e)
 {
-	int err = read_counts(e, e->m.fd[SPEC_STATS], XF_R_MAX, e->stats);
+	int err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, e->stats);
 
-	return err ? err : read_counts(e, e->m.fd[SPEC_RCOUNT], RC_N, e->rc);
+	return err ? err : read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, e->rc);
 }
 
 /* ------------------------------------------------------------ rule sets */
 
-static void to_model(const struct xf_rdesc *r, __u32 id, struct xm_rule *x)
+static void to_model(const struct xf_rule *r, __u32 id, struct xm_rule *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->id = id;
@@ -232,7 +230,7 @@ static void make_hints(struct rset *rs)
 
 	memset(h, 0, sizeof(*h));
 	for (i = 0; i < rs->n; i++) {
-		const struct xf_rdesc *r = &rs->r[i];
+		const struct xf_rule *r = &rs->r[i];
 
 		if (!r->anyport) {
 			add_hint_port(h, r->port_lo - 1u);
@@ -254,7 +252,7 @@ static void make_hints(struct rset *rs)
 }
 
 /* rulectl's overlap rule, so a random set is one rulectl accepts. */
-static bool clash(const struct xf_rdesc *a, const struct xf_rdesc *b)
+static bool clash(const struct xf_rule *a, const struct xf_rule *b)
 {
 	if (a->family != b->family || a->prefixlen != b->prefixlen ||
 	    memcmp(a->addr, b->addr, 16) || a->anyport != b->anyport)
@@ -264,7 +262,7 @@ static bool clash(const struct xf_rdesc *a, const struct xf_rdesc *b)
 			      b->port_lo <= a->port_hi);
 }
 
-static void random_prefix(struct rng *r, struct xf_rdesc *d)
+static void random_prefix(struct rng *r, struct xf_rule *d)
 {
 	static const uint8_t plen4[] = { 0, 1, 8, 12, 15, 16, 17, 23, 24, 25,
 					 31, 32 };
@@ -305,7 +303,7 @@ static void random_prefix(struct rng *r, struct xf_rdesc *d)
 		d->addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
 }
 
-static void random_ports(struct rng *r, struct xf_rdesc *d)
+static void random_ports(struct rng *r, struct xf_rule *d)
 {
 	static const uint16_t near[] = { 1, 22, 53, 67, 80, 443, 547, 5353,
 					 8080, 32768, 60999, 65535 };
@@ -326,7 +324,7 @@ static void random_ports(struct rng *r, struct xf_rdesc *d)
 static void random_set(struct rng *r, struct rset *rs)
 {
 	int want = (int)rng_below(r, 15), i, tries;
-	struct xf_rdesc d;
+	struct xf_rule d;
 	uint32_t x;
 
 	memset(rs, 0, sizeof(*rs));
@@ -390,7 +388,7 @@ static int structured_set(struct rset *rs)
 		for (w = strtok_r(buf, " ", &save); w && argc < 8;
 		     w = strtok_r(NULL, " ", &save))
 			argv[argc++] = w;
-		if (xf_parse_rule(argc, argv, &rs->r[rs->n]))
+		if (xf_parse_rule(argc, argv, NULL, &rs->r[rs->n]))
 			return -1;
 		rs->n++;
 	}
@@ -403,16 +401,16 @@ static int structured_set(struct rset *rs)
  * it (for the active set) and apply (for the one it builds). */
 static int write_cfg(struct env *e, const struct xm_config *c, __u32 set)
 {
-	struct xf_config cfg;
+	struct xf_set pol = {
+		.flags = (c->allow ? XF_CFG_ALLOW : 0) |
+			 (c->nodhcp ? XF_CFG_NO_DHCP : 0),
+		.eph_lo = c->eph_lo,
+		.eph_hi = c->eph_hi,
+	};
 
-	if (xf_read_config(&e->m, &cfg))
+	if (xf_store_stamp(&e->m))
 		return -1;
-	cfg.abi = XF_ABI_VERSION;
-	cfg.sets[set].flags = (c->allow ? XF_CFG_ALLOW : 0) |
-			      (c->nodhcp ? XF_CFG_NO_DHCP : 0);
-	cfg.sets[set].eph_lo = c->eph_lo;
-	cfg.sets[set].eph_hi = c->eph_hi;
-	return xf_write_config(&e->m, &cfg);
+	return xf_store_policy(&e->m, set, &pol);
 }
 
 /* Adds the rules into rule set `set` the way rulectl does, and notes the
@@ -422,23 +420,18 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 	__u32 id;
 	int i;
 
-	e->m.set = set;
 	for (i = 0; i < rs->n; i++) {
-		if (xf_rule_add(&e->m, &rs->r[i])) {
+		if (xf_store_add(&e->m, set, &rs->r[i], &id)) {
 			fprintf(stderr, PROG ": could not install rule %d\n", i);
 			return -1;
 		}
-		for (id = 1; id < XF_MAX_RULES; id++)
-			if (xf_in_set(&e->m, id, set) &&
-			    xf_same_rule(&e->m.rd[id], &rs->r[i]))
-				break;
 		if (id >= RC_N) {
 			fprintf(stderr, PROG ": rule %d: no id below %d in rule"
 				" set %u\n", i, RC_N, set);
 			return -1;
 		}
 		rs->id[i] = id;
-		rs->r[i] = e->m.rd[id];		/* with its prefix id */
+		rs->r[i] = e->m.rules[id];		/* with its prefix id */
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
@@ -454,9 +447,8 @@ static int uninstall(struct env *e, struct rset *rs, __u32 set)
 	struct xf_set *c = &cfg.sets[set];
 	int i;
 
-	e->m.set = set;
 	for (i = rs->n - 1; i >= 0; i--)
-		if (xf_rule_del_id(&e->m, rs->id[i]))
+		if (xf_store_remove(&e->m, set, &rs->id[i], 1))
 			return -1;
 	if (xf_read_config(&e->m, &cfg))
 		return -1;
@@ -482,21 +474,15 @@ struct sets {
  * written into it, then one write of xf_config switches packets to it. */
 static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
 {
-	struct xf_config cfg;
-
 	if (st->in[set] && uninstall(e, st->in[set], set))
 		return -1;
 	st->in[set] = NULL;
 	if (install(e, rs, set))
 		return -1;
 	st->in[set] = rs;
-	if (xf_read_config(&e->m, &cfg))
+	if (xf_store_switch(&e->m, set, 0, 0))
 		return -1;
-	cfg.set = set;
-	cfg.serial++;
-	if (xf_write_config(&e->m, &cfg))
-		return -1;
-	e->m.set = st->active = set;
+	st->active = set;
 	return baseline(e);
 }
 
@@ -583,9 +569,9 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 			" bytes): %s\n", idx, f->len, strerror(errno));
 		return -1;
 	}
-	err = read_counts(e, e->m.fd[SPEC_STATS], XF_R_MAX, st);
+	err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, st);
 	if (!err)
-		err = read_counts(e, e->m.fd[SPEC_RCOUNT], RC_N, rc);
+		err = read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, rc);
 	if (err) {
 		fprintf(stderr, PROG ": reading counters: %s\n",
 			strerror(-err));

@@ -59,7 +59,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "../../xf_maps.h"
+#include "../../src/xf_store.h"
+#include "../../src/xf_rule.h"
 #include "xf_state.h"
 
 #define MAXARGS	12
@@ -721,14 +722,14 @@ static __u32 rd_hi = 256;		/* records read per case */
 
 static int state_hash(struct xf_maps *m, __u64 *h)
 {
-	static struct xf_rdesc rd[XF_MAX_RULES];
+	static struct xf_rule rd[XF_MAX_RULES];
 	static __u32 keys[XF_MAX_RULES];
-	struct xf_count v[xf_ncpus];
+	struct xf_count v[m->ncpus];
 	__u32 zero = 0, n, out, count, top = 0;
 	struct xf_config cfg;
 	__u64 s;
 
-	if (bpf_map_lookup_elem(m->fd[SPEC_CONFIG], &zero, &cfg))
+	if (bpf_map_lookup_elem(m->fd[XF_M_CONFIG], &zero, &cfg))
 		return -1;
 again:
 	/* The records up to a margin past the highest id in use: ids are
@@ -736,7 +737,7 @@ again:
 	 * record past them is zero. */
 	memset(rd, 0, sizeof(rd));
 	count = rd_hi;
-	if (bpf_map_lookup_batch(m->fd[SPEC_RDESC], NULL, &out, keys, rd,
+	if (bpf_map_lookup_batch(m->fd[XF_M_RULES], NULL, &out, keys, rd,
 				 &count, NULL) && errno != ENOENT)
 		return -1;
 	for (__u32 id = 1; id < count; id++)
@@ -748,8 +749,8 @@ again:
 	}
 	*h = fnv(FNV_OFF, &cfg, sizeof(cfg));
 	*h = fnv(*h, rd, sizeof(*rd) * count);
-	for (int i = SPEC_PFX4; i <= SPEC_PFX6; i++) {
-		const struct map_spec *sp = &xf_specs[i];
+	for (int i = XF_M_PFX4; i <= XF_M_PFX6; i++) {
+		const struct xf_map_spec *sp = &xf_map_specs[i];
 
 		if (st_map_sum(m->fd[i], sp->key_size, sp->value_size,
 			       sp->max_entries, 0, &s, &n))
@@ -762,8 +763,8 @@ again:
 
 		if (!rd[id].sets)
 			continue;
-		if (bpf_map_lookup_elem(m->fd[SPEC_RCOUNT], &id, v) ||
-		    bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
+		if (bpf_map_lookup_elem(m->fd[XF_M_RCOUNT], &id, v) ||
+		    bpf_map_lookup_elem(m->fd[XF_M_RLOG], &id, &b))
 			return -1;
 		*h = fnv(*h, &id, sizeof(id));
 		*h = fnv(*h, v, sizeof(v));
@@ -776,18 +777,18 @@ again:
 /* Gives every existing rule non-zero counters (different per CPU). */
 static void seed_counters(struct xf_maps *m)
 {
-	struct xf_count v[xf_ncpus];
+	struct xf_count v[m->ncpus];
 
-	if (xf_read_rdesc(m))
+	if (xf_read_rules(m))
 		return;
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
-		if (!m->rd[id].sets)
+		if (!m->rules[id].sets)
 			continue;
-		for (int c = 0; c < xf_ncpus; c++) {
+		for (int c = 0; c < m->ncpus; c++) {
 			v[c].packets = 1000 * id + c + 1;
 			v[c].bytes = 64000 * id + c + 1;
 		}
-		bpf_map_update_elem(m->fd[SPEC_RCOUNT], &id, v, BPF_ANY);
+		bpf_map_update_elem(m->fd[XF_M_RCOUNT], &id, v, BPF_ANY);
 	}
 }
 
@@ -901,7 +902,7 @@ int main(int argc, char **argv)
 		lh = lh2;
 		/* an apply --confirm got through tame(): its timer would
 		 * roll back under a later case, so it is rolled back now */
-		if (bpf_map_lookup_elem(m.fd[SPEC_CONFIG], &zero, &cfg))
+		if (bpf_map_lookup_elem(m.fd[XF_M_CONFIG], &zero, &cfg))
 			return 1;
 		if (cfg.confirm_by) {
 			char *rb[] = { argv[optind], "rollback", NULL };

@@ -16,7 +16,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
-#include "../../xf_maps.h"
+#include "../../src/xf_store.h"
+#include "../../src/xf_rule.h"
 
 #define FNV_OFF	0xcbf29ce484222325ULL
 #define FNV_MUL	0x100000001b3ULL
@@ -104,20 +105,20 @@ fail:
  * change them) and the ring buffer. -1 on error, with a message. */
 static inline int st_hash(struct xf_maps *m, __u64 *hash)
 {
-	static const int which[] = { SPEC_PORTS, SPEC_PFX4, SPEC_PFX6,
-				     SPEC_PPORTS, SPEC_RCOUNT, SPEC_CONFIG,
-				     SPEC_RDESC };
-	static struct xf_rdesc rd[XF_MAX_RULES];
+	static const int which[] = { XF_M_PORTS, XF_M_PFX4, XF_M_PFX6,
+				     XF_M_PPORTS, XF_M_RCOUNT, XF_M_CONFIG,
+				     XF_M_RULES };
+	static struct xf_rule rd[XF_MAX_RULES];
 	static struct xf_rlog rl[XF_MAX_RULES];
 	__u64 h = FNV_OFF, s;
 	__u32 n;
 
 	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
-		const struct map_spec *sp = &xf_specs[which[i]];
+		const struct xf_map_spec *sp = &xf_map_specs[which[i]];
 		__u32 vsz = sp->value_size;
 
 		if (sp->type == BPF_MAP_TYPE_PERCPU_ARRAY)
-			vsz = ((vsz + 7) & ~7U) * xf_ncpus;
+			vsz = ((vsz + 7) & ~7U) * m->ncpus;
 		if (st_map_sum(m->fd[which[i]], sp->key_size, vsz,
 			       sp->max_entries,
 			       sp->type == BPF_MAP_TYPE_ARRAY ||
@@ -129,8 +130,8 @@ static inline int st_hash(struct xf_maps *m, __u64 *hash)
 		h = fnv(h, &s, sizeof(s));
 		h = fnv(h, &n, sizeof(n));
 	}
-	if (xf_read_array(m->fd[SPEC_RDESC], rd, sizeof(*rd), XF_MAX_RULES) ||
-	    xf_read_array(m->fd[SPEC_RLOG], rl, sizeof(*rl), XF_MAX_RULES)) {
+	if (xf_read_array(m->fd[XF_M_RULES], rd, sizeof(*rd), XF_MAX_RULES) ||
+	    xf_read_array(m->fd[XF_M_RLOG], rl, sizeof(*rl), XF_MAX_RULES)) {
 		fprintf(stderr, "xf_state: read %s: %s\n", XF_MAP_RLOG,
 			strerror(errno));
 		return -1;
@@ -155,14 +156,14 @@ static int st_errors;
 		}							\
 	} while (0)
 
-static inline int st_same_prefix(const struct xf_rdesc *a, const struct xf_rdesc *b)
+static inline int st_same_prefix(const struct xf_rule *a, const struct xf_rule *b)
 {
 	return a->family == b->family && a->prefixlen == b->prefixlen &&
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
 /* Does rule r cover slot (dir, proto, port) (a slot of one set)? */
-static inline int st_covers(const struct xf_rdesc *r, __u32 slot)
+static inline int st_covers(const struct xf_rule *r, __u32 slot)
 {
 	__u32 port = slot % XF_PORTS, rest = slot / XF_PORTS;
 	__u32 p = rest % XF_P_MAX, dir = rest / XF_P_MAX;
@@ -171,13 +172,13 @@ static inline int st_covers(const struct xf_rdesc *r, __u32 slot)
 	       port >= r->port_lo && port <= r->port_hi;
 }
 
-static inline int st_in(const struct xf_rdesc *r, __u32 set)
+static inline int st_in(const struct xf_rule *r, __u32 set)
 {
 	return (r->sets >> set) & 1;
 }
 
 /* The value the packet path must hold for rule id (xf_path_id()). */
-static inline __u32 st_path_id(const struct xf_rdesc *r, __u32 id)
+static inline __u32 st_path_id(const struct xf_rule *r, __u32 id)
 {
 	return id | (r->log_rate ? XF_ID_LOG : 0);
 }
@@ -188,13 +189,13 @@ static inline int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
 			       int prefix, const char **why)
 {
 	__u32 id = val & XF_ID_MASK;
-	const struct xf_rdesc *r;
+	const struct xf_rule *r;
 
 	if (!id || id >= XF_MAX_RULES) {
 		*why = "no such rule id";
 		return 0;
 	}
-	r = &m->rd[id];
+	r = &m->rules[id];
 	if (!st_in(r, set)) {
 		*why = r->sets ? "a rule of the other set" : "an unused id";
 		return 0;
@@ -215,12 +216,12 @@ static inline int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
 /* Sort order of the records for the pair checks: prefix, kind, direction,
  * ports, protocols, log, so rules of one prefix are next to each other and
  * identical rules are neighbours. */
-static const struct xf_rdesc *st_rd;
+static const struct xf_rule *st_rd;
 
 static inline int st_cmp_id(const void *a, const void *b)
 {
-	const struct xf_rdesc *x = &st_rd[*(const __u32 *)a];
-	const struct xf_rdesc *y = &st_rd[*(const __u32 *)b];
+	const struct xf_rule *x = &st_rd[*(const __u32 *)a];
+	const struct xf_rule *y = &st_rd[*(const __u32 *)b];
 	int c = xf_cmp_rule(x, y);
 
 	if (c)
@@ -230,7 +231,7 @@ static inline int st_cmp_id(const void *a, const void *b)
 
 /* Is one record well formed (as xf_parse_rule() and the editors make
  * them)? */
-static inline const char *st_malformed(const struct xf_rdesc *r)
+static inline const char *st_malformed(const struct xf_rule *r)
 {
 	static const __u8 zero[16];
 	int max = r->family == 4 ? 32 : 128;
@@ -251,7 +252,7 @@ static inline const char *st_malformed(const struct xf_rdesc *r)
 			   r->dir || r->port_lo != 1 || r->port_hi != 65535))
 		return "bad 'any from' rule";
 	if (!r->family) {
-		if (r->prefixlen || r->pid || memcmp(r->addr, zero, 16))
+		if (r->prefixlen || r->prefix_id || memcmp(r->addr, zero, 16))
 			return "prefix fields set on a rule without a prefix";
 		return NULL;
 	}
@@ -259,7 +260,7 @@ static inline const char *st_malformed(const struct xf_rdesc *r)
 		return "bad family";
 	if (r->prefixlen > max)
 		return "prefix too long";
-	if (!r->pid || r->pid > XF_MAX_RULES)
+	if (!r->prefix_id || r->prefix_id > XF_MAX_RULES)
 		return "bad pid";
 	for (int b = r->prefixlen; b < 128; b++)
 		if (r->addr[b / 8] & (0x80 >> (b % 8)))
@@ -284,9 +285,9 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	__u64 want_pp[XF_SETS] = { 0 }, got_pp[XF_SETS] = { 0 };
 
 	st_errors = 0;
-	if (xf_read_rdesc(m))
+	if (xf_read_rules(m))
 		return 1;
-	if (bpf_map_lookup_elem(m->fd[SPEC_CONFIG], &zero, &cfg)) {
+	if (bpf_map_lookup_elem(m->fd[XF_M_CONFIG], &zero, &cfg)) {
 		fprintf(stderr, "xf_state: read %s: %s\n", XF_MAP_CONFIG,
 			strerror(errno));
 		return 1;
@@ -300,19 +301,19 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 		BAD("config: no confirmation pending, yet confirm_pid %u",
 		    cfg.confirm_pid);
 	{
-		static const struct xf_rdesc none;
+		static const struct xf_rule none;
 
-		if (memcmp(&m->rd[0], &none, sizeof(none)))
+		if (memcmp(&m->rules[0], &none, sizeof(none)))
 			BAD("rule id 0 has a record");
 	}
 
 	/* records, one by one */
 	for (id = 1; id < XF_MAX_RULES; id++) {
-		const struct xf_rdesc *r = &m->rd[id];
+		const struct xf_rule *r = &m->rules[id];
 		const char *why;
 
 		if (!r->sets) {
-			static const struct xf_rdesc none;
+			static const struct xf_rule none;
 
 			if (memcmp(r, &none, sizeof(none)))
 				BAD("id %u: unused record is not zero", id);
@@ -336,7 +337,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 		if (r->log_rate) {
 			struct xf_rlog b;
 
-			if (bpf_map_lookup_elem(m->fd[SPEC_RLOG], &id, &b))
+			if (bpf_map_lookup_elem(m->fd[XF_M_RLOG], &id, &b))
 				BAD("id %u: read %s: %s", id, XF_MAP_RLOG,
 				    strerror(errno));
 			else if (b.rate != r->log_rate)
@@ -348,7 +349,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	/* pairs: sorted, a prefix's rules are neighbours. Same prefix, same
 	 * pid (in both sets); another prefix, another pid; one id per rule;
 	 * no two rules of a set claim one slot. */
-	st_rd = m->rd;
+	st_rd = m->rules;
 	qsort(order, nused, sizeof(*order), st_cmp_id);
 	memset(pid_owner, 0, sizeof(pid_owner));
 	{
@@ -358,24 +359,24 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 
 		memset(hi, 0, sizeof(hi));
 		for (__u32 i = 0; i < nused; i++) {
-			const struct xf_rdesc *r = &m->rd[order[i]];
-			const struct xf_rdesc *p = NULL;
+			const struct xf_rule *r = &m->rules[order[i]];
+			const struct xf_rule *p = NULL;
 			int newpfx;
 
 			if (i)
-				p = &m->rd[order[i - 1]];
+				p = &m->rules[order[i - 1]];
 			newpfx = !p || xf_cmp_prefix(p, r);
 
-			if (r->family && newpfx && r->pid <= XF_MAX_RULES) {
-				if (pid_owner[r->pid])
+			if (r->family && newpfx && r->prefix_id <= XF_MAX_RULES) {
+				if (pid_owner[r->prefix_id])
 					BAD("ids %u and %u: other prefixes,"
-					    " one pid %u", pid_owner[r->pid],
-					    order[i], r->pid);
+					    " one pid %u", pid_owner[r->prefix_id],
+					    order[i], r->prefix_id);
 				else
-					pid_owner[r->pid] = order[i];
-			} else if (r->family && !newpfx && p->pid != r->pid) {
+					pid_owner[r->prefix_id] = order[i];
+			} else if (r->family && !newpfx && p->prefix_id != r->prefix_id) {
 				BAD("ids %u and %u: same prefix, pids %u/%u",
-				    order[i - 1], order[i], p->pid, r->pid);
+				    order[i - 1], order[i], p->prefix_id, r->prefix_id);
 			}
 			if (p && xf_same_rule(p, r))
 				BAD("ids %u and %u: the same rule twice",
@@ -391,11 +392,11 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 
 					if (!(r->protos & (1U << q)))
 						continue;
-					if (o && m->rd[o].port_hi >= r->port_lo)
+					if (o && m->rules[o].port_hi >= r->port_lo)
 						BAD("set %u: ids %u and %u"
 						    " overlap", s, o,
 						    order[i]);
-					if (!o || r->port_hi > m->rd[o].port_hi)
+					if (!o || r->port_hi > m->rules[o].port_hi)
 						hi[s][q] = order[i];
 				}
 			}
@@ -407,7 +408,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	{
 		__u32 max = XF_SETS * XF_PORT_SLOTS;
 
-		if (xf_read_array(m->fd[SPEC_PORTS], ports, sizeof(*ports),
+		if (xf_read_array(m->fd[XF_M_PORTS], ports, sizeof(*ports),
 				  max)) {
 			fprintf(stderr, "xf_state: read %s: %s\n",
 				XF_MAP_PORTS, strerror(errno));
@@ -423,13 +424,13 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			if (!st_points_ok(m, val, s, 0, &why))
 				BAD("set %u: xf_ports slot %u -> 0x%x: %s", s,
 				    slot, val, why);
-			else if (!st_covers(&m->rd[val & XF_ID_MASK], slot))
+			else if (!st_covers(&m->rules[val & XF_ID_MASK], slot))
 				BAD("set %u: xf_ports slot %u -> id %u, which"
 				    " does not cover it", s, slot,
 				    val & XF_ID_MASK);
 		}
 		for (__u32 i = 0; i < nused; i++) {
-			const struct xf_rdesc *r = &m->rd[order[i]];
+			const struct xf_rule *r = &m->rules[order[i]];
 			__u32 want = st_path_id(r, order[i]), k;
 
 			if (r->family)
@@ -464,33 +465,33 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 		struct xf_port v;
 		int first = 1;
 
-		while (!bpf_map_get_next_key(m->fd[SPEC_PPORTS],
+		while (!bpf_map_get_next_key(m->fd[XF_M_PPORTS],
 					     first ? NULL : &prev, &k)) {
 			__u32 s = k.slot / XF_PORT_SLOTS;
 			__u32 slot = k.slot % XF_PORT_SLOTS;
-			const struct xf_rdesc *r;
+			const struct xf_rule *r;
 			const char *why;
 
 			first = 0;
 			prev = k;
-			if (bpf_map_lookup_elem(m->fd[SPEC_PPORTS], &k, &v))
+			if (bpf_map_lookup_elem(m->fd[XF_M_PPORTS], &k, &v))
 				continue;
 			if (s >= XF_SETS) {
 				BAD("xf_pports {pid %u slot %u}: slot past"
-				    " the last set", k.pid, k.slot);
+				    " the last set", k.prefix_id, k.slot);
 				continue;
 			}
 			got_pp[s]++;
 			if (!st_points_ok(m, v.id, s, 1, &why)) {
 				BAD("set %u: xf_pports {pid %u slot %u} ->"
-				    " 0x%x: %s", s, k.pid, slot, v.id, why);
+				    " 0x%x: %s", s, k.prefix_id, slot, v.id, why);
 				continue;
 			}
-			r = &m->rd[v.id & XF_ID_MASK];
-			if (r->pid != k.pid || !st_covers(r, slot))
+			r = &m->rules[v.id & XF_ID_MASK];
+			if (r->prefix_id != k.prefix_id || !st_covers(r, slot))
 				BAD("set %u: xf_pports {pid %u slot %u} -> id"
 				    " %u (pid %u), which does not cover it", s,
-				    k.pid, slot, v.id & XF_ID_MASK, r->pid);
+				    k.prefix_id, slot, v.id & XF_ID_MASK, r->prefix_id);
 		}
 		for (__u32 s = 0; s < XF_SETS; s++)
 			if (want_pp[s] != got_pp[s])
@@ -504,7 +505,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	 * the prefix's pid and its "any" rule, and none other */
 	memset(in_trie, 0, sizeof(in_trie));
 	for (int fam = 4; fam <= 6; fam += 2) {
-		int fd = m->fd[fam == 4 ? SPEC_PFX4 : SPEC_PFX6];
+		int fd = m->fd[fam == 4 ? XF_M_PFX4 : XF_M_PFX6];
 		int alen = fam == 4 ? 4 : 16, max = fam == 4 ? 32 : 128;
 		struct xf_lpm6 key, prev;
 		struct xf_pfx val;
@@ -512,7 +513,7 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 
 		memset(&key, 0, sizeof(key));
 		while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
-			struct xf_rdesc probe = { .family = fam };
+			struct xf_rule probe = { .family = fam };
 			__u32 any = 0, found = 0, s = key.set, lo, hi, mid;
 			const __u8 *pad = fam == 4 ?
 				((struct xf_lpm4 *)&key)->pad : key.pad;
@@ -540,20 +541,20 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			hi = nused;
 			while (lo < hi) {
 				mid = lo + (hi - lo) / 2;
-				if (xf_cmp_prefix(&m->rd[order[mid]],
+				if (xf_cmp_prefix(&m->rules[order[mid]],
 						  &probe) < 0)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
 			for (__u32 i = lo; i < nused &&
-			     !xf_cmp_prefix(&m->rd[order[i]], &probe); i++) {
-				const struct xf_rdesc *r = &m->rd[order[i]];
+			     !xf_cmp_prefix(&m->rules[order[i]], &probe); i++) {
+				const struct xf_rule *r = &m->rules[order[i]];
 
-				if (r->pid != val.pid)
+				if (r->prefix_id != val.prefix_id)
 					BAD("set %u: id %u: pid %u, its prefix"
 					    " entry says %u", s, order[i],
-					    r->pid, val.pid);
+					    r->prefix_id, val.prefix_id);
 				if (!st_in(r, s))
 					continue;
 				found++;
@@ -573,8 +574,8 @@ static inline int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 	}
 	for (__u32 i = 0; i < nused; i++)
 		for (__u32 s = 0; s < XF_SETS; s++)
-			if (st_in(&m->rd[order[i]], s) &&
-			    m->rd[order[i]].family && !in_trie[s][order[i]])
+			if (st_in(&m->rules[order[i]], s) &&
+			    m->rules[order[i]].family && !in_trie[s][order[i]])
 				BAD("set %u: id %u: its prefix is not in the"
 				    " trie", s, order[i]);
 

@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../xf_maps.h"
+#include "../../src/xf_store.h"
+#include "../../src/xf_rule.h"
 #include "xf_state.h"
 
 static int usage(void)
@@ -81,12 +82,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
-			struct xf_rdesc r = {
+			struct xf_rule r = {
 				.sets = 1, .protos = XF_PM_TCP,
 				.port_lo = base + i, .port_hi = base + i,
 			};
 
-			if (xf_rule_add(&m, &r))
+			if (xf_store_add(&m, m.set, &r, NULL))
 				break;
 		}
 		printf("added %ld\n", i);
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 			char a[32], b[32], *w[6] = { a, b, NULL, NULL, NULL,
 						     NULL };
 			int argc2 = 2;
-			struct xf_rdesc r;
+			struct xf_rule r;
 
 			snprintf(a, sizeof(a), "%ld", 20000 + k % 9000);
 			strcpy(b, k % 2 ? "tcp" : "udp");
@@ -131,8 +132,8 @@ int main(int argc, char **argv)
 			}
 			if ((k / 5) % 2)
 				w[argc2++] = "log";
-			if (xf_parse_rule(argc2, w, &r) || xf_rule_add(&m, &r) ||
-			    xf_rule_del(&m, &r))
+			if (xf_parse_rule(argc2, w, NULL, &r) || xf_store_add(&m, m.set, &r, NULL) ||
+			    xf_store_del(&m, m.set, &r))
 				ret = 1;
 			else
 				edits += 2;

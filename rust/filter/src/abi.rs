@@ -95,15 +95,15 @@ xf_rt::abi_struct! {
         /// Rule "any from PREFIX" | XF_ID_LOG, 0: none.
         pub any_id: u32,
         /// Prefix id: key of its port slots in xf_pports.
-        pub pid: u32,
+        pub prefix_id: u32,
     }
 }
 
 xf_rt::abi_struct! {
-    /// xf_pports key. A prefix keeps its pid in both rule sets; the slot
+    /// xf_pports key. A prefix keeps its prefix_id in both rule sets; the slot
     /// says which set.
     pub struct xf_pport {
-        pub pid: u32,
+        pub prefix_id: u32,
         /// xf_set_slot(set, xf_slot()).
         pub slot: u32,
     }
@@ -169,11 +169,11 @@ xf_rt::abi_struct! {
     }
 }
 
-/// xf_rdesc protos bits.
+/// xf_rule protos bits.
 pub const XF_PM_TCP: u8 = 1 << XF_P_TCP;
 pub const XF_PM_UDP: u8 = 1 << XF_P_UDP;
 
-/// xf_rdesc sets bit of rule set `set` (`XF_SET_BIT()`).
+/// xf_rule sets bit of rule set `set` (`XF_SET_BIT()`).
 #[inline(always)]
 pub const fn xf_set_bit(set: u32) -> u8 {
     1 << set
@@ -183,7 +183,7 @@ xf_rt::abi_struct! {
     /// xf_rdesc value: a rule as the user wrote it. User space's record;
     /// the program never reads it, but declares the map so that both
     /// objects pin the same set.
-    pub struct xf_rdesc {
+    pub struct xf_rule {
         /// xf_set_bit()s of the rule sets holding it.
         pub sets: u8,
         /// XF_PM_*; both for "any".
@@ -200,7 +200,7 @@ xf_rt::abi_struct! {
         pub port_hi: u16,
         pub pad: u16,
         /// Prefix id, when family != 0.
-        pub pid: u32,
+        pub prefix_id: u32,
         /// Network order; IPv4 in the first 4.
         pub addr: [u8; 16],
         /// Drop log: events/s, 0: the rule does not log.
@@ -265,9 +265,9 @@ const _: () = {
     assert!(offset_of!(xf_lpm6, set) == 4 && offset_of!(xf_lpm6, addr) == 5);
     assert!(offset_of!(xf_lpm6, pad) == 21);
     assert!(size_of::<xf_pfx>() == 8);
-    assert!(offset_of!(xf_pfx, any_id) == 0 && offset_of!(xf_pfx, pid) == 4);
+    assert!(offset_of!(xf_pfx, any_id) == 0 && offset_of!(xf_pfx, prefix_id) == 4);
     assert!(size_of::<xf_pport>() == 8);
-    assert!(offset_of!(xf_pport, pid) == 0 && offset_of!(xf_pport, slot) == 4);
+    assert!(offset_of!(xf_pport, prefix_id) == 0 && offset_of!(xf_pport, slot) == 4);
     assert!(size_of::<xf_count>() == 16 && align_of::<xf_count>() == 8);
     assert!(offset_of!(xf_count, packets) == 0 && offset_of!(xf_count, bytes) == 8);
     assert!(size_of::<xf_set>() == 20);
@@ -278,13 +278,13 @@ const _: () = {
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
     assert!(offset_of!(xf_config, sets) == 8 && offset_of!(xf_config, serial) == 48);
     assert!(offset_of!(xf_config, confirm_pid) == 52 && offset_of!(xf_config, confirm_by) == 56);
-    assert!(size_of::<xf_rdesc>() == 36);
-    assert!(offset_of!(xf_rdesc, sets) == 0 && offset_of!(xf_rdesc, protos) == 1);
-    assert!(offset_of!(xf_rdesc, dir) == 2 && offset_of!(xf_rdesc, family) == 3);
-    assert!(offset_of!(xf_rdesc, prefixlen) == 4 && offset_of!(xf_rdesc, anyport) == 5);
-    assert!(offset_of!(xf_rdesc, port_lo) == 6 && offset_of!(xf_rdesc, port_hi) == 8);
-    assert!(offset_of!(xf_rdesc, pad) == 10 && offset_of!(xf_rdesc, pid) == 12);
-    assert!(offset_of!(xf_rdesc, addr) == 16 && offset_of!(xf_rdesc, log_rate) == 32);
+    assert!(size_of::<xf_rule>() == 36);
+    assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
+    assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);
+    assert!(offset_of!(xf_rule, prefixlen) == 4 && offset_of!(xf_rule, anyport) == 5);
+    assert!(offset_of!(xf_rule, port_lo) == 6 && offset_of!(xf_rule, port_hi) == 8);
+    assert!(offset_of!(xf_rule, pad) == 10 && offset_of!(xf_rule, prefix_id) == 12);
+    assert!(offset_of!(xf_rule, addr) == 16 && offset_of!(xf_rule, log_rate) == 32);
     assert!(size_of::<xf_rlog>() == 40 && align_of::<xf_rlog>() == 8);
     assert!(offset_of!(xf_rlog, rate) == 0 && offset_of!(xf_rlog, pad) == 4);
     assert!(offset_of!(xf_rlog, last_ns) == 8 && offset_of!(xf_rlog, credit) == 16);

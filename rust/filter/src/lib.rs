@@ -79,7 +79,7 @@ xf_rt::xdp_map! {
 xf_rt::xdp_map! {
     /// User space's record of the rules; pinned with the rest, never read
     /// here.
-    pub XF_RDESC: Array<u32, xf_rdesc>[XF_MAX_RULES] = xf_rdesc as xf_rdesc_def;
+    pub XF_RDESC: Array<u32, xf_rule>[XF_MAX_RULES] = xf_rdesc as xf_rdesc_def;
 }
 xf_rt::xdp_map! {
     /// Per-rule token buckets of the drop log.
@@ -393,8 +393,8 @@ fn port_rule(nset: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
 
 /// Rule id of a prefix's port slot in rule set nset, or 0.
 #[inline(always)]
-fn pport_rule(pid: u32, nset: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
-    let key = xf_pport { pid, slot: xf_set_slot(nset, xf_slot(dir, pidx, port.get())) };
+fn pport_rule(prefix_id: u32, nset: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
+    let key = xf_pport { prefix_id, slot: xf_set_slot(nset, xf_slot(dir, pidx, port.get())) };
     XF_PPORTS.get(key).map_or(0, |p| p.id)
 }
 
@@ -418,11 +418,11 @@ fn prefix_rule(
     if !has_ports {
         return 0;
     }
-    let id = pport_rule(pfx.pid, nset, XF_DIR_DST, pidx, pkt.dport);
+    let id = pport_rule(pfx.prefix_id, nset, XF_DIR_DST, pidx, pkt.dport);
     if id != 0 {
         return id;
     }
-    pport_rule(pfx.pid, nset, XF_DIR_SRC, pidx, pkt.sport)
+    pport_rule(pfx.prefix_id, nset, XF_DIR_SRC, pidx, pkt.sport)
 }
 
 /// One second in bpf_ktime_get_ns() units: a token, and the most time a

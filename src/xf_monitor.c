@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "xf_monitor.h"
+#include "xf_rule.h"
 
 static volatile sig_atomic_t stop;
 
@@ -30,9 +31,10 @@ static void on_signal(int sig)
 static int parse_count(const char *opt, const char *s, unsigned long *v)
 {
 	if (!s)
-		return xf_bad_usage("%s needs a number", opt);
+		return xf_diag(XF_EINPUT, NULL, "%s needs a number", opt);
 	if (xf_parse_uint(s, 100000000UL, v))
-		return xf_bad_usage("bad number '%s' (expected 1-100000000)", s);
+		return xf_diag(XF_EINPUT, NULL, "bad number '%s' (expected"
+			       " 1-100000000)", s);
 	return 0;
 }
 
@@ -41,19 +43,19 @@ int xf_parse_monitor(int argc, char **argv, struct xf_monitor_args *a)
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
-			a->json = 1;
+			a->json = true;
 		} else if (!strcmp(argv[i], "--count")) {
 			if (parse_count("--count", argv[i + 1], &a->count))
-				return 2;
+				return XF_EINPUT;
 			i++;
 		} else if (!strcmp(argv[i], "--timeout")) {
 			if (parse_count("--timeout", argv[i + 1], &a->timeout))
-				return 2;
+				return XF_EINPUT;
 			i++;
 		} else {
-			return xf_bad_usage("bad argument '%s' (expected"
-					    " --json, --count N or --timeout"
-					    " SECS)", argv[i]);
+			return xf_diag(XF_EINPUT, NULL, "bad argument '%s'"
+				       " (expected --json, --count N or"
+				       " --timeout SECS)", argv[i]);
 		}
 	}
 	return 0;
@@ -65,12 +67,12 @@ struct mon {
 	unsigned long events;
 };
 
-/* Sum of xf_rlog.suppressed over all rules: 0 or -1. */
+/* Sum of xf_rlog.suppressed over all rules: 0 or -errno. */
 static int suppressed_total(struct xf_maps *m, unsigned long long *sum)
 {
 	struct xf_rlog *b = calloc(XF_MAX_RULES, sizeof(*b));
-	int err = b ? xf_read_array(m->fd[SPEC_RLOG], b, sizeof(*b),
-				    XF_MAX_RULES) : -1;
+	int err = b ? xf_read_array(m->fd[XF_M_RLOG], b, sizeof(*b),
+				    XF_MAX_RULES) : -ENOMEM;
 
 	*sum = 0;
 	for (__u32 id = 1; !err && id < XF_MAX_RULES; id++)
@@ -114,11 +116,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct mon *mon = ctx;
 	const struct xf_event *e = data;
 	char when[48], ifname[IF_NAMESIZE] = "?", src[INET6_ADDRSTRLEN],
-	     dst[INET6_ADDRSTRLEN], rule[160] = "?";
+	     dst[INET6_ADDRSTRLEN], rule[XF_RULE_TEXT] = "?";
 	int af = e->family == 4 ? AF_INET : AF_INET6;
 	char proto[16];
 	int ports = e->l4 == IPPROTO_TCP || e->l4 == IPPROTO_UDP;
-	struct xf_rdesc r;
+	struct xf_rule r;
 	__u32 id = e->rule;
 
 	if (size < sizeof(*e))
@@ -141,7 +143,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	inet_ntop(af, e->saddr, src, sizeof(src));
 	inet_ntop(af, e->daddr, dst, sizeof(dst));
 	if (id < XF_MAX_RULES &&
-	    !bpf_map_lookup_elem(mon->m->fd[SPEC_RDESC], &id, &r) && r.sets)
+	    !bpf_map_lookup_elem(mon->m->fd[XF_M_RULES], &id, &r) && r.sets)
 		xf_format_rule(&r, rule, sizeof(rule));
 	if (mon->a->json) {
 		printf("{\"time\": \"%s\", \"interface\": \"%s\","
@@ -188,17 +190,14 @@ int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
 	struct timespec start, now;
 	int err = 0;
 
-	if (suppressed_total(m, &before)) {
-		fprintf(stderr, "%s: read %s: %s\n", xf_prog, XF_MAP_RLOG,
-			strerror(errno));
-		return 1;
-	}
-	rb = ring_buffer__new(m->fd[SPEC_LOG], on_event, &mon, NULL);
-	if (!rb) {
-		fprintf(stderr, "%s: %s: %s\n", xf_prog, XF_MAP_LOG,
-			strerror(errno));
-		return 1;
-	}
+	err = suppressed_total(m, &before);
+	if (err)
+		return xf_diag(err, NULL, "read %s: %s", XF_MAP_RLOG,
+			       strerror(-err));
+	rb = ring_buffer__new(m->fd[XF_M_LOG], on_event, &mon, NULL);
+	if (!rb)
+		return xf_diag(-errno, NULL, "%s: %s", XF_MAP_LOG,
+			       strerror(errno));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -213,8 +212,7 @@ int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
 			break;
 		}
 		if (err < 0) {
-			fprintf(stderr, "%s: %s: %s\n", xf_prog, XF_MAP_LOG,
-				strerror(-err));
+			xf_diag(err, NULL, "%s: %s", XF_MAP_LOG, strerror(-err));
 			break;
 		}
 		err = 0;
@@ -235,5 +233,5 @@ int xf_monitor(struct xf_maps *m, const struct xf_monitor_args *a)
 		printf("# %lu events; %llu more suppressed by the rate limits"
 		       " while monitor ran\n", mon.events, after - before);
 	fflush(stdout);
-	return err ? 1 : 0;
+	return err;
 }

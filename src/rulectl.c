@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rulectl - edit and read the pinned maps of xdp_filter: the command table
+ * and main().
+ *
+ * One row per command: its name, arguments and help (the usage text is
+ * made from the rows), the parser that checks its words before the kernel
+ * is touched (so a usage error, exit 2, never changes anything and can be
+ * tested without root), the runner, and what it needs of the maps: none,
+ * read access, or the editors' lock (every change is made under it, so
+ * concurrent rulectl processes never interleave). Parsers and runners
+ * return 0 or a negative result (xf_diag.h); main() alone turns it into the
+ * exit status. Data goes to stdout, diagnostics to stderr. Only
+ * <bpf/bpf.h>: ip(8) loads the object, we only edit its maps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xf_apply.h"
+#include "xf_monitor.h"
+#include "xf_rule.h"
+#include "xf_show.h"
+#include "xf_store.h"
+
+#ifndef XF_VERSION
+#define XF_VERSION "unknown"
+#endif
+
+/* A parser's "nothing left to do": the command is done, successfully. */
+#define DONE	1
+
+/* What the parsers make of a command's words, for its runner. */
+struct args {
+	int			argc;	/* the words after the command */
+	char			**argv;
+	struct xf_rule		rule;
+	struct xf_policy_args	policy;
+	struct xf_monitor_args	monitor;
+	struct xf_ruleset	rules;	/* apply's file */
+	bool			dry_run;
+	int			confirm;
+	enum xf_out		out;
+};
+
+enum maps_use {
+	MAPS_NONE,		/* the runner opens what it needs, if anything */
+	MAPS_READ,		/* opened, not locked */
+	MAPS_LOCK,		/* opened and locked, rule records read */
+	MAPS_LOCK_TO_CHANGE,	/* locked when the words change something */
+};
+
+struct cmd {
+	const char	*name, *args, *help;
+	int		(*parse)(struct args *a);
+	int		(*run)(struct xf_maps *m, struct args *a);
+	enum maps_use	maps;
+	bool		hidden;	/* an alias, or for scripts: not in usage */
+};
+
+static const struct cmd *find_cmd(const char *name);
+static void usage(FILE *f);
+
+/* ------------------------------------------------------------- parsers */
+
+static int parse_none(struct args *a)
+{
+	if (a->argc)
+		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s'",
+			       a->argv[0]);
+	return 0;
+}
+
+static int parse_rule(struct args *a)
+{
+	return xf_parse_rule(a->argc, a->argv, NULL, &a->rule);
+}
+
+/* Nothing, or one of the options in opts[] (NULL-terminated, index =
+ * enum xf_out), described by what. */
+static int parse_out(struct args *a, const char *const *opts,
+		     const char *what)
+{
+	a->out = XF_OUT_TEXT;
+	if (a->argc > 1)
+		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s'",
+			       a->argv[1]);
+	if (!a->argc)
+		return 0;
+	for (int i = 1; opts[i]; i++)
+		if (!strcmp(a->argv[0], opts[i])) {
+			a->out = i;
+			return 0;
+		}
+	return xf_diag(XF_EINPUT, NULL, "bad argument '%s' (expected %s)",
+		       a->argv[0], what);
+}
+
+static int parse_list(struct args *a)
+{
+	static const char *const opts[] = { "", "--json", NULL };
+
+	return parse_out(a, opts, "--json");
+}
+
+static int parse_stats(struct args *a)
+{
+	static const char *const opts[] = { "", "--json", "--prometheus",
+					    NULL };
+
+	return parse_out(a, opts, "--json or --prometheus");
+}
+
+static int parse_policy(struct args *a)
+{
+	return xf_parse_policy(a->argc, a->argv, NULL, &a->policy);
+}
+
+static int parse_monitor(struct args *a)
+{
+	return xf_parse_monitor(a->argc, a->argv, &a->monitor);
+}
+
+/* One option of apply's; *file takes the one word that is not. */
+static int apply_word(struct args *a, int *i, const char **file,
+		      bool *check)
+{
+	const char *w = a->argv[*i];
+	unsigned long secs;
+
+	if (!strcmp(w, "--dry-run")) {
+		a->dry_run = true;
+	} else if (!strcmp(w, "--check")) {
+		*check = true;
+	} else if (!strcmp(w, "--confirm")) {
+		if (++*i >= a->argc)
+			return xf_diag(XF_EINPUT, NULL, "--confirm needs SECS"
+				       " (1-86400)");
+		if (xf_parse_uint(a->argv[*i], 86400, &secs))
+			return xf_diag(XF_EINPUT, NULL, "bad --confirm time '%s'"
+				       " (expected seconds, 1-86400)",
+				       a->argv[*i]);
+		a->confirm = secs;
+	} else if (w[0] == '-' && w[1]) {
+		return xf_diag(XF_EINPUT, NULL, "unknown option '%s' (expected"
+			       " --dry-run, --confirm SECS or --check)", w);
+	} else if (*file) {
+		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s' (one"
+			       " FILE only)", w);
+	} else {
+		*file = w;
+	}
+	return 0;
+}
+
+/* apply's words, and the whole file read and checked; --check is done
+ * here. */
+static int parse_apply(struct args *a)
+{
+	const char *file = NULL;
+	bool check = false;
+	char pol[XF_RULE_TEXT];
+	int ret = 0;
+
+	for (int i = 0; !ret && i < a->argc; i++)
+		ret = apply_word(a, &i, &file, &check);
+	if (ret)
+		return ret;
+	if (!file)
+		return xf_diag(XF_EINPUT, NULL, "apply needs a FILE (- for"
+			       " standard input)");
+	if (a->dry_run + check + !!a->confirm > 1)
+		return xf_diag(XF_EINPUT, NULL, "--dry-run, --check and"
+			       " --confirm go one at a time");
+	ret = xf_read_ruleset(file, &a->rules);
+	if (ret || !check)
+		return ret;
+	xf_format_policy(&a->rules.policy, pol, sizeof(pol));
+	printf("%s: %u rule%s, %s\n", a->rules.name, a->rules.n,
+	       a->rules.n == 1 ? "" : "s", pol);
+	return DONE;
+}
+
+/* check-rule: one rule (or "policy ...") in canonical form: the syntax
+ * list, del and save use; "policy ..." as given, defaults left out.
+ * Scripts use it to check a rule without touching the maps. */
+static int parse_check_rule(struct args *a)
+{
+	struct xf_policy_args *p = &a->policy;
+	char text[XF_RULE_TEXT];
+	int ret;
+
+	if (a->argc && !strcmp(a->argv[0], "policy")) {
+		ret = xf_parse_policy(a->argc - 1, a->argv + 1, NULL, p);
+		if (!ret && !p->change)
+			ret = xf_diag(XF_EINPUT, NULL, "'policy' needs allow or"
+				      " deny here");
+		if (ret)
+			return ret;
+		printf("policy %s", p->allow ? "allow" : "deny");
+		if (p->eph_given)
+			printf(" ephemeral %u-%u", p->eph_lo, p->eph_hi);
+		if (p->allow && p->dhcp >= 0)
+			printf(" %s", p->dhcp ? "dhcp" : "nodhcp");
+		putchar('\n');
+		return DONE;
+	}
+	ret = xf_parse_rule(a->argc, a->argv, NULL, &a->rule);
+	if (ret)
+		return ret;
+	xf_format_rule(&a->rule, text, sizeof(text));
+	printf("%s\n", text);
+	return DONE;
+}
+
+static int parse_help(struct args *a)
+{
+	(void)a;
+	usage(stdout);
+	return DONE;
+}
+
+static int parse_version(struct args *a)
+{
+	int ret = parse_none(a);
+
+	if (!ret)
+		printf("%s\n", XF_VERSION);
+	return ret ? ret : DONE;
+}
+
+static int parse_status(struct args *a)
+{
+	(void)a;
+	return xf_diag(XF_EINPUT, NULL, "status is shown by scripts/rule.sh"
+		       " status (make status), not by rulectl");
+}
+
+/* ------------------------------------------------------------- runners */
+
+static int run_add(struct xf_maps *m, struct args *a)
+{
+	return xf_store_add(m, m->set, &a->rule, NULL);
+}
+
+static int run_del(struct xf_maps *m, struct args *a)
+{
+	return xf_store_del(m, m->set, &a->rule);
+}
+
+static int run_flush(struct xf_maps *m, struct args *a)
+{
+	(void)a;
+	return xf_store_clear(m, m->set, false);
+}
+
+static int run_list(struct xf_maps *m, struct args *a)
+{
+	return xf_show_list(m, a->out == XF_OUT_JSON);
+}
+
+static int run_stats(struct xf_maps *m, struct args *a)
+{
+	return xf_show_stats(m, a->out);
+}
+
+static int run_save(struct xf_maps *m, struct args *a)
+{
+	(void)a;
+	return xf_show_save(m);
+}
+
+static void show_policy(const struct xf_set *s, bool json)
+{
+	bool allow = s->flags & XF_CFG_ALLOW;
+
+	if (json)
+		printf("{\"policy\": \"%s\", \"ephemeral\": [%u, %u],"
+		       " \"dhcp\": %s}\n", allow ? "allow" : "deny",
+		       s->eph_lo, s->eph_hi,
+		       s->flags & XF_CFG_NO_DHCP ? "false" : "true");
+	else if (allow)
+		printf("allow ephemeral %u-%u %s\n", s->eph_lo, s->eph_hi,
+		       s->flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
+	else
+		printf("deny\n");
+}
+
+static int run_policy(struct xf_maps *m, struct args *a)
+{
+	struct xf_config cfg;
+	struct xf_set next;
+	__u32 set;
+	int err = xf_read_config(m, &cfg);
+
+	if (err)
+		return err;
+	set = cfg.set & 1;
+	if (!a->policy.change) {
+		show_policy(&cfg.sets[set], a->policy.json);
+		return 0;
+	}
+	if (xf_policy_make(&a->policy, &cfg.sets[set], &next))
+		return xf_diag(-ENOENT, NULL, "cannot read ip_local_port_range:"
+			       " give 'ephemeral LO-HI'");
+	return xf_store_policy(m, set, &next);
+}
+
+static int run_apply(struct xf_maps *m, struct args *a)
+{
+	return xf_apply(m, &a->rules, a->dry_run, a->confirm);
+}
+
+static int run_confirm(struct xf_maps *m, struct args *a)
+{
+	(void)a;
+	return xf_confirm(m);
+}
+
+static int run_rollback(struct xf_maps *m, struct args *a)
+{
+	(void)a;
+	return xf_rollback(m);
+}
+
+static int run_monitor(struct xf_maps *m, struct args *a)
+{
+	return xf_monitor(m, &a->monitor);
+}
+
+static int run_init(struct xf_maps *m, struct args *a)
+{
+	(void)a;
+	return xf_store_stamp(m);
+}
+
+/* Before attach: no pins is fine, pins of another layout are not. */
+static int run_check(struct xf_maps *m, struct args *a)
+{
+	int err = xf_open_maps(m, true);
+
+	(void)a;
+	if (!err)
+		xf_close_maps(m);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int run_unpin(struct xf_maps *m, struct args *a)
+{
+	(void)m;
+	(void)a;
+	return xf_unpin();
+}
+
+/* --------------------------------------------------------------- table */
+
+static const struct cmd cmds[] = {
+	{ "add", "RULE", "add a rule (add_rule is an alias)",
+	  parse_rule, run_add, MAPS_LOCK, false },
+	{ "add_rule", "RULE", "the Rex example's spelling of add",
+	  parse_rule, run_add, MAPS_LOCK, true },
+	{ "del", "RULE", "remove exactly that rule",
+	  parse_rule, run_del, MAPS_LOCK, false },
+	{ "flush", "", "remove every rule",
+	  parse_none, run_flush, MAPS_LOCK, false },
+	{ "list", "[--json]",
+	  "one line per rule: PORTS PROTO PACKETS BYTES\n"
+	  "[src] [from PREFIX] [log N/s]; --json: all",
+	  parse_list, run_list, MAPS_READ, false },
+	{ "stats", "[--json|--prometheus]",
+	  "packets and bytes per verdict reason;\n"
+	  "--prometheus adds every rule's counters, in\n"
+	  "the Prometheus text format",
+	  parse_stats, run_stats, MAPS_READ, false },
+	{ "apply", "FILE|- [--dry-run | --confirm SECS | --check]",
+	  "make the rule set and policy FILE's, in one\n"
+	  "atomic switch; --dry-run prints the difference;\n"
+	  "--confirm rolls back after SECS unless\n"
+	  "'confirm' runs; --check only checks FILE",
+	  parse_apply, run_apply, MAPS_LOCK, false },
+	{ "save", "", "the rule set and policy as a file for apply",
+	  parse_none, run_save, MAPS_READ, false },
+	{ "confirm", "", "keep the set of the last apply --confirm",
+	  parse_none, run_confirm, MAPS_LOCK, false },
+	{ "rollback", "", "go back now to the set it replaced",
+	  parse_none, run_rollback, MAPS_LOCK, false },
+	{ "monitor", "[--json] [--count N] [--timeout SECS]",
+	  "one line per packet dropped by a rule with\n"
+	  "'log' (the drop log)",
+	  parse_monitor, run_monitor, MAPS_READ, false },
+	{ "policy", "[--json]", "show the policy",
+	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
+	{ "policy", "deny", "rules drop, the rest passes (the default)",
+	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
+	{ "policy", "allow [ephemeral LO-HI] [dhcp|nodhcp]",
+	  "rules open, other new TCP/UDP flows drop",
+	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
+	{ "status", "[--json]",
+	  "interfaces, program, rules, map memory, totals\n"
+	  "(rule.sh and make status, not rulectl)",
+	  parse_status, NULL, MAPS_NONE, false },
+	{ "check-rule", "RULE | check-rule policy ...",
+	  "parse only: print its canonical form",
+	  parse_check_rule, NULL, MAPS_NONE, false },
+	{ "version", "", "print the version",
+	  parse_version, NULL, MAPS_NONE, false },
+	{ "check", "", "(attach.sh) are the pins of this build?",
+	  parse_none, run_check, MAPS_NONE, false },
+	{ "init", "", "(attach.sh) stamp the ABI into the pins",
+	  parse_none, run_init, MAPS_LOCK, false },
+	{ "unpin", "", "(attach.sh) unpin if no program uses them",
+	  parse_none, run_unpin, MAPS_NONE, false },
+	{ "--help", "", "this text (also -h, help)",
+	  parse_help, NULL, MAPS_NONE, false },
+	{ "-h", "", "", parse_help, NULL, MAPS_NONE, true },
+	{ "help", "", "", parse_help, NULL, MAPS_NONE, true },
+};
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+#define HELP_COL 32
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+/* "usage: PROG NAME ARGS   HELP" per visible row; the help starts on the
+ * next line when the command is long, and its lines align. */
+static void usage(FILE *f)
+{
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct cmd *c = &cmds[i];
+		const char *h = c->help, *nl;
+		int col;
+
+		if (c->hidden)
+			continue;
+		col = fprintf(f, "%s%s %s%s%s", i ? "       " : "usage: ",
+			      xf_prog, c->name, *c->args ? " " : "", c->args);
+		if (col >= HELP_COL - 1) {
+			fputc('\n', f);
+			col = 0;
+		}
+		for (; h; h = nl ? nl + 1 : NULL) {
+			nl = strchr(h, '\n');
+			fprintf(f, "%*s%.*s\n", HELP_COL - col, "",
+				nl ? (int)(nl - h) : (int)strlen(h), h);
+			col = 0;
+		}
+	}
+	fprintf(f,
+		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
+		"       any from PREFIX [log [N/s]]\n"
+		"  PORTS is 8080 or a range 6000-6100; any = tcp and udp; src\n"
+		"  matches the source port instead of the destination; from\n"
+		"  limits it to a source prefix (198.18.0.0/15, 2001:db8::/32);\n"
+		"  log sends each drop to the drop log (see monitor), at most\n"
+		"  N a second (default %d/s, up to %d/s).\n"
+		"  Examples: add 8080 tcp, add 6000-6100 udp, add 53 any,\n"
+		"  add 53 udp src, add 22 tcp from 198.18.0.0/15 log,\n"
+		"  add any from 2001:db8::/32\n"
+		"FILE (apply, save): one RULE per line, at most one 'policy ...'\n"
+		"line, '#' comments, blank lines. A bad line changes nothing and\n"
+		"is reported as FILE:LINE: why. save | apply - changes nothing.\n"
+		"Rules live in the maps pinned under %s (XF_PIN_DIR\n"
+		"overrides): attach the filter first (make attach DEV=IF).\n"
+		"Changes apply at once, no reload needed.\n"
+		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
+		XF_LOG_RATE, XF_LOG_RATE_MAX, XF_PIN_DIR);
+}
+
+/* Opens (and locks) the maps as the row says, and runs it. */
+static int run(const struct cmd *c, struct args *a)
+{
+	enum maps_use use = c->maps;
+	struct xf_maps m;
+	int err = xf_init();
+
+	if (use == MAPS_LOCK_TO_CHANGE)
+		use = a->policy.change ? MAPS_LOCK : MAPS_READ;
+	if (!err && use == MAPS_NONE)
+		return xf_maps_init(&m) ? -EINVAL : c->run(&m, a);
+	if (!err)
+		err = xf_open_maps(&m, false);
+	if (err)
+		return err;
+	if (use == MAPS_LOCK)
+		err = xf_lock(&m);
+	if (!err)
+		err = c->run(&m, a);
+	xf_close_maps(&m);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .argc = argc > 2 ? argc - 2 : 0, .argv = argv + 2 };
+	const struct cmd *c;
+	int ret;
+
+	xf_set_prog(argv[0]);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	c = find_cmd(argv[1]);
+	if (!c)
+		return xf_exit_status(xf_diag(XF_EINPUT, NULL, "unknown command"
+					      " '%s'", argv[1]));
+	ret = c->parse(&a);		/* before the kernel is touched */
+	if (!ret && c->run)
+		ret = run(c, &a);
+	xf_free_ruleset(&a.rules);
+	return ret == DONE ? 0 : xf_exit_status(ret);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xf_pins.h - the pinned maps of xdp_filter, for reading: open them with
+ * their layout and ABI stamp checked, take the editors' lock, read rule
+ * records, counters and settings in batches, and remove the pins. Writing
+ * the rule layout is xf_store.h's alone. Only <bpf/bpf.h>: the pins are
+ * edited here, never loaded.
+ */
+#ifndef XF_PINS_H
+#define XF_PINS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "../xdp_filter.h"
+#include "xf_diag.h"
+
+/* Indexes into struct xf_maps.fd, in the order of xf_map_specs[]. */
+enum xf_map_index {
+	XF_M_PORTS, XF_M_PFX4, XF_M_PFX6, XF_M_PPORTS, XF_M_RCOUNT,
+	XF_M_STATS, XF_M_CONFIG, XF_M_RULES, XF_M_RLOG, XF_M_LOG, XF_NMAPS
+};
+
+/* What a pinned map must look like; a pin from another layout is refused
+ * with a way forward instead of being misread. */
+struct xf_map_spec {
+	const char *name;
+	__u32 type, key_size, value_size, max_entries;
+};
+
+extern const struct xf_map_spec xf_map_specs[XF_NMAPS];
+
+/* The maps, and user space's copy of the rule records. */
+struct xf_maps {
+	int		fd[XF_NMAPS];
+	int		lock_fd;	/* the pin directory, flock()ed */
+	int		ncpus;		/* possible CPUs: per-CPU value count */
+	struct xf_rule	*rules;		/* XF_MAX_RULES records, by id */
+	__u32		set;		/* the active rule set, when read */
+};
+
+/* The pin directory: XF_PIN_DIR, or the environment's XF_PIN_DIR. */
+extern char xf_pin_dir[];
+
+/* Reads the environment's XF_PIN_DIR: 0 or XF_EINPUT. */
+int xf_init(void);
+/* An xf_maps with no map open yet and ncpus set: 0 or -errno. Test tools
+ * that load the object privately fill fd[] themselves after it. */
+int xf_maps_init(struct xf_maps *m);
+/* Opens every pin and checks its layout and the ABI stamp: 0 or -errno
+ * (after a message; none for missing pins when quiet_enoent). */
+int xf_open_maps(struct xf_maps *m, bool quiet_enoent);
+void xf_close_maps(struct xf_maps *m);
+/* Takes the editors' lock (every writer holds it: concurrent editors never
+ * interleave), then reads the rule records and the active set. */
+int xf_lock(struct xf_maps *m);
+/* Reads the rule records into m->rules and the active set into m->set,
+ * without the lock (for list and save): 0 or -errno. */
+int xf_read_rules(struct xf_maps *m);
+/* Does rule id belong to rule set `set`? */
+bool xf_in_set(const struct xf_maps *m, __u32 id, __u32 set);
+
+/* All max entries of an ARRAY map into vals (vsz bytes each), one syscall
+ * per batch: 0 or -errno, without a message. */
+int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max);
+/* The per-CPU sum of one xf_count slot of map (XF_M_RCOUNT, XF_M_STATS). */
+int xf_read_count(const struct xf_maps *m, int map, __u32 key,
+		  struct xf_count *sum);
+int xf_read_config(const struct xf_maps *m, struct xf_config *cfg);
+
+/* Removes the pins once no program uses the maps; says which way it went.
+ * 0 or -errno. */
+int xf_unpin(void);
+
+#endif /* XF_PINS_H */

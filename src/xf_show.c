@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xf_show.c - rule lists, saved rule sets and counters; see xf_show.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "xf_rule.h"
+#include "xf_show.h"
+
+static const char *const reason_names[XF_R_MAX] = {
+	[XF_R_PASSED] = "passed",	[XF_R_DROPPED] = "dropped",
+	[XF_R_MALFORMED] = "malformed",	[XF_R_FRAGMENT] = "fragment",
+	[XF_R_NON_IP] = "non_ip",	[XF_R_OTHER_L4] = "other_l4",
+	[XF_R_ALLOWED] = "allowed",	[XF_R_POLICY] = "policy",
+};
+
+static const char *const reason_actions[XF_R_MAX] = {
+	[XF_R_PASSED] = "pass",		[XF_R_DROPPED] = "drop",
+	[XF_R_MALFORMED] = "drop",	[XF_R_FRAGMENT] = "pass",
+	[XF_R_NON_IP] = "pass",		[XF_R_OTHER_L4] = "pass",
+	[XF_R_ALLOWED] = "pass",	[XF_R_POLICY] = "drop",
+};
+
+/* A rule of the active set, with its counters once read. */
+struct entry {
+	struct xf_rule	r;
+	__u32		id;
+	struct xf_count	c;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return xf_cmp_rule(&x->r, &y->r);
+}
+
+/* The rules of the active set in list order, with their counters when
+ * counts: a calloc()ed array in *out. */
+static int sorted_rules(struct xf_maps *m, bool counts, struct entry **out,
+			__u32 *n)
+{
+	struct entry *e;
+	int err = xf_read_rules(m);
+
+	*n = 0;
+	*out = NULL;
+	if (err)
+		return err;
+	e = calloc(XF_MAX_RULES, sizeof(*e));
+	if (!e)
+		return xf_diag(-ENOMEM, NULL, "%s", strerror(ENOMEM));
+	for (__u32 id = 1; id < XF_MAX_RULES; id++)
+		if (xf_in_set(m, id, m->set))
+			e[(*n)++] = (struct entry){ .r = m->rules[id], .id = id };
+	qsort(e, *n, sizeof(*e), cmp_entry);
+	for (__u32 i = 0; counts && !err && i < *n; i++)
+		err = xf_read_count(m, XF_M_RCOUNT, e[i].id, &e[i].c);
+	if (err)
+		free(e);
+	else
+		*out = e;
+	return err;
+}
+
+static void json_rule(const struct entry *e, bool first)
+{
+	const struct xf_rule *r = &e->r;
+	char pfx[INET6_ADDRSTRLEN + 8];
+
+	printf("%s\n  {\"id\": %u, ", first ? "" : ",", e->id);
+	if (r->anyport)
+		printf("\"port\": null, \"port_last\": null, ");
+	else
+		printf("\"port\": %u, \"port_last\": %u, ", r->port_lo,
+		       r->port_hi);
+	printf("\"proto\": \"%s\", \"dir\": %s, ", xf_proto_text(r),
+	       r->anyport ? "null" : r->dir == XF_DIR_SRC ? "\"src\"" :
+	       "\"dst\"");
+	if (r->family) {
+		xf_prefix_text(r, pfx, sizeof(pfx));
+		printf("\"prefix\": \"%s\", ", pfx);
+	} else {
+		printf("\"prefix\": null, ");
+	}
+	if (r->log_rate)
+		printf("\"log\": %u, ", r->log_rate);
+	else
+		printf("\"log\": null, ");
+	printf("\"packets\": %llu, \"bytes\": %llu}",
+	       (unsigned long long)e->c.packets, (unsigned long long)e->c.bytes);
+}
+
+static void text_rule(const struct entry *e)
+{
+	const struct xf_rule *r = &e->r;
+	char pfx[INET6_ADDRSTRLEN + 8];
+
+	if (r->anyport)
+		printf("any any");
+	else if (r->port_lo == r->port_hi)
+		printf("%u %s", r->port_lo, xf_proto_text(r));
+	else
+		printf("%u-%u %s", r->port_lo, r->port_hi, xf_proto_text(r));
+	printf(" %llu %llu", (unsigned long long)e->c.packets,
+	       (unsigned long long)e->c.bytes);
+	if (!r->anyport && r->dir == XF_DIR_SRC)
+		printf(" src");
+	if (r->family) {
+		xf_prefix_text(r, pfx, sizeof(pfx));
+		printf(" from %s", pfx);
+	}
+	if (r->log_rate)
+		printf(" log %u/s", r->log_rate);
+	putchar('\n');
+}
+
+int xf_show_list(struct xf_maps *m, bool json)
+{
+	struct entry *e;
+	__u32 n;
+	int err = sorted_rules(m, true, &e, &n);
+
+	if (err)
+		return err;
+	if (json)
+		printf("[");
+	for (__u32 i = 0; i < n; i++) {
+		if (json)
+			json_rule(&e[i], i == 0);
+		else
+			text_rule(&e[i]);
+	}
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
+	free(e);
+	return 0;
+}
+
+int xf_show_save(struct xf_maps *m)
+{
+	char text[XF_RULE_TEXT], stamp[32];
+	time_t now = time(NULL);
+	struct xf_config cfg;
+	struct entry *e;
+	__u32 n;
+	int err = sorted_rules(m, false, &e, &n);
+
+	if (!err)
+		err = xf_read_config(m, &cfg);
+	if (err) {
+		free(e);
+		return err;
+	}
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	printf("# xdp_filter rule set: %u rules, saved %s\n", n, stamp);
+	xf_format_policy(&cfg.sets[cfg.set & 1], text, sizeof(text));
+	printf("%s\n", text);
+	for (__u32 i = 0; i < n; i++) {
+		xf_format_rule(&e[i].r, text, sizeof(text));
+		printf("%s\n", text);
+	}
+	free(e);
+	return 0;
+}
+
+/* One sample of a rule's counter. Label values are our own formatting
+ * (digits, letters, '.', ':', '/', '-', ' '), never '"', '\\' or a newline,
+ * so they need no escaping. A label without a value is left out, which
+ * Prometheus reads as the empty value. */
+static void prom_rule(const char *metric, const struct xf_rule *r,
+		      unsigned long long v)
+{
+	char text[XF_RULE_TEXT], pfx[INET6_ADDRSTRLEN + 8];
+
+	xf_format_rule(r, text, sizeof(text));
+	printf("%s{rule=\"%s\"", metric, text);
+	if (!r->anyport) {
+		if (r->port_lo == r->port_hi)
+			printf(",port=\"%u\"", r->port_lo);
+		else
+			printf(",port=\"%u-%u\"", r->port_lo, r->port_hi);
+	}
+	printf(",proto=\"%s\"", xf_proto_text(r));
+	if (!r->anyport)
+		printf(",dir=\"%s\"", r->dir == XF_DIR_SRC ? "src" : "dst");
+	if (r->family) {
+		xf_prefix_text(r, pfx, sizeof(pfx));
+		printf(",prefix=\"%s\"", pfx);
+	}
+	printf("} %llu\n", v);
+}
+
+static void prom_reasons(const struct xf_count *c)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *what = k ? "bytes" : "packets";
+
+		printf("# HELP xdp_filter_%s_total %s seen by xdp_filter, by"
+		       " verdict reason; each packet counts under one.\n"
+		       "# TYPE xdp_filter_%s_total counter\n", what,
+		       k ? "Bytes of packets" : "Packets", what);
+		for (__u32 r = 0; r < XF_R_MAX; r++)
+			printf("xdp_filter_%s_total{reason=\"%s\","
+			       "action=\"%s\"} %llu\n", what, reason_names[r],
+			       reason_actions[r],
+			       (unsigned long long)(k ? c[r].bytes :
+						    c[r].packets));
+	}
+}
+
+static void prom_rules(const struct xf_maps *m, const struct entry *e,
+		       __u32 n)
+{
+	printf("# HELP xdp_filter_rules Rules in the pinned maps.\n"
+	       "# TYPE xdp_filter_rules gauge\n"
+	       "xdp_filter_rules %u\n", n);
+	for (int k = 0; k < 2; k++) {
+		const char *metric = k ? "xdp_filter_rule_bytes_total" :
+					 "xdp_filter_rule_packets_total";
+
+		printf("# HELP %s %s matched by a rule (dropped by it, or let"
+		       " through by it under the allow policy).\n"
+		       "# TYPE %s counter\n", metric,
+		       k ? "Bytes of packets" : "Packets", metric);
+		for (__u32 i = 0; i < n; i++)
+			prom_rule(metric, &e[i].r, (unsigned long long)
+				  (k ? e[i].c.bytes : e[i].c.packets));
+	}
+	printf("# HELP xdp_filter_rule_log_suppressed_total Drop-log events"
+	       " of a rule with log that its rate limit suppressed.\n"
+	       "# TYPE xdp_filter_rule_log_suppressed_total counter\n");
+	for (__u32 i = 0; i < n; i++) {
+		struct xf_rlog b;
+
+		if (!e[i].r.log_rate)
+			continue;
+		if (bpf_map_lookup_elem(m->fd[XF_M_RLOG], &e[i].id, &b))
+			memset(&b, 0, sizeof(b));
+		prom_rule("xdp_filter_rule_log_suppressed_total", &e[i].r,
+			  (unsigned long long)b.suppressed);
+	}
+}
+
+/* The Prometheus text exposition format (version 0.0.4), for
+ * node_exporter's textfile collector: no timestamps, each family's HELP,
+ * TYPE and samples together. Counters are per-CPU sums, as in stats. */
+static int show_prometheus(struct xf_maps *m, const struct xf_count *c)
+{
+	struct entry *e;
+	__u32 n;
+	int err = sorted_rules(m, true, &e, &n);
+
+	if (err)
+		return err;
+	prom_reasons(c);
+	prom_rules(m, e, n);
+	free(e);
+	return 0;
+}
+
+int xf_show_stats(struct xf_maps *m, enum xf_out out)
+{
+	struct xf_count c[XF_R_MAX];
+	bool json = out == XF_OUT_JSON;
+
+	for (__u32 r = 0; r < XF_R_MAX; r++) {
+		int err = xf_read_count(m, XF_M_STATS, r, &c[r]);
+
+		if (err)
+			return err;
+	}
+	if (out == XF_OUT_PROM)
+		return show_prometheus(m, c);
+	if (json)
+		printf("{");
+	else
+		printf("%-10s %-6s %20s %20s\n", "reason", "action", "packets",
+		       "bytes");
+	for (__u32 r = 0; r < XF_R_MAX; r++) {
+		if (json)
+			printf("%s\n  \"%s\": {\"action\": \"%s\","
+			       " \"packets\": %llu, \"bytes\": %llu}",
+			       r ? "," : "", reason_names[r], reason_actions[r],
+			       (unsigned long long)c[r].packets,
+			       (unsigned long long)c[r].bytes);
+		else
+			printf("%-10s %-6s %20llu %20llu\n", reason_names[r],
+			       reason_actions[r],
+			       (unsigned long long)c[r].packets,
+			       (unsigned long long)c[r].bytes);
+	}
+	if (json)
+		printf("\n}\n");
+	return 0;
+}

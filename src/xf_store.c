@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xf_store.c - the one writer of the rule layout; see xf_store.h. The batch
+ * functions (insert, remove) do the work; add, del and clear are their
+ * callers for one rule or a whole set.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "xf_rule.h"
+#include "xf_store.h"
+
+/* A rule of a batch, and what the records say about it and its prefix. */
+struct ref {
+	const struct xf_rule *r;
+	__u32	idx;		/* its place in the caller's array */
+	__u32	id;		/* its id: kept or new (0: not yet) */
+	__u32	group;		/* the first ref with its prefix */
+	__u32	prefix_id;	/* group: the prefix's id, 0: none yet */
+	__u32	any;		/* group: the set's "any from" rule (path id) */
+	bool	present;	/* the set has this rule already */
+	bool	pfx_in_set;	/* group: the set has the prefix already */
+	bool	fresh;		/* a new id: counters start from zero */
+};
+
+/* Port slots to write in one syscall: xf_ports keys, or xf_pports keys
+ * (the same slots under the rule's prefix id), and their values. */
+struct slots {
+	__u32		*keys;
+	struct xf_pport	*pkeys;
+	struct xf_port	*vals;
+	__u32		n, cap;
+};
+
+/* What the packet path stores for rule id: the id and its log bit. */
+static __u32 path_id(const struct xf_rule *r, __u32 id)
+{
+	return id | (r->log_rate ? XF_ID_LOG : 0);
+}
+
+static int cmp_ref_rule(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+	int c = xf_cmp_rule(x->r, y->r);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The batch's refs sorted by rule, each with its prefix group marked. */
+static struct ref *sort_refs(const struct xf_rule *rules, const __u32 *ids,
+			     __u32 n)
+{
+	struct ref *refs = calloc(n ? n : 1, sizeof(*refs));
+
+	if (!refs)
+		return NULL;
+	for (__u32 k = 0; k < n; k++)
+		refs[k] = (struct ref){ .r = &rules[k], .idx = k,
+					.id = ids ? ids[k] : 0 };
+	qsort(refs, n, sizeof(*refs), cmp_ref_rule);
+	for (__u32 k = 0; k < n; k++)
+		refs[k].group = k && !xf_cmp_prefix(refs[k - 1].r, refs[k].r) ?
+				refs[k - 1].group : k;
+	return refs;
+}
+
+/* The ref with rule r (exact) or, with prefix_only, any ref with r's
+ * prefix; NULL if none. */
+static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
+			    bool prefix_only)
+{
+	__u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+		int c = prefix_only ? xf_cmp_prefix(refs[mid].r, r) :
+				      xf_cmp_rule(refs[mid].r, r);
+
+		if (!c)
+			return &refs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void slots_free(struct slots *b)
+{
+	free(b->keys);
+	free(b->pkeys);
+	free(b->vals);
+	memset(b, 0, sizeof(*b));
+}
+
+static int slots_grow(struct slots *b, __u32 need)
+{
+	__u32 cap = (b->n + need) * 2;
+	void *k, *pk, *v;
+
+	if (b->n + need <= b->cap)
+		return 0;
+	k = realloc(b->keys, cap * sizeof(*b->keys));
+	if (k)
+		b->keys = k;
+	pk = k ? realloc(b->pkeys, cap * sizeof(*b->pkeys)) : NULL;
+	if (pk)
+		b->pkeys = pk;
+	v = pk ? realloc(b->vals, cap * sizeof(*b->vals)) : NULL;
+	if (!v)
+		return -ENOMEM;
+	b->vals = v;
+	b->cap = cap;
+	return 0;
+}
+
+/* Appends the port slots of r in rule set `set`, with value val. */
+static int slots_add(struct slots *b, const struct xf_rule *r, __u32 set,
+		     __u32 val)
+{
+	int err = slots_grow(b, (r->port_hi - r->port_lo + 1) * XF_P_MAX);
+
+	for (__u32 p = 0; !err && p < XF_P_MAX; p++) {
+		if (!(r->protos & (1U << p)))
+			continue;
+		for (__u32 port = r->port_lo; port <= r->port_hi; port++) {
+			__u32 n = b->n++;
+
+			b->keys[n] = xf_set_slot(set, xf_slot(r->dir, p, port));
+			b->pkeys[n].prefix_id = r->prefix_id;
+			b->pkeys[n].slot = b->keys[n];
+			b->vals[n].id = val;
+		}
+	}
+	return err;
+}
+
+/* Writes the slots: into xf_ports (plain rules) or xf_pports (prefix
+ * rules); a zero value removes xf_pports entries. */
+static int slots_write(struct xf_maps *m, struct slots *b, bool prefix,
+		       bool clear)
+{
+	int fd = m->fd[prefix ? XF_M_PPORTS : XF_M_PORTS];
+	__u32 count = b->n;
+
+	if (!b->n)
+		return 0;
+	if (!prefix || !clear)
+		return bpf_map_update_batch(fd, prefix ? (void *)b->pkeys :
+					    (void *)b->keys, b->vals, &count,
+					    NULL) ? -errno : 0;
+	if (!bpf_map_delete_batch(fd, b->pkeys, &count, NULL))
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	/* Some were never written (a half-written add): one by one. */
+	for (__u32 i = 0; i < b->n; i++)
+		if (bpf_map_delete_elem(fd, &b->pkeys[i]) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+/* The slots of the batch's rules in `set`: written with their ids, or
+ * cleared. */
+static int write_slots(struct xf_maps *m, __u32 set, const __u32 *ids,
+		       __u32 n, bool clear)
+{
+	struct slots plain = {}, pfx = {};
+	int err = 0;
+
+	for (__u32 k = 0; k < n && !err; k++) {
+		const struct xf_rule *r = &m->rules[ids[k]];
+
+		if (!r->anyport)
+			err = slots_add(r->family ? &pfx : &plain, r, set,
+					clear ? 0 : path_id(r, ids[k]));
+	}
+	if (!err)
+		err = slots_write(m, &plain, false, clear);
+	if (!err)
+		err = slots_write(m, &pfx, true, clear);
+	slots_free(&plain);
+	slots_free(&pfx);
+	return err;
+}
+
+/* The trie key of r's prefix in rule set `set`; returns the trie's fd. */
+static int prefix_key(const struct xf_maps *m, const struct xf_rule *r,
+		      __u32 set, struct xf_lpm6 *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = XF_LPM_SET_BITS + r->prefixlen;
+	key->set = set;
+	if (r->family == 4) {
+		struct xf_lpm4 *k4 = (struct xf_lpm4 *)key;
+
+		memcpy(k4->addr, r->addr, sizeof(k4->addr));
+		return m->fd[XF_M_PFX4];
+	}
+	memcpy(key->addr, r->addr, sizeof(key->addr));
+	return m->fd[XF_M_PFX6];
+}
+
+/* Writes r's prefix entry in `set` ({any, r's prefix id}), or deletes it. */
+static int write_prefix(struct xf_maps *m, __u32 set, const struct xf_rule *r,
+			__u32 any, bool remove)
+{
+	struct xf_pfx val = { .any_id = any, .prefix_id = r->prefix_id };
+	struct xf_lpm6 key;
+	int fd = prefix_key(m, r, set, &key);
+
+	if (remove)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ?
+		       -errno : 0;
+	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
+}
+
+/* A set's counts from its records: its prefixes per family (the program
+ * skips a trie while its count is 0) and its source-port rules without a
+ * prefix (it skips that lookup while nsrc is 0). */
+static int sync_counts(struct xf_maps *m, __u32 set)
+{
+	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
+	__u32 n4 = 0, n6 = 0, nsrc = 0;
+	struct xf_config cfg;
+	struct xf_set *s = &cfg.sets[set];
+	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
+
+	for (__u32 id = 1; !err && id < XF_MAX_RULES; id++) {
+		const struct xf_rule *r = &m->rules[id];
+
+		if (!xf_in_set(m, id, set))
+			continue;
+		if (!r->family) {
+			nsrc += r->dir == XF_DIR_SRC;
+		} else if (r->prefix_id <= XF_MAX_RULES + 1 &&
+			   !seen[r->prefix_id]) {
+			seen[r->prefix_id] = 1;
+			*(r->family == 4 ? &n4 : &n6) += 1;
+		}
+	}
+	free(seen);
+	if (err || (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc))
+		return err;
+	s->nprefix4 = n4;
+	s->nprefix6 = n6;
+	s->nsrc = nsrc;
+	return xf_write_config(m, &cfg);
+}
+
+/* The records of ids[0..n) as m->rules holds them, in one syscall; a
+ * record in no set is zeroed first. */
+static int write_records(struct xf_maps *m, const __u32 *ids, __u32 n)
+{
+	struct xf_rule *vals = calloc(n ? n : 1, sizeof(*vals));
+	__u32 count = n;
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < n; k++) {
+		if (!m->rules[ids[k]].sets)
+			memset(&m->rules[ids[k]], 0, sizeof(*vals));
+		vals[k] = m->rules[ids[k]];
+	}
+	if (n && bpf_map_update_batch(m->fd[XF_M_RULES], ids, vals, &count,
+				      NULL))
+		err = -errno;
+	free(vals);
+	return err;
+}
+
+/* New rules start from zero counters (not a deleted rule's), with their
+ * drop log bucket. */
+static int new_rule_state(struct xf_maps *m, const __u32 *ids, __u32 n)
+{
+	struct xf_count *zero = calloc((size_t)n * m->ncpus + 1, sizeof(*zero));
+	struct xf_rlog *buckets = calloc(n + 1, sizeof(*buckets));
+	__u32 count = n;
+	int err = 0;
+
+	if (!zero || !buckets)
+		err = -ENOMEM;
+	for (__u32 k = 0; !err && k < n; k++)
+		buckets[k].rate = m->rules[ids[k]].log_rate;
+	if (!err && n &&
+	    (bpf_map_update_batch(m->fd[XF_M_RCOUNT], ids, zero, &count, NULL) ||
+	     bpf_map_update_batch(m->fd[XF_M_RLOG], ids, buckets, &count, NULL)))
+		err = -errno;
+	free(zero);
+	free(buckets);
+	return err;
+}
+
+/* What the records say about a sorted batch: each rule's id in either set
+ * (and whether `set` has it), each prefix group's prefix id, whether `set`
+ * has the prefix and its "any from" rule there; and the prefix ids in use. */
+static void scan_records(const struct xf_maps *m, __u32 set, struct ref *refs,
+			 __u32 n, unsigned char *pfx_used)
+{
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		const struct xf_rule *r = &m->rules[id];
+		bool in = xf_in_set(m, id, set);
+		struct ref *hit;
+
+		if (!r->sets)
+			continue;
+		if (r->family && r->prefix_id <= XF_MAX_RULES + 1)
+			pfx_used[r->prefix_id] = 1;
+		hit = find_ref(refs, n, r, false);
+		if (hit) {
+			hit->id = id;
+			hit->present = in;
+		}
+		hit = r->family ? find_ref(refs, n, r, true) : NULL;
+		if (!hit)
+			continue;
+		hit = &refs[hit->group];
+		hit->prefix_id = r->prefix_id;
+		hit->pfx_in_set |= in;
+		if (in && r->anyport)
+			hit->any = path_id(r, id);
+	}
+}
+
+/* Gives each new rule of the batch an id and its record in m->rules (with
+ * the set's bit); rules the other set has keep theirs. -ENOSPC when the
+ * table is full. */
+static int assign_ids(struct xf_maps *m, __u32 set, struct ref *refs,
+		      __u32 n, unsigned char *pfx_used)
+{
+	__u32 next = 1, next_pfx = 1;
+
+	for (__u32 k = 0; k < n; k++) {
+		struct ref *ref = &refs[k], *g = &refs[ref->group];
+		struct xf_rule rec = *ref->r;
+
+		if (k && !xf_cmp_rule(refs[k - 1].r, ref->r)) {
+			ref->id = refs[k - 1].id;	/* said twice */
+			ref->present = true;
+			continue;
+		}
+		if (ref->present)
+			continue;
+		if (ref->id) {
+			rec = m->rules[ref->id];	/* kept: same record */
+		} else {
+			while (next < XF_MAX_RULES && m->rules[next].sets)
+				next++;
+			if (next == XF_MAX_RULES)
+				return -ENOSPC;
+			ref->id = next;
+			ref->fresh = true;
+			rec.sets = 0;
+		}
+		if (rec.family && !g->prefix_id) {
+			while (pfx_used[next_pfx])
+				next_pfx++;
+			g->prefix_id = next_pfx;
+			pfx_used[next_pfx] = 1;
+		}
+		if (rec.family)
+			rec.prefix_id = g->prefix_id;
+		rec.sets |= XF_SET_BIT(set);
+		m->rules[ref->id] = rec;
+	}
+	return 0;
+}
+
+/* The prefix entries of the batch's groups: a prefix new to the set, or
+ * one that gets its "any from" rule now. */
+static int write_groups(struct xf_maps *m, __u32 set, const struct ref *refs,
+			__u32 n)
+{
+	int err = 0;
+
+	for (__u32 k = 0; k < n && !err; k++) {
+		const struct ref *g = &refs[k];
+		__u32 any = g->any;
+		bool any_now = false;
+
+		if (g->group != k || !g->r->family)
+			continue;
+		for (__u32 j = k; j < n && refs[j].group == k; j++)
+			if (refs[j].r->anyport && !refs[j].present) {
+				any = path_id(refs[j].r, refs[j].id);
+				any_now = true;
+			}
+		if (!g->pfx_in_set || any_now)
+			err = write_prefix(m, set, &m->rules[g->id], any, false);
+	}
+	return err;
+}
+
+/* The ids of the batch that are new to the set (fresh: only those with a
+ * new id), in ids; their count. */
+static __u32 new_ids(const struct ref *refs, __u32 n, bool fresh, __u32 *ids)
+{
+	__u32 c = 0;
+
+	for (__u32 k = 0; k < n; k++)
+		if (!refs[k].present && (!fresh || refs[k].fresh))
+			ids[c++] = refs[k].id;
+	return c;
+}
+
+static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
+		       __u32 n, __u32 *added, __u32 *nadded)
+{
+	unsigned char *pfx_used = calloc(XF_MAX_RULES + 2, 1);
+	__u32 *fresh = calloc(n ? n : 1, sizeof(*fresh)), nfresh;
+	int err = pfx_used && fresh ? 0 : -ENOMEM;
+
+	*nadded = 0;
+	if (!err) {
+		scan_records(m, set, refs, n, pfx_used);
+		err = assign_ids(m, set, refs, n, pfx_used);
+		*nadded = new_ids(refs, n, false, added);
+	}
+	nfresh = err ? 0 : new_ids(refs, n, true, fresh);
+	if (!err)
+		err = new_rule_state(m, fresh, nfresh);
+	if (!err)
+		err = write_records(m, added, *nadded);
+	if (!err)
+		err = write_slots(m, set, added, *nadded, false);
+	if (!err)
+		err = write_groups(m, set, refs, n);
+	if (!err)
+		err = sync_counts(m, set);
+	free(pfx_used);
+	free(fresh);
+	return err;
+}
+
+int xf_store_insert(struct xf_maps *m, __u32 set, const struct xf_rule *rules,
+		    __u32 n, __u32 *ids)
+{
+	struct ref *refs = sort_refs(rules, NULL, n);
+	__u32 *added = calloc(n ? n : 1, sizeof(*added)), nadded = 0;
+	int err = refs && added ? 0 : -ENOMEM;
+
+	if (!err)
+		err = insert_refs(m, set, refs, n, added, &nadded);
+	if (err) {
+		/* Nothing of the batch stays: what was marked goes again. */
+		for (__u32 k = 0; k < nadded; k++)
+			if (!xf_in_set(m, added[k], set))
+				added[k] = 0;
+		xf_store_remove(m, set, added, nadded);
+	}
+	for (__u32 k = 0; !err && ids && k < n; k++)
+		ids[refs[k].idx] = refs[k].id;
+	free(refs);
+	free(added);
+	return err;
+}
+
+/* After rules left the set: the prefix entries of their groups go when no
+ * rule of the set has the prefix any more, or lose their "any from" rule
+ * when it left. refs: the removed rules, sorted. */
+static int drop_groups(struct xf_maps *m, __u32 set, struct ref *refs, __u32 n)
+{
+	int err = 0;
+
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		const struct xf_rule *r = &m->rules[id];
+		struct ref *hit;
+
+		if (!r->family || !xf_in_set(m, id, set))
+			continue;
+		hit = find_ref(refs, n, r, true);
+		if (!hit)
+			continue;
+		hit = &refs[hit->group];
+		hit->pfx_in_set = true;
+		if (r->anyport)
+			hit->any = path_id(r, id);
+	}
+	for (__u32 k = 0; k < n && !err; k++) {
+		const struct ref *g = &refs[k];
+		bool any_gone = false;
+
+		if (g->group != k || !g->r->family)
+			continue;
+		for (__u32 j = k; j < n && refs[j].group == k; j++)
+			any_gone |= refs[j].r->anyport;
+		if (!g->pfx_in_set || any_gone)
+			err = write_prefix(m, set, g->r, g->any, !g->pfx_in_set);
+	}
+	return err;
+}
+
+int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
+{
+	__u32 *gone = calloc(n ? n : 1, sizeof(*gone)), ngone = 0;
+	struct xf_rule *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct ref *refs = NULL;
+	int err = gone && recs ? 0 : -ENOMEM;
+
+	for (__u32 k = 0; !err && k < n; k++)
+		if (ids[k] && ids[k] < XF_MAX_RULES && xf_in_set(m, ids[k], set))
+			gone[ngone++] = ids[k];
+	if (!err)
+		err = write_slots(m, set, gone, ngone, true);
+	for (__u32 k = 0; !err && k < ngone; k++) {
+		recs[k] = m->rules[gone[k]];
+		m->rules[gone[k]].sets &= ~XF_SET_BIT(set);
+	}
+	if (!err && !(refs = sort_refs(recs, gone, ngone)))
+		err = -ENOMEM;
+	if (!err)
+		err = drop_groups(m, set, refs, ngone);
+	if (!err)
+		err = write_records(m, gone, ngone);
+	if (!err)
+		err = sync_counts(m, set);
+	free(gone);
+	free(recs);
+	free(refs);
+	return err;
+}
+
+__u32 xf_store_find(const struct xf_maps *m, __u32 set, const struct xf_rule *r)
+{
+	for (__u32 id = 1; id < XF_MAX_RULES; id++)
+		if (xf_in_set(m, id, set) && xf_same_rule(&m->rules[id], r))
+			return id;
+	return 0;
+}
+
+int xf_store_add(struct xf_maps *m, __u32 set, const struct xf_rule *r,
+		 __u32 *id)
+{
+	char name[XF_RULE_TEXT], other[XF_RULE_TEXT];
+	__u32 got = xf_store_find(m, set, r);
+	int err;
+
+	if (id)
+		*id = got;
+	if (got)
+		return 0;		/* re-adding keeps the old counters */
+	xf_format_rule(r, name, sizeof(name));
+	for (__u32 i = 1; i < XF_MAX_RULES; i++) {
+		if (xf_in_set(m, i, set) && xf_overlaps(&m->rules[i], r)) {
+			xf_format_rule(&m->rules[i], other, sizeof(other));
+			return xf_diag(-EEXIST, NULL, "add %s: overlaps the rule"
+				       " '%s' (delete it first, or add the rest"
+				       " as separate ranges)", name, other);
+		}
+	}
+	err = xf_store_insert(m, set, r, 1, id);
+	if (err == -ENOSPC)
+		return xf_diag(err, NULL, "add %s: rule table full (%d rules)",
+			       name, XF_MAX_RULES - 1);
+	if (err)
+		return xf_diag(err, NULL, "add %s: %s%s", name, strerror(-err),
+			       err == -E2BIG || err == -ENOMEM ?
+			       " (prefix or prefix-port table full)" : "");
+	return 0;
+}
+
+int xf_store_del(struct xf_maps *m, __u32 set, const struct xf_rule *r)
+{
+	__u32 id = xf_store_find(m, set, r);
+	char name[XF_RULE_TEXT];
+	int err;
+
+	xf_format_rule(r, name, sizeof(name));
+	if (!id)
+		return xf_diag(-ENOENT, NULL, "del %s: no such rule (see '%s"
+			       " list')", name, xf_prog);
+	err = xf_store_remove(m, set, &id, 1);
+	if (err)
+		return xf_diag(err, NULL, "del %s: %s", name, strerror(-err));
+	return 0;
+}
+
+int xf_store_clear(struct xf_maps *m, __u32 set, bool reset)
+{
+	__u32 *ids = calloc(XF_MAX_RULES, sizeof(*ids)), n = 0;
+	struct xf_set none = {};
+	int err = ids ? 0 : -ENOMEM;
+
+	for (__u32 id = 1; !err && id < XF_MAX_RULES; id++)
+		if (xf_in_set(m, id, set))
+			ids[n++] = id;
+	if (!err)
+		err = xf_store_remove(m, set, ids, n);
+	free(ids);
+	if (err)
+		return xf_diag(err, NULL, "clearing rule set %u: %s", set,
+			       strerror(-err));
+	return reset ? xf_store_policy(m, set, &none) : 0;
+}
