@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* bpf_maps.h - the pinned maps of xdp_filter as BPF map definitions, with
- * the two counting helpers every program over them uses. Included by
- * xdp_filter.c, by its benchmark twin (bench/hash_variant.c) and by the
- * stand-in programs of the tests, so the definitions exist once; the layout
- * itself (names, key and value types, sizes) is xdp_filter.h's. Each map is
- * one paragraph: tests cut one out to build a broken object.
+/* bpf_maps.h - the pinned maps of xdp_filter as BPF map definitions, and
+ * the helpers that read and count through them. Included by xdp_filter.c,
+ * by its benchmark twin (bench/hash_variant.c) and by the stand-in programs
+ * of the tests, so the definitions exist once; the layout itself (names,
+ * key and value types, sizes) is xdp_filter.h's. No packet parsing here
+ * (parsing.h), no decisions (xdp_filter.c).
  */
 #ifndef XF_BPF_MAPS_H
 #define XF_BPF_MAPS_H
 
 #include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "xdp_filter.h"
-#include "parsing.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -57,6 +57,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_rcount SEC(".maps");
 
+/* Per-reason counters. Only the tests' stand-in program leaves it out
+ * (-DXF_TEST_NO_STATS), to show that the verdict suite notices. */
+#ifndef XF_TEST_NO_STATS
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XF_R_MAX);
@@ -64,6 +67,7 @@ struct {
 	__type(value, struct xf_count);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_stats SEC(".maps");
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -97,7 +101,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_log SEC(".maps");
 
-static __always_inline void count(struct xf_count *c, __u64 bytes)
+/* The feature tiers: slot 0 is the one every interface's xdp_filter
+ * tail-calls (none: xdp_filter runs the full filter itself). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XF_PROG_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_progs SEC(".maps");
+
+static __always_inline void xf_count_add(struct xf_count *c, __u64 bytes)
 {
 	if (c) {			/* per-CPU slot: no atomics needed */
 		c->packets++;
@@ -105,29 +119,73 @@ static __always_inline void count(struct xf_count *c, __u64 bytes)
 	}
 }
 
-static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
+/* Counts the packet under reason (the one counter a packet that no rule
+ * decided moves) and returns action. */
+static __always_inline int xf_reason(__u32 reason, __u64 bytes, int action)
 {
-	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
+#ifndef XF_TEST_NO_STATS
+	xf_count_add(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
+#endif
 	return action;
 }
 
-/* The trie entry of the longest prefix with rules that holds the packet's
- * source in rule set nset (whose settings are set), or NULL; the trie of a
- * family without prefix rules is not looked at, and the key is made only
- * when it is. */
+/* Counts the packet under rule id (its value as the packet path stores
+ * it): the one counter a packet that a rule decided moves. */
+static __always_inline void xf_count_rule(__u32 id, __u64 bytes)
+{
+	__u32 rid = id & XF_ID_MASK;
+
+	xf_count_add(bpf_map_lookup_elem(&xf_rcount, &rid), bytes);
+}
+
+/* Rule id of the port slot (dir, proto index, port) of rule set set, or 0. */
+static __always_inline __u32 xf_port_rule(__u32 set, __u32 dir, __u32 pidx,
+					  __be16 port)
+{
+	__u32 slot = xf_set_slot(set, xf_slot(dir, pidx, bpf_ntohs(port)));
+	struct xf_port *p = bpf_map_lookup_elem(&xf_ports, &slot);
+
+	return p ? p->id : 0;
+}
+
+/* Rule id of a prefix's port slot in rule set set, or 0. */
+static __always_inline __u32 xf_prefix_port_rule(__u32 prefix_id, __u32 set,
+						 __u32 dir, __u32 pidx,
+						 __be16 port)
+{
+	struct xf_pport key = {
+		.prefix_id = prefix_id,
+		.slot = xf_set_slot(set, xf_slot(dir, pidx, bpf_ntohs(port))),
+	};
+	struct xf_port *p = bpf_map_lookup_elem(&xf_pports, &key);
+
+	return p ? p->id : 0;
+}
+
+/* The trie entry of the longest prefix with rules that holds the source
+ * address saddr (of family 4 or 6, inside the packet: checked against
+ * data_end again for the verifier) in rule set set, whose settings are s,
+ * or NULL. The trie of a family without prefix rules is not looked at,
+ * and the key is made only when it is. */
 static __always_inline struct xf_pfx *
-prefix_lookup(const struct xf_pkt *pkt, const struct xf_set *set, __u32 nset,
-	      void *data_end)
+xf_prefix_lookup(int family, const void *saddr, const struct xf_set *s,
+		 __u32 set, void *data_end)
 {
 	struct xf_lpm4 key4;
 	struct xf_lpm6 key6;
 
-	if (pkt->family == 4 && set->nprefix4 &&
-	    !src_key(pkt, nset, data_end, &key4, &key6))
+	if (family == 4 && s->nprefix4 && saddr + 4 <= data_end) {
+		key4 = (struct xf_lpm4){ .prefixlen = XF_LPM_SET_BITS + 32,
+					 .set = set };
+		__builtin_memcpy(key4.addr, saddr, sizeof(key4.addr));
 		return bpf_map_lookup_elem(&xf_pfx4, &key4);
-	if (pkt->family == 6 && set->nprefix6 &&
-	    !src_key(pkt, nset, data_end, &key4, &key6))
+	}
+	if (family == 6 && s->nprefix6 && saddr + 16 <= data_end) {
+		key6 = (struct xf_lpm6){ .prefixlen = XF_LPM_SET_BITS + 128,
+					 .set = set };
+		__builtin_memcpy(key6.addr, saddr, sizeof(key6.addr));
 		return bpf_map_lookup_elem(&xf_pfx6, &key6);
+	}
 	return NULL;
 }
 

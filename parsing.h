@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* parsing.h - bounds-checked header parsers for the XDP program.
+/* parsing.h - bounds-checked header parsers for the XDP program: a frame
+ * down to what the rules look at (struct xf_pkt). Parsing only: what the
+ * program decides is xdp_filter.c's, the maps are bpf_maps.h's.
  *
- * Each parse_*() checks that its header lies inside [nh->pos, data_end),
- * moves nh->pos past it and returns the next protocol (an EtherType in wire
- * order, or an IP protocol number), or -1 if the header is truncated or
- * invalid. The verifier only accepts a packet read after a comparison of the
- * read's end against data_end, so every check has the same shape:
- * "if (ptr + size > data_end) return -1;" and it comes before the read.
- * Every loop has a constant bound.
+ * xf_parse_frame() takes the common frames (untagged IPv4 without options
+ * or fragment offset, IPv6 with TCP or UDP right after the fixed header)
+ * through a fast path, and every other frame through the strict parser
+ * (xf_parse_strict()); both give every frame the same reason and fields.
+ *
+ * Each xf_parse_*() step checks that its header lies inside [c->pos,
+ * data_end), moves c->pos past it and returns the next protocol (an
+ * EtherType in wire order, or an IP protocol number), or -1 if the header
+ * is truncated or invalid. The verifier only accepts a packet read after a
+ * comparison of the read's end against data_end, so every check has the
+ * same shape: "if (ptr + size > data_end) return -1;" and it comes before
+ * the read. Every loop has a constant bound.
  */
 #ifndef XF_PARSING_H
 #define XF_PARSING_H
@@ -31,7 +38,7 @@
 #define XF_IP_OFFSET	0x1fff	/* IPv4 fragment offset mask */
 #define XF_IP6_OFFSET	0xfff8	/* IPv6 fragment offset mask */
 
-struct hdr_cursor {
+struct xf_cursor {
 	void *pos;
 };
 
@@ -47,7 +54,7 @@ struct xf_frag_hdr {
 	__be32	identification;
 };
 
-static __always_inline int proto_is_vlan(__be16 proto)
+static __always_inline int xf_is_vlan(__be16 proto)
 {
 	return proto == bpf_htons(ETH_P_8021Q) ||
 	       proto == bpf_htons(ETH_P_8021AD);
@@ -55,27 +62,27 @@ static __always_inline int proto_is_vlan(__be16 proto)
 
 /* Ethernet and up to XF_VLAN_MAX VLAN tags. Returns the EtherType after the
  * tags. A third tag is returned as is, so the caller treats it as non-IP. */
-static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end)
+static __always_inline int xf_parse_eth(struct xf_cursor *c, void *data_end)
 {
-	struct ethhdr *eth = nh->pos;
+	struct ethhdr *eth = c->pos;
 	struct xf_vlan_hdr *vh;
 	__be16 proto;
 	int i;
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	nh->pos = eth + 1;
+	c->pos = eth + 1;
 	proto = eth->h_proto;
 
 #pragma unroll
 	for (i = 0; i < XF_VLAN_MAX; i++) {
-		if (!proto_is_vlan(proto))
+		if (!xf_is_vlan(proto))
 			break;
-		vh = nh->pos;
+		vh = c->pos;
 		if ((void *)(vh + 1) > data_end)
 			return -1;
 		proto = vh->encap_proto;
-		nh->pos = vh + 1;
+		c->pos = vh + 1;
 	}
 	return proto;
 }
@@ -84,10 +91,10 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end)
  * and truncated: tot_len beyond the frame (the kernel drops those too). Sets
  * *ip_len to tot_len: the L4 header must fit inside it, not just inside the
  * frame, whose tail may be Ethernet padding. */
-static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
+static __always_inline int xf_parse_ipv4(struct xf_cursor *c, void *data_end,
 				       struct iphdr **iphp, int *ip_len)
 {
-	struct iphdr *iph = nh->pos;
+	struct iphdr *iph = c->pos;
 	int len, tot_len;
 
 	if ((void *)(iph + 1) > data_end)	/* fixed part first... */
@@ -95,7 +102,7 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 	if (iph->version != 4)
 		return -1;
 	len = iph->ihl * 4;
-	if (len < (int)sizeof(*iph) || nh->pos + len > data_end)
+	if (len < (int)sizeof(*iph) || c->pos + len > data_end)
 		return -1;			/* ...then the options */
 	tot_len = bpf_ntohs(iph->tot_len);
 	/* The verifiers of 6.1 and 6.12 do not bound a byte swap's result,
@@ -105,9 +112,9 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 	 * redundant. */
 	barrier_var(tot_len);
 	tot_len &= 0xffff;
-	if (tot_len < len || nh->pos + tot_len > data_end)
+	if (tot_len < len || c->pos + tot_len > data_end)
 		return -1;
-	nh->pos += len;
+	c->pos += len;
 	*iphp = iph;
 	*ip_len = tot_len;
 	return iph->protocol;
@@ -116,10 +123,10 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 /* IPv6 fixed header. Invalid: version != 6; truncated: payload_len beyond
  * the frame. Sets *ip_len to the header plus payload_len (no jumbograms:
  * an XDP frame is never that large). */
-static __always_inline int parse_ipv6hdr(struct hdr_cursor *nh, void *data_end,
+static __always_inline int xf_parse_ipv6(struct xf_cursor *c, void *data_end,
 					 int *ip_len)
 {
-	struct ipv6hdr *ip6h = nh->pos;
+	struct ipv6hdr *ip6h = c->pos;
 	int len;
 
 	if ((void *)(ip6h + 1) > data_end)
@@ -127,11 +134,11 @@ static __always_inline int parse_ipv6hdr(struct hdr_cursor *nh, void *data_end,
 	if (ip6h->version != 6)
 		return -1;
 	len = bpf_ntohs(ip6h->payload_len);
-	barrier_var(len);		/* see parse_iphdr() */
+	barrier_var(len);		/* see xf_parse_ipv4() */
 	len = sizeof(*ip6h) + (len & 0xffff);
-	if (nh->pos + len > data_end)
+	if (c->pos + len > data_end)
 		return -1;
-	nh->pos = ip6h + 1;
+	c->pos = ip6h + 1;
 	*ip_len = len;
 	return ip6h->nexthdr;
 }
@@ -143,7 +150,7 @@ static __always_inline int parse_ipv6hdr(struct hdr_cursor *nh, void *data_end,
  * runs past the frame returns -1, and so does a chain longer than the bound:
  * we fail closed rather than let a padded chain carry a packet past its
  * rule. */
-static __always_inline int parse_ipv6_ext(struct hdr_cursor *nh,
+static __always_inline int xf_parse_ipv6_ext(struct xf_cursor *c,
 					  void *data_end, int nexthdr,
 					  int *later_frag)
 {
@@ -157,35 +164,35 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *nh,
 		case IPPROTO_HOPOPTS:
 		case IPPROTO_ROUTING:
 		case IPPROTO_DSTOPTS:
-			opt = nh->pos;
+			opt = c->pos;
 			if ((void *)(opt + 1) > data_end)
 				return -1;
 			nexthdr = opt->nexthdr;
-			nh->pos += (opt->hdrlen + 1) * 8;
-			if (nh->pos > data_end)
+			c->pos += (opt->hdrlen + 1) * 8;
+			if (c->pos > data_end)
 				return -1;
 			break;
 		case IPPROTO_AH:
-			opt = nh->pos;
+			opt = c->pos;
 			if ((void *)(opt + 1) > data_end)
 				return -1;
 			nexthdr = opt->nexthdr;
-			nh->pos += (opt->hdrlen + 2) * 4;
-			if (nh->pos > data_end)
+			c->pos += (opt->hdrlen + 2) * 4;
+			if (c->pos > data_end)
 				return -1;
 			break;
 		case IPPROTO_FRAGMENT:
-			fh = nh->pos;
+			fh = c->pos;
 			if ((void *)(fh + 1) > data_end)
 				return -1;
 			if (fh->frag_off & bpf_htons(XF_IP6_OFFSET)) {
 				*later_frag = 1;
-				nh->pos = fh + 1;	/* so a header past
+				c->pos = fh + 1;	/* so a header past
 							 * payload_len is caught */
 				return fh->nexthdr;
 			}
 			nexthdr = fh->nexthdr;
-			nh->pos = fh + 1;
+			c->pos = fh + 1;
 			break;
 		default:
 			return nexthdr;
@@ -216,18 +223,18 @@ struct xf_pkt {
 
 /* TCP with options. Invalid: doff < 5; truncated: the header does not fit
  * in the frame or in the room the IP length leaves (room). */
-static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
+static __always_inline int xf_parse_tcp(struct xf_cursor *c, void *data_end,
 					int room, struct xf_pkt *pkt)
 {
-	struct tcphdr *th = nh->pos;
+	struct tcphdr *th = c->pos;
 	int len;
 
 	if ((void *)(th + 1) > data_end)
 		return -1;
 	len = th->doff * 4;
-	if (len < (int)sizeof(*th) || nh->pos + len > data_end || len > room)
+	if (len < (int)sizeof(*th) || c->pos + len > data_end || len > room)
 		return -1;
-	nh->pos += len;
+	c->pos += len;
 	pkt->sport = th->source;
 	pkt->dport = th->dest;
 	pkt->new_flow = th->syn && !th->ack;
@@ -235,54 +242,54 @@ static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
 }
 
 /* UDP. Truncated: the header does not fit in the frame or in room. */
-static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
+static __always_inline int xf_parse_udp(struct xf_cursor *c, void *data_end,
 					int room, struct xf_pkt *pkt)
 {
-	struct udphdr *uh = nh->pos;
+	struct udphdr *uh = c->pos;
 
 	if ((void *)(uh + 1) > data_end || (int)sizeof(*uh) > room)
 		return -1;
-	nh->pos = uh + 1;
+	c->pos = uh + 1;
 	pkt->sport = uh->source;
 	pkt->dport = uh->dest;
 	pkt->new_flow = 1;
 	return 0;
 }
 
-/* Parses a frame down to its TCP/UDP ports: Ethernet, up to two VLAN tags,
- * IPv4 or IPv6 with extension headers, then TCP or UDP. Returns XF_R_PASSED
- * when the port rules can decide (pkt has the ports), or the reason that
- * stands unless a prefix rule decides: XF_R_FRAGMENT and XF_R_OTHER_L4 (pkt
- * has the family and source address), XF_R_NON_IP, XF_R_MALFORMED. */
-static __always_inline int parse_frame(void *data, void *data_end,
-				       struct xf_pkt *pkt)
+/* The strict parser: Ethernet, up to two VLAN tags, IPv4 or IPv6 with
+ * extension headers, then TCP or UDP. Returns XF_R_PASSED when the port
+ * rules can decide (pkt has the ports), or the reason that stands unless a
+ * prefix rule decides: XF_R_FRAGMENT and XF_R_OTHER_L4 (pkt has the family
+ * and source address), XF_R_NON_IP, XF_R_MALFORMED. */
+static __always_inline int xf_parse_strict(void *data, void *data_end,
+					   struct xf_pkt *pkt)
 {
-	struct hdr_cursor nh = { .pos = data };
+	struct xf_cursor c = { .pos = data };
 	int eth_type, later_frag = 0, ip_len = 0, room;
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
 	void *l3;
 
-	eth_type = parse_ethhdr(&nh, data_end);
+	eth_type = xf_parse_eth(&c, data_end);
 	if (eth_type < 0)
 		return XF_R_MALFORMED;			/* runt, or a cut tag */
 
-	l3 = nh.pos;
+	l3 = c.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
-		pkt->l4 = parse_iphdr(&nh, data_end, &iph, &ip_len);
+		pkt->l4 = xf_parse_ipv4(&c, data_end, &iph, &ip_len);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad ihl/length */
 		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
 		pkt->family = 4;
 		pkt->saddr = &iph->saddr;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		ip6h = nh.pos;
-		pkt->l4 = parse_ipv6hdr(&nh, data_end, &ip_len);
+		ip6h = c.pos;
+		pkt->l4 = xf_parse_ipv6(&c, data_end, &ip_len);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad payload_len */
 		pkt->family = 6;
 		pkt->saddr = &ip6h->saddr;
-		pkt->l4 = parse_ipv6_ext(&nh, data_end, pkt->l4, &later_frag);
+		pkt->l4 = xf_parse_ipv6_ext(&c, data_end, pkt->l4, &later_frag);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, 9+ ext headers */
 	} else {
@@ -291,17 +298,17 @@ static __always_inline int parse_frame(void *data, void *data_end,
 
 	/* What the IP length leaves for L4: negative when IPv6 extension
 	 * headers run past payload_len. */
-	room = ip_len - (int)(nh.pos - l3);
+	room = ip_len - (int)(c.pos - l3);
 	if (room < 0)
 		return XF_R_MALFORMED;			/* ext headers past length */
 	if (later_frag)
 		return XF_R_FRAGMENT;			/* no ports in it */
 
 	if (pkt->l4 == IPPROTO_TCP) {
-		if (parse_tcphdr(&nh, data_end, room, pkt) < 0)
+		if (xf_parse_tcp(&c, data_end, room, pkt) < 0)
 			return XF_R_MALFORMED;		/* cut, doff < 5 */
 	} else if (pkt->l4 == IPPROTO_UDP) {
-		if (parse_udphdr(&nh, data_end, room, pkt) < 0)
+		if (xf_parse_udp(&c, data_end, room, pkt) < 0)
 			return XF_R_MALFORMED;		/* cut header */
 	} else {
 		return XF_R_OTHER_L4;			/* ICMP, ... */
@@ -309,45 +316,93 @@ static __always_inline int parse_frame(void *data, void *data_end,
 	return XF_R_PASSED;				/* the rules decide */
 }
 
-/* The packet's source as an LPM key of rule set nset and its family, in
- * key4 or key6 (the caller looks up the trie of pkt->family): 0, or -1 if
- * none. The saddr bounds were checked with its IP header; the verifier
- * wants them again. */
-static __always_inline int src_key(const struct xf_pkt *pkt, __u32 nset,
-				   void *data_end, struct xf_lpm4 *key4,
-				   struct xf_lpm6 *key6)
+#define xf_likely(x)	__builtin_expect(!!(x), 1)
+#define xf_unlikely(x)	__builtin_expect(!!(x), 0)
+
+/* The fast path's TCP or UDP header at l4, with room bytes of the IP
+ * length left for it: xf_parse_tcp()'s and xf_parse_udp()'s checks. */
+static __always_inline int xf_fast_l4(void *l4, void *data_end, int proto,
+				      int room, struct xf_pkt *pkt)
 {
-	if (pkt->family == 4 && pkt->saddr + sizeof(key4->addr) <= data_end) {
-		*key4 = (struct xf_lpm4){ .prefixlen = XF_LPM_SET_BITS + 32,
-					  .set = nset };
-		__builtin_memcpy(key4->addr, pkt->saddr, sizeof(key4->addr));
-		return 0;
-	}
-	if (pkt->family == 6 && pkt->saddr + sizeof(key6->addr) <= data_end) {
-		*key6 = (struct xf_lpm6){ .prefixlen = XF_LPM_SET_BITS + 128,
-					  .set = nset };
-		__builtin_memcpy(key6->addr, pkt->saddr, sizeof(key6->addr));
-		return 0;
-	}
-	return -1;
+	struct xf_cursor c = { .pos = l4 };
+
+	pkt->l4 = proto;
+	if (xf_likely(proto == IPPROTO_UDP))
+		return xf_parse_udp(&c, data_end, room, pkt) ? XF_R_MALFORMED :
+							       XF_R_PASSED;
+	return xf_parse_tcp(&c, data_end, room, pkt) ? XF_R_MALFORMED :
+						       XF_R_PASSED;
 }
 
-/* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
-static __always_inline int allow_unlisted(const struct xf_pkt *pkt,
-					  const struct xf_set *cfg)
-{
-	__u16 dport = bpf_ntohs(pkt->dport);
+/* Untagged IPv4 with ihl 5 and fragment offset 0 (version, ihl and the
+ * offset in one 64-bit load and one compare), whose frame holds Ethernet,
+ * IP and 8 more bytes; -1 for any other frame. */
+#define XF_V4_FAST_MASK	(0xffULL | 0xff1fULL << 48)
 
-	if (!pkt->new_flow)
-		return 1;		/* TCP past its SYN: replies, open flows */
-	if (pkt->l4 != IPPROTO_UDP)
-		return 0;
-	if (dport >= cfg->eph_lo && dport <= cfg->eph_hi)
-		return 1;		/* replies to the host's own requests */
-	if (!(cfg->flags & XF_CFG_NO_DHCP) &&
-	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
-		return 1;		/* DHCP and DHCPv6 */
-	return 0;
+static __always_inline int xf_fast_ipv4(struct iphdr *iph, void *data_end,
+					struct xf_pkt *pkt)
+{
+	__u64 w = *(__u64 *)iph;
+	int tot, proto;
+
+	if (xf_unlikely((w & XF_V4_FAST_MASK) != 0x45))
+		return -1;
+	tot = bpf_ntohs((__be16)(w >> 16));
+	barrier_var(tot);			/* see xf_parse_ipv4() */
+	tot &= 0xffff;
+	if (xf_unlikely((void *)iph + tot > data_end ||
+			tot < (int)sizeof(*iph)))
+		return XF_R_MALFORMED;		/* cut, or shorter than ihl */
+	proto = iph->protocol;
+	pkt->family = 4;
+	pkt->saddr = &iph->saddr;
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {
+		pkt->l4 = proto;
+		return XF_R_OTHER_L4;
+	}
+	return xf_fast_l4(iph + 1, data_end, proto, tot - sizeof(*iph), pkt);
+}
+
+/* IPv6 with TCP or UDP right after the fixed header; -1 for any other. */
+static __always_inline int xf_fast_ipv6(struct ipv6hdr *ip6h, void *data_end,
+					struct xf_pkt *pkt)
+{
+	int len, proto;
+
+	if ((void *)(ip6h + 1) + sizeof(struct udphdr) > data_end)
+		return -1;
+	proto = ip6h->nexthdr;
+	if ((*(__u8 *)ip6h & 0xf0) != 0x60 ||
+	    (proto != IPPROTO_UDP && proto != IPPROTO_TCP))
+		return -1;
+	len = bpf_ntohs(ip6h->payload_len);
+	barrier_var(len);			/* see xf_parse_ipv4() */
+	len &= 0xffff;
+	if ((void *)(ip6h + 1) + len > data_end)
+		return XF_R_MALFORMED;		/* payload_len past the frame */
+	pkt->family = 6;
+	pkt->saddr = &ip6h->saddr;
+	return xf_fast_l4(ip6h + 1, data_end, proto, len, pkt);
+}
+
+/* A frame down to its ports: the common frames through the fast path, the
+ * rest through xf_parse_strict(); the same reason and pkt either way. */
+static __always_inline int xf_parse_frame(void *data, void *data_end,
+					  struct xf_pkt *pkt)
+{
+	void *l3 = data + ETH_HLEN;
+	__be16 proto;
+	int ret = -1;
+
+	if (xf_unlikely(l3 + sizeof(struct iphdr) + sizeof(struct udphdr) >
+			data_end))
+		return xf_parse_strict(data, data_end, pkt);
+	proto = *(__be16 *)(data + 12);		/* one load: ethhdr is packed */
+	if (xf_likely(proto == bpf_htons(ETH_P_IP)))
+		ret = xf_fast_ipv4(l3, data_end, pkt);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		ret = xf_fast_ipv6(l3, data_end, pkt);
+	return ret >= 0 ? ret : xf_parse_strict(data, data_end, pkt);
 }
 
 #endif /* XF_PARSING_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdp_filter.c - drop or allow TCP/UDP packets by port, protocol and
- * source prefix, at the XDP hook.
+/* xdp_filter.c - the decisions: drop or allow TCP/UDP packets by port,
+ * protocol and source prefix, at the XDP hook, in each feature tier.
  *
  * Policy (DESIGN.md, "Rule semantics"): a packet matches when the longest
  * source prefix that has rules matches it (all of it, or its port), or when
@@ -9,9 +9,15 @@
  * only new flows (TCP SYN without ACK, UDP) are gated: a match passes, UDP
  * to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
  * ICMP and everything not TCP/UDP pass. In both, non-IP frames pass and a
- * truncated or invalid header drops. Every packet is counted under one
- * reason in xf_stats, and a matching rule also in its xf_rcount slot.
+ * truncated or invalid header drops. Each packet moves one counter: its
+ * rule's, or its reason's (struct xf_count in xdp_filter.h).
+ *
+ * Feature tiers (xdp_filter.h): every interface runs xdp_filter, which
+ * tail-calls the tier user space made active, or is the full filter itself
+ * while no tier is. The lighter tiers are the same decisions for what they
+ * serve, with their rule set built in.
  */
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include "xdp_filter.h"
 #include "bpf_maps.h"
@@ -20,52 +26,50 @@
 #ifdef XF_DEBUG
 /* make DEBUG=1: one trace_pipe line per dropped packet. */
 #define xf_debug(fmt, ...) bpf_printk("xdp_filter: " fmt, ##__VA_ARGS__)
+#define l4_name(l4) ((l4) == IPPROTO_TCP ? "tcp" : \
+		     (l4) == IPPROTO_UDP ? "udp" : "ip")
 #else
 #define xf_debug(fmt, ...) do { } while (0)
 #endif
 
-/* Rule id of the port slot (dir, proto, port) of rule set nset, or 0. */
-static __always_inline __u32 port_rule(__u32 nset, __u32 dir, __u32 pidx,
-				       __be16 port)
-{
-	__u32 slot = xf_set_slot(nset, xf_slot(dir, pidx, bpf_ntohs(port)));
-	struct xf_port *p = bpf_map_lookup_elem(&xf_ports, &slot);
-
-	return p ? p->id : 0;
-}
-
-/* Rule id of a prefix's port slot in rule set nset, or 0. */
-static __always_inline __u32 pport_rule(__u32 prefix_id, __u32 nset, __u32 dir,
-					__u32 pidx, __be16 port)
-{
-	struct xf_pport key = {
-		.prefix_id = prefix_id,
-		.slot = xf_set_slot(nset, xf_slot(dir, pidx, bpf_ntohs(port))),
-	};
-	struct xf_port *p = bpf_map_lookup_elem(&xf_pports, &key);
-
-	return p ? p->id : 0;
-}
-
 /* Rule id that matches the packet's source prefix, or 0. Only the longest
  * prefix with rules is consulted: it wins outright. */
-static __always_inline __u32 prefix_rule(struct xf_pkt *pkt, int has_ports,
-					 __u32 pidx, const struct xf_set *set,
-					 __u32 nset, void *data_end)
+static __always_inline __u32 prefix_rule(const struct xf_pkt *pkt, bool ports,
+					 __u32 pidx, const struct xf_set *s,
+					 __u32 set, void *data_end)
 {
-	struct xf_pfx *pfx = prefix_lookup(pkt, set, nset, data_end);
+	struct xf_pfx *pfx = xf_prefix_lookup(pkt->family, pkt->saddr, s, set,
+					      data_end);
 	__u32 id;
 
 	if (!pfx)
 		return 0;			/* no prefix rules: fast path */
 	if (pfx->any_id)
 		return pfx->any_id;
-	if (!has_ports)
+	if (!ports)
 		return 0;
-	id = pport_rule(pfx->prefix_id, nset, XF_DIR_DST, pidx, pkt->dport);
+	id = xf_prefix_port_rule(pfx->prefix_id, set, XF_DIR_DST, pidx,
+				 pkt->dport);
 	if (!id)
-		id = pport_rule(pfx->prefix_id, nset, XF_DIR_SRC, pidx, pkt->sport);
+		id = xf_prefix_port_rule(pfx->prefix_id, set, XF_DIR_SRC, pidx,
+					 pkt->sport);
 	return id;
+}
+
+/* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
+static __always_inline bool allow_unlisted(const struct xf_pkt *pkt,
+					   const struct xf_set *s)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+
+	if (!pkt->new_flow)
+		return true;		/* TCP past its SYN: replies, open flows */
+	if (pkt->l4 != IPPROTO_UDP)
+		return false;
+	if (dport >= s->eph_lo && dport <= s->eph_hi)
+		return true;		/* replies to the host's own requests */
+	return !(s->flags & XF_CFG_NO_DHCP) &&
+	       (dport == 67 || dport == 68 || dport == 546 || dport == 547);
 }
 
 /* An event the drop log could not send: counted in total, and for the
@@ -139,65 +143,123 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
 	bpf_ringbuf_submit(ev, 0);
 }
 
-SEC("xdp")
-int xdp_filter(struct xdp_md *ctx)
+/* The full tier: the rule set xf_config names (read once per packet:
+ * apply switches it with one write, so the packet sees one whole set),
+ * prefixes, the allow policy, the drop log. */
+static __always_inline int filter_full(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = data_end - data;
 	struct xf_pkt pkt = {};
 	struct xf_config *cfg;
-	struct xf_set *set;
-	__u32 zero = 0, id = 0, pidx, nset;
+	struct xf_set *s;
+	__u32 zero = 0, id = 0, pidx, set;
 	int reason;
 
-	reason = parse_frame(data, data_end, &pkt);
+	reason = xf_parse_frame(data, data_end, &pkt);
 	if (reason == XF_R_MALFORMED) {
 		xf_debug("drop malformed len %llu", bytes);
-		return verdict(reason, bytes, XDP_DROP);	/* cut or invalid */
+		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
 	}
 	if (reason == XF_R_NON_IP)
-		return verdict(reason, bytes, XDP_PASS);	/* ARP, 3rd tag, ... */
+		return xf_reason(reason, bytes, XDP_PASS);	/* ARP, 3rd tag, ... */
 	cfg = bpf_map_lookup_elem(&xf_config, &zero);
 	if (!cfg)
-		return verdict(reason, bytes, XDP_PASS);	/* cannot happen */
-	/* The rule set this packet uses, read once: apply switches it with
-	 * one write, so the packet sees one whole set. */
-	nset = *(volatile __u32 *)&cfg->set & 1;
-	set = &cfg->sets[nset];
+		return xf_reason(reason, bytes, XDP_PASS);	/* cannot happen */
+	set = *(volatile __u32 *)&cfg->set & 1;
+	s = &cfg->sets[set];
 
 	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
-	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, set, nset,
-			 data_end);
+	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, s, set, data_end);
 	if (!id && reason == XF_R_PASSED) {
-		id = port_rule(nset, XF_DIR_DST, pidx, pkt.dport);
-		if (!id && set->nsrc)		/* most rule sets have none */
-			id = port_rule(nset, XF_DIR_SRC, pidx, pkt.sport);
+		id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
+		if (!id && s->nsrc)		/* most rule sets have none */
+			id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
 	}
-	if (id) {
-		__u32 rid = id & XF_ID_MASK;
-
-		count(bpf_map_lookup_elem(&xf_rcount, &rid), bytes);
-	}
-
-	if (!(set->flags & XF_CFG_ALLOW)) {
+	if (!(s->flags & XF_CFG_ALLOW)) {
 		if (!id)
-			return verdict(reason, bytes, XDP_PASS); /* no rule */
-		xf_debug("drop %s dport %u rule %u",
-			 pkt.l4 == IPPROTO_TCP ? "tcp" :
-			 pkt.l4 == IPPROTO_UDP ? "udp" : "ip",
+			return xf_reason(reason, bytes, XDP_PASS); /* no rule */
+		xf_count_rule(id, bytes);
+		xf_debug("drop %s dport %u rule %u", l4_name(pkt.l4),
 			 bpf_ntohs(pkt.dport), id & XF_ID_MASK);
 		if (id & XF_ID_LOG)
 			log_drop(ctx, &pkt, id & XF_ID_MASK, bytes, data_end);
-		return verdict(XF_R_DROPPED, bytes, XDP_DROP);	/* deny rule */
+		return XDP_DROP;				/* deny rule */
 	}
-	if (id)
-		return verdict(XF_R_ALLOWED, bytes, XDP_PASS);	/* allow rule */
-	if (reason != XF_R_PASSED || allow_unlisted(&pkt, set))
-		return verdict(reason, bytes, XDP_PASS);	/* not gated */
-	xf_debug("drop %s dport %u policy", pidx == XF_P_TCP ? "tcp" : "udp",
+	if (id) {
+		xf_count_rule(id, bytes);
+		return xf_reason(XF_R_ALLOWED, bytes, XDP_PASS); /* allow rule */
+	}
+	if (reason != XF_R_PASSED || allow_unlisted(&pkt, s))
+		return xf_reason(reason, bytes, XDP_PASS);	/* not gated */
+	xf_debug("drop %s dport %u policy", l4_name(pkt.l4),
 		 bpf_ntohs(pkt.dport));
-	return verdict(XF_R_POLICY, bytes, XDP_DROP);		/* unlisted flow */
+	return xf_reason(XF_R_POLICY, bytes, XDP_DROP);	/* unlisted flow */
+}
+
+/* The lighter tiers: rule set `set`, built in; deny policy; destination
+ * port rules, and source port rules when src. */
+static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
+					const bool src)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u64 bytes = data_end - data;
+	struct xf_pkt pkt = {};
+	__u32 id, pidx;
+	int reason;
+
+	reason = xf_parse_frame(data, data_end, &pkt);
+	if (reason == XF_R_MALFORMED) {
+		xf_debug("drop malformed len %llu", bytes);
+		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
+	}
+	if (reason != XF_R_PASSED)
+		return xf_reason(reason, bytes, XDP_PASS); /* no ports: pass */
+	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
+	id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
+	if (!id && src)
+		id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
+	if (!id)
+		return xf_reason(reason, bytes, XDP_PASS);	/* no rule */
+	xf_count_rule(id, bytes);
+	xf_debug("drop %s dport %u rule %u", l4_name(pkt.l4),
+		 bpf_ntohs(pkt.dport), id & XF_ID_MASK);
+	return XDP_DROP;					/* deny rule */
+}
+
+/* What every interface runs: the active tier, or else the full filter.
+ * It comes first, so "ip link ... obj xdp_filter.o sec xdp" picks it. */
+SEC("xdp")
+int xdp_filter(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE);
+	return filter_full(ctx);		/* no tier active: all of it */
+}
+
+SEC("xdp")
+int xf_dst_s0(struct xdp_md *ctx)
+{
+	return filter_ports(ctx, 0, false);
+}
+
+SEC("xdp")
+int xf_dst_s1(struct xdp_md *ctx)
+{
+	return filter_ports(ctx, 1, false);
+}
+
+SEC("xdp")
+int xf_ports_s0(struct xdp_md *ctx)
+{
+	return filter_ports(ctx, 0, true);
+}
+
+SEC("xdp")
+int xf_ports_s1(struct xdp_md *ctx)
+{
+	return filter_ports(ctx, 1, true);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -20,6 +20,7 @@
  *   xf_rdesc  ARRAY        XF_MAX_RULES    rule id -> struct xf_rule
  *   xf_rlog   ARRAY        XF_MAX_RULES    rule id -> struct xf_rlog (drop log)
  *   xf_log    RINGBUF      XF_LOG_BYTES    struct xf_event per logged drop
+ *   xf_progs  PROG_ARRAY   XF_PROG_SLOTS   the feature tiers' programs
  *
  * Two rule sets (XF_SETS) live side by side: xf_config.set says which one
  * packets use, and each packet reads it once. `apply` writes a whole new
@@ -45,7 +46,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	4
+#define XF_ABI_VERSION	5
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -57,6 +58,7 @@
 #define XF_MAP_RULES	"xf_rdesc"
 #define XF_MAP_RLOG	"xf_rlog"
 #define XF_MAP_LOG	"xf_log"
+#define XF_MAP_PROGS	"xf_progs"
 
 /* Protocol index of a port slot. */
 enum xf_proto {
@@ -137,7 +139,16 @@ struct xf_pport {
 	__u32	slot;		/* xf_set_slot(set, xf_slot()) */
 };
 
-/* xf_rcount and xf_stats value, one per CPU; user space sums them. */
+/* xf_rcount and xf_stats value, one per CPU; user space sums them.
+ *
+ * Each packet moves exactly one counter: the rule's (xf_rcount) when a rule
+ * decided it, dropped or let through, else its reason's (xf_stats). A rule
+ * that lets a packet through under the allow policy moves XF_R_ALLOWED as
+ * well. So the program never counts XF_R_DROPPED: user space keeps in that
+ * slot (in CPU 0's value) the counts of rules it freed ("retired": a freed
+ * id's counters go there before the id is reused), and
+ *   dropped = xf_stats[XF_R_DROPPED] + the sum of the rules' xf_rcount
+ *             - xf_stats[XF_R_ALLOWED]. */
 struct xf_count {
 	__u64	packets;
 	__u64	bytes;		/* frame bytes as XDP saw them, L2 included */
@@ -147,7 +158,8 @@ struct xf_count {
  * exactly one reason. Keep the names in xf_maps.c in this order. */
 enum xf_reason {
 	XF_R_PASSED = 0,	/* TCP/UDP, no rule decided: pass */
-	XF_R_DROPPED,		/* matched a rule (deny policy): drop */
+	XF_R_DROPPED,		/* matched a rule (deny policy): drop; derived,
+				 * see struct xf_count */
 	XF_R_MALFORMED,		/* truncated or invalid header: drop */
 	XF_R_FRAGMENT,		/* later fragment, no ports in it: pass */
 	XF_R_NON_IP,		/* not IPv4/IPv6 (ARP, ...): pass */
@@ -181,6 +193,43 @@ struct xf_config {
 	__u32	confirm_pid;	/* apply --confirm: the rollback timer */
 	__u64	confirm_by;	/* ... its deadline (Unix seconds), 0: none */
 };
+
+/* Feature tiers. The object holds one program per tier (and rule set):
+ * every interface runs xdp_filter, which tail-calls the program in
+ * xf_progs[XF_PROG_ACTIVE], where user space puts the lightest tier that
+ * serves the active rule set; while that slot is empty, xdp_filter is the
+ * full filter itself. The lighter tiers have their rule set built in (they
+ * never read xf_config) and only the code their features need; the slots
+ * after XF_PROG_ACTIVE keep each of them loaded, so a switch is one write. */
+enum xf_tier {
+	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
+	XF_TIER_PORTS,		/* ... and source-port rules */
+	XF_TIER_FULL,		/* everything: prefixes, allow policy, log */
+	XF_TIERS,
+};
+
+/* What a rule set uses; a tier serves the sets whose uses it has. */
+#define XF_USES_SRC	(1U << 0)	/* source-port rules without a prefix */
+#define XF_USES_PREFIX	(1U << 1)	/* prefix rules */
+#define XF_USES_LOG	(1U << 2)	/* rules with log */
+#define XF_USES_ALLOW	(1U << 3)	/* the allow policy */
+
+#define XF_TIER_USES	{ 0, XF_USES_SRC, ~0U }
+#define XF_TIER_NAMES	{ "dst", "ports", "full" }
+/* The program of each tier for rule sets 0 and 1. */
+#define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
+			  { "xf_ports_s0", "xf_ports_s1" },	\
+			  { "xdp_filter", "xdp_filter" } }
+
+#define XF_PROG_ACTIVE	0
+#define XF_PROG_SLOTS	8
+
+/* The xf_progs slot that keeps the program of tier (below XF_TIER_FULL)
+ * for rule set set. */
+static inline __u32 xf_prog_slot(__u32 tier, __u32 set)
+{
+	return 1 + tier * XF_SETS + set;
+}
 
 /* xf_rdesc value, the rule record: a rule as the user wrote it, and the
  * rule sets that hold it. */

@@ -117,14 +117,15 @@ attach() {
 	kept=0
 	[[ -e $PIN_DIR/xf_ports ]] && kept=$(rule_count)
 
-	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" sec xdp 2>&1); then
+	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" program "$XDP_NAME" 2>&1); then
 		printf '%s\n' "$err" >&2
 		if [[ $err == *"parameter mismatch"* || $err == *"Invalid argument"*"pin"* ]]; then
 			die "the pins under $PIN_DIR/xf_* were made by another version of xdp_filter (map layout differs). Save the rules ('scripts/rule.sh list'), run 'make detach DEV=IF' on every interface using them (or rm $PIN_DIR/xf_*), then attach again."
 		fi
 		die "attaching $obj to $dev failed"
 	fi
-	"$RULECTL" init || exit 1
+	# the ABI stamp, and the object's feature tiers loaded for switching
+	"$RULECTL" init "$obj" || exit 1
 	echo "object: $obj"
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
 	if [[ -e $PIN_DIR/xf_ports && $kept -gt 0 ]]; then
@@ -211,23 +212,25 @@ status_rule_set() {
 # every interface running the filter in this network namespace: they are
 # given once, next to the interfaces.
 status_json() {
-	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false
+	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false tier=null
 	ifs=$(status_interfaces) || return 1
 	if compgen -G "$PIN_DIR/xf_*" >/dev/null; then
 		pinned=true
 		# rulectl explains pins it cannot use (another layout or ABI)
 		rules=$("$RULECTL" list --json | jq length) || return 1
 		policy=$("$RULECTL" policy --json) || return 1
+		tier=$("$RULECTL" tier --json) || return 1
 		totals=$("$RULECTL" stats --json) || return 1
 		maps=$(status_maps) || return 1
 		rs=$(status_rule_set) || return 1
 	fi
 	jq -n --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
 		--argjson rules "$rules" --argjson policy "$policy" --argjson rs "$rs" \
+		--argjson tier "$tier" \
 		--argjson totals "$totals" --argjson maps "$maps" \
 		--argjson cpus "$(getconf _NPROCESSORS_CONF)" '
 		{pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
-		 policy: $policy, rule_set: $rs, totals: $totals, maps: $maps,
+		 policy: $policy, tier: $tier, rule_set: $rs, totals: $totals, maps: $maps,
 		 map_memory_bytes: (if $maps then $maps | add // 0 else null end),
 		 cpus: $cpus}'
 }
@@ -269,7 +272,9 @@ status_text() {
 	jq -r '"rules: \(.rules)",
 		"policy: \(.policy | if .policy == "allow" then
 			"allow ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)"
-			else .policy end)"' <<<"$doc"
+			else .policy end)",
+		"tier: \(.tier.tier) (\(.tier.uses))\(if .tier.loaded then "" else
+			"; the lighter tiers are not loaded: attach again" end)"' <<<"$doc"
 	if IFS=$'\t' read -r active serial by pid < <(jq -r '.rule_set // empty |
 		[.active, .serial, (.confirm_by // 0), (.confirm_pid // 0)] | @tsv' <<<"$doc"); then
 		if ((by == 0)); then

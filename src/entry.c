@@ -58,7 +58,7 @@ static int add_rule(int argc, char **argv)
 		ret = xf_open_maps(&m, false);
 	if (ret)
 		return ret;
-	ret = xf_lock(&m);
+	ret = xf_lock(&m, true);
 	if (!ret)
 		ret = xf_store_add(&m, m.set, &rule, NULL);
 	xf_close_maps(&m);
@@ -163,7 +163,7 @@ static int attach(const char *obj_path, __u32 xdp_flags, const char *dev)
 		err = xf_open_maps(&m, false);
 	if (err)
 		return err;
-	err = xf_lock(&m);
+	err = xf_lock(&m, true);
 	if (!err)
 		err = xf_store_stamp(&m);
 	xf_close_maps(&m);

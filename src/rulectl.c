@@ -22,6 +22,7 @@
 #include "xf_rule.h"
 #include "xf_show.h"
 #include "xf_store.h"
+#include "xf_tiers.h"
 
 #ifndef XF_VERSION
 #define XF_VERSION "unknown"
@@ -45,9 +46,10 @@ struct args {
 
 enum maps_use {
 	MAPS_NONE,		/* the runner opens what it needs, if anything */
-	MAPS_READ,		/* opened, not locked */
+	MAPS_READ,		/* opened, the lock shared: no edit half-made */
 	MAPS_LOCK,		/* opened and locked, rule records read */
 	MAPS_LOCK_TO_CHANGE,	/* locked when the words change something */
+	MAPS_OPEN,		/* opened, no lock (monitor: runs for long) */
 };
 
 struct cmd {
@@ -328,10 +330,47 @@ static int run_monitor(struct xf_maps *m, struct args *a)
 	return xf_monitor(m, &a->monitor);
 }
 
+/* After an attach: the ABI stamp, the tier programs of the object just
+ * attached (OBJ), and the tier the active set needs. */
 static int run_init(struct xf_maps *m, struct args *a)
 {
-	(void)a;
-	return xf_store_stamp(m);
+	int err = xf_store_stamp(m);
+
+	if (!err && a->argc)
+		err = xf_tiers_load(m, a->argv[0]);
+	return err ? err : xf_tier_sync(m, m->set, 0, false);
+}
+
+static int parse_init(struct args *a)
+{
+	if (a->argc > 1)
+		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s'",
+			       a->argv[1]);
+	return 0;
+}
+
+/* tier: the active tier, the one the rules need, and why. */
+static int run_tier(struct xf_maps *m, struct args *a)
+{
+	char why[128];
+	__u32 set, uses = xf_set_uses(m, m->set, NULL);
+	int tier, need = xf_tier_for(uses);
+	int err = xf_tier_active(m, &tier, &set);
+
+	if (err)
+		return xf_diag(err, NULL, "read %s: %s", XF_MAP_PROGS,
+			       strerror(-err));
+	xf_uses_text(uses, why, sizeof(why));
+	if (a->out == XF_OUT_JSON)
+		printf("{\"tier\": \"%s\", \"needed\": \"%s\", \"uses\":"
+		       " \"%s\", \"loaded\": %s}\n", xf_tier_name(tier),
+		       xf_tier_name(need), why,
+		       xf_tier_loaded(m, need, m->set) ? "true" : "false");
+	else
+		printf("%s (rule set %u: %s)%s\n", xf_tier_name(tier), m->set,
+		       why, xf_tier_loaded(m, need, m->set) ? "" :
+		       "; the lighter tiers are not loaded: attach again");
+	return 0;
 }
 
 /* Before attach: no pins is fine, pins of another layout are not. */
@@ -387,7 +426,7 @@ static const struct cmd cmds[] = {
 	{ "monitor", "[--json] [--count N] [--timeout SECS]",
 	  "one line per packet dropped by a rule with\n"
 	  "'log' (the drop log)",
-	  parse_monitor, run_monitor, MAPS_READ, false },
+	  parse_monitor, run_monitor, MAPS_OPEN, false },
 	{ "policy", "[--json]", "show the policy",
 	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
 	{ "policy", "deny", "rules drop, the rest passes (the default)",
@@ -399,6 +438,10 @@ static const struct cmd cmds[] = {
 	  "interfaces, program, rules, map memory, totals\n"
 	  "(rule.sh and make status, not rulectl)",
 	  parse_status, NULL, MAPS_NONE, false },
+	{ "tier", "[--json]",
+	  "the feature tier packets run, and what the rules\n"
+	  "use that needs it",
+	  parse_list, run_tier, MAPS_READ, false },
 	{ "check-rule", "RULE | check-rule policy ...",
 	  "parse only: print its canonical form",
 	  parse_check_rule, NULL, MAPS_NONE, false },
@@ -406,8 +449,10 @@ static const struct cmd cmds[] = {
 	  parse_version, NULL, MAPS_NONE, false },
 	{ "check", "", "(attach.sh) are the pins of this build?",
 	  parse_none, run_check, MAPS_NONE, false },
-	{ "init", "", "(attach.sh) stamp the ABI into the pins",
-	  parse_none, run_init, MAPS_LOCK, false },
+	{ "init", "[OBJ]",
+	  "(attach.sh) stamp the ABI into the pins, load\n"
+	  "OBJ's tiers, make the one the rules need active",
+	  parse_init, run_init, MAPS_LOCK, false },
 	{ "unpin", "", "(attach.sh) unpin if no program uses them",
 	  parse_none, run_unpin, MAPS_NONE, false },
 	{ "--help", "", "this text (also -h, help)",
@@ -487,8 +532,8 @@ static int run(const struct cmd *c, struct args *a)
 		err = xf_open_maps(&m, false);
 	if (err)
 		return err;
-	if (use == MAPS_LOCK)
-		err = xf_lock(&m);
+	if (use == MAPS_LOCK || use == MAPS_READ)
+		err = xf_lock(&m, use == MAPS_LOCK);
 	if (!err)
 		err = c->run(&m, a);
 	xf_close_maps(&m);

@@ -259,7 +259,7 @@ static void timer_main(time_t deadline)
 	openlog("xdp_filter", LOG_PID, LOG_DAEMON);
 	if (xf_open_maps(&t, true))
 		_exit(0);		/* the filter is gone */
-	ret = xf_lock(&t);
+	ret = xf_lock(&t, true);
 	if (!ret)
 		ret = rollback(&t, true);
 	if (ret < 0)

@@ -40,6 +40,8 @@ const struct xf_map_spec xf_map_specs[XF_NMAPS] = {
 	[XF_M_RLOG] = { XF_MAP_RLOG, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 			sizeof(struct xf_rlog), XF_MAX_RULES },
 	[XF_M_LOG] = { XF_MAP_LOG, BPF_MAP_TYPE_RINGBUF, 0, 0, XF_LOG_BYTES },
+	[XF_M_PROGS] = { XF_MAP_PROGS, BPF_MAP_TYPE_PROG_ARRAY, sizeof(__u32),
+			 sizeof(__u32), XF_PROG_SLOTS },
 };
 
 char xf_pin_dir[PATH_MAX] = XF_PIN_DIR;
@@ -270,10 +272,10 @@ int xf_read_rules(struct xf_maps *m)
 	return err;
 }
 
-int xf_lock(struct xf_maps *m)
+int xf_lock(struct xf_maps *m, bool exclusive)
 {
 	m->lock_fd = open(xf_pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (m->lock_fd < 0 || flock(m->lock_fd, LOCK_EX))
+	if (m->lock_fd < 0 || flock(m->lock_fd, exclusive ? LOCK_EX : LOCK_SH))
 		return xf_diag(-errno, NULL, "lock %s: %s", xf_pin_dir,
 			       strerror(errno));
 	return xf_read_rules(m);
@@ -333,18 +335,43 @@ static bool uses_maps(int fd, const __u32 *ids, int nids)
 	return false;
 }
 
+/* The program ids in the tier slots of the pinned xf_progs (open as fd),
+ * into tiers[XF_PROG_SLOTS]. */
+static void tier_progs(int fd, __u32 *tiers)
+{
+	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
+		if (fd < 0 || bpf_map_lookup_elem(fd, &slot, &tiers[slot]))
+			tiers[slot] = 0;
+}
+
+/* Empties the slots of the pinned xf_progs: the tier programs go. */
+static void drop_tiers(int fd)
+{
+	for (__u32 slot = 0; fd >= 0 && slot < XF_PROG_SLOTS; slot++)
+		bpf_map_delete_elem(fd, &slot);
+}
+
+static bool is_tier(__u32 id, const __u32 *tiers)
+{
+	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
+		if (tiers[slot] == id)
+			return true;
+	return false;
+}
+
 /* The id of a loaded program that uses one of the maps ids[] (0: none),
- * or -errno. */
-static long prog_using(const __u32 *ids, int nids)
+ * or -errno; the tier programs xf_progs holds do not count: they run only
+ * where an attached xdp_filter calls them. */
+static long prog_using(const __u32 *ids, int nids, const __u32 *tiers)
 {
 	__u32 id = 0;
 
 	while (!bpf_prog_get_next_id(id, &id)) {
-		int fd = bpf_prog_get_fd_by_id(id);
+		int fd = is_tier(id, tiers) ? -1 : bpf_prog_get_fd_by_id(id);
 		bool used;
 
 		if (fd < 0)
-			continue;	/* freed since get_next_id */
+			continue;	/* a tier, or freed since get_next_id */
 		used = uses_maps(fd, ids, nids);
 		close(fd);
 		if (used)
@@ -355,9 +382,9 @@ static long prog_using(const __u32 *ids, int nids)
 
 int xf_unpin(void)
 {
+	__u32 ids[XF_NMAPS], tiers[XF_PROG_SLOTS];
+	int n = 0, err = 0, progs = -1;
 	char path[PATH_MAX];
-	__u32 ids[XF_NMAPS];
-	int n = 0, err = 0;
 	long prog;
 
 	for (int i = 0; i < XF_NMAPS; i++) {
@@ -369,13 +396,21 @@ int xf_unpin(void)
 			continue;
 		if (!map_id(fd, &ids[n]))
 			n++;
-		close(fd);
+		if (i == XF_M_PROGS)
+			progs = fd;
+		else
+			close(fd);
 	}
 	if (!n) {
 		printf("no pins under %s\n", xf_pin_dir);
 		return 0;
 	}
-	prog = prog_using(ids, n);
+	tier_progs(progs, tiers);
+	prog = prog_using(ids, n, tiers);
+	if (!prog)
+		drop_tiers(progs);
+	if (progs >= 0)
+		close(progs);
 	if (prog < 0)
 		return xf_diag(prog, NULL, "listing programs: %s",
 			       strerror(-prog));

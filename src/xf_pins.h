@@ -16,7 +16,8 @@
 /* Indexes into struct xf_maps.fd, in the order of xf_map_specs[]. */
 enum xf_map_index {
 	XF_M_PORTS, XF_M_PFX4, XF_M_PFX6, XF_M_PPORTS, XF_M_RCOUNT,
-	XF_M_STATS, XF_M_CONFIG, XF_M_RULES, XF_M_RLOG, XF_M_LOG, XF_NMAPS
+	XF_M_STATS, XF_M_CONFIG, XF_M_RULES, XF_M_RLOG, XF_M_LOG, XF_M_PROGS,
+	XF_NMAPS
 };
 
 /* What a pinned map must look like; a pin from another layout is refused
@@ -49,9 +50,10 @@ int xf_maps_init(struct xf_maps *m);
  * (after a message; none for missing pins when quiet_enoent). */
 int xf_open_maps(struct xf_maps *m, bool quiet_enoent);
 void xf_close_maps(struct xf_maps *m);
-/* Takes the editors' lock (every writer holds it: concurrent editors never
- * interleave), then reads the rule records and the active set. */
-int xf_lock(struct xf_maps *m);
+/* Takes the editors' lock, exclusive for writers (concurrent editors never
+ * interleave) or shared for readers (who then see no edit half-made), then
+ * reads the rule records and the active set. */
+int xf_lock(struct xf_maps *m, bool exclusive);
 /* Reads the rule records into m->rules and the active set into m->set,
  * without the lock (for list and save): 0 or -errno. */
 int xf_read_rules(struct xf_maps *m);

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "xf_store.h"
+#include "xf_tiers.h"
 
 int xf_write_config(struct xf_maps *m, const struct xf_config *cfg)
 {
@@ -24,15 +25,19 @@ int xf_write_config(struct xf_maps *m, const struct xf_config *cfg)
 
 int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy)
 {
+	__u32 uses = policy->flags & XF_CFG_ALLOW ? XF_USES_ALLOW : 0;
 	struct xf_config cfg;
-	int err = xf_read_config(m, &cfg);
+	int err = xf_tier_sync(m, set, uses, true);
 
+	if (!err)
+		err = xf_read_config(m, &cfg);
 	if (err)
 		return err;
 	cfg.sets[set].flags = policy->flags;
 	cfg.sets[set].eph_lo = policy->eph_lo;
 	cfg.sets[set].eph_hi = policy->eph_hi;
-	return xf_write_config(m, &cfg);
+	err = xf_write_config(m, &cfg);
+	return err ? err : xf_tier_sync(m, set, 0, false);
 }
 
 int xf_store_switch(struct xf_maps *m, __u32 to, __u64 confirm_by,
@@ -48,10 +53,13 @@ int xf_store_switch(struct xf_maps *m, __u32 to, __u64 confirm_by,
 	cfg.set = to;
 	cfg.confirm_by = confirm_by;
 	cfg.confirm_pid = confirm_pid;
+	/* The full tier reads xf_config.set, a lighter one has its set built
+	 * in: switching the set first and the tier second, each packet sees
+	 * the old set or the new one, whichever tier it runs. */
 	err = xf_write_config(m, &cfg);
 	if (!err)
 		m->set = to;
-	return err;
+	return err ? err : xf_tier_sync(m, to, 0, false);
 }
 
 int xf_store_confirmed(struct xf_maps *m)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "xf_counts.h"
 #include "xf_rule.h"
 #include "xf_show.h"
 
@@ -45,7 +46,7 @@ static int sorted_rules(struct xf_maps *m, bool counts, struct entry **out,
 			__u32 *n)
 {
 	struct entry *e;
-	int err = xf_read_rules(m);
+	int err = m->rules ? 0 : xf_read_rules(m);
 
 	*n = 0;
 	*out = NULL;
@@ -267,13 +268,12 @@ int xf_show_stats(struct xf_maps *m, enum xf_out out)
 {
 	struct xf_count c[XF_R_MAX];
 	bool json = out == XF_OUT_JSON;
+	int err = m->rules ? 0 : xf_read_rules(m);
 
-	for (__u32 r = 0; r < XF_R_MAX; r++) {
-		int err = xf_read_count(m, XF_M_STATS, r, &c[r]);
-
-		if (err)
-			return err;
-	}
+	if (!err)
+		err = xf_read_reasons(m, c);
+	if (err)
+		return err;
 	if (out == XF_OUT_PROM)
 		return show_prometheus(m, c);
 	if (json)

@@ -11,8 +11,11 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "xf_counts.h"
 #include "xf_rule.h"
+#include "xf_slots.h"
 #include "xf_store.h"
+#include "xf_tiers.h"
 
 /* A rule of a batch, and what the records say about it and its prefix. */
 struct ref {
@@ -26,21 +29,6 @@ struct ref {
 	bool	pfx_in_set;	/* group: the set has the prefix already */
 	bool	fresh;		/* a new id: counters start from zero */
 };
-
-/* Port slots to write in one syscall: xf_ports keys, or xf_pports keys
- * (the same slots under the rule's prefix id), and their values. */
-struct slots {
-	__u32		*keys;
-	struct xf_pport	*pkeys;
-	struct xf_port	*vals;
-	__u32		n, cap;
-};
-
-/* What the packet path stores for rule id: the id and its log bit. */
-static __u32 path_id(const struct xf_rule *r, __u32 id)
-{
-	return id | (r->log_rate ? XF_ID_LOG : 0);
-}
 
 static int cmp_ref_rule(const void *a, const void *b)
 {
@@ -88,136 +76,6 @@ static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
 			hi = mid;
 	}
 	return NULL;
-}
-
-static void slots_free(struct slots *b)
-{
-	free(b->keys);
-	free(b->pkeys);
-	free(b->vals);
-	memset(b, 0, sizeof(*b));
-}
-
-static int slots_grow(struct slots *b, __u32 need)
-{
-	__u32 cap = (b->n + need) * 2;
-	void *k, *pk, *v;
-
-	if (b->n + need <= b->cap)
-		return 0;
-	k = realloc(b->keys, cap * sizeof(*b->keys));
-	if (k)
-		b->keys = k;
-	pk = k ? realloc(b->pkeys, cap * sizeof(*b->pkeys)) : NULL;
-	if (pk)
-		b->pkeys = pk;
-	v = pk ? realloc(b->vals, cap * sizeof(*b->vals)) : NULL;
-	if (!v)
-		return -ENOMEM;
-	b->vals = v;
-	b->cap = cap;
-	return 0;
-}
-
-/* Appends the port slots of r in rule set `set`, with value val. */
-static int slots_add(struct slots *b, const struct xf_rule *r, __u32 set,
-		     __u32 val)
-{
-	int err = slots_grow(b, (r->port_hi - r->port_lo + 1) * XF_P_MAX);
-
-	for (__u32 p = 0; !err && p < XF_P_MAX; p++) {
-		if (!(r->protos & (1U << p)))
-			continue;
-		for (__u32 port = r->port_lo; port <= r->port_hi; port++) {
-			__u32 n = b->n++;
-
-			b->keys[n] = xf_set_slot(set, xf_slot(r->dir, p, port));
-			b->pkeys[n].prefix_id = r->prefix_id;
-			b->pkeys[n].slot = b->keys[n];
-			b->vals[n].id = val;
-		}
-	}
-	return err;
-}
-
-/* Writes the slots: into xf_ports (plain rules) or xf_pports (prefix
- * rules); a zero value removes xf_pports entries. */
-static int slots_write(struct xf_maps *m, struct slots *b, bool prefix,
-		       bool clear)
-{
-	int fd = m->fd[prefix ? XF_M_PPORTS : XF_M_PORTS];
-	__u32 count = b->n;
-
-	if (!b->n)
-		return 0;
-	if (!prefix || !clear)
-		return bpf_map_update_batch(fd, prefix ? (void *)b->pkeys :
-					    (void *)b->keys, b->vals, &count,
-					    NULL) ? -errno : 0;
-	if (!bpf_map_delete_batch(fd, b->pkeys, &count, NULL))
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	/* Some were never written (a half-written add): one by one. */
-	for (__u32 i = 0; i < b->n; i++)
-		if (bpf_map_delete_elem(fd, &b->pkeys[i]) && errno != ENOENT)
-			return -errno;
-	return 0;
-}
-
-/* The slots of the batch's rules in `set`: written with their ids, or
- * cleared. */
-static int write_slots(struct xf_maps *m, __u32 set, const __u32 *ids,
-		       __u32 n, bool clear)
-{
-	struct slots plain = {}, pfx = {};
-	int err = 0;
-
-	for (__u32 k = 0; k < n && !err; k++) {
-		const struct xf_rule *r = &m->rules[ids[k]];
-
-		if (!r->anyport)
-			err = slots_add(r->family ? &pfx : &plain, r, set,
-					clear ? 0 : path_id(r, ids[k]));
-	}
-	if (!err)
-		err = slots_write(m, &plain, false, clear);
-	if (!err)
-		err = slots_write(m, &pfx, true, clear);
-	slots_free(&plain);
-	slots_free(&pfx);
-	return err;
-}
-
-/* The trie key of r's prefix in rule set `set`; returns the trie's fd. */
-static int prefix_key(const struct xf_maps *m, const struct xf_rule *r,
-		      __u32 set, struct xf_lpm6 *key)
-{
-	memset(key, 0, sizeof(*key));
-	key->prefixlen = XF_LPM_SET_BITS + r->prefixlen;
-	key->set = set;
-	if (r->family == 4) {
-		struct xf_lpm4 *k4 = (struct xf_lpm4 *)key;
-
-		memcpy(k4->addr, r->addr, sizeof(k4->addr));
-		return m->fd[XF_M_PFX4];
-	}
-	memcpy(key->addr, r->addr, sizeof(key->addr));
-	return m->fd[XF_M_PFX6];
-}
-
-/* Writes r's prefix entry in `set` ({any, r's prefix id}), or deletes it. */
-static int write_prefix(struct xf_maps *m, __u32 set, const struct xf_rule *r,
-			__u32 any, bool remove)
-{
-	struct xf_pfx val = { .any_id = any, .prefix_id = r->prefix_id };
-	struct xf_lpm6 key;
-	int fd = prefix_key(m, r, set, &key);
-
-	if (remove)
-		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ?
-		       -errno : 0;
-	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
 }
 
 /* A set's counts from its records: its prefixes per family (the program
@@ -275,28 +133,6 @@ static int write_records(struct xf_maps *m, const __u32 *ids, __u32 n)
 	return err;
 }
 
-/* New rules start from zero counters (not a deleted rule's), with their
- * drop log bucket. */
-static int new_rule_state(struct xf_maps *m, const __u32 *ids, __u32 n)
-{
-	struct xf_count *zero = calloc((size_t)n * m->ncpus + 1, sizeof(*zero));
-	struct xf_rlog *buckets = calloc(n + 1, sizeof(*buckets));
-	__u32 count = n;
-	int err = 0;
-
-	if (!zero || !buckets)
-		err = -ENOMEM;
-	for (__u32 k = 0; !err && k < n; k++)
-		buckets[k].rate = m->rules[ids[k]].log_rate;
-	if (!err && n &&
-	    (bpf_map_update_batch(m->fd[XF_M_RCOUNT], ids, zero, &count, NULL) ||
-	     bpf_map_update_batch(m->fd[XF_M_RLOG], ids, buckets, &count, NULL)))
-		err = -errno;
-	free(zero);
-	free(buckets);
-	return err;
-}
-
 /* What the records say about a sorted batch: each rule's id in either set
  * (and whether `set` has it), each prefix group's prefix id, whether `set`
  * has the prefix and its "any from" rule there; and the prefix ids in use. */
@@ -324,7 +160,7 @@ static void scan_records(const struct xf_maps *m, __u32 set, struct ref *refs,
 		hit->prefix_id = r->prefix_id;
 		hit->pfx_in_set |= in;
 		if (in && r->anyport)
-			hit->any = path_id(r, id);
+			hit->any = xf_path_id(r, id);
 	}
 }
 
@@ -388,11 +224,11 @@ static int write_groups(struct xf_maps *m, __u32 set, const struct ref *refs,
 			continue;
 		for (__u32 j = k; j < n && refs[j].group == k; j++)
 			if (refs[j].r->anyport && !refs[j].present) {
-				any = path_id(refs[j].r, refs[j].id);
+				any = xf_path_id(refs[j].r, refs[j].id);
 				any_now = true;
 			}
 		if (!g->pfx_in_set || any_now)
-			err = write_prefix(m, set, &m->rules[g->id], any, false);
+			err = xf_write_prefix(m, set, &m->rules[g->id], any, false);
 	}
 	return err;
 }
@@ -409,6 +245,17 @@ static __u32 new_ids(const struct ref *refs, __u32 n, bool fresh, __u32 *ids)
 	return c;
 }
 
+/* What the rules of the batch that are new to the set use. */
+static __u32 batch_uses(const struct ref *refs, __u32 n)
+{
+	__u32 uses = 0;
+
+	for (__u32 k = 0; k < n; k++)
+		if (!refs[k].present)
+			uses |= xf_rule_uses(refs[k].r);
+	return uses;
+}
+
 static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
 		       __u32 n, __u32 *added, __u32 *nadded)
 {
@@ -423,16 +270,20 @@ static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
 		*nadded = new_ids(refs, n, false, added);
 	}
 	nfresh = err ? 0 : new_ids(refs, n, true, fresh);
+	if (!err)		/* a heavier tier first, if the batch needs it */
+		err = xf_tier_sync(m, set, batch_uses(refs, n), true);
 	if (!err)
-		err = new_rule_state(m, fresh, nfresh);
+		err = xf_counts_fresh(m, fresh, nfresh);
 	if (!err)
 		err = write_records(m, added, *nadded);
 	if (!err)
-		err = write_slots(m, set, added, *nadded, false);
+		err = xf_write_slots(m, set, added, *nadded, false);
 	if (!err)
 		err = write_groups(m, set, refs, n);
 	if (!err)
 		err = sync_counts(m, set);
+	if (!err)
+		err = xf_tier_sync(m, set, 0, false);
 	free(pfx_used);
 	free(fresh);
 	return err;
@@ -480,7 +331,7 @@ static int drop_groups(struct xf_maps *m, __u32 set, struct ref *refs, __u32 n)
 		hit = &refs[hit->group];
 		hit->pfx_in_set = true;
 		if (r->anyport)
-			hit->any = path_id(r, id);
+			hit->any = xf_path_id(r, id);
 	}
 	for (__u32 k = 0; k < n && !err; k++) {
 		const struct ref *g = &refs[k];
@@ -491,9 +342,20 @@ static int drop_groups(struct xf_maps *m, __u32 set, struct ref *refs, __u32 n)
 		for (__u32 j = k; j < n && refs[j].group == k; j++)
 			any_gone |= refs[j].r->anyport;
 		if (!g->pfx_in_set || any_gone)
-			err = write_prefix(m, set, g->r, g->any, !g->pfx_in_set);
+			err = xf_write_prefix(m, set, g->r, g->any, !g->pfx_in_set);
 	}
 	return err;
+}
+
+/* The counts of the rules in ids[0..n) that no set holds any more. */
+static int retire(struct xf_maps *m, __u32 *ids, __u32 n)
+{
+	__u32 freed = 0;
+
+	for (__u32 k = 0; k < n; k++)
+		if (!m->rules[ids[k]].sets)
+			ids[freed++] = ids[k];
+	return xf_counts_retire(m, ids, freed);
 }
 
 int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
@@ -507,7 +369,7 @@ int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
 		if (ids[k] && ids[k] < XF_MAX_RULES && xf_in_set(m, ids[k], set))
 			gone[ngone++] = ids[k];
 	if (!err)
-		err = write_slots(m, set, gone, ngone, true);
+		err = xf_write_slots(m, set, gone, ngone, true);
 	for (__u32 k = 0; !err && k < ngone; k++) {
 		recs[k] = m->rules[gone[k]];
 		m->rules[gone[k]].sets &= ~XF_SET_BIT(set);
@@ -520,6 +382,10 @@ int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
 		err = write_records(m, gone, ngone);
 	if (!err)
 		err = sync_counts(m, set);
+	if (!err)
+		err = retire(m, gone, ngone);
+	if (!err)		/* a lighter tier, if the set needs less now */
+		err = xf_tier_sync(m, set, 0, false);
 	free(gone);
 	free(recs);
 	free(refs);

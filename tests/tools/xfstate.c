@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 			xf_close_maps(&m);
 			return usage();
 		}
-		if (xf_lock(&m)) {
+		if (xf_lock(&m, true)) {
 			xf_close_maps(&m);
 			return 1;
 		}
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "churn") && argc == 4) {
 		long n = atol(argv[2]), seed = atol(argv[3]), i, edits = 0;
 
-		if (n < 1 || seed < 0 || xf_lock(&m)) {
+		if (n < 1 || seed < 0 || xf_lock(&m, true)) {
 			xf_close_maps(&m);
 			return n < 1 || seed < 0 ? usage() : 1;
 		}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xf_tiers.h - the store's part that picks the program packets run: which
+ * feature tier a rule set needs, which one xf_progs makes active, the
+ * switch between them, and the tier programs of an object loaded into
+ * xf_progs (xdp_filter.h, "Feature tiers").
+ */
+#ifndef XF_TIERS_H
+#define XF_TIERS_H
+
+#include "xf_pins.h"
+
+struct bpf_object;
+
+/* What rule set `set` uses (XF_USES_*), with the policy given (NULL: the
+ * set's own, from xf_config). */
+__u32 xf_set_uses(const struct xf_maps *m, __u32 set,
+		  const struct xf_set *policy);
+/* The same for one rule. */
+__u32 xf_rule_uses(const struct xf_rule *r);
+/* The lightest tier that serves uses. */
+int xf_tier_for(__u32 uses);
+const char *xf_tier_name(int tier);
+/* Why a set with these uses needs its tier, in words. */
+void xf_uses_text(__u32 uses, char *buf, size_t len);
+
+/* The tier and rule set of the program in the active slot: XF_TIER_FULL
+ * when it is empty, -1 (and *set unknown) for a program not in the tier
+ * slots. 0 or -errno. */
+int xf_tier_active(const struct xf_maps *m, int *tier, __u32 *set);
+/* Is tier's program for `set` loaded (always, for the full tier)? */
+bool xf_tier_loaded(const struct xf_maps *m, int tier, __u32 set);
+/* Makes tier's program for `set` the active one (the full tier, or a tier
+ * whose program is not loaded: the slot is emptied, and xdp_filter runs the
+ * full filter). 0 or -errno after a message. */
+int xf_tier_activate(struct xf_maps *m, int tier, __u32 set);
+/* Makes the tier that rule set `set` needs active, if `set` is the one
+ * packets use. before: only when that is a heavier tier than the active
+ * one, and counting uses (of the change about to be written) in. */
+int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses, bool before);
+
+/* The tier programs of an object (loaded, with the pins' maps) into their
+ * slots; a slot whose program the object lacks is emptied. */
+int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj);
+/* Opens the object at path with the pinned maps, loads its tier programs
+ * and fills their slots. */
+int xf_tiers_load(struct xf_maps *m, const char *path);
+
+#endif /* XF_TIERS_H */
