@@ -385,23 +385,32 @@ static __always_inline int xf_fast_ipv6(struct ipv6hdr *ip6h, void *data_end,
 	return xf_fast_l4(ip6h + 1, data_end, proto, len, pkt);
 }
 
+/* The common frames (see above): their reason and pkt, as the strict
+ * parser would give them; -1 for every other frame. */
+static __always_inline int xf_parse_fast(void *data, void *data_end,
+					 struct xf_pkt *pkt)
+{
+	void *l3 = data + ETH_HLEN;
+	__be16 proto;
+
+	if (xf_unlikely(l3 + sizeof(struct iphdr) + sizeof(struct udphdr) >
+			data_end))
+		return -1;
+	proto = *(__be16 *)(data + 12);		/* one load: ethhdr is packed */
+	if (xf_likely(proto == bpf_htons(ETH_P_IP)))
+		return xf_fast_ipv4(l3, data_end, pkt);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return xf_fast_ipv6(l3, data_end, pkt);
+	return -1;
+}
+
 /* A frame down to its ports: the common frames through the fast path, the
  * rest through xf_parse_strict(); the same reason and pkt either way. */
 static __always_inline int xf_parse_frame(void *data, void *data_end,
 					  struct xf_pkt *pkt)
 {
-	void *l3 = data + ETH_HLEN;
-	__be16 proto;
-	int ret = -1;
+	int ret = xf_parse_fast(data, data_end, pkt);
 
-	if (xf_unlikely(l3 + sizeof(struct iphdr) + sizeof(struct udphdr) >
-			data_end))
-		return xf_parse_strict(data, data_end, pkt);
-	proto = *(__be16 *)(data + 12);		/* one load: ethhdr is packed */
-	if (xf_likely(proto == bpf_htons(ETH_P_IP)))
-		ret = xf_fast_ipv4(l3, data_end, pkt);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		ret = xf_fast_ipv6(l3, data_end, pkt);
 	return ret >= 0 ? ret : xf_parse_strict(data, data_end, pkt);
 }
 

@@ -145,8 +145,11 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
 
 /* The full tier: the rule set xf_config names (read once per packet:
  * apply switches it with one write, so the packet sees one whole set),
- * prefixes, the allow policy, the drop log. */
-static __always_inline int filter_full(struct xdp_md *ctx)
+ * prefixes, the allow policy, the drop log. fast: the fast path for the
+ * common frames before the strict parser (xf_full); xdp_filter's own copy,
+ * which runs only while no tier is active, has the strict parser alone,
+ * which the verifier checks in half the steps. */
+static __always_inline int filter_full(struct xdp_md *ctx, const bool fast)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
@@ -157,7 +160,8 @@ static __always_inline int filter_full(struct xdp_md *ctx)
 	__u32 zero = 0, id = 0, pidx, set;
 	int reason;
 
-	reason = xf_parse_frame(data, data_end, &pkt);
+	reason = fast ? xf_parse_frame(data, data_end, &pkt) :
+			xf_parse_strict(data, data_end, &pkt);
 	if (reason == XF_R_MALFORMED) {
 		xf_debug("drop malformed len %llu", bytes);
 		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
@@ -199,7 +203,8 @@ static __always_inline int filter_full(struct xdp_md *ctx)
 }
 
 /* The lighter tiers: rule set `set`, built in; deny policy; destination
- * port rules, and source port rules when src. */
+ * port rules, and source port rules when src. Frames the fast path does
+ * not take go to the full tier. */
 static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 					const bool src)
 {
@@ -210,7 +215,13 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	__u32 id, pidx;
 	int reason;
 
-	reason = xf_parse_frame(data, data_end, &pkt);
+	reason = xf_parse_fast(data, data_end, &pkt);
+	if (reason < 0) {
+		bpf_tail_call(ctx, &xf_progs, XF_PROG_FULL_SLOT);
+		return XDP_ABORTED;	/* cannot happen: user space makes a
+					 * lighter tier active only with the
+					 * full tier's program loaded */
+	}
 	if (reason == XF_R_MALFORMED) {
 		xf_debug("drop malformed len %llu", bytes);
 		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
@@ -235,7 +246,13 @@ SEC("xdp")
 int xdp_filter(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE);
-	return filter_full(ctx);		/* no tier active: all of it */
+	return filter_full(ctx, false);		/* no tier active: all of it */
+}
+
+SEC("xdp")
+int xf_full(struct xdp_md *ctx)
+{
+	return filter_full(ctx, true);
 }
 
 SEC("xdp")

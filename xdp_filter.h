@@ -199,8 +199,11 @@ struct xf_config {
  * xf_progs[XF_PROG_ACTIVE], where user space puts the lightest tier that
  * serves the active rule set; while that slot is empty, xdp_filter is the
  * full filter itself. The lighter tiers have their rule set built in (they
- * never read xf_config) and only the code their features need; the slots
- * after XF_PROG_ACTIVE keep each of them loaded, so a switch is one write. */
+ * never read xf_config) and only the code their features need: they parse
+ * the common frames themselves (untagged IPv4 and IPv6 with TCP or UDP)
+ * and hand every other frame to the full tier's program (xf_full, in
+ * xf_prog_slot(XF_TIER_FULL, 0)). The slots after XF_PROG_ACTIVE keep each
+ * tier's program loaded, so a switch is one write. */
 enum xf_tier {
 	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
 	XF_TIER_PORTS,		/* ... and source-port rules */
@@ -219,16 +222,18 @@ enum xf_tier {
 /* The program of each tier for rule sets 0 and 1. */
 #define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
 			  { "xf_ports_s0", "xf_ports_s1" },	\
-			  { "xdp_filter", "xdp_filter" } }
+			  { "xf_full", "xf_full" } }
+#define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches */
 
 #define XF_PROG_ACTIVE	0
+#define XF_PROG_FULL_SLOT 5	/* xf_prog_slot(XF_TIER_FULL, 0) */
 #define XF_PROG_SLOTS	8
 
-/* The xf_progs slot that keeps the program of tier (below XF_TIER_FULL)
- * for rule set set. */
+/* The xf_progs slot that keeps the program of tier for rule set set (the
+ * full tier has one program, for both sets, in slot 5). */
 static inline __u32 xf_prog_slot(__u32 tier, __u32 set)
 {
-	return 1 + tier * XF_SETS + set;
+	return 1 + tier * XF_SETS + (tier < XF_TIER_FULL ? set : 0);
 }
 
 /* xf_rdesc value, the rule record: a rule as the user wrote it, and the

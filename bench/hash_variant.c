@@ -3,11 +3,12 @@
  * map-layout measurement in DESIGN.md ("Maps"). Benchmark only, never
  * attached.
  *
- * Everything but the port-rule lookup is the product's (ABI v4): parsing.h's
- * parse_frame(), the xf_config lookup and the read of the active rule set,
- * the prefix check (skipped, like the product's, when the set counts no
- * prefixes), destination then source port, the deny/allow verdicts and the
- * xf_stats counting. The port-rule table is what a hash design would
+ * Everything but the port-rule lookup is the product's full tier (ABI v5):
+ * parsing.h's xf_parse_frame(), the xf_config lookup and the read of the
+ * active rule set, the prefix check (skipped, like the product's, when the
+ * set counts no prefixes), destination then source port, and one counter
+ * per packet (the rule's, or the reason's). Deny policy only: the bench
+ * measures it with no other. The port-rule table is what a hash design would
  * naturally be: one BPF_MAP_TYPE_PERCPU_HASH keyed by {port, proto, dir},
  * whose per-CPU value is the rule's own counter. A key's presence is the
  * rule, so one lookup gives both the match and the counter slot (the
@@ -18,7 +19,7 @@
  */
 #include <linux/bpf.h>
 #include "../xdp_filter.h"
-#include "../bpf_maps.h"	/* the product's maps, count() and verdict() */
+#include "../bpf_maps.h"	/* the product's maps and counting */
 #include "../parsing.h"
 #include "hash_key.h"
 
@@ -46,7 +47,8 @@ static __always_inline int prefix_match(struct xf_pkt *pkt,
 					const struct xf_set *set, __u32 nset,
 					void *data_end)
 {
-	struct xf_pfx *pfx = prefix_lookup(pkt, set, nset, data_end);
+	struct xf_pfx *pfx = xf_prefix_lookup(pkt->family, pkt->saddr, set,
+					      nset, data_end);
 
 	return pfx && pfx->any_id;
 }
@@ -64,14 +66,14 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	__u32 zero = 0, nset;
 	int reason, match;
 
-	reason = parse_frame(data, data_end, &pkt);
+	reason = xf_parse_frame(data, data_end, &pkt);
 	if (reason == XF_R_MALFORMED)
-		return verdict(reason, bytes, XDP_DROP);
+		return xf_reason(reason, bytes, XDP_DROP);
 	if (reason == XF_R_NON_IP)
-		return verdict(reason, bytes, XDP_PASS);
+		return xf_reason(reason, bytes, XDP_PASS);
 	cfg = bpf_map_lookup_elem(&xf_config, &zero);
 	if (!cfg)
-		return verdict(reason, bytes, XDP_PASS);
+		return xf_reason(reason, bytes, XDP_PASS);
 	nset = *(volatile __u32 *)&cfg->set & 1;	/* as the product */
 	set = &cfg->sets[nset];
 
@@ -82,18 +84,10 @@ int xdp_filter_hash(struct xdp_md *ctx)
 			rule = port_rule(XF_DIR_SRC, pkt.l4, pkt.sport);
 		match = rule != NULL;
 	}
-	count(rule, bytes);		/* the rule's own per-CPU counter */
-
-	if (!(set->flags & XF_CFG_ALLOW)) {
-		if (!match)
-			return verdict(reason, bytes, XDP_PASS);
-		return verdict(XF_R_DROPPED, bytes, XDP_DROP);
-	}
-	if (match)
-		return verdict(XF_R_ALLOWED, bytes, XDP_PASS);
-	if (reason != XF_R_PASSED || allow_unlisted(&pkt, set))
-		return verdict(reason, bytes, XDP_PASS);
-	return verdict(XF_R_POLICY, bytes, XDP_DROP);
+	if (!match)
+		return xf_reason(reason, bytes, XDP_PASS);
+	xf_count_add(rule, bytes);	/* the rule's own per-CPU counter */
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

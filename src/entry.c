@@ -61,6 +61,8 @@ static int add_rule(int argc, char **argv)
 	ret = xf_lock(&m, true);
 	if (!ret)
 		ret = xf_store_add(&m, m.set, &rule, NULL);
+	if (!ret)
+		ret = xf_store_done(&m);
 	xf_close_maps(&m);
 	return ret;
 }

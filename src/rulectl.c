@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "xf_apply.h"
 #include "xf_monitor.h"
@@ -331,14 +332,26 @@ static int run_monitor(struct xf_maps *m, struct args *a)
 }
 
 /* After an attach: the ABI stamp, the tier programs of the object just
- * attached (OBJ), and the tier the active set needs. */
+ * attached (OBJ: loaded before the lock is taken, the verifier takes a
+ * while), and the tier the active set needs. */
 static int run_init(struct xf_maps *m, struct args *a)
 {
-	int err = xf_store_stamp(m);
+	struct bpf_object *obj = NULL;
+	int err = a->argc ? xf_tiers_load(a->argv[0], &obj) : 0;
 
-	if (!err && a->argc)
-		err = xf_tiers_load(m, a->argv[0]);
-	return err ? err : xf_tier_sync(m, m->set, 0, false);
+	if (!err)
+		err = xf_open_maps(m, false);
+	if (!err)
+		err = xf_lock(m, true);
+	if (!err)
+		err = xf_store_stamp(m);
+	if (!err && obj)
+		err = xf_tiers_fill(m, obj);
+	if (!err)
+		err = xf_tier_sync(m, m->set, 0, XF_TIER_EXACT);
+	xf_close_maps(m);
+	bpf_object__close(obj);		/* xf_progs keeps the tiers loaded */
+	return err;
 }
 
 static int parse_init(struct args *a)
@@ -452,7 +465,7 @@ static const struct cmd cmds[] = {
 	{ "init", "[OBJ]",
 	  "(attach.sh) stamp the ABI into the pins, load\n"
 	  "OBJ's tiers, make the one the rules need active",
-	  parse_init, run_init, MAPS_LOCK, false },
+	  parse_init, run_init, MAPS_NONE, false },
 	{ "unpin", "", "(attach.sh) unpin if no program uses them",
 	  parse_none, run_unpin, MAPS_NONE, false },
 	{ "--help", "", "this text (also -h, help)",
@@ -536,6 +549,8 @@ static int run(const struct cmd *c, struct args *a)
 		err = xf_lock(&m, use == MAPS_LOCK);
 	if (!err)
 		err = c->run(&m, a);
+	if (!err && use == MAPS_LOCK)
+		err = xf_store_done(&m);
 	xf_close_maps(&m);
 	return err;
 }

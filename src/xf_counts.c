@@ -37,7 +37,7 @@ static int fold(struct xf_maps *m, const __u32 *ids, __u32 n)
 		    bpf_map_update_elem(m->fd[XF_M_STATS], &key, v, BPF_ANY))
 			err = -errno;
 	}
-	if (!err && n) {
+	if (!err && (sum.packets || sum.bytes)) {	/* else all zero */
 		memset(v, 0, (size_t)n * m->ncpus * sizeof(*v));
 		if (bpf_map_update_batch(m->fd[XF_M_RCOUNT], ids, v, &count,
 					 NULL))

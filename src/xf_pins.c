@@ -269,6 +269,8 @@ int xf_read_rules(struct xf_maps *m)
 			       strerror(-err));
 	err = xf_read_config(m, &cfg);
 	m->set = cfg.set & 1;
+	m->uses_known = 0;
+	m->slots_known = false;
 	return err;
 }
 
@@ -279,11 +281,6 @@ int xf_lock(struct xf_maps *m, bool exclusive)
 		return xf_diag(-errno, NULL, "lock %s: %s", xf_pin_dir,
 			       strerror(errno));
 	return xf_read_rules(m);
-}
-
-bool xf_in_set(const struct xf_maps *m, __u32 id, __u32 set)
-{
-	return (m->rules[id].sets >> set) & 1;
 }
 
 int xf_read_count(const struct xf_maps *m, int map, __u32 key,

@@ -36,6 +36,16 @@ struct xf_maps {
 	int		ncpus;		/* possible CPUs: per-CPU value count */
 	struct xf_rule	*rules;		/* XF_MAX_RULES records, by id */
 	__u32		set;		/* the active rule set, when read */
+	/* The store's memory of what it wrote, so that each edit need not
+	 * read it back: what each set uses (XF_USES_*, valid per bit of
+	 * uses_known), and the program ids in xf_progs' slots (0: empty;
+	 * slot 0 the active one), read once a lock. */
+	__u32		uses[XF_SETS];
+	__u32		uses_known;
+	__u32		slot_ids[XF_PROG_SLOTS];
+	bool		slots_known;
+	bool		tier_heavy;	/* a lighter tier would serve: see
+					 * xf_store_done() */
 };
 
 /* The pin directory: XF_PIN_DIR, or the environment's XF_PIN_DIR. */
@@ -58,7 +68,10 @@ int xf_lock(struct xf_maps *m, bool exclusive);
  * without the lock (for list and save): 0 or -errno. */
 int xf_read_rules(struct xf_maps *m);
 /* Does rule id belong to rule set `set`? */
-bool xf_in_set(const struct xf_maps *m, __u32 id, __u32 set);
+static inline bool xf_in_set(const struct xf_maps *m, __u32 id, __u32 set)
+{
+	return (m->rules[id].sets >> set) & 1;
+}
 
 /* All max entries of an ARRAY map into vals (vsz bytes each), one syscall
  * per batch: 0 or -errno, without a message. */

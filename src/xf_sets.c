@@ -27,7 +27,7 @@ int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy)
 {
 	__u32 uses = policy->flags & XF_CFG_ALLOW ? XF_USES_ALLOW : 0;
 	struct xf_config cfg;
-	int err = xf_tier_sync(m, set, uses, true);
+	int err = xf_tier_sync(m, set, uses, XF_TIER_BEFORE);
 
 	if (!err)
 		err = xf_read_config(m, &cfg);
@@ -37,7 +37,8 @@ int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy)
 	cfg.sets[set].eph_lo = policy->eph_lo;
 	cfg.sets[set].eph_hi = policy->eph_hi;
 	err = xf_write_config(m, &cfg);
-	return err ? err : xf_tier_sync(m, set, 0, false);
+	m->uses_known &= ~XF_SET_BIT(set);	/* its ALLOW bit changed */
+	return err ? err : xf_tier_sync(m, set, 0, XF_TIER_AFTER);
 }
 
 int xf_store_switch(struct xf_maps *m, __u32 to, __u64 confirm_by,
@@ -59,7 +60,7 @@ int xf_store_switch(struct xf_maps *m, __u32 to, __u64 confirm_by,
 	err = xf_write_config(m, &cfg);
 	if (!err)
 		m->set = to;
-	return err ? err : xf_tier_sync(m, to, 0, false);
+	return err ? err : xf_tier_sync(m, to, 0, XF_TIER_AFTER);
 }
 
 int xf_store_confirmed(struct xf_maps *m)
@@ -109,4 +110,12 @@ int xf_store_wait_readers(void)
 		return xf_diag(err, NULL, "waiting for packets in flight: %s",
 			       strerror(-err));
 	return 0;
+}
+
+int xf_store_done(struct xf_maps *m)
+{
+	if (!m->tier_heavy)
+		return 0;
+	m->tier_heavy = false;
+	return xf_tier_sync(m, m->set, 0, XF_TIER_EXACT);
 }

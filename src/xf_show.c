@@ -11,6 +11,7 @@
 #include "xf_counts.h"
 #include "xf_rule.h"
 #include "xf_show.h"
+#include "xf_tiers.h"
 
 static const char *const reason_names[XF_R_MAX] = {
 	[XF_R_PASSED] = "passed",	[XF_R_DROPPED] = "dropped",
@@ -247,6 +248,21 @@ static void prom_rules(const struct xf_maps *m, const struct entry *e,
 	}
 }
 
+/* Which feature tier packets run: 1 for the active one. */
+static void prom_tier(struct xf_maps *m)
+{
+	__u32 set;
+	int tier;
+
+	if (xf_tier_active(m, &tier, &set))
+		return;
+	printf("# HELP xdp_filter_tier The feature tier packets run (1) and"
+	       " the others (0).\n# TYPE xdp_filter_tier gauge\n");
+	for (int t = 0; t < XF_TIERS; t++)
+		printf("xdp_filter_tier{tier=\"%s\"} %d\n", xf_tier_name(t),
+		       t == tier);
+}
+
 /* The Prometheus text exposition format (version 0.0.4), for
  * node_exporter's textfile collector: no timestamps, each family's HELP,
  * TYPE and samples together. Counters are per-CPU sums, as in stats. */
@@ -260,6 +276,7 @@ static int show_prometheus(struct xf_maps *m, const struct xf_count *c)
 		return err;
 	prom_reasons(c);
 	prom_rules(m, e, n);
+	prom_tier(m);
 	free(e);
 	return 0;
 }

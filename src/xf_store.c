@@ -80,11 +80,11 @@ static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
 
 /* A set's counts from its records: its prefixes per family (the program
  * skips a trie while its count is 0) and its source-port rules without a
- * prefix (it skips that lookup while nsrc is 0). */
+ * prefix (it skips that lookup while nsrc is 0); and what the set uses. */
 static int sync_counts(struct xf_maps *m, __u32 set)
 {
 	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
-	__u32 n4 = 0, n6 = 0, nsrc = 0;
+	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0;
 	struct xf_config cfg;
 	struct xf_set *s = &cfg.sets[set];
 	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
@@ -94,6 +94,7 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 
 		if (!xf_in_set(m, id, set))
 			continue;
+		uses |= xf_rule_uses(r);
 		if (!r->family) {
 			nsrc += r->dir == XF_DIR_SRC;
 		} else if (r->prefix_id <= XF_MAX_RULES + 1 &&
@@ -103,8 +104,12 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 		}
 	}
 	free(seen);
-	if (err || (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc))
+	if (err)
 		return err;
+	m->uses[set] = uses | (s->flags & XF_CFG_ALLOW ? XF_USES_ALLOW : 0);
+	m->uses_known |= XF_SET_BIT(set);
+	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc)
+		return 0;
 	s->nprefix4 = n4;
 	s->nprefix6 = n6;
 	s->nsrc = nsrc;
@@ -271,7 +276,8 @@ static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
 	}
 	nfresh = err ? 0 : new_ids(refs, n, true, fresh);
 	if (!err)		/* a heavier tier first, if the batch needs it */
-		err = xf_tier_sync(m, set, batch_uses(refs, n), true);
+		err = xf_tier_sync(m, set, batch_uses(refs, n),
+				   XF_TIER_BEFORE);
 	if (!err)
 		err = xf_counts_fresh(m, fresh, nfresh);
 	if (!err)
@@ -280,10 +286,10 @@ static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
 		err = xf_write_slots(m, set, added, *nadded, false);
 	if (!err)
 		err = write_groups(m, set, refs, n);
+	if (!err && (batch_uses(refs, n) || !(m->uses_known & XF_SET_BIT(set))))
+		err = sync_counts(m, set);	/* else none of them changes */
 	if (!err)
-		err = sync_counts(m, set);
-	if (!err)
-		err = xf_tier_sync(m, set, 0, false);
+		err = xf_tier_sync(m, set, 0, XF_TIER_AFTER);
 	free(pfx_used);
 	free(fresh);
 	return err;
@@ -347,6 +353,16 @@ static int drop_groups(struct xf_maps *m, __u32 set, struct ref *refs, __u32 n)
 	return err;
 }
 
+/* What the records recs[0..n) use. */
+static __u32 uses_of(const struct xf_rule *recs, __u32 n)
+{
+	__u32 uses = 0;
+
+	for (__u32 k = 0; k < n; k++)
+		uses |= xf_rule_uses(&recs[k]);
+	return uses;
+}
+
 /* The counts of the rules in ids[0..n) that no set holds any more. */
 static int retire(struct xf_maps *m, __u32 *ids, __u32 n)
 {
@@ -380,12 +396,12 @@ int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
 		err = drop_groups(m, set, refs, ngone);
 	if (!err)
 		err = write_records(m, gone, ngone);
-	if (!err)
-		err = sync_counts(m, set);
+	if (!err && (uses_of(recs, ngone) || !(m->uses_known & XF_SET_BIT(set))))
+		err = sync_counts(m, set);	/* else none of them changes */
 	if (!err)
 		err = retire(m, gone, ngone);
 	if (!err)		/* a lighter tier, if the set needs less now */
-		err = xf_tier_sync(m, set, 0, false);
+		err = xf_tier_sync(m, set, 0, XF_TIER_AFTER);
 	free(gone);
 	free(recs);
 	free(refs);
@@ -404,21 +420,26 @@ int xf_store_add(struct xf_maps *m, __u32 set, const struct xf_rule *r,
 		 __u32 *id)
 {
 	char name[XF_RULE_TEXT], other[XF_RULE_TEXT];
-	__u32 got = xf_store_find(m, set, r);
+	__u32 clash = 0;
 	int err;
 
-	if (id)
-		*id = got;
-	if (got)
-		return 0;		/* re-adding keeps the old counters */
-	xf_format_rule(r, name, sizeof(name));
 	for (__u32 i = 1; i < XF_MAX_RULES; i++) {
-		if (xf_in_set(m, i, set) && xf_overlaps(&m->rules[i], r)) {
-			xf_format_rule(&m->rules[i], other, sizeof(other));
-			return xf_diag(-EEXIST, NULL, "add %s: overlaps the rule"
-				       " '%s' (delete it first, or add the rest"
-				       " as separate ranges)", name, other);
+		if (!xf_in_set(m, i, set))
+			continue;
+		if (xf_same_rule(&m->rules[i], r)) {
+			if (id)
+				*id = i;
+			return 0;	/* re-adding keeps the old counters */
 		}
+		if (!clash && xf_overlaps(&m->rules[i], r))
+			clash = i;
+	}
+	xf_format_rule(r, name, sizeof(name));
+	if (clash) {
+		xf_format_rule(&m->rules[clash], other, sizeof(other));
+		return xf_diag(-EEXIST, NULL, "add %s: overlaps the rule '%s'"
+			       " (delete it first, or add the rest as separate"
+			       " ranges)", name, other);
 	}
 	err = xf_store_insert(m, set, r, 1, id);
 	if (err == -ENOSPC)

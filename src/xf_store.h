@@ -57,6 +57,10 @@ int xf_store_confirmed(struct xf_maps *m);
 int xf_store_stamp(struct xf_maps *m);
 /* Writes xf_config whole: for the store's own functions only. */
 int xf_write_config(struct xf_maps *m, const struct xf_config *cfg);
+/* After the edits of a lock: the lightest tier for the active set, if a
+ * heavier one was kept during them (the edits switch to a heavier tier at
+ * once, when they need it, and to a lighter one only here). */
+int xf_store_done(struct xf_maps *m);
 /* Returns once no XDP run that started before the call is still running
  * (so a set no packet uses any more can be cleared). */
 int xf_store_wait_readers(void);

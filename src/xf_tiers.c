@@ -75,55 +75,69 @@ void xf_uses_text(__u32 uses, char *buf, size_t len)
 		snprintf(buf, len, "destination-port rules only");
 }
 
-/* The prog id in slot, 0 if it is empty. */
-static int slot_prog(const struct xf_maps *m, __u32 slot, __u32 *id)
+/* The program ids in xf_progs' slots, in m->slot_ids, read once a lock. */
+static int know_slots(struct xf_maps *m)
 {
-	*id = 0;
-	if (!bpf_map_lookup_elem(m->fd[XF_M_PROGS], &slot, id))
+	if (m->slots_known)
 		return 0;
-	return errno == ENOENT ? 0 : -errno;
+	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++) {
+		m->slot_ids[slot] = 0;
+		if (bpf_map_lookup_elem(m->fd[XF_M_PROGS], &slot,
+					&m->slot_ids[slot]) && errno != ENOENT)
+			return -errno;
+	}
+	m->slots_known = true;
+	return 0;
 }
 
-int xf_tier_active(const struct xf_maps *m, int *tier, __u32 *set)
+/* The program of tier for `set` that slot 0 would hold: 0 for the full
+ * tier when xf_full is not loaded (xdp_filter is the full filter itself);
+ * a lighter tier needs the full tier's program loaded too (it hands it
+ * the frames it does not parse), and is 0 otherwise. */
+static __u32 tier_prog(const struct xf_maps *m, int tier, __u32 set)
 {
-	__u32 active, id;
-	int err = slot_prog(m, XF_PROG_ACTIVE, &active);
+	if (tier != XF_TIER_FULL && !m->slot_ids[XF_PROG_FULL_SLOT])
+		return 0;
+	return m->slot_ids[xf_prog_slot(tier, set)];
+}
+
+int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set)
+{
+	__u32 active;
+	int err = know_slots(m);
 
 	*tier = XF_TIER_FULL;
 	*set = 0;
+	active = m->slot_ids[XF_PROG_ACTIVE];
 	if (err || !active)
 		return err;
 	*tier = -1;
-	for (int t = 0; t < XF_TIER_FULL; t++)
+	for (int t = 0; t < XF_TIERS; t++)
 		for (__u32 s = 0; s < XF_SETS; s++)
-			if (!slot_prog(m, xf_prog_slot(t, s), &id) &&
-			    id == active) {
+			if (m->slot_ids[xf_prog_slot(t, s)] == active) {
 				*tier = t;
-				*set = s;
+				*set = t == XF_TIER_FULL ? 0 : s;
 			}
 	return 0;
 }
 
-bool xf_tier_loaded(const struct xf_maps *m, int tier, __u32 set)
+bool xf_tier_loaded(struct xf_maps *m, int tier, __u32 set)
 {
-	__u32 id = 0;
-
 	return tier == XF_TIER_FULL ||
-	       (!slot_prog(m, xf_prog_slot(tier, set), &id) && id);
+	       (!know_slots(m) && tier_prog(m, tier, set));
 }
 
-int xf_tier_activate(struct xf_maps *m, int tier, __u32 set)
+/* Puts program id into slot 0, or empties it (id 0). */
+static int set_active(struct xf_maps *m, __u32 id)
 {
-	__u32 key = XF_PROG_ACTIVE, id = 0;
+	__u32 key = XF_PROG_ACTIVE;
 	int fd, err = 0;
 
-	if (tier != XF_TIER_FULL)
-		err = slot_prog(m, xf_prog_slot(tier, set), &id);
-	if (!err && !id) {		/* the full filter serves it */
+	if (!id) {
 		if (bpf_map_delete_elem(m->fd[XF_M_PROGS], &key) &&
 		    errno != ENOENT)
 			err = -errno;
-	} else if (!err) {
+	} else {
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0 ||
 		    bpf_map_update_elem(m->fd[XF_M_PROGS], &key, &fd, BPF_ANY))
@@ -131,31 +145,55 @@ int xf_tier_activate(struct xf_maps *m, int tier, __u32 set)
 		if (fd >= 0)
 			close(fd);
 	}
+	if (!err)
+		m->slot_ids[XF_PROG_ACTIVE] = id;
+	return err;
+}
+
+int xf_tier_activate(struct xf_maps *m, int tier, __u32 set)
+{
+	int err = know_slots(m);
+
+	if (!err && !tier_prog(m, tier, set))
+		tier = XF_TIER_FULL;	/* not loaded: the full filter */
+	if (!err)
+		err = set_active(m, tier_prog(m, tier, set));
 	if (err)
 		return xf_diag(err, NULL, "switching to the %s tier: %s",
 			       xf_tier_name(tier), strerror(-err));
 	return 0;
 }
 
-int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses, bool before)
+int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
+		 enum xf_tier_when when)
 {
-	struct xf_config cfg;
 	__u32 cur_set;
-	int cur, need, err = xf_read_config(m, &cfg);
+	int cur, need, err;
 
-	if (err || (cfg.set & 1) != set)
-		return err;		/* not the set packets use */
-	need = xf_tier_for(xf_set_uses(m, set, NULL) | uses);
-	if (!xf_tier_loaded(m, need, set))
-		need = XF_TIER_FULL;
+	if (set != m->set)
+		return 0;		/* not the set packets use */
+	if (!(m->uses_known & XF_SET_BIT(set))) {
+		m->uses[set] = xf_set_uses(m, set, NULL);
+		m->uses_known |= XF_SET_BIT(set);
+	}
 	err = xf_tier_active(m, &cur, &cur_set);
 	if (err)
 		return xf_diag(err, NULL, "read %s: %s", XF_MAP_PROGS,
 			       strerror(-err));
-	if (cur == need && (need == XF_TIER_FULL || cur_set == set))
+	need = xf_tier_for(m->uses[set] | uses);
+	if (!tier_prog(m, need, set))
+		need = XF_TIER_FULL;
+	if (m->slot_ids[XF_PROG_ACTIVE] == tier_prog(m, need, set)) {
+		m->tier_heavy = false;
 		return 0;
-	if (before && cur >= 0 && need <= cur)
-		return 0;		/* lighter: once the change is made */
+	}
+	/* A heavier tier than needed serves the set too: lighter once the
+	 * edits are done (xf_store_done()), not after each one. */
+	if (when != XF_TIER_EXACT && cur > need &&
+	    (cur == XF_TIER_FULL || cur_set == set)) {
+		m->tier_heavy = when == XF_TIER_AFTER;
+		return 0;
+	}
 	return xf_tier_activate(m, need, set);
 }
 
@@ -163,7 +201,8 @@ int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj)
 {
 	int err = 0;
 
-	for (int t = 0; t < XF_TIER_FULL && !err; t++) {
+	m->slots_known = false;
+	for (int t = XF_TIERS - 1; t >= 0 && !err; t--) {	/* full first */
 		for (__u32 s = 0; s < XF_SETS && !err; s++) {
 			struct bpf_program *p = bpf_object__find_program_by_name(
 				obj, prog_names[t][s]);
@@ -194,7 +233,7 @@ static void tiers_only(struct bpf_object *obj)
 	bpf_object__for_each_program(p, obj) {
 		bool tier = false;
 
-		for (int t = 0; t < XF_TIER_FULL; t++)
+		for (int t = 0; t < XF_TIERS; t++)
 			for (__u32 s = 0; s < XF_SETS; s++)
 				tier |= !strcmp(bpf_program__name(p),
 						prog_names[t][s]);
@@ -210,23 +249,22 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);	/* the verifier log, on failure */
 }
 
-int xf_tiers_load(struct xf_maps *m, const char *path)
+int xf_tiers_load(const char *path, struct bpf_object **obj)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = xf_pin_dir);
-	struct bpf_object *obj;
 	int err;
 
 	libbpf_set_print(quiet_print);
-	obj = bpf_object__open_file(path, &opts);
-	if (!obj)
+	*obj = bpf_object__open_file(path, &opts);
+	if (!*obj)
 		return xf_diag(-errno, NULL, "%s: %s", path, strerror(errno));
-	tiers_only(obj);
-	err = bpf_object__load(obj);
-	if (err)
-		xf_diag(err, NULL, "loading the tiers of %s: %s", path,
-			strerror(-err));
-	else
-		err = xf_tiers_fill(m, obj);
-	bpf_object__close(obj);		/* xf_progs keeps them loaded */
-	return err;
+	tiers_only(*obj);
+	err = bpf_object__load(*obj);
+	if (err) {
+		bpf_object__close(*obj);
+		*obj = NULL;
+		return xf_diag(err, NULL, "loading the tiers of %s: %s", path,
+			       strerror(-err));
+	}
+	return 0;
 }

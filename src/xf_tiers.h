@@ -26,23 +26,32 @@ void xf_uses_text(__u32 uses, char *buf, size_t len);
 /* The tier and rule set of the program in the active slot: XF_TIER_FULL
  * when it is empty, -1 (and *set unknown) for a program not in the tier
  * slots. 0 or -errno. */
-int xf_tier_active(const struct xf_maps *m, int *tier, __u32 *set);
+int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set);
 /* Is tier's program for `set` loaded (always, for the full tier)? */
-bool xf_tier_loaded(const struct xf_maps *m, int tier, __u32 set);
+bool xf_tier_loaded(struct xf_maps *m, int tier, __u32 set);
 /* Makes tier's program for `set` the active one (the full tier, or a tier
  * whose program is not loaded: the slot is emptied, and xdp_filter runs the
  * full filter). 0 or -errno after a message. */
 int xf_tier_activate(struct xf_maps *m, int tier, __u32 set);
-/* Makes the tier that rule set `set` needs active, if `set` is the one
- * packets use. before: only when that is a heavier tier than the active
- * one, and counting uses (of the change about to be written) in. */
-int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses, bool before);
+/* Makes a tier that serves rule set `set` active, if `set` is the one
+ * packets use, counting uses (of a change about to be written) in: the one
+ * it needs, unless a heavier one that serves it runs already (then
+ * m->tier_heavy notes, after the change, that a lighter one would do). */
+enum xf_tier_when {
+	XF_TIER_BEFORE,		/* before a change that will use uses */
+	XF_TIER_AFTER,		/* after a change */
+	XF_TIER_EXACT,		/* the lightest one, now (xf_store_done()) */
+};
+
+int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
+		 enum xf_tier_when when);
 
 /* The tier programs of an object (loaded, with the pins' maps) into their
  * slots; a slot whose program the object lacks is emptied. */
 int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj);
-/* Opens the object at path with the pinned maps, loads its tier programs
- * and fills their slots. */
-int xf_tiers_load(struct xf_maps *m, const char *path);
+/* Opens the object at path with the pinned maps and loads its tier
+ * programs (no lock needed: nothing runs them yet): *obj, to fill their
+ * slots from and to bpf_object__close() after. */
+int xf_tiers_load(const char *path, struct bpf_object **obj);
 
 #endif /* XF_TIERS_H */

@@ -90,7 +90,7 @@ prog_id() {
 		$i.attached_since >= $t0 - 1 and $i.attached_since <= $now' <<<"$output"
 	# memory: every pin, and the total is their sum
 	jq -e '(.maps | keys) == ["xf_config", "xf_log", "xf_pfx4", "xf_pfx6", "xf_ports",
-		"xf_pports", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
+		"xf_pports", "xf_progs", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
 		.map_memory_bytes == ([.maps[]] | add) and .map_memory_bytes > 1048576' <<<"$doc"
 	# rules and totals move
 	run -0 rule add 8080 tcp
@@ -99,7 +99,7 @@ prog_id() {
 	refute_reaches tcp 8080
 	run -0 in_ns make -s -C "$XF_ROOT" status JSON=1
 	jq -e '.rules == 2 and .totals.dropped.packets >= 2 and .totals.dropped.bytes >= 120 and
-		.totals.dropped.action == "drop"' <<<"$output"
+		.totals.dropped.action == "drop" and .tier.tier == "dst" and .tier.loaded' <<<"$output"
 	[[ $(jq -c .totals <<<"$output") == $(rule stats --json | jq -c .) ]]
 	# a pending apply --confirm, and the rollback time
 	printf '9090 tcp\n' >"$BATS_TEST_TMPDIR/r.conf"

@@ -40,15 +40,29 @@ teardown() {
 # churn STOPFILE OUT [OBJ2]: unrelated edits until STOPFILE exists. Each
 # round adds and deletes 300 rules in one process (xfstate churn: port,
 # range, source-port, a port from the peer's own prefix, "any from" another
-# prefix, through rulectl's own code) and one rule with rulectl itself; with
-# OBJ2, the program is replaced about every second, alternating between
-# OBJ2 and $OBJ. Writes "edits E rulectl R failed F attaches A
-# attach_failed G" to OUT.
+# prefix, through rulectl's own code) and one rule with rulectl itself, so
+# the feature tier switches between dst, ports and full all along; with
+# OBJ2, a second loop beside it replaces the program about every second,
+# alternating between OBJ2 and $OBJ (an attach loads the object's tiers
+# too). Writes "edits E rulectl R failed F attaches A attach_failed G" to
+# OUT.
 churn() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	in_ns timeout 120 bash -c '
 		stop=$1 out=$2 obj2=$3 state=$4 rc=$5 attach=$6 dev=$7 obj=$8
-		edits=0 rcedits=0 failed=0 attaches=0 afail=0 i=0 next=$((SECONDS + 1))
+		edits=0 rcedits=0 failed=0 attaches=0 afail=0 i=0
+		if [[ -n $obj2 ]]; then
+			while [[ ! -e $stop ]]; do
+				o=$obj; ((attaches % 2 == 0)) && o=$obj2
+				if OBJ=$o "$attach" attach "$dev" >/dev/null; then
+					attaches=$((attaches + 1))
+				else
+					afail=$((afail + 1))
+				fi
+				sleep 1
+			done
+			echo "attaches $attaches attach_failed $afail" >"$out.attach"
+		fi &
 		while [[ ! -e $stop ]]; do
 			if e=$("$state" churn 300 $((i * 300))); then
 				edits=$((edits + ${e#edits }))
@@ -63,17 +77,11 @@ churn() {
 				failed=$((failed + 1))
 			fi
 			i=$((i + 1))
-			if [[ -n $obj2 ]] && ((SECONDS >= next)); then
-				o=$obj; ((attaches % 2 == 0)) && o=$obj2
-				if OBJ=$o "$attach" attach "$dev" >/dev/null; then
-					attaches=$((attaches + 1))
-				else
-					afail=$((afail + 1))
-				fi
-				next=$((SECONDS + 1))
-			fi
 		done
-		echo "edits $((edits + rcedits)) rulectl $rcedits failed $failed attaches $attaches attach_failed $afail" >"$out"
+		wait
+		a="attaches 0 attach_failed 0"
+		[[ -e $out.attach ]] && a=$(cat "$out.attach")
+		echo "edits $((edits + rcedits)) rulectl $rcedits failed $failed $a" >"$out"
 	' churn "$1" "$2" "${3-}" "$STATE" "$B/rulectl" "$ATTACH" "$XF_A" "$OBJ" 3>&- &
 }
 

@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Feature tiers (issue 13): the program packets run is the lightest tier
+# that serves the active rule set (dst: destination-port rules; ports: and
+# source-port rules; full: prefixes, log, the allow policy), and it follows
+# every add, del, policy and apply. Each tier drops what its rules say, with
+# real traffic, and every packet moves one counter: a deleted rule's drops
+# stay in the "dropped" total. Without the tier programs the full filter
+# serves every rule set; detach unloads them with the pins.
+
+load helpers
+
+PROGS=/sys/fs/bpf/tc/globals/xf_progs
+
+setup_file() {
+	make -s -C "$XF_ROOT" all >&3
+}
+
+setup() {
+	ns_setup
+	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null	# resolve ARP first
+}
+
+teardown() {
+	ns_teardown
+}
+
+# running - the name of the program in xf_progs' active slot, as the
+# kernel has it ("none": the slot is empty and xdp_filter is the full
+# filter itself).
+running() {
+	local id
+	id=$(in_ns bpftool -j map lookup pinned "$PROGS" key 0 0 0 0 2>/dev/null |
+		jq -r '.formatted.value // empty' 2>/dev/null) || true
+	if [[ -z $id ]]; then
+		echo none
+		return 0
+	fi
+	in_ns bpftool -j prog show id "$id" | jq -r .name
+}
+
+# refute_from SPORT PROTO PORT - sent from source port SPORT, it is dropped.
+refute_from() {
+	! try_reach_from "$1" "$2" "$3" 4 1 ||
+		{ echo "expected $2/$3 from port $1 to be dropped" >&2; return 1; }
+}
+
+# expect_tier TIER PROG - rulectl says TIER, and PROG is what runs.
+expect_tier() {
+	local tier
+	tier=$(rule tier --json | jq -r .tier)
+	[[ $tier == "$1" ]] || { echo "tier '$tier', expected '$1'" >&2; return 1; }
+	[[ $(running) == "$2" ]] || { echo "running '$(running)', expected '$2'" >&2; return 1; }
+}
+
+@test "the lightest tier that serves the rules runs, and follows add, del, policy and apply" {
+	attach_filter
+	expect_tier dst xf_dst_s0
+	run -0 rule add 8080 tcp
+	expect_tier dst xf_dst_s0
+	run -0 rule add 53 udp src
+	expect_tier ports xf_ports_s0
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	expect_tier full xf_full
+	run -0 rule tier
+	[[ $output == "full (rule set 0: source-port rules, prefix rules)" ]]
+	run -0 rule del 22 tcp from 198.18.0.0/15
+	expect_tier ports xf_ports_s0
+	run -0 rule del 53 udp src
+	expect_tier dst xf_dst_s0
+	run -0 rule add 9000 udp log
+	expect_tier full xf_full
+	run -0 rule del 9000 udp log
+	run -0 rule policy allow
+	expect_tier full xf_full
+	run -0 rule policy deny
+	expect_tier dst xf_dst_s0
+	# apply builds the other rule set: its tier runs with it built in
+	run -0 rule apply - <<<"7000 udp"
+	expect_tier dst xf_dst_s1
+	run -0 rule apply - <<<$'7000 udp\n7001 udp src'
+	expect_tier ports xf_ports_s0
+	run -0 rule apply - <<<$'policy allow\n7000 udp'
+	expect_tier full xf_full
+	run -0 rule apply - <<<"7000 udp"
+	expect_tier dst xf_dst_s0
+	# ... and a rollback goes back to the old set's tier
+	run -0 rule apply --confirm 60 - <<<$'7000 udp\n7002 udp src'
+	expect_tier ports xf_ports_s1
+	run -0 rule rollback
+	expect_tier dst xf_dst_s0
+	# status and the metrics say it too
+	run -0 in_ns "$ATTACH" status
+	[[ $output == *"tier: dst (destination-port rules only)"* ]]
+	run -0 rule stats --prometheus
+	[[ $output == *'xdp_filter_tier{tier="dst"} 1'* && $output == *'xdp_filter_tier{tier="full"} 0'* ]]
+}
+
+@test "each tier drops what its rules say, and every drop moves one counter" {
+	attach_filter
+	run -0 rule add 8080 udp
+	expect_tier dst xf_dst_s0
+	refute_reaches udp 8080
+	refute_reaches udp 8080 6
+	assert_reaches udp 8081
+	assert_reaches tcp 8080
+	[[ $(rule_packets 8080 udp) == 2 ]]
+	[[ $(reason_packets dropped) == 2 ]]
+	# the ports tier: a source-port rule, and the destination rule still
+	run -0 rule add 5353 udp src
+	expect_tier ports xf_ports_s0
+	refute_from 5353 udp 9000
+	assert_reaches udp 9000
+	refute_reaches udp 8080
+	[[ $(rule_packets 5353 udp) == 1 && $(rule_packets 8080 udp) == 3 ]]
+	[[ $(reason_packets dropped) == 4 ]]
+	# the full tier: a prefix rule, and the others still
+	run -0 rule add 9100 udp from 198.18.0.0/24
+	expect_tier full xf_full
+	refute_reaches udp 9100
+	assert_reaches udp 9101
+	refute_reaches udp 8080
+	refute_from 5353 udp 9000
+	[[ $(reason_packets dropped) == 7 ]]
+	# a deleted rule's drops stay in the total; its id starts again at 0
+	run -0 rule del 8080 udp
+	run -0 rule del 9100 udp from 198.18.0.0/24
+	run -0 rule del 5353 udp src
+	expect_tier dst xf_dst_s0
+	[[ $(reason_packets dropped) == 7 ]]
+	run -0 rule add 8080 udp
+	[[ $(rule_packets 8080 udp) == 0 ]]
+	refute_reaches udp 8080
+	[[ $(rule_packets 8080 udp) == 1 && $(reason_packets dropped) == 8 ]]
+	assert_reaches udp 8081
+	run -0 rule stats --prometheus
+	[[ $output == *'xdp_filter_packets_total{reason="dropped",action="drop"} 8'* ]]
+}
+
+@test "without the tier programs, the full filter serves every rule set" {
+	attach_filter
+	run -0 rule add 8080 udp
+	expect_tier dst xf_dst_s0
+	# what a plain 'ip link ... obj xdp_filter.o sec xdp' leaves: no tiers
+	local slot
+	for slot in 0 1 2 3 4 5; do
+		in_ns bpftool map delete pinned "$PROGS" key "$slot" 0 0 0
+	done
+	[[ $(running) == none ]]
+	refute_reaches udp 8080
+	assert_reaches udp 8081
+	[[ $(rule_packets 8080 udp) == 1 ]]
+	run -0 rule add 8090 udp
+	expect_tier full none
+	run -0 rule tier
+	[[ $output == *"the lighter tiers are not loaded: attach again"* ]]
+	refute_reaches udp 8090
+	# attaching again loads them and the lightest tier runs
+	attach_filter
+	expect_tier dst xf_dst_s0
+	refute_reaches udp 8090
+	[[ $(rule_packets 8090 udp) == 2 ]]
+}
+
+@test "detach unloads the tier programs with the pins" {
+	attach_filter
+	run -0 rule add 53 udp src
+	expect_tier ports xf_ports_s0
+	local ids
+	ids=$(in_ns bpftool -j map dump pinned "$PROGS" | jq -r '.[].formatted.value' | sort -u)
+	[[ -n $ids ]]
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	[[ $output == *"pins removed"* ]]
+	local id i
+	for id in $ids; do
+		# freed once the kernel's RCU grace period is over: a bounded wait
+		for ((i = 0; i < 50; i++)); do
+			in_ns bpftool prog show id "$id" >/dev/null 2>&1 || break
+			sleep 0.1
+		done
+		if in_ns bpftool prog show id "$id" >/dev/null 2>&1; then
+			echo "tier program $id is still loaded" >&2
+			return 1
+		fi
+	done
+	assert_reaches udp 53
+}
