@@ -3,8 +3,7 @@
  * the two counting helpers every program over them uses. Included by
  * xdp_filter.c, by its benchmark twin (bench/hash_variant.c) and by the
  * stand-in programs of the tests, so the definitions exist once; the layout
- * itself (names, key and value types, sizes) is xdp_filter.h's. Each map is
- * one paragraph: tests cut one out to build a broken object.
+ * itself (names, key and value types, sizes) is xdp_filter.h's.
  */
 #ifndef XF_BPF_MAPS_H
 #define XF_BPF_MAPS_H
@@ -57,6 +56,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_rcount SEC(".maps");
 
+/* Only the stand-in program of tests/50-verdicts.bats defines
+ * XF_TEST_NO_STATS: an object without xf_stats (and so without verdict())
+ * that the verdict runner must refuse. */
+#ifndef XF_TEST_NO_STATS
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XF_R_MAX);
@@ -64,6 +67,7 @@ struct {
 	__type(value, struct xf_count);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_stats SEC(".maps");
+#endif /* XF_TEST_NO_STATS */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -105,11 +109,13 @@ static __always_inline void count(struct xf_count *c, __u64 bytes)
 	}
 }
 
+#ifndef XF_TEST_NO_STATS
 static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 {
 	count(bpf_map_lookup_elem(&xf_stats, &reason), bytes);
 	return action;
 }
+#endif /* XF_TEST_NO_STATS */
 
 /* The trie entry of the longest prefix with rules that holds the packet's
  * source in rule set nset (whose settings are set), or NULL; the trie of a
