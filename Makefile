@@ -68,11 +68,12 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
-$(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
+XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
+$(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c $(XF_STATE) -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/argvfuzz: tests/tools/argvfuzz.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c $(XF_STATE) -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 	@mkdir -p $(@D)
