@@ -48,9 +48,20 @@ $(B)/entry: src/entry.c $(STORE_SRCS) $(STORE_HDRS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) src/entry.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
-# that puts VLAN tags on the wire for the traffic tests.
-$(B)/xf_verdict: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+# that puts VLAN tags on the wire for the traffic tests. tests/lib/ is what
+# the test and benchmark tools share: the one frame builder, and the private
+# loading of an object whose maps the store then fills.
+FRAME_SRCS   := tests/lib/frame.c
+LOAD_SRCS    := tests/lib/xf_load.c
+TESTLIB_HDRS := tests/lib/frame.h tests/lib/xf_load.h
+VERDICT_SRCS := tests/verdict/runner.c tests/verdict/install.c \
+		tests/verdict/check.c tests/verdict/frames.c \
+		tests/verdict/cases.c tests/verdict/families.c \
+		$(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+VERDICT_DEPS := $(VERDICT_SRCS) tests/verdict/verdict.h tests/verdict/cases.h \
+		$(TESTLIB_HDRS) $(STORE_HDRS)
+$(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@

@@ -179,6 +179,24 @@ EOF
 	grep -q '^FAIL basic/ipv4-tcp-port-above: PASSED +0 pkt' <<<"$output"
 }
 
+# The filter and a pass-all program side by side in one object, as the
+# feature tier programs will sit next to xdp_filter: --prog picks which runs.
+@test "--prog runs the named XDP program of the object, and only that one" {
+	require_root
+	local two=$BATS_TEST_TMPDIR/two.o
+	printf '#include "xdp_filter.c"\n\nSEC("xdp")\nint xf_passall(struct xdp_md *ctx)\n{\n\treturn XDP_PASS;\n}\n' \
+		>"$BATS_TEST_TMPDIR/two.c"
+	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
+		-c "$BATS_TEST_TMPDIR/two.c" -o "$two"
+	assert_group_passes basic --obj "$two"
+	assert_group_passes basic --obj "$two" --prog xdp_filter
+	run -1 "$XF_VERDICT" --obj "$two" --prog xf_passall basic/ipv4-tcp-blocked
+	[[ ${lines[-1]} == "0 passed, 1 failed" ]]
+	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
+	run -1 --separate-stderr "$XF_VERDICT" --obj "$two" --prog nosuch basic/
+	[[ ${stderr_lines[-1]} =~ ^xf_verdict:\ $two:\ XDP\ program\ nosuch\ \(it\ has:\ (xdp_filter,\ xf_passall|xf_passall,\ xdp_filter)\):\ No\ such\ file\ or\ directory$ ]]
+}
+
 @test "an object without xf_stats is a setup failure" {
 	require_root
 	build_stub "$BATS_TEST_TMPDIR/nostats.o" nostats
@@ -203,4 +221,6 @@ EOF
 	[[ ${stderr_lines[0]} == "xf_verdict: --obj needs an argument" ]]
 	run -2 --separate-stderr "$XF_VERDICT" --ifindex no-such-interface0
 	[[ ${stderr_lines[0]} == "xf_verdict: bad --ifindex 'no-such-interface0'" ]]
+	run -2 --separate-stderr "$XF_VERDICT" --prog ''
+	[[ ${stderr_lines[0]} == "xf_verdict: bad --prog ''" ]]
 }
