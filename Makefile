@@ -104,9 +104,11 @@ $(B)/xf_bench: bench/micro.c bench/hash_key.h bench/libbpf_last.h xdp_filter.h |
 # Differential verdict conformance (issue 6): frames from tests/model/gen.c
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
 # rules go into the maps through the store, as rulectl writes them.
-XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c $(STORE_SRCS)
-$(B)/xf_conform: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		tests/xf_load.h $(STORE_HDRS) | $(B)
+XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
+		   $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
+		   $(TESTLIB_HDRS) $(STORE_HDRS)
+$(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The long run, both implementations, one seed (SEED=N replays a run).

@@ -106,6 +106,22 @@ conform() {
 	grep -q '^  rule set 1 (the other holds 0 rules)$' <<<"$output"
 }
 
+@test "conformance: --prog runs the named XDP program of the object" {
+	require_root
+	local two=$BATS_TEST_TMPDIR/two.o
+	printf '#include "xdp_filter.c"\n\nSEC("xdp")\nint xf_passall(struct xdp_md *ctx)\n{\n\treturn XDP_PASS;\n}\n' \
+		>"$BATS_TEST_TMPDIR/two.c"
+	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
+		-c "$BATS_TEST_TMPDIR/two.c" -o "$two"
+	run -0 "$XF_CONFORM" --obj "$two" --prog xdp_filter --frames 0 --seed "$SEED"
+	[[ ${lines[-2]} =~ ^frames\ [0-9]+,\ mismatches\ 0$ ]]
+	run -1 "$XF_CONFORM" --obj "$two" --prog xf_passall --frames 0 --seed "$SEED" --show 1
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	grep -q "^  replay: xf_conform --obj $two --prog xf_passall --seed $SEED --frame [0-9]*$" <<<"$output"
+	run -1 "$XF_CONFORM" --obj "$two" --prog nosuch --frames 0 --seed "$SEED"
+	[[ $output == *"XDP program nosuch (it has: "* ]]
+}
+
 @test "conformance: --frame replays one frame of a seed, with its verdicts" {
 	require_root
 	local n

@@ -48,7 +48,7 @@
 #include "../../src/xf_rule.h"
 #include "model.h"
 #include "gen.h"
-#include "../xf_load.h"
+#include "../lib/xf_load.h"
 
 #define PROG		"xf_conform"
 #define DEFAULT_OBJ	"build/xdp_filter.o"
@@ -69,9 +69,8 @@ _Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
 
 struct env {
 	const char	*obj_path;
-	struct bpf_object *obj;
-	int		prog_fd;
-	struct xf_maps	m;
+	const char	*prog;		/* the XDP program to run */
+	struct xf_obj	o;		/* its object, and the maps */
 	int		ncpus;
 	struct xf_count	*buf;		/* batch lookups, RC_N x CPUs */
 	struct xf_count	stats[XF_R_MAX];	/* last seen sums */
@@ -98,77 +97,23 @@ struct opts {
 
 /* ----------------------------------------------------------- setup */
 
-static int setup_err(const struct env *e, const char *what, int err)
-{
-	return xf_load_err(PROG, e->obj_path, what, err);
-}
-
-/* The object's map for spec s (xf_pins.c's layout), checked. */
-static int find_map(struct env *e, int s)
-{
-	const struct xf_map_spec *sp = &xf_map_specs[s];
-	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, sp->name);
-	char what[64];
-
-	snprintf(what, sizeof(what), "map %s", sp->name);
-	if (!map && s == XF_M_RULES) {
-		/* The program never reads it; rulectl's code needs one. */
-		e->m.fd[s] = bpf_map_create(sp->type, sp->name, sp->key_size,
-					    sp->value_size, sp->max_entries,
-					    NULL);
-		return e->m.fd[s] < 0 ? setup_err(e, what, errno) : 0;
-	}
-	if (!map)
-		return setup_err(e, what, ENOENT);
-	if (bpf_map__type(map) != sp->type ||
-	    bpf_map__key_size(map) != sp->key_size ||
-	    bpf_map__value_size(map) != sp->value_size ||
-	    bpf_map__max_entries(map) != sp->max_entries) {
-		fprintf(stderr, PROG ": %s: map %s: not the layout of"
-			" xdp_filter.h\n", e->obj_path, sp->name);
-		return -1;
-	}
-	e->m.fd[s] = bpf_map__fd(map);
-	return 0;
-}
-
 static int env_open(struct env *e)
 {
-	int s;
-
 	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
-	if (xf_init() || xf_maps_init(&e->m))
+	if (xf_init() || xf_obj_open(&e->o, PROG, e->obj_path, e->prog))
 		return -1;
-	e->ncpus = libbpf_num_possible_cpus();
-	if (e->ncpus <= 0)
-		return setup_err(e, "possible CPUs", -e->ncpus);
-	if (e->ncpus != e->m.ncpus) {
-		fprintf(stderr, PROG ": CPU counts differ\n");
-		return -1;
-	}
+	e->ncpus = e->o.m.ncpus;
 	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
-	e->m.rules = calloc(XF_MAX_RULES, sizeof(*e->m.rules));
-	if (!e->buf || !e->m.rules)
-		return setup_err(e, NULL, ENOMEM);
-
-	e->obj = xf_load_object(PROG, e->obj_path, &e->prog_fd);
-	if (!e->obj)
-		return -1;
-	for (s = 0; s < XF_NMAPS; s++)
-		if (find_map(e, s))
-			return -1;
+	if (!e->buf)
+		return xf_load_err(PROG, e->obj_path, NULL, ENOMEM);
 	return 0;
 }
 
 static void env_close(struct env *e)
 {
-	if (e->m.fd[XF_M_RULES] >= 0 && e->obj &&
-	    !bpf_object__find_map_by_name(e->obj, XF_MAP_RULES))
-		close(e->m.fd[XF_M_RULES]);
-	bpf_object__close(e->obj);
+	xf_obj_close(&e->o);
 	free(e->buf);
-	free(e->m.rules);
 }
 
 /* Sums n per-CPU xf_count slots from key 0 into out[]. */
@@ -195,9 +140,9 @@ static int read_counts(struct env *e, int fd, __u32 n, struct xf_count *out)
 
 static int baseline(struct env *e)
 {
-	int err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, e->stats);
+	int err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, e->stats);
 
-	return err ? err : read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, e->rc);
+	return err ? err : read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, e->rc);
 }
 
 /* ------------------------------------------------------------ rule sets */
@@ -408,9 +353,9 @@ static int write_cfg(struct env *e, const struct xm_config *c, __u32 set)
 		.eph_hi = c->eph_hi,
 	};
 
-	if (xf_store_stamp(&e->m))
+	if (xf_store_stamp(&e->o.m))
 		return -1;
-	return xf_store_policy(&e->m, set, &pol);
+	return xf_store_policy(&e->o.m, set, &pol);
 }
 
 /* Adds the rules into rule set `set` the way rulectl does, and notes the
@@ -421,7 +366,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 	int i;
 
 	for (i = 0; i < rs->n; i++) {
-		if (xf_store_add(&e->m, set, &rs->r[i], &id)) {
+		if (xf_store_add(&e->o.m, set, &rs->r[i], &id)) {
 			fprintf(stderr, PROG ": could not install rule %d\n", i);
 			return -1;
 		}
@@ -431,7 +376,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 			return -1;
 		}
 		rs->id[i] = id;
-		rs->r[i] = e->m.rules[id];		/* with its prefix id */
+		rs->r[i] = e->o.m.rules[id];		/* with its prefix id */
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
@@ -448,9 +393,9 @@ static int uninstall(struct env *e, struct rset *rs, __u32 set)
 	int i;
 
 	for (i = rs->n - 1; i >= 0; i--)
-		if (xf_store_remove(&e->m, set, &rs->id[i], 1))
+		if (xf_store_remove(&e->o.m, set, &rs->id[i], 1))
 			return -1;
-	if (xf_read_config(&e->m, &cfg))
+	if (xf_read_config(&e->o.m, &cfg))
 		return -1;
 	if (c->nprefix4 || c->nprefix6 || c->nsrc) {
 		fprintf(stderr, PROG ": after deleting every rule of rule set"
@@ -480,7 +425,7 @@ static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
 	if (install(e, rs, set))
 		return -1;
 	st->in[set] = rs;
-	if (xf_store_switch(&e->m, set, 0, 0))
+	if (xf_store_switch(&e->o.m, set, 0, 0))
 		return -1;
 	st->active = set;
 	return baseline(e);
@@ -544,7 +489,7 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 /* Runs one frame through both and compares; 0 same, 1 differs, -1 error. */
 static int check(struct env *e, const struct opts *o, struct result *res,
 		 const struct sets *sets, long idx, const char *origin,
-		 const struct gen_frame *f)
+		 const struct frame *f)
 {
 	const struct rset *rs = sets->in[sets->active];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
@@ -564,14 +509,14 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 
 	t.data_in = f->b;
 	t.data_size_in = f->len;
-	if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
+	if (bpf_prog_test_run_opts(e->o.prog_fd, &t)) {
 		fprintf(stderr, PROG ": BPF_PROG_TEST_RUN (frame %ld, %zu"
 			" bytes): %s\n", idx, f->len, strerror(errno));
 		return -1;
 	}
-	err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, st);
+	err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, st);
 	if (!err)
-		err = read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, rc);
+		err = read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, rc);
 	if (err) {
 		fprintf(stderr, PROG ": reading counters: %s\n",
 			strerror(-err));
@@ -631,8 +576,10 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	       bad ? "MISMATCH" : "same", idx, origin, got, diff);
 	print_hex(f->b, f->len);
 	print_set(rs, sets);
-	printf("  replay: " PROG " --obj %s --seed %llu --frame %ld\n",
-	       e->obj_path, (unsigned long long)o->seed, idx);
+	printf("  replay: " PROG " --obj %s%s%s --seed %llu --frame %ld\n",
+	       e->obj_path, strcmp(e->prog, XF_DEFAULT_PROG) ? " --prog " : "",
+	       strcmp(e->prog, XF_DEFAULT_PROG) ? e->prog : "",
+	       (unsigned long long)o->seed, idx);
 	return bad;
 }
 
@@ -641,14 +588,16 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: " PROG " [--obj PATH] [--frames N | --quick] [--seed N]"
-		" [--frame I]\n"
-		"       [--show N] [-v]\n"
+		"usage: " PROG " [--obj PATH] [--prog NAME]"
+		" [--frames N | --quick]\n"
+		"       [--seed N] [--frame I] [--show N] [-v]\n"
 		"Differential verdict conformance: structured and seeded random\n"
 		"frames through an xdp_filter object (BPF_PROG_TEST_RUN) and\n"
 		"through the reference model (tests/model/model.c); action,\n"
 		"reason counter and rule counter must agree.\n"
 		"  --obj PATH   object to load (default " DEFAULT_OBJ ")\n"
+		"  --prog NAME  its XDP program to run (default "
+		XF_DEFAULT_PROG ")\n"
 		"  --frames N   frames to check (default %d; the structured\n"
 		"               cases always run, random frames fill up to N)\n"
 		"  --quick      --frames %d\n"
@@ -679,6 +628,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "obj", required_argument, NULL, 'o' },
+		{ "prog", required_argument, NULL, 'p' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "frame", required_argument, NULL, 'f' },
@@ -689,11 +639,11 @@ int main(int argc, char **argv)
 		{ }
 	};
 	struct opts o = { .frames = FULL_FRAMES, .only = -1, .show = 10 };
-	struct env e = { .obj_path = DEFAULT_OBJ };
+	struct env e = { .obj_path = DEFAULT_OBJ, .prog = XF_DEFAULT_PROG };
 	static struct rset srs, rrs[XF_SETS];
 	struct sets st = { .active = 0 };
 	struct result res = { 0 };
-	struct gen_frame f;
+	struct frame f;
 	struct gen_spec s;
 	unsigned long long v;
 	bool seeded = false;
@@ -708,6 +658,13 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'o':
 			e.obj_path = optarg;
+			break;
+		case 'p':
+			if (!*optarg) {
+				fprintf(stderr, PROG ": bad --prog ''\n");
+				return 2;
+			}
+			e.prog = optarg;
 			break;
 		case 'n':
 			if (parse_num("--frames", optarg, 100000000, &v))
@@ -814,7 +771,7 @@ int main(int argc, char **argv)
 					 "structured, cut to %zu bytes", cut);
 			}
 			if (iplen >= 0) {
-				gen_set_iplen(&f, (unsigned)iplen);
+				fr_set_iplen(&f, (unsigned)iplen);
 				snprintf(origin, sizeof(origin),
 					 "structured, IP length field %d",
 					 iplen);
