@@ -98,8 +98,10 @@ $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/xf_bench: bench/micro.c bench/hash_key.h bench/libbpf_last.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+XF_BENCH_SRCS := bench/micro.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+$(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h \
+		$(TESTLIB_HDRS) $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_BENCH_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Differential verdict conformance (issue 6): frames from tests/model/gen.c
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
