@@ -66,12 +66,18 @@ $(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
+# The filter and a pass-all program in one object, for the runners' --prog.
+$(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
+		parsing.h $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
 # Issue 6 test tools (tests/tools/): the sequence-numbered UDP stream, the
 # state checker and table filler and the argv fuzzer (both link the store,
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
 TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
-	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry
+	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
+	      $(B)/two_progs.o
 test-tools: $(TEST_TOOLS)
 ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined

@@ -18,7 +18,7 @@ if [[ ${XF_IMPL:-c} == rust ]]; then OBJ=$ROOT/build/xdp_filter_rs.o; else OBJ=$
 OBJ=${XF_OBJ:-$OBJ}
 
 setup_file() {
-	make -C "$ROOT" "$OBJ" build/xdp_filter.o build/xf_verdict >&2
+	make -C "$ROOT" "$OBJ" build/xdp_filter.o build/xf_verdict build/two_progs.o >&2
 }
 
 require_root() {
@@ -179,15 +179,12 @@ EOF
 	grep -q '^FAIL basic/ipv4-tcp-port-above: PASSED +0 pkt' <<<"$output"
 }
 
-# The filter and a pass-all program side by side in one object, as the
-# feature tier programs will sit next to xdp_filter: --prog picks which runs.
+# The filter and a pass-all program side by side in one object
+# (tests/two_progs.c), as the feature tier programs will sit next to
+# xdp_filter: --prog picks which one runs.
 @test "--prog runs the named XDP program of the object, and only that one" {
 	require_root
-	local two=$BATS_TEST_TMPDIR/two.o
-	printf '#include "xdp_filter.c"\n\nSEC("xdp")\nint xf_passall(struct xdp_md *ctx)\n{\n\treturn XDP_PASS;\n}\n' \
-		>"$BATS_TEST_TMPDIR/two.c"
-	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
-		-c "$BATS_TEST_TMPDIR/two.c" -o "$two"
+	local two=$ROOT/build/two_progs.o
 	assert_group_passes basic --obj "$two"
 	assert_group_passes basic --obj "$two" --prog xdp_filter
 	run -1 "$XF_VERDICT" --obj "$two" --prog xf_passall basic/ipv4-tcp-blocked

@@ -18,7 +18,8 @@ SEED=${XF_CONFORM_SEED:-20261127}
 FRAMES=${XF_CONFORM_FRAMES:-40000}
 
 setup_file() {
-	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_conform >&2
+	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_conform \
+		build/two_progs.o >&2
 	export XF_CONFORM=$ROOT/build/xf_conform
 }
 
@@ -108,11 +109,7 @@ conform() {
 
 @test "conformance: --prog runs the named XDP program of the object" {
 	require_root
-	local two=$BATS_TEST_TMPDIR/two.o
-	printf '#include "xdp_filter.c"\n\nSEC("xdp")\nint xf_passall(struct xdp_md *ctx)\n{\n\treturn XDP_PASS;\n}\n' \
-		>"$BATS_TEST_TMPDIR/two.c"
-	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$ROOT" \
-		-c "$BATS_TEST_TMPDIR/two.c" -o "$two"
+	local two=$ROOT/build/two_progs.o	# tests/two_progs.c
 	run -0 "$XF_CONFORM" --obj "$two" --prog xdp_filter --frames 0 --seed "$SEED"
 	[[ ${lines[-2]} =~ ^frames\ [0-9]+,\ mismatches\ 0$ ]]
 	run -1 "$XF_CONFORM" --obj "$two" --prog xf_passall --frames 0 --seed "$SEED" --show 1

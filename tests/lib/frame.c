@@ -248,13 +248,24 @@ bool fr_ext(struct frame *f, const struct fr_ext *e, uint8_t next)
 	return true;
 }
 
-void fr_tcp(struct frame *f, const struct fr_tcp *t)
+/* Starts an L4 header of n bytes: its bytes, or NULL when clipped. */
+static uint8_t *l4_header(struct frame *f, size_t n)
 {
-	int doff = t->doff ? t->doff : 5 + t->opt / 4;
 	size_t off = f->len;
 	uint8_t *p;
 
-	if (reserve(f, 20 + t->opt, &p) < 20 + (size_t)t->opt)
+	if (reserve(f, n, &p) < n)
+		return NULL;
+	f->l4 = off;
+	return p;
+}
+
+void fr_tcp(struct frame *f, const struct fr_tcp *t)
+{
+	int doff = t->doff ? t->doff : 5 + t->opt / 4;
+	uint8_t *p = l4_header(f, 20 + (size_t)t->opt);
+
+	if (!p)
 		return;
 	fr_w16(p, t->sport);
 	fr_w16(p + 2, t->dport);
@@ -263,48 +274,41 @@ void fr_tcp(struct frame *f, const struct fr_tcp *t)
 	p[13] = t->flags;
 	fr_w16(p + 14, t->win);
 	memset(p + 20, 1, t->opt);		/* NOPs */
-	field(f, off + 12, 1);
-	field(f, off + 13, 1);
-	f->l4 = off;
-}
-
-void fr_udp(struct frame *f, uint16_t sport, uint16_t dport)
-{
-	size_t off = f->len;
-	uint8_t *p;
-
-	if (reserve(f, 8, &p) < 8)
-		return;
-	fr_w16(p, sport);
-	fr_w16(p + 2, dport);
-	field(f, off + 4, 2);
-	f->l4 = off;
-	f->udp = off + 1;
-}
-
-void fr_icmp(struct frame *f, uint8_t type, uint16_t id, uint16_t seq)
-{
-	size_t off = f->len;
-	uint8_t *p;
-
-	if (reserve(f, 8, &p) < 8)
-		return;
-	p[0] = type;
-	fr_w16(p + 4, id);
-	fr_w16(p + 6, seq);
-	f->l4 = off;
+	field(f, f->l4 + 12, 1);
+	field(f, f->l4 + 13, 1);
 }
 
 void fr_ports(struct frame *f, uint16_t sport, uint16_t dport)
 {
-	size_t off = f->len;
-	uint8_t *p;
+	uint8_t *p = l4_header(f, 4);
 
-	if (reserve(f, 4, &p) < 4)
+	if (p) {
+		fr_w16(p, sport);
+		fr_w16(p + 2, dport);
+	}
+}
+
+void fr_udp(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	uint8_t *p = l4_header(f, 8);
+
+	if (!p)
 		return;
 	fr_w16(p, sport);
 	fr_w16(p + 2, dport);
-	f->l4 = off;
+	field(f, f->l4 + 4, 2);			/* length, by fr_end_ip() */
+	f->udp = f->l4 + 1;
+}
+
+void fr_icmp(struct frame *f, uint8_t type, uint16_t id, uint16_t seq)
+{
+	uint8_t *p = l4_header(f, 8);
+
+	if (p) {
+		p[0] = type;
+		fr_w16(p + 4, id);
+		fr_w16(p + 6, seq);
+	}
 }
 
 /* The IPv4 header checksum, over the header as its ihl field says. */
