@@ -50,11 +50,27 @@ $(B)/entry: src/entry.c $(STORE_SRCS) $(STORE_HDRS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) src/entry.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
-# that puts VLAN tags on the wire for the traffic tests.
-$(B)/xf_verdict: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+# that puts VLAN tags on the wire for the traffic tests. tests/lib/ is what
+# the test and benchmark tools share: the one frame builder, and the private
+# loading of an object whose maps the store then fills.
+FRAME_SRCS   := tests/lib/frame.c
+LOAD_SRCS    := tests/lib/xf_load.c
+TESTLIB_HDRS := tests/lib/frame.h tests/lib/xf_load.h
+VERDICT_SRCS := tests/verdict/runner.c tests/verdict/install.c \
+		tests/verdict/check.c tests/verdict/frames.c \
+		tests/verdict/cases.c tests/verdict/families.c \
+		$(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+VERDICT_DEPS := $(VERDICT_SRCS) tests/verdict/verdict.h tests/verdict/cases.h \
+		$(TESTLIB_HDRS) $(STORE_HDRS)
+$(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+# The filter and a pass-all program in one object, for the runners' --prog.
+$(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
+		parsing.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 # Issue 6 test tools (tests/tools/): the sequence-numbered UDP stream, the
@@ -62,7 +78,8 @@ $(B)/vlan_tc.o: tests/vlan_tc.c $(B)/bpf.flags | $(B)
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
 TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
-	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry
+	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
+	      $(B)/two_progs.o
 test-tools: $(TEST_TOOLS)
 ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
@@ -70,11 +87,12 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
-$(B)/xfstate: tests/tools/xfstate.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
+XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
+$(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfstate.c $(XF_STATE) -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(B)/argvfuzz: tests/tools/argvfuzz.c tests/tools/xf_state.h $(STORE_SRCS) $(STORE_HDRS) | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c $(STORE_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/argvfuzz: tests/tools/argvfuzz.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/argvfuzz.c $(XF_STATE) -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 	@mkdir -p $(@D)
@@ -88,15 +106,19 @@ $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/xf_bench: bench/micro.c bench/hash_key.h bench/libbpf_last.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+XF_BENCH_SRCS := bench/micro.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+$(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h \
+		$(TESTLIB_HDRS) $(STORE_HDRS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_BENCH_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # Differential verdict conformance (issue 6): frames from tests/model/gen.c
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
 # rules go into the maps through the store, as rulectl writes them.
-XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c $(STORE_SRCS)
-$(B)/xf_conform: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		tests/xf_load.h $(STORE_HDRS) | $(B)
+XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
+		   $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
+		   $(TESTLIB_HDRS) $(STORE_HDRS)
+$(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 # The long run, both implementations, one seed (SEED=N replays a run).

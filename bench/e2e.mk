@@ -9,5 +9,5 @@ $(B)/bench_gen.o: bench/gen_xdp.c $(B)/bpf.flags | $(B)
 $(B)/bench_drop.o: bench/drop.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-$(B)/xf_gen: bench/gen.c bench/libbpf_last.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+$(B)/xf_gen: bench/gen.c tests/lib/frame.c tests/lib/frame.h bench/libbpf_last.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) bench/gen.c tests/lib/frame.c -o $@ $(LDFLAGS) $(LDLIBS)

@@ -45,11 +45,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "../tests/lib/frame.h"
 #include "libbpf_last.h"
 
 #define PROG_NAME	"xf_gen"
@@ -205,48 +204,25 @@ bad:
 	return -1;
 }
 
-static __u16 ip_csum(const void *hdr, size_t len)
-{
-	const __u16 *p = hdr;
-	__u32 sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /* One Ethernet/IPv4/UDP frame as the receiver's stack would accept it:
  * right MACs, IP checksum, UDP checksum 0 (legal for IPv4), so the paths
  * that do not drop it (no filter, or a filter that missed) go all the way
  * up to the UDP socket lookup, as real traffic does. */
-static size_t build_frame(const struct opts *o, const unsigned char *src_mac,
-			  unsigned char *buf)
+static void build_frame(const struct opts *o, const unsigned char *src_mac,
+			struct frame *f)
 {
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct iphdr *iph = (struct iphdr *)(eth + 1);
-	struct udphdr *uh = (struct udphdr *)(iph + 1);
-	size_t l4 = sizeof(*uh) + PAYLOAD;
+	struct fr_ipv4 h = {
+		.proto = P_UDP, .csum = true,
+		.src = (const uint8_t *)&o->src.s_addr,
+		.dst = (const uint8_t *)&o->dst.s_addr,
+	};
 
-	memcpy(eth->h_dest, o->dst_mac, ETH_ALEN);
-	memcpy(eth->h_source, src_mac, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
-	memset(iph, 0, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_UDP;
-	iph->tot_len = htons(sizeof(*iph) + l4);
-	iph->saddr = o->src.s_addr;
-	iph->daddr = o->dst.s_addr;
-	iph->check = ip_csum(iph, sizeof(*iph));
-	uh->source = htons(o->sport);
-	uh->dest = htons(o->dport);
-	uh->len = htons(l4);
-	uh->check = 0;
-	memset(uh + 1, 'x', PAYLOAD);
-	return (unsigned char *)(uh + 1) + PAYLOAD - buf;
+	fr_init(f, false);
+	fr_eth(f, o->dst_mac, src_mac, ET_IPV4);
+	fr_ipv4(f, &h);
+	fr_udp(f, (uint16_t)o->sport, (uint16_t)o->dport);
+	fr_fill(f, PAYLOAD, "x", 1);
+	fr_end_ip(f, -1);
 }
 
 static int dev_mac(const char *dev, unsigned char *mac)
@@ -357,7 +333,8 @@ int main(int argc, char **argv)
 		.seconds = 2,
 		.cpu = -1,
 	};
-	unsigned char frame[128], src_mac[ETH_ALEN];
+	static struct frame frame;
+	unsigned char src_mac[ETH_ALEN];
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	unsigned long long sent = 0, sq0, sq1, busy0, busy1;
@@ -394,7 +371,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	len = build_frame(&o, src_mac, frame);
+	build_frame(&o, src_mac, &frame);
+	len = frame.len;
 
 	libbpf_set_print(libbpf_print);
 	obj = bpf_object__open_file(o.obj, NULL);
@@ -438,7 +416,7 @@ int main(int argc, char **argv)
 		};
 		unsigned long long left = o.count - sent;
 		LIBBPF_OPTS(bpf_test_run_opts, topts,
-			.data_in = frame,
+			.data_in = frame.b,
 			.data_size_in = len,
 			.ctx_in = &ctx,
 			.ctx_size_in = sizeof(ctx),

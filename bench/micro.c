@@ -19,12 +19,12 @@
  * go to stderr.
  *
  * Nothing is pinned or attached: the pin paths are cleared before load, so
- * the host's filter and its pins are never touched. The maps are filled
- * the way rulectl writes them (xf_maps.c), all in rule set 0, the active
- * one: rule ids in xf_ports slots, {any_id, pid} in the LPM tries, {pid,
- * slot} -> id in xf_pports, and the policy and prefix counts in
- * xf_config.sets[0]. No rule logs its drops. xf_rdesc, user space's own
- * record, is left empty: the program never reads it.
+ * the host's filter and its pins are never touched (tests/lib/xf_load.h).
+ * The maps are filled by rulectl's own store (src/xf_store.h), all in rule
+ * set 0, the active one: rule ids, records, slots, trie entries, prefix
+ * port slots, counts and the policy exactly as rulectl writes them. No rule
+ * logs its drops. The packets come from the frame builder the tests use
+ * (tests/lib/frame.h).
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 usage.
  */
@@ -39,18 +39,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/utsname.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "../xdp_filter.h"
+#include "../src/xf_store.h"
+#include "../tests/lib/frame.h"
+#include "../tests/lib/xf_load.h"
 #include "hash_key.h"
 #include "libbpf_last.h"
 
@@ -114,8 +111,7 @@ enum pkt_kind {
 struct pkt {
 	const char	*name;
 	int		expect;		/* main table: verdict by the contract */
-	size_t		len;
-	unsigned char	buf[128];
+	struct frame	f;
 };
 
 enum prog_kind {
@@ -316,227 +312,128 @@ static const char *action_name(int a)
 
 /* ---- packets ---------------------------------------------------------- */
 
-static const unsigned char mac_dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const unsigned char mac_src[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
-
-static unsigned char *put_eth(unsigned char *p, __u16 proto)
-{
-	struct ethhdr *eth = (struct ethhdr *)p;
-
-	memcpy(eth->h_dest, mac_dst, ETH_ALEN);
-	memcpy(eth->h_source, mac_src, ETH_ALEN);
-	eth->h_proto = htons(proto);
-	return p + sizeof(*eth);
-}
-
-static unsigned char *put_vlan(unsigned char *p, __u16 vid, __u16 proto)
-{
-	__be16 tag[2] = { htons(vid), htons(proto) };
-
-	memcpy(p, tag, sizeof(tag));
-	return p + sizeof(tag);
-}
-
-/* 198.18.0.0/15 and fd00::/8: benchmarking and private ranges. The source
- * is 198.18.0.1 unless saddr (host order) says otherwise. */
-static unsigned char *put_ip4_from(unsigned char *p, __u8 proto,
-				   size_t l4len, __u32 saddr)
-{
-	struct iphdr *iph = (struct iphdr *)p;
-
-	memset(iph, 0, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = proto;
-	iph->tot_len = htons(sizeof(*iph) + l4len);
-	iph->saddr = htonl(saddr);
-	iph->daddr = htonl(0xc6120002);	/* 198.18.0.2 */
-	return p + sizeof(*iph);
-}
-
-static unsigned char *put_ip4(unsigned char *p, __u8 proto, size_t l4len)
-{
-	return put_ip4_from(p, proto, l4len, 0xc6120001); /* 198.18.0.1 */
-}
-
-/* Source fd00::1 unless saddr is given. */
-static unsigned char *put_ip6_from(unsigned char *p, __u8 nexthdr,
-				   size_t len, const struct in6_addr *saddr)
-{
-	struct ipv6hdr *ip6h = (struct ipv6hdr *)p;
-
-	memset(ip6h, 0, sizeof(*ip6h));
-	ip6h->version = 6;
-	ip6h->nexthdr = nexthdr;
-	ip6h->hop_limit = 64;
-	ip6h->payload_len = htons(len);
-	if (saddr) {
-		ip6h->saddr = *saddr;
-	} else {
-		ip6h->saddr.s6_addr[0] = 0xfd;
-		ip6h->saddr.s6_addr[15] = 1;
-	}
-	ip6h->daddr.s6_addr[0] = 0xfd;
-	ip6h->daddr.s6_addr[15] = 2;
-	return p + sizeof(*ip6h);
-}
-
-static unsigned char *put_ip6(unsigned char *p, __u8 nexthdr, size_t len)
-{
-	return put_ip6_from(p, nexthdr, len, NULL);
-}
-
-/* Hop-by-hop header of 8 bytes: next header, length 0, one PadN option. */
-static unsigned char *put_hbh(unsigned char *p, __u8 nexthdr)
-{
-	const unsigned char hbh[8] = { nexthdr, 0, 1, 4, 0, 0, 0, 0 };
-
-	memcpy(p, hbh, sizeof(hbh));
-	return p + sizeof(hbh);
-}
-
 #define PAYLOAD	18	/* makes the plain udp4 frame 60 bytes */
 
-static unsigned char *put_udp(unsigned char *p, __u16 dport)
-{
-	struct udphdr *uh = (struct udphdr *)p;
-
-	uh->source = htons(SPORT);
-	uh->dest = htons(dport);
-	uh->len = htons(sizeof(*uh) + PAYLOAD);
-	uh->check = 0;
-	return p + sizeof(*uh) + PAYLOAD;
-}
-
-/* A SYN: a new flow, which is what the allow policy gates. */
-static unsigned char *put_tcp(unsigned char *p, __u16 dport)
-{
-	struct tcphdr *th = (struct tcphdr *)p;
-
-	memset(th, 0, sizeof(*th));
-	th->source = htons(SPORT);
-	th->dest = htons(dport);
-	th->doff = 5;
-	th->syn = 1;
-	th->window = htons(64240);
-	return p + sizeof(*th) + PAYLOAD;
-}
-
-static unsigned char *put_arp(unsigned char *p)
-{
-	/* Request who-has 198.18.0.2 tell 198.18.0.1, Ethernet/IPv4. */
-	const unsigned char arp[28] = {
-		0, 1, 8, 0, 6, 4, 0, 1,
-		0x02, 0, 0, 0, 0, 0x01, 198, 18, 0, 1,
-		0, 0, 0, 0, 0, 0, 198, 18, 0, 2,
-	};
-
-	memcpy(p, arp, sizeof(arp));
-	return p + sizeof(arp);
-}
+/* A packet of the benchmark: 198.18.0.1 -> 198.18.0.2 or fd00::1 ->
+ * fd00::2 unless src says otherwise, an optional 802.1Q tag or hop-by-hop
+ * header (one PadN option), then UDP or a TCP SYN (a new flow, which is
+ * what the allow policy gates) from SPORT to dport with PAYLOAD zero
+ * bytes, padded to the Ethernet minimum (60 bytes, FCS excluded). */
+struct shape {
+	int		v6, vlan, hbh, tcp;
+	const uint8_t	*src;
+	uint16_t	dport;
+};
 
 static void set_pkt(enum pkt_kind k, const char *name, int expect,
-		    const unsigned char *end)
+		    const struct shape *s)
 {
+	struct frame *f = &pkts[k].f;
+	uint16_t type = s->v6 ? ET_IPV6 : ET_IPV4;
+	uint8_t l4 = s->tcp ? P_TCP : P_UDP;
+	struct fr_ipv4 h4 = { .proto = l4, .src = s->src };
+	struct fr_ipv6 h6 = { .next = s->hbh ? P_HOPOPTS : l4, .src = s->src };
+	struct fr_ext hbh = { .type = P_HOPOPTS };
+	struct fr_tcp syn = { .sport = SPORT, .dport = s->dport,
+			      .flags = TH_SYN, .win = 64240 };
+
 	pkts[k].name = name;
 	pkts[k].expect = expect;
-	pkts[k].len = end - pkts[k].buf;
-	if (pkts[k].len < 60)		/* Ethernet minimum, FCS excluded */
-		pkts[k].len = 60;
+	fr_init(f, false);
+	fr_eth(f, NULL, NULL, s->vlan ? TPID_Q : type);
+	if (s->vlan)
+		fr_vlan(f, 100, type);
+	if (s->v6)
+		fr_ipv6(f, &h6);
+	else
+		fr_ipv4(f, &h4);
+	if (s->hbh)
+		fr_ext(f, &hbh, l4);
+	if (s->tcp)
+		fr_tcp(f, &syn);
+	else
+		fr_udp(f, SPORT, s->dport);
+	fr_fill(f, PAYLOAD, NULL, 0);
+	fr_end_ip(f, -1);
+	fr_pad_to(f, 60);
 }
 
-/* Prefix i of the IPv4 set: 10.a.b.0/24 with a.b = i (host order). */
-static __u32 pfx4_addr(int i)
+/* Request who-has 198.18.0.2 tell 198.18.0.1, Ethernet/IPv4. */
+static void set_arp(void)
 {
-	return 0x0a000000u | ((__u32)i << 8);
+	static const uint8_t sha[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const uint8_t spa[4] = { 198, 18, 0, 1 }, tpa[4] = { 198, 18, 0, 2 };
+	struct frame *f = &pkts[K_ARP].f;
+
+	pkts[K_ARP].name = "arp";
+	pkts[K_ARP].expect = XDP_PASS;
+	fr_init(f, false);
+	fr_eth(f, NULL, NULL, ET_ARP);
+	fr_arp(f, sha, spa, tpa);
+	fr_pad_to(f, 60);
+}
+
+/* Prefix i of the IPv4 set: 10.a.b.0/24 with a.b = i. */
+static void pfx4_addr(int i, uint8_t *a)
+{
+	memset(a, 0, 16);
+	a[0] = 10;
+	a[1] = (uint8_t)(i >> 8);
+	a[2] = (uint8_t)i;
 }
 
 /* Prefix i of the IPv6 set: 2001:db8:i::/48. */
-static void pfx6_addr(int i, struct in6_addr *a)
+static void pfx6_addr(int i, uint8_t *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[0] = 0x20;
-	a->s6_addr[1] = 0x01;
-	a->s6_addr[2] = 0x0d;
-	a->s6_addr[3] = 0xb8;
-	a->s6_addr[4] = i >> 8;
-	a->s6_addr[5] = i & 0xff;
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[4] = (uint8_t)(i >> 8);
+	a[5] = (uint8_t)i;
 }
 
 static void build_pkts(void)
 {
-	const size_t udp = sizeof(struct udphdr) + PAYLOAD;
-	const size_t tcp = sizeof(struct tcphdr) + PAYLOAD;
-	struct in6_addr in6, out6;
-	unsigned char *p;
+	uint8_t in4[16], out4[16], in6[16], out6[16];
 
-	p = put_eth(pkts[K_UDP4_BLOCK].buf, ETH_P_IP);
-	p = put_udp(put_ip4(p, IPPROTO_UDP, udp), PORT_BLOCKED);
-	set_pkt(K_UDP4_BLOCK, "udp4 blocked", XDP_DROP, p);
+	pfx4_addr(PFX_IN, in4);
+	pfx4_addr(NPFX, out4);
+	pfx6_addr(PFX_IN, in6);
+	pfx6_addr(NPFX, out6);
+	in4[3] = out4[3] = in6[15] = out6[15] = 1;
 
-	p = put_eth(pkts[K_UDP4_ALLOW].buf, ETH_P_IP);
-	p = put_udp(put_ip4(p, IPPROTO_UDP, udp), PORT_ALLOWED);
-	set_pkt(K_UDP4_ALLOW, "udp4 allowed", XDP_PASS, p);
-
+	set_pkt(K_UDP4_BLOCK, "udp4 blocked", XDP_DROP,
+		&(struct shape){ .dport = PORT_BLOCKED });
+	set_pkt(K_UDP4_ALLOW, "udp4 allowed", XDP_PASS,
+		&(struct shape){ .dport = PORT_ALLOWED });
 	/* Same port as the udp rule: a tcp packet must not match it. */
-	p = put_eth(pkts[K_TCP4_ALLOW].buf, ETH_P_IP);
-	p = put_tcp(put_ip4(p, IPPROTO_TCP, tcp), PORT_BLOCKED);
-	set_pkt(K_TCP4_ALLOW, "tcp4 allowed", XDP_PASS, p);
-
-	p = put_eth(pkts[K_UDP6_BLOCK].buf, ETH_P_IPV6);
-	p = put_udp(put_ip6(p, IPPROTO_UDP, udp), PORT_BLOCKED);
-	set_pkt(K_UDP6_BLOCK, "udp6 blocked", XDP_DROP, p);
-
-	p = put_eth(pkts[K_VLAN_UDP4].buf, ETH_P_8021Q);
-	p = put_vlan(p, 100, ETH_P_IP);
-	p = put_udp(put_ip4(p, IPPROTO_UDP, udp), PORT_BLOCKED);
-	set_pkt(K_VLAN_UDP4, "vlan udp4 blocked", XDP_DROP, p);
-
-	p = put_eth(pkts[K_HBH_UDP6].buf, ETH_P_IPV6);
-	p = put_ip6(p, IPPROTO_HOPOPTS, 8 + udp);
-	p = put_udp(put_hbh(p, IPPROTO_UDP), PORT_BLOCKED);
-	set_pkt(K_HBH_UDP6, "udp6 hop-by-hop blocked", XDP_DROP, p);
-
-	p = put_arp(put_eth(pkts[K_ARP].buf, ETH_P_ARP));
-	set_pkt(K_ARP, "arp", XDP_PASS, p);
+	set_pkt(K_TCP4_ALLOW, "tcp4 allowed", XDP_PASS,
+		&(struct shape){ .tcp = 1, .dport = PORT_BLOCKED });
+	set_pkt(K_UDP6_BLOCK, "udp6 blocked", XDP_DROP,
+		&(struct shape){ .v6 = 1, .dport = PORT_BLOCKED });
+	set_pkt(K_VLAN_UDP4, "vlan udp4 blocked", XDP_DROP,
+		&(struct shape){ .vlan = 1, .dport = PORT_BLOCKED });
+	set_pkt(K_HBH_UDP6, "udp6 hop-by-hop blocked", XDP_DROP,
+		&(struct shape){ .v6 = 1, .hbh = 1, .dport = PORT_BLOCKED });
+	set_arp();
 
 	/* The rule-form packets; their verdicts are per rule set (forms[]). */
-	p = put_eth(pkts[K_UDP4_PIN].buf, ETH_P_IP);
-	p = put_ip4_from(p, IPPROTO_UDP, udp, pfx4_addr(PFX_IN) | 1);
-	p = put_udp(p, PORT_BLOCKED);
-	set_pkt(K_UDP4_PIN, "udp4 from a prefix", -1, p);
-
-	p = put_eth(pkts[K_UDP4_PIN_OTHER].buf, ETH_P_IP);
-	p = put_ip4_from(p, IPPROTO_UDP, udp, pfx4_addr(PFX_IN) | 1);
-	p = put_udp(p, PORT_ALLOWED);
-	set_pkt(K_UDP4_PIN_OTHER, "udp4 from a prefix, other port", -1, p);
-
-	p = put_eth(pkts[K_UDP4_POUT].buf, ETH_P_IP);
-	p = put_ip4_from(p, IPPROTO_UDP, udp, pfx4_addr(NPFX) | 1);
-	p = put_udp(p, PORT_BLOCKED);
-	set_pkt(K_UDP4_POUT, "udp4 from past the prefixes", -1, p);
-
-	pfx6_addr(PFX_IN, &in6);
-	in6.s6_addr[15] = 1;
-	pfx6_addr(NPFX, &out6);
-	out6.s6_addr[15] = 1;
-
-	p = put_eth(pkts[K_UDP6_PIN].buf, ETH_P_IPV6);
-	p = put_udp(put_ip6_from(p, IPPROTO_UDP, udp, &in6), PORT_BLOCKED);
-	set_pkt(K_UDP6_PIN, "udp6 from a prefix", -1, p);
-
-	p = put_eth(pkts[K_UDP6_PIN_OTHER].buf, ETH_P_IPV6);
-	p = put_udp(put_ip6_from(p, IPPROTO_UDP, udp, &in6), PORT_ALLOWED);
-	set_pkt(K_UDP6_PIN_OTHER, "udp6 from a prefix, other port", -1, p);
-
-	p = put_eth(pkts[K_UDP6_POUT].buf, ETH_P_IPV6);
-	p = put_udp(put_ip6_from(p, IPPROTO_UDP, udp, &out6), PORT_BLOCKED);
-	set_pkt(K_UDP6_POUT, "udp6 from past the prefixes", -1, p);
-
-	p = put_eth(pkts[K_TCP4_SYN_OTHER].buf, ETH_P_IP);
-	p = put_tcp(put_ip4(p, IPPROTO_TCP, tcp), PORT_ALLOWED);
-	set_pkt(K_TCP4_SYN_OTHER, "tcp4 SYN to another port", -1, p);
+	set_pkt(K_UDP4_PIN, "udp4 from a prefix", -1,
+		&(struct shape){ .src = in4, .dport = PORT_BLOCKED });
+	set_pkt(K_UDP4_PIN_OTHER, "udp4 from a prefix, other port", -1,
+		&(struct shape){ .src = in4, .dport = PORT_ALLOWED });
+	set_pkt(K_UDP4_POUT, "udp4 from past the prefixes", -1,
+		&(struct shape){ .src = out4, .dport = PORT_BLOCKED });
+	set_pkt(K_UDP6_PIN, "udp6 from a prefix", -1,
+		&(struct shape){ .v6 = 1, .src = in6, .dport = PORT_BLOCKED });
+	set_pkt(K_UDP6_PIN_OTHER, "udp6 from a prefix, other port", -1,
+		&(struct shape){ .v6 = 1, .src = in6, .dport = PORT_ALLOWED });
+	set_pkt(K_UDP6_POUT, "udp6 from past the prefixes", -1,
+		&(struct shape){ .v6 = 1, .src = out6, .dport = PORT_BLOCKED });
+	set_pkt(K_TCP4_SYN_OTHER, "tcp4 SYN to another port", -1,
+		&(struct shape){ .tcp = 1, .dport = PORT_ALLOWED });
 }
 
 /* ---- rules ------------------------------------------------------------ */
@@ -551,7 +448,7 @@ static int nth_rule(int j, __u8 proto0, __u8 *proto, __u16 *port)
 		*port = PORT_BLOCKED;
 		return 0;
 	}
-	*proto = (j & 1) ? IPPROTO_TCP : IPPROTO_UDP;
+	*proto = (j & 1) ? P_TCP : P_UDP;
 	*port = (1024 + j * 13) & 0xffff;
 	if (*port == 0 || *port == PORT_BLOCKED || *port == PORT_ALLOWED ||
 	    *port == SPORT)
@@ -566,148 +463,117 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
-/* xf_config as rulectl leaves it: the ABI stamp, rule set 0 active, its
- * policy and prefix counts. A map without it (an older Rust build) is left
- * as loaded. */
-static int fill_config(struct bpf_object *obj, __u32 flags, __u32 n4,
-		       __u32 n6)
+/* Port rules "PORT PROTO" (dst), n of them, rule 0 PORT_BLOCKED proto0. */
+static void port_rules(struct xf_rule *r, int n, __u8 proto0)
 {
-	struct xf_config cfg = {
-		.abi = XF_ABI_VERSION,
-		.set = 0,
-		.sets[0] = {
-			.flags = flags,
-			.eph_lo = 32768,	/* Linux's default
-						 * ip_local_port_range */
-			.eph_hi = 60999,
-			.nprefix4 = n4,
-			.nprefix6 = n6,
-		},
-	};
-	__u32 zero = 0;
-	int fd = map_fd(obj, XF_MAP_CONFIG);
-
-	if (fd < 0)
-		return fd;
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-/* Port rules "PORT PROTO" (dst), ids 1 .. rules, as rulectl writes them:
- * the rule id in the slot xf_slot(XF_DIR_DST, proto, port) of set 0. */
-static int fill_ports(struct bpf_object *obj, int rules, __u8 proto0)
-{
-	int fd = map_fd(obj, XF_MAP_PORTS), j, n = 0;
 	__u16 port;
 	__u8 proto;
 
-	if (fd < 0)
-		return fd;
-	for (j = 0; n < rules; j++) {
-		struct xf_port val = { .id = n + 1 };
-		__u32 slot;
-
+	for (int j = 0, k = 0; k < n; j++) {
 		if (nth_rule(j, proto0, &proto, &port))
 			continue;
-		slot = xf_set_slot(0, xf_slot(XF_DIR_DST, proto == IPPROTO_TCP ?
-						  XF_P_TCP : XF_P_UDP, port));
-		if (bpf_map_update_elem(fd, &slot, &val, BPF_ANY))
-			return -errno;
-		n++;
+		r[k].sets = 1;
+		r[k].protos = proto == P_TCP ? XF_PM_TCP : XF_PM_UDP;
+		r[k].port_lo = r[k].port_hi = port;
+		k++;
+	}
+}
+
+/* NPFX prefix rules of one family: "any from P", or "9999 udp from P". */
+static void prefix_rules(struct xf_rule *r, int family, int anyport)
+{
+	for (int i = 0; i < NPFX; i++) {
+		r[i].sets = 1;
+		r[i].family = family;
+		r[i].prefixlen = family == 4 ? 24 : 48;
+		if (family == 4)
+			pfx4_addr(i, r[i].addr);
+		else
+			pfx6_addr(i, r[i].addr);
+		r[i].anyport = anyport;
+		r[i].protos = anyport ? XF_PM_TCP | XF_PM_UDP : XF_PM_UDP;
+		r[i].port_lo = anyport ? 1 : PORT_BLOCKED;
+		r[i].port_hi = anyport ? 65535 : PORT_BLOCKED;
+	}
+}
+
+/* The rules of p's rule set, as rulectl would parse them; their count. */
+static int make_rules(const struct prog *p, struct xf_rule *r)
+{
+	switch (p->set) {
+	case RS_PORTS:
+		port_rules(r, p->rules, P_UDP);
+		return p->rules;
+	case RS_ALLOW:
+		port_rules(r, p->rules, P_TCP);
+		return p->rules;
+	case RS_PFX4_ANY:
+	case RS_PFX6_ANY:
+	case RS_PFX4_PORT:
+	case RS_PFX6_PORT:
+		prefix_rules(r, p->set == RS_PFX4_ANY || p->set == RS_PFX4_PORT ?
+				4 : 6,
+			     p->set == RS_PFX4_ANY || p->set == RS_PFX6_ANY);
+		return NPFX;
 	}
 	return 0;
 }
 
-/* NPFX prefix rules of one family in set 0, one rule (id i + 1) per
- * prefix (pid i + 1): "any from P" (any_id set), or "9999 udp from P" (the
- * prefix's xf_pports slot for dst udp 9999). */
-static int fill_prefixes(struct bpf_object *obj, int family, int anyport)
+/* Rule set 0 of an object with the product's maps, the active one, as
+ * rulectl leaves it: the ABI stamp, p's rules (none for the hash twin,
+ * whose port rules live in its own map) and its policy, all written by the
+ * store (src/xf_store.h). */
+static int fill_store(struct prog *p)
 {
-	int tfd = map_fd(obj, family == 4 ? XF_MAP_PFX4 : XF_MAP_PFX6);
-	int pfd = map_fd(obj, XF_MAP_PPORTS);
-	int i;
+	struct xf_obj o = { .tool = PROG_NAME, .path = p->path, .obj = p->obj };
+	struct xf_set pol = {
+		.flags = p->set == RS_ALLOW ? XF_CFG_ALLOW : 0,
+		.eph_lo = 32768,	/* Linux's default ip_local_port_range */
+		.eph_hi = 60999,
+	};
+	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules : NPFX;
+	struct xf_rule *rules = calloc(n + 1, sizeof(*rules));
+	int err = xf_maps_init(&o.m);
 
-	if (tfd < 0 || pfd < 0)
-		return -ENOENT;
-	for (i = 0; i < NPFX; i++) {
-		struct xf_pfx val = { .prefix_id = i + 1 };
-		struct xf_lpm4 k4 = { .prefixlen = XF_LPM_SET_BITS + 24 };
-		struct xf_lpm6 k6 = { .prefixlen = XF_LPM_SET_BITS + 48 };
-		__u32 a4 = htonl(pfx4_addr(i));
-		struct in6_addr a6;
-		void *key = family == 4 ? (void *)&k4 : (void *)&k6;
-
-		memcpy(k4.addr, &a4, sizeof(k4.addr));
-		pfx6_addr(i, &a6);
-		memcpy(k6.addr, &a6, sizeof(k6.addr));
-		if (anyport) {
-			val.any_id = i + 1;
-		} else {
-			/* The port slot first, then the prefix, as rulectl
-			 * orders them. */
-			struct xf_pport pk = {
-				.prefix_id = i + 1,
-				.slot = xf_set_slot(0, xf_slot(XF_DIR_DST,
-							       XF_P_UDP,
-							       PORT_BLOCKED)),
-			};
-			struct xf_port pv = { .id = i + 1 };
-
-			if (bpf_map_update_elem(pfd, &pk, &pv, BPF_ANY))
-				return -errno;
-		}
-		if (bpf_map_update_elem(tfd, key, &val, BPF_ANY))
-			return -errno;
-	}
-	return fill_config(obj, 0, family == 4 ? NPFX : 0,
-			   family == 6 ? NPFX : 0);
+	o.m.rules = calloc(XF_MAX_RULES, sizeof(*o.m.rules));
+	if (!err && (!rules || !o.m.rules))
+		err = -ENOMEM;
+	if (!err && xf_obj_maps(&o))
+		err = -EPROTO;
+	if (p->kind != P_HASH)
+		n = make_rules(p, rules);
+	if (!err)
+		err = xf_store_stamp(&o.m);
+	if (!err)
+		err = xf_store_insert(&o.m, 0, rules, n, NULL);
+	if (!err)
+		err = xf_store_policy(&o.m, 0, &pol);
+	if (o.own_rules)
+		close(o.m.fd[XF_M_RULES]);
+	free(o.m.rules);
+	free(rules);
+	return err;
 }
 
-static int fill_array(struct prog *p)
-{
-	int err;
-
-	switch (p->set) {
-	case RS_PORTS:
-		err = fill_ports(p->obj, p->rules, IPPROTO_UDP);
-		if (err)
-			return err;
-		err = fill_config(p->obj, 0, 0, 0);
-		return err == -ENOENT && p->kind == P_RUST ? 0 : err;
-	case RS_ALLOW:
-		err = fill_ports(p->obj, p->rules, IPPROTO_TCP);
-		return err ? err : fill_config(p->obj, XF_CFG_ALLOW, 0, 0);
-	case RS_PFX4_ANY:
-		return fill_prefixes(p->obj, 4, 1);
-	case RS_PFX6_ANY:
-		return fill_prefixes(p->obj, 6, 1);
-	case RS_PFX4_PORT:
-		return fill_prefixes(p->obj, 4, 0);
-	case RS_PFX6_PORT:
-		return fill_prefixes(p->obj, 6, 0);
-	}
-	return -EINVAL;
-}
-
-/* The hash twin's rules: key {port, proto, dst}, a zero per-CPU counter. */
-static int fill_hash(struct bpf_object *obj, int rules)
+/* The hash twin's rules: key {port, proto, dst}, a zero per-CPU counter,
+ * in its own map (xf_hrules); xf_config as for the product. */
+static int fill_hash(struct prog *p)
 {
 	struct xf_count *zero;
 	int fd, j, n = 0, err = 0;
 	__u16 port;
 	__u8 proto;
 
-	fd = map_fd(obj, "xf_hrules");
+	fd = map_fd(p->obj, "xf_hrules");
 	if (fd < 0)
 		return fd;
 	zero = calloc(ncpus, sizeof(*zero));	/* one value per CPU */
 	if (!zero)
 		return -ENOMEM;
-	for (j = 0; n < rules; j++) {
+	for (j = 0; n < p->rules; j++) {
 		struct xf_hkey key = { .dir = XF_DIR_DST };
 
-		if (nth_rule(j, IPPROTO_UDP, &proto, &port))
+		if (nth_rule(j, P_UDP, &proto, &port))
 			continue;
 		key.port = htons(port);
 		key.proto = proto;
@@ -718,7 +584,7 @@ static int fill_hash(struct bpf_object *obj, int rules)
 		n++;
 	}
 	free(zero);
-	return err ? err : fill_config(obj, 0, 0, 0);
+	return err ? err : fill_store(p);
 }
 
 /* xdp-filter's "port 9999 -p udp" (or tcp,udp for the all object: its
@@ -749,9 +615,9 @@ static int fill(struct prog *p)
 	switch (p->kind) {
 	case P_ARRAY:
 	case P_RUST:
-		return fill_array(p);
+		return fill_store(p);
 	case P_HASH:
-		return fill_hash(p->obj, p->rules);
+		return fill_hash(p);
 	case P_XDPT_UDP:
 		return fill_xdpt(p->obj, XDPT_FLAG_DST | XDPT_FLAG_UDP);
 	case P_XDPT_ALL:
@@ -814,62 +680,59 @@ static int obj_abi(struct bpf_object *obj)
 	return 0;
 }
 
+/* Why an object of ours is not one this benchmark can fill. */
+static void abi_skip(struct prog *p)
+{
+	if (obj_abi(p->obj) == 1)
+		snprintf(p->skip, sizeof(p->skip),
+			 "still an ABI v1 build (map xf_rules, no %s);"
+			 " this benchmark fills ABI v%d maps",
+			 XF_MAP_PORTS, XF_ABI_VERSION);
+	else if (obj_abi(p->obj) == 3)
+		snprintf(p->skip, sizeof(p->skip),
+			 "an ABI v2/v3 build (one rule set, no %s);"
+			 " this benchmark fills ABI v%d maps",
+			 XF_MAP_RLOG, XF_ABI_VERSION);
+	else
+		snprintf(p->skip, sizeof(p->skip),
+			 "no %s map: not an ABI v%d build",
+			 XF_MAP_PORTS, XF_ABI_VERSION);
+}
+
+/* Loads p privately (our objects pin by name under the product's pin
+ * dir: a private copy must not reuse, or create, the host's pins), its
+ * first XDP program only, and fills its maps. */
 static int load(struct prog *p)
 {
-	struct bpf_program *bp;
-	struct bpf_map *m;
+	const char *step;
 	int err;
 
 	last_libbpf_msg[0] = '\0';
-	p->obj = bpf_object__open_file(p->path, NULL);
+	p->obj = xf_open_private(p->path);
 	if (!p->obj) {
 		err = -errno;
 		snprintf(p->skip, sizeof(p->skip), "open: %s", strerror(-err));
 		return err;
 	}
+	err = -EPROTO;
 	if ((p->kind == P_ARRAY || p->kind == P_RUST) &&
 	    obj_abi(p->obj) != XF_ABI_VERSION) {
-		err = -EPROTO;
-		if (obj_abi(p->obj) == 1)
-			snprintf(p->skip, sizeof(p->skip),
-				 "still an ABI v1 build (map xf_rules, no %s);"
-				 " this benchmark fills ABI v%d maps",
-				 XF_MAP_PORTS, XF_ABI_VERSION);
-		else if (obj_abi(p->obj) == 3)
-			snprintf(p->skip, sizeof(p->skip),
-				 "an ABI v2/v3 build (one rule set, no %s);"
-				 " this benchmark fills ABI v%d maps",
-				 XF_MAP_RLOG, XF_ABI_VERSION);
-		else
-			snprintf(p->skip, sizeof(p->skip),
-				 "no %s map: not an ABI v%d build",
-				 XF_MAP_PORTS, XF_ABI_VERSION);
+		abi_skip(p);
 		goto fail;
 	}
-	/* Our objects pin by name under the product's pin dir: a private
-	 * copy must not reuse, or create, the host's pins. */
-	bpf_object__for_each_map(m, p->obj)
-		bpf_map__set_pin_path(m, NULL);
-	err = bpf_object__load(p->obj);
-	if (err) {
-		snprintf(p->skip, sizeof(p->skip), "load: %s (%s)",
-			 strerror(-err), last_libbpf_msg);
-		goto fail;
-	}
-	bp = bpf_object__next_program(p->obj, NULL);
-	if (!bp || bpf_program__type(bp) != BPF_PROG_TYPE_XDP) {
-		err = -ENOENT;
+	err = xf_load_private(p->obj, NULL, &p->fd, &step);
+	if (err == -ENOENT && !strcmp(step, "XDP program"))
 		snprintf(p->skip, sizeof(p->skip), "no XDP program in it");
-		goto fail;
-	}
-	p->fd = bpf_program__fd(bp);
-	err = fill(p);
-	if (err) {
+	else if (err)
+		snprintf(p->skip, sizeof(p->skip), "%s: %s (%s)", step,
+			 strerror(-err), last_libbpf_msg);
+	if (!err)
+		err = fill(p);
+	if (err && !p->skip[0])
 		snprintf(p->skip, sizeof(p->skip), "fill rules: %s",
 			 strerror(-err));
-		goto fail;
-	}
-	return 0;
+	if (!err)
+		return 0;
 fail:
 	bpf_object__close(p->obj);
 	p->obj = NULL;
@@ -891,8 +754,8 @@ static int run(const struct prog *p, const struct pkt *k, __u32 repeat,
 	       double *ns, double *kns, int *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o,
-		.data_in = k->buf,
-		.data_size_in = k->len,
+		.data_in = k->f.b,
+		.data_size_in = k->f.len,
 		.repeat = repeat,
 	);
 	struct timespec a, b;
@@ -1247,6 +1110,7 @@ int main(int argc, char **argv)
 	rounds = quick ? ROUNDS_QUICK : ROUNDS_FULL;
 
 	libbpf_set_print(libbpf_print);
+	xf_prog = PROG_NAME;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		fprintf(stderr, PROG_NAME ": possible CPUs: %s\n",

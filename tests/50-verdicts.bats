@@ -18,7 +18,7 @@ if [[ ${XF_IMPL:-c} == rust ]]; then OBJ=$ROOT/build/xdp_filter_rs.o; else OBJ=$
 OBJ=${XF_OBJ:-$OBJ}
 
 setup_file() {
-	make -C "$ROOT" "$OBJ" build/xdp_filter.o build/xf_verdict >&2
+	make -C "$ROOT" "$OBJ" build/xdp_filter.o build/xf_verdict build/two_progs.o >&2
 }
 
 require_root() {
@@ -57,18 +57,12 @@ assert_group_passes() {
 }
 
 # A stand-in filter with the product's maps (bpf_maps.h) that passes
-# everything and counts nothing. With "nostats" the paragraphs naming
-# xf_stats (the map and verdict()) are cut out of a copy of bpf_maps.h.
+# everything and counts nothing. With "nostats" it is built with
+# -DXF_TEST_NO_STATS, the switch in bpf_maps.h that leaves xf_stats (the map
+# and verdict()) out: an object the runner must refuse.
 build_stub() {
-	local out=$1 variant=${2-} inc=$BATS_TEST_TMPDIR/inc
-	mkdir -p "$inc"
-	if [[ $variant == nostats ]]; then
-		awk 'BEGIN { RS = ""; ORS = "\n\n" } !/xf_stats/' \
-			"$ROOT/bpf_maps.h" >"$inc/bpf_maps.h"
-		! grep -q xf_stats "$inc/bpf_maps.h"
-	else
-		cp "$ROOT/bpf_maps.h" "$inc/bpf_maps.h"
-	fi
+	local out=$1 variant=${2-} defs=()
+	[[ $variant == nostats ]] && defs=(-DXF_TEST_NO_STATS)
 	cat >"$BATS_TEST_TMPDIR/stub.c" <<'EOF'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -82,8 +76,8 @@ int xdp_filter(struct xdp_md *ctx)
 
 char LICENSE[] SEC("license") = "GPL";
 EOF
-	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" -I"$inc" \
-		-I"$ROOT" -c "$BATS_TEST_TMPDIR/stub.c" -o "$out"
+	clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" \
+		"${defs[@]}" -I"$ROOT" -c "$BATS_TEST_TMPDIR/stub.c" -o "$out"
 }
 
 @test "basic: rules drop their own protocol and port only" {
@@ -185,6 +179,21 @@ EOF
 	grep -q '^FAIL basic/ipv4-tcp-port-above: PASSED +0 pkt' <<<"$output"
 }
 
+# The filter and a pass-all program side by side in one object
+# (tests/two_progs.c), as the feature tier programs will sit next to
+# xdp_filter: --prog picks which one runs.
+@test "--prog runs the named XDP program of the object, and only that one" {
+	require_root
+	local two=$ROOT/build/two_progs.o
+	assert_group_passes basic --obj "$two"
+	assert_group_passes basic --obj "$two" --prog xdp_filter
+	run -1 "$XF_VERDICT" --obj "$two" --prog xf_passall basic/ipv4-tcp-blocked
+	[[ ${lines[-1]} == "0 passed, 1 failed" ]]
+	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
+	run -1 --separate-stderr "$XF_VERDICT" --obj "$two" --prog nosuch basic/
+	[[ ${stderr_lines[-1]} =~ ^xf_verdict:\ $two:\ XDP\ program\ nosuch\ \(it\ has:\ (xdp_filter,\ xf_passall|xf_passall,\ xdp_filter)\):\ No\ such\ file\ or\ directory$ ]]
+}
+
 @test "an object without xf_stats is a setup failure" {
 	require_root
 	build_stub "$BATS_TEST_TMPDIR/nostats.o" nostats
@@ -209,4 +218,6 @@ EOF
 	[[ ${stderr_lines[0]} == "xf_verdict: --obj needs an argument" ]]
 	run -2 --separate-stderr "$XF_VERDICT" --ifindex no-such-interface0
 	[[ ${stderr_lines[0]} == "xf_verdict: bad --ifindex 'no-such-interface0'" ]]
+	run -2 --separate-stderr "$XF_VERDICT" --prog ''
+	[[ ${stderr_lines[0]} == "xf_verdict: bad --prog ''" ]]
 }

@@ -18,7 +18,8 @@ SEED=${XF_CONFORM_SEED:-20261127}
 FRAMES=${XF_CONFORM_FRAMES:-40000}
 
 setup_file() {
-	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_conform >&2
+	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_conform \
+		build/two_progs.o >&2
 	export XF_CONFORM=$ROOT/build/xf_conform
 }
 
@@ -104,6 +105,18 @@ conform() {
 	# The structured set is in set 1, with nothing in set 0.
 	grep -q '^MISMATCH frame [0-9]* (structured.*): program XDP_PASS passed rule none; model XDP_DROP dropped rule #[0-9]*$' <<<"$output"
 	grep -q '^  rule set 1 (the other holds 0 rules)$' <<<"$output"
+}
+
+@test "conformance: --prog runs the named XDP program of the object" {
+	require_root
+	local two=$ROOT/build/two_progs.o	# tests/two_progs.c
+	run -0 "$XF_CONFORM" --obj "$two" --prog xdp_filter --frames 0 --seed "$SEED"
+	[[ ${lines[-2]} =~ ^frames\ [0-9]+,\ mismatches\ 0$ ]]
+	run -1 "$XF_CONFORM" --obj "$two" --prog xf_passall --frames 0 --seed "$SEED" --show 1
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	grep -q "^  replay: xf_conform --obj $two --prog xf_passall --seed $SEED --frame [0-9]*$" <<<"$output"
+	run -1 "$XF_CONFORM" --obj "$two" --prog nosuch --frames 0 --seed "$SEED"
+	[[ $output == *"XDP program nosuch (it has: "* ]]
 }
 
 @test "conformance: --frame replays one frame of a seed, with its verdicts" {

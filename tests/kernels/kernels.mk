@@ -9,11 +9,10 @@ XF_STATIC_LIBS ?= -lbpf -lelf -lz -lzstd
 .PHONY: kernels
 
 # The same verdict runner as $(B)/xf_verdict, only linked statically.
-$(B)/xf_verdict.static: tests/verdict.c tests/xf_load.h xdp_filter.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
+$(B)/xf_verdict.static: $(VERDICT_DEPS) | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
-$(B)/xf_conform.static: $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		tests/xf_load.h $(STORE_HDRS) | $(B)
+$(B)/xf_conform.static: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(XF_STATIC_LIBS)
 
 $(B)/xf_vstat: tests/kernels/vstat.c | $(B)

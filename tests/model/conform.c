@@ -48,7 +48,7 @@
 #include "../../src/xf_rule.h"
 #include "model.h"
 #include "gen.h"
-#include "../xf_load.h"
+#include "../lib/xf_load.h"
 
 #define PROG		"xf_conform"
 #define DEFAULT_OBJ	"build/xdp_filter.o"
@@ -69,9 +69,8 @@ _Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
 
 struct env {
 	const char	*obj_path;
-	struct bpf_object *obj;
-	int		prog_fd;
-	struct xf_maps	m;
+	const char	*prog;		/* the XDP program to run */
+	struct xf_obj	o;		/* its object, and the maps */
 	int		ncpus;
 	struct xf_count	*buf;		/* batch lookups, RC_N x CPUs */
 	struct xf_count	stats[XF_R_MAX];	/* last seen sums */
@@ -94,81 +93,28 @@ struct opts {
 	long		only;		/* --frame I, or -1 */
 	long		show;		/* mismatches printed in full */
 	bool		verbose;
+	bool		seeded;		/* --seed given */
 };
 
 /* ----------------------------------------------------------- setup */
 
-static int setup_err(const struct env *e, const char *what, int err)
-{
-	return xf_load_err(PROG, e->obj_path, what, err);
-}
-
-/* The object's map for spec s (xf_pins.c's layout), checked. */
-static int find_map(struct env *e, int s)
-{
-	const struct xf_map_spec *sp = &xf_map_specs[s];
-	struct bpf_map *map = bpf_object__find_map_by_name(e->obj, sp->name);
-	char what[64];
-
-	snprintf(what, sizeof(what), "map %s", sp->name);
-	if (!map && s == XF_M_RULES) {
-		/* The program never reads it; rulectl's code needs one. */
-		e->m.fd[s] = bpf_map_create(sp->type, sp->name, sp->key_size,
-					    sp->value_size, sp->max_entries,
-					    NULL);
-		return e->m.fd[s] < 0 ? setup_err(e, what, errno) : 0;
-	}
-	if (!map)
-		return setup_err(e, what, ENOENT);
-	if (bpf_map__type(map) != sp->type ||
-	    bpf_map__key_size(map) != sp->key_size ||
-	    bpf_map__value_size(map) != sp->value_size ||
-	    bpf_map__max_entries(map) != sp->max_entries) {
-		fprintf(stderr, PROG ": %s: map %s: not the layout of"
-			" xdp_filter.h\n", e->obj_path, sp->name);
-		return -1;
-	}
-	e->m.fd[s] = bpf_map__fd(map);
-	return 0;
-}
-
 static int env_open(struct env *e)
 {
-	int s;
-
 	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
-	if (xf_init() || xf_maps_init(&e->m))
+	if (xf_init() || xf_obj_open(&e->o, PROG, e->obj_path, e->prog))
 		return -1;
-	e->ncpus = libbpf_num_possible_cpus();
-	if (e->ncpus <= 0)
-		return setup_err(e, "possible CPUs", -e->ncpus);
-	if (e->ncpus != e->m.ncpus) {
-		fprintf(stderr, PROG ": CPU counts differ\n");
-		return -1;
-	}
+	e->ncpus = e->o.m.ncpus;
 	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
-	e->m.rules = calloc(XF_MAX_RULES, sizeof(*e->m.rules));
-	if (!e->buf || !e->m.rules)
-		return setup_err(e, NULL, ENOMEM);
-
-	e->obj = xf_load_object(PROG, e->obj_path, &e->prog_fd);
-	if (!e->obj)
-		return -1;
-	for (s = 0; s < XF_NMAPS; s++)
-		if (find_map(e, s))
-			return -1;
+	if (!e->buf)
+		return xf_load_err(PROG, e->obj_path, NULL, ENOMEM);
 	return 0;
 }
 
 static void env_close(struct env *e)
 {
-	if (e->m.fd[XF_M_RULES] >= 0 && e->obj &&
-	    !bpf_object__find_map_by_name(e->obj, XF_MAP_RULES))
-		close(e->m.fd[XF_M_RULES]);
-	bpf_object__close(e->obj);
+	xf_obj_close(&e->o);
 	free(e->buf);
-	free(e->m.rules);
 }
 
 /* Sums n per-CPU xf_count slots from key 0 into out[]. */
@@ -195,9 +141,9 @@ static int read_counts(struct env *e, int fd, __u32 n, struct xf_count *out)
 
 static int baseline(struct env *e)
 {
-	int err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, e->stats);
+	int err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, e->stats);
 
-	return err ? err : read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, e->rc);
+	return err ? err : read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, e->rc);
 }
 
 /* ------------------------------------------------------------ rule sets */
@@ -408,9 +354,9 @@ static int write_cfg(struct env *e, const struct xm_config *c, __u32 set)
 		.eph_hi = c->eph_hi,
 	};
 
-	if (xf_store_stamp(&e->m))
+	if (xf_store_stamp(&e->o.m))
 		return -1;
-	return xf_store_policy(&e->m, set, &pol);
+	return xf_store_policy(&e->o.m, set, &pol);
 }
 
 /* Adds the rules into rule set `set` the way rulectl does, and notes the
@@ -421,7 +367,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 	int i;
 
 	for (i = 0; i < rs->n; i++) {
-		if (xf_store_add(&e->m, set, &rs->r[i], &id)) {
+		if (xf_store_add(&e->o.m, set, &rs->r[i], &id)) {
 			fprintf(stderr, PROG ": could not install rule %d\n", i);
 			return -1;
 		}
@@ -431,7 +377,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 			return -1;
 		}
 		rs->id[i] = id;
-		rs->r[i] = e->m.rules[id];		/* with its prefix id */
+		rs->r[i] = e->o.m.rules[id];		/* with its prefix id */
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
@@ -448,9 +394,9 @@ static int uninstall(struct env *e, struct rset *rs, __u32 set)
 	int i;
 
 	for (i = rs->n - 1; i >= 0; i--)
-		if (xf_store_remove(&e->m, set, &rs->id[i], 1))
+		if (xf_store_remove(&e->o.m, set, &rs->id[i], 1))
 			return -1;
-	if (xf_read_config(&e->m, &cfg))
+	if (xf_read_config(&e->o.m, &cfg))
 		return -1;
 	if (c->nprefix4 || c->nprefix6 || c->nsrc) {
 		fprintf(stderr, PROG ": after deleting every rule of rule set"
@@ -480,7 +426,7 @@ static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
 	if (install(e, rs, set))
 		return -1;
 	st->in[set] = rs;
-	if (xf_store_switch(&e->m, set, 0, 0))
+	if (xf_store_switch(&e->o.m, set, 0, 0))
 		return -1;
 	st->active = set;
 	return baseline(e);
@@ -544,7 +490,7 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 /* Runs one frame through both and compares; 0 same, 1 differs, -1 error. */
 static int check(struct env *e, const struct opts *o, struct result *res,
 		 const struct sets *sets, long idx, const char *origin,
-		 const struct gen_frame *f)
+		 const struct frame *f)
 {
 	const struct rset *rs = sets->in[sets->active];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
@@ -564,14 +510,14 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 
 	t.data_in = f->b;
 	t.data_size_in = f->len;
-	if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
+	if (bpf_prog_test_run_opts(e->o.prog_fd, &t)) {
 		fprintf(stderr, PROG ": BPF_PROG_TEST_RUN (frame %ld, %zu"
 			" bytes): %s\n", idx, f->len, strerror(errno));
 		return -1;
 	}
-	err = read_counts(e, e->m.fd[XF_M_STATS], XF_R_MAX, st);
+	err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, st);
 	if (!err)
-		err = read_counts(e, e->m.fd[XF_M_RCOUNT], RC_N, rc);
+		err = read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, rc);
 	if (err) {
 		fprintf(stderr, PROG ": reading counters: %s\n",
 			strerror(-err));
@@ -631,8 +577,10 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	       bad ? "MISMATCH" : "same", idx, origin, got, diff);
 	print_hex(f->b, f->len);
 	print_set(rs, sets);
-	printf("  replay: " PROG " --obj %s --seed %llu --frame %ld\n",
-	       e->obj_path, (unsigned long long)o->seed, idx);
+	printf("  replay: " PROG " --obj %s%s%s --seed %llu --frame %ld\n",
+	       e->obj_path, strcmp(e->prog, XF_DEFAULT_PROG) ? " --prog " : "",
+	       strcmp(e->prog, XF_DEFAULT_PROG) ? e->prog : "",
+	       (unsigned long long)o->seed, idx);
 	return bad;
 }
 
@@ -641,14 +589,16 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: " PROG " [--obj PATH] [--frames N | --quick] [--seed N]"
-		" [--frame I]\n"
-		"       [--show N] [-v]\n"
+		"usage: " PROG " [--obj PATH] [--prog NAME]"
+		" [--frames N | --quick]\n"
+		"       [--seed N] [--frame I] [--show N] [-v]\n"
 		"Differential verdict conformance: structured and seeded random\n"
 		"frames through an xdp_filter object (BPF_PROG_TEST_RUN) and\n"
 		"through the reference model (tests/model/model.c); action,\n"
 		"reason counter and rule counter must agree.\n"
 		"  --obj PATH   object to load (default " DEFAULT_OBJ ")\n"
+		"  --prog NAME  its XDP program to run (default "
+		XF_DEFAULT_PROG ")\n"
 		"  --frames N   frames to check (default %d; the structured\n"
 		"               cases always run, random frames fill up to N)\n"
 		"  --quick      --frames %d\n"
@@ -675,10 +625,37 @@ static int parse_num(const char *opt, const char *s, unsigned long long max,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the options say together: a replay of a random frame needs its
+ * seed; without one, the clock gives it. */
+static int check_args(int argc, char **argv, struct opts *o)
+{
+	struct timespec t;
+
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (o->only >= 0 && !o->seeded &&
+	    o->only >= (long)gen_structured_count()) {
+		fprintf(stderr, PROG ": --frame needs the run's --seed\n");
+		return 2;
+	}
+	if (!o->seeded) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		o->seed = (uint64_t)t.tv_sec * 1000003u + t.tv_nsec % 1000003;
+	}
+	if (o->only >= 0)
+		o->verbose = true;
+	return 0;
+}
+
+/* -1: --help was printed; 0: go on; 2: bad usage (said). */
+static int parse_args(int argc, char **argv, struct opts *o, struct env *e)
 {
 	static const struct option longopts[] = {
 		{ "obj", required_argument, NULL, 'o' },
+		{ "prog", required_argument, NULL, 'p' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "frame", required_argument, NULL, 'f' },
@@ -688,57 +665,52 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct opts o = { .frames = FULL_FRAMES, .only = -1, .show = 10 };
-	struct env e = { .obj_path = DEFAULT_OBJ };
-	static struct rset srs, rrs[XF_SETS];
-	struct sets st = { .active = 0 };
-	struct result res = { 0 };
-	struct gen_frame f;
-	struct gen_spec s;
 	unsigned long long v;
-	bool seeded = false;
-	long structured, total, i, block, next, cur_block = -1;
-	int opt, ret = 0, cfg, cur_cfg = -1, r, iplen;
-	struct timespec t0, t1;
-	char origin[160];
-	size_t cut;
+	int opt;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			e.obj_path = optarg;
+			e->obj_path = optarg;
+			break;
+		case 'p':
+			if (!*optarg) {
+				fprintf(stderr, PROG ": bad --prog ''\n");
+				return 2;
+			}
+			e->prog = optarg;
 			break;
 		case 'n':
 			if (parse_num("--frames", optarg, 100000000, &v))
 				return 2;
-			o.frames = (long)v;
+			o->frames = (long)v;
 			break;
 		case 'q':
-			o.frames = QUICK_FRAMES;
+			o->frames = QUICK_FRAMES;
 			break;
 		case 's':
 			if (parse_num("--seed", optarg, UINT64_MAX, &v))
 				return 2;
-			o.seed = v;
-			seeded = true;
+			o->seed = v;
+			o->seeded = true;
 			break;
 		case 'f':
 			if (parse_num("--frame", optarg, 100000000, &v))
 				return 2;
-			o.only = (long)v;
+			o->only = (long)v;
 			break;
 		case 'S':
 			if (parse_num("--show", optarg, 100000000, &v))
 				return 2;
-			o.show = (long)v;
+			o->show = (long)v;
 			break;
 		case 'v':
-			o.verbose = true;
+			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		case ':':
 			fprintf(stderr, PROG ": %s needs an argument\n",
 				argv[optind - 1]);
@@ -754,27 +726,167 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
-	if (o.only >= 0 && !seeded && o.only >= (long)gen_structured_count()) {
-		fprintf(stderr, PROG ": --frame needs the run's --seed\n");
-		return 2;
-	}
-	if (!seeded) {
-		clock_gettime(CLOCK_REALTIME, &t0);
-		o.seed = (uint64_t)t0.tv_sec * 1000003u + t0.tv_nsec % 1000003;
-	}
-	if (o.only >= 0)
-		o.verbose = true;
+	return check_args(argc, argv, o);
+}
 
-	structured = (long)gen_structured_count();
-	total = o.frames > structured ? o.frames : structured;
+/* What a run carries from frame to frame. */
+struct run {
+	struct sets	st;
+	struct rset	srs;		/* the structured set, in set 1 */
+	struct rset	rrs[XF_SETS];	/* the random blocks' sets */
+	long		structured, total;
+	long		cur_block;	/* -2: the structured set */
+	int		cur_cfg;	/* the structured set's policy */
+	struct result	res;
+};
+
+/* Structured frame i, against the structured set: 0 same, 1 differs,
+ * -1 error. */
+static int structured_frame(struct env *e, const struct opts *o,
+			    struct run *rn, long i)
+{
+	char origin[160] = "structured";
+	struct gen_spec s;
+	struct frame f;
+	int iplen, cfg;
+	size_t cut;
+
+	gen_structured((size_t)i, &s, &cut, &iplen, &cfg);
+	if (cfg != rn->cur_cfg) {
+		rn->srs.cfg.allow = cfg;
+		if (write_cfg(e, &rn->srs.cfg, rn->st.active))
+			return -1;
+		rn->cur_cfg = cfg;
+	}
+	gen_build(&s, &f);
+	if (cut && cut < f.len) {
+		f.len = cut;
+		snprintf(origin, sizeof(origin),
+			 "structured, cut to %zu bytes", cut);
+	}
+	if (iplen >= 0) {
+		fr_set_iplen(&f, (unsigned)iplen);
+		snprintf(origin, sizeof(origin),
+			 "structured, IP length field %d", iplen);
+	}
+	return check(e, o, &rn->res, &rn->st, i, origin, &f);
+}
+
+/* Random block `block`'s rule set, made in set block & 1: what the set
+ * holds goes before the new rule set is made in its place. */
+static int enter_block(struct env *e, const struct opts *o, struct run *rn,
+		       long block)
+{
+	struct rng rr = rng_for(o->seed, 1, block);
+	__u32 set = block & 1;
+
+	if (rn->st.in[set] && uninstall(e, rn->st.in[set], set))
+		return -1;
+	rn->st.in[set] = NULL;
+	random_set(&rr, &rn->rrs[set]);
+	if (enter(e, &rn->st, &rn->rrs[set], set))
+		return -1;
+	rn->cur_block = block;
+	return 0;
+}
+
+/* Random frame i of block `block`: 0 same, 1 differs, -1 error. */
+static int random_frame(struct env *e, const struct opts *o, struct run *rn,
+			long i, long block)
+{
+	struct rng fr = rng_for(o->seed, 2, i);
+	char what[96] = "", origin[160];
+	struct gen_spec s;
+	struct frame f;
+
+	gen_random(&fr, &rn->rrs[rn->st.active].hints, &s);
+	gen_build(&s, &f);
+	if (rng_below(&fr, 10) < 7)
+		gen_mutate(&fr, &f, what, sizeof(what));
+	snprintf(origin, sizeof(origin), "random, block %ld in rule set %u%s%s",
+		 block, rn->st.active, what[0] ? ", " : "", what);
+	return check(e, o, &rn->res, &rn->st, i, origin, &f);
+}
+
+/* Every frame in turn. A replay (--frame) goes through the rule sets
+ * before its frame too, checking none of their frames: the maps are then
+ * as the full run had them, ids and prefix ids included. 0, or -1 when
+ * the setup failed. */
+static int run_frames(struct env *e, const struct opts *o, struct run *rn)
+{
+	long i, block, next;
+	int r;
+
+	if (structured_set(&rn->srs))
+		return -1;
+	for (i = 0; i < rn->total; i++) {
+		if (i < rn->structured) {
+			if (rn->cur_block != -2 &&
+			    enter(e, &rn->st, &rn->srs, 1))
+				return -1;
+			rn->cur_block = -2;
+			if (o->only >= 0 && i != o->only) {
+				i = (o->only < rn->structured ? o->only :
+						rn->structured) - 1;
+				continue;
+			}
+			r = structured_frame(e, o, rn, i);
+		} else {
+			block = (i - rn->structured) / BLOCK;
+			if (block != rn->cur_block &&
+			    enter_block(e, o, rn, block))
+				return -1;
+			if (o->only >= 0 && i != o->only) {
+				next = rn->structured + (block + 1) * BLOCK;
+				i = (o->only < next ? o->only : next) - 1;
+				continue;
+			}
+			r = random_frame(e, o, rn, i, block);
+		}
+		if (r < 0)
+			return -1;
+		if (o->only >= 0)
+			break;
+	}
+	return 0;
+}
+
+static void print_summary(const struct opts *o, const struct result *res,
+			  const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (res->mismatches > o->show)
+		printf("(%ld more mismatches not shown)\n",
+		       res->mismatches - o->show);
+	printf("seed %llu, %.2f s\n", (unsigned long long)o->seed,
+	       (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	printf("verdicts:");
+	for (int i = 0; i < XM_NREASONS; i++)
+		printf(" %s %ld", xm_reason_names[i], res->by_reason[i]);
+	printf("; a rule decided %ld\n", res->by_rule);
+	printf("frames %ld, mismatches %ld\n", res->frames, res->mismatches);
+	printf("%ld passed, %ld failed\n", res->frames - res->mismatches,
+	       res->mismatches);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .frames = FULL_FRAMES, .only = -1, .show = 10 };
+	struct env e = { .obj_path = DEFAULT_OBJ, .prog = XF_DEFAULT_PROG };
+	static struct run rn = { .cur_block = -1, .cur_cfg = -1 };
+	int ret = parse_args(argc, argv, &o, &e);
+	struct timespec t0;
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	rn.structured = (long)gen_structured_count();
+	rn.total = o.frames > rn.structured ? o.frames : rn.structured;
 	printf(PROG ": %s, seed %llu: %ld structured + %ld random frames\n",
-	       e.obj_path, (unsigned long long)o.seed, structured,
-	       total - structured);
+	       e.obj_path, (unsigned long long)o.seed, rn.structured,
+	       rn.total - rn.structured);
 	fflush(stdout);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -782,103 +894,13 @@ int main(int argc, char **argv)
 		env_close(&e);
 		return 1;
 	}
-	if (structured_set(&srs))
-		goto fail;
-	/* A replay (--frame) goes through the rule sets before its frame
-	 * too, checking none of their frames: the maps are then as the
-	 * full run had them, ids and prefix ids included. */
-	for (i = 0; i < total; i++) {
-		if (i < structured) {
-			if (cur_block != -2) {
-				if (enter(&e, &st, &srs, 1))
-					goto fail;
-				cur_block = -2;
-			}
-			if (o.only >= 0 && i != o.only) {
-				i = (o.only < structured ? o.only :
-							   structured) - 1;
-				continue;
-			}
-			gen_structured((size_t)i, &s, &cut, &iplen, &cfg);
-			if (cfg != cur_cfg) {
-				srs.cfg.allow = cfg;
-				if (write_cfg(&e, &srs.cfg, st.active))
-					goto fail;
-				cur_cfg = cfg;
-			}
-			gen_build(&s, &f);
-			snprintf(origin, sizeof(origin), "structured");
-			if (cut && cut < f.len) {
-				f.len = cut;
-				snprintf(origin, sizeof(origin),
-					 "structured, cut to %zu bytes", cut);
-			}
-			if (iplen >= 0) {
-				gen_set_iplen(&f, (unsigned)iplen);
-				snprintf(origin, sizeof(origin),
-					 "structured, IP length field %d",
-					 iplen);
-			}
-			r = check(&e, &o, &res, &st, i, origin, &f);
-		} else {
-			block = (i - structured) / BLOCK;
-			if (block != cur_block) {
-				struct rng rr = rng_for(o.seed, 1, block);
-				__u32 set = block & 1;
-
-				/* what the set holds goes before the new
-				 * rule set is made in its place */
-				if (st.in[set] &&
-				    uninstall(&e, st.in[set], set))
-					goto fail;
-				st.in[set] = NULL;
-				random_set(&rr, &rrs[set]);
-				if (enter(&e, &st, &rrs[set], set))
-					goto fail;
-				cur_block = block;
-			}
-			if (o.only >= 0 && i != o.only) {
-				next = structured + (block + 1) * BLOCK;
-				i = (o.only < next ? o.only : next) - 1;
-				continue;
-			}
-			struct rng fr = rng_for(o.seed, 2, i);
-			char what[96] = "";
-
-			gen_random(&fr, &rrs[st.active].hints, &s);
-			gen_build(&s, &f);
-			if (rng_below(&fr, 10) < 7)
-				gen_mutate(&fr, &f, what, sizeof(what));
-			snprintf(origin, sizeof(origin), "random, block %ld in"
-				 " rule set %u%s%s", block, st.active,
-				 what[0] ? ", " : "", what);
-			r = check(&e, &o, &res, &st, i, origin, &f);
-		}
-		if (r < 0)
-			goto fail;
-		if (o.only >= 0)
-			break;
+	if (run_frames(&e, &o, &rn)) {
+		fprintf(stderr, PROG ": %s: setup failed (seed %llu)\n",
+			e.obj_path, (unsigned long long)o.seed);
+		env_close(&e);
+		return 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (res.mismatches > o.show)
-		printf("(%ld more mismatches not shown)\n",
-		       res.mismatches - o.show);
-	printf("seed %llu, %.2f s\n", (unsigned long long)o.seed,
-	       (double)(t1.tv_sec - t0.tv_sec) +
-	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	printf("verdicts:");
-	for (i = 0; i < XM_NREASONS; i++)
-		printf(" %s %ld", xm_reason_names[i], res.by_reason[i]);
-	printf("; a rule decided %ld\n", res.by_rule);
-	printf("frames %ld, mismatches %ld\n", res.frames, res.mismatches);
-	printf("%ld passed, %ld failed\n", res.frames - res.mismatches,
-	       res.mismatches);
-	ret = res.mismatches ? 1 : 0;
+	print_summary(&o, &rn.res, &t0);
 	env_close(&e);
-	return ret;
-fail:
-	fprintf(stderr, PROG ": %s: setup failed (seed %llu)\n", e.obj_path,
-		(unsigned long long)o.seed);
-	env_close(&e);
-	return 1;
+	return rn.res.mismatches ? 1 : 0;
 }

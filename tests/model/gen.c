@@ -26,200 +26,110 @@
 
 #include "gen.h"
 
-#define TPID_Q		0x8100
-#define TPID_AD		0x88a8
-#define ET_IPV4		0x0800
-#define ET_IPV6		0x86dd
-
-#define P_HOP		0
-#define P_ICMP		1
-#define P_TCP		6
-#define P_UDP		17
-#define P_ROUTING	43
-#define P_FRAG		44
-#define P_GRE		47
-#define P_AH		51
-#define P_ICMP6		58
-#define P_DSTOPTS	60
-
-#define TH_FIN		0x01
-#define TH_SYN		0x02
-#define TH_RST		0x04
-#define TH_PSH		0x08
-#define TH_ACK		0x10
-
 /* ------------------------------------------------------------- building */
-
-static void w16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint8_t *put(struct gen_frame *f, size_t n)
-{
-	uint8_t *p;
-
-	if (f->len + n > GEN_FRAME_MAX)
-		n = GEN_FRAME_MAX - f->len;	/* clipped: still a frame */
-	p = f->b + f->len;
-	memset(p, 0, n);
-	f->len += n;
-	return p;
-}
-
-static void field(struct gen_frame *f, size_t off, int size)
-{
-	if (f->nfields < GEN_FIELDS && off + size <= GEN_FRAME_MAX) {
-		f->fields[f->nfields].off = (uint16_t)off;
-		f->fields[f->nfields].size = (uint8_t)size;
-		f->nfields++;
-	}
-}
 
 /* Payload and padding look like ports that rules match: nothing may read
  * ports from them. */
-static void put_pattern(struct gen_frame *f, int n, uint16_t port)
+static void put_pattern(struct frame *f, int n, uint16_t port)
 {
-	uint8_t *p = put(f, n > 0 ? (size_t)n : 0);
-	int i;
+	const uint8_t pat[2] = { (uint8_t)(port >> 8), (uint8_t)port };
 
-	for (i = 0; i < n && p + i < f->b + GEN_FRAME_MAX; i++)
-		p[i] = i % 2 ? (uint8_t)port : (uint8_t)(port >> 8);
+	fr_fill(f, n > 0 ? (size_t)n : 0, pat, sizeof(pat));
 }
 
-static int ext_hlen(uint8_t type, uint8_t len)
+/* The fragment word of a fragment header. */
+static unsigned frag6(const struct gen_spec *s)
 {
-	if (type == P_FRAG)
-		return 8;
-	if (type == P_AH)
-		return (len + 2) * 4;
-	return (len + 1) * 8;
+	unsigned w = s->frag == GF_LATER ? (unsigned)(s->frag_units << 3) : 0;
+
+	return s->frag == GF_FIRST ? w | 1 : w;	/* M */
 }
 
-void gen_build(const struct gen_spec *s, struct gen_frame *f)
+static void put_ipv4(struct frame *f, const struct gen_spec *s)
 {
 	static const uint8_t dst4[4] = { 198, 18, 0, 1 };
+	struct fr_ipv4 h = {
+		.ver = s->ver, .opt = s->ipopt, .id = 0x1234, .proto = s->l4,
+		.src = s->src, .dst = dst4,
+		.frag = s->frag == GF_FIRST ? IPV4_MF :
+			s->frag == GF_LATER ? (s->frag_units & 0x1fff) :
+					      IPV4_DF,
+	};
+
+	fr_ipv4(f, &h);
+}
+
+/* IPv6 and its chain, a fragment header added for a fragment without
+ * one; bare headers (next header and length, zeros). */
+static void put_ipv6(struct frame *f, const struct gen_spec *s)
+{
 	static const uint8_t dst6[16] = { 0xfd, 0, [15] = 1 };
-	uint8_t *p, chain[GEN_EXT_MAX + 1], lens[GEN_EXT_MAX + 1];
-	size_t l3, l4;
+	uint8_t chain[GEN_EXT_MAX + 1], lens[GEN_EXT_MAX + 1];
+	struct fr_ipv6 h = { .ver = s->ver, .src = s->src, .dst = dst6 };
 	int i, n = 0, has_frag = 0;
-	unsigned fragw;
 
-	f->len = 0;
-	f->nfields = 0;
-	p = put(f, 14);
-	memcpy(p, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
-	w16(p + 12, s->ntags ? s->tpid[0] : s->ethertype);
-	field(f, 12, 2);
-	for (i = 0; i < s->ntags && i < 3; i++) {
-		p = put(f, 4);
-		w16(p, 100 + i);
-		w16(p + 2, i + 1 < s->ntags ? s->tpid[i + 1] : s->ethertype);
-		field(f, f->len - 2, 2);
+	for (i = 0; i < s->next_n && i < GEN_EXT_MAX; i++) {
+		chain[n] = s->ext[i];
+		lens[n++] = s->ext_len[i];
+		has_frag |= s->ext[i] == P_FRAGMENT;
 	}
-	l3 = f->l3 = f->len;
+	if (s->frag != GF_NONE && !has_frag) {
+		chain[n] = P_FRAGMENT;
+		lens[n++] = 0;
+	}
+	h.next = n ? chain[0] : s->l4;
+	fr_ipv6(f, &h);
+	for (i = 0; i < n; i++) {
+		struct fr_ext e = {
+			.type = chain[i], .frag = (uint16_t)frag6(s),
+			.len = chain[i] == P_FRAGMENT ? 0 : lens[i],
+			.ident = 0xabcd0000, .bare = true,
+		};
 
+		if (!fr_ext(f, &e, i + 1 < n ? chain[i + 1] : s->l4))
+			break;			/* clipped */
+	}
+}
+
+static void put_l4(struct frame *f, const struct gen_spec *s)
+{
+	struct fr_tcp t = {
+		.sport = s->sport, .dport = s->dport, .seq = 0x11000000,
+		.flags = s->tflags, .win = 8192, .opt = s->topt,
+	};
+
+	if (s->l4 == P_TCP)
+		fr_tcp(f, &t);
+	else if (s->l4 == P_UDP)
+		fr_udp(f, s->sport, s->dport);
+	else if (s->l4 == P_ICMP || s->l4 == P_ICMPV6)	/* echo request */
+		fr_icmp(f, s->l4 == P_ICMP ? 8 : 128, s->sport, s->dport);
+	else
+		fr_ports(f, s->sport, s->dport);	/* GRE-ish */
+}
+
+void gen_build(const struct gen_spec *s, struct frame *f)
+{
+	int i;
+
+	fr_init(f, true);
+	fr_eth(f, NULL, NULL, s->ntags ? s->tpid[0] : s->ethertype);
+	for (i = 0; i < s->ntags && i < 3; i++)
+		fr_vlan(f, (uint16_t)(100 + i), i + 1 < s->ntags ?
+						s->tpid[i + 1] : s->ethertype);
 	if (s->ethertype == ET_IPV4) {
-		p = put(f, 20 + s->ipopt);
-		p[0] = (uint8_t)((s->ver ? s->ver : 4) << 4 |
-				 ((5 + s->ipopt / 4) & 0x0f));
-		w16(p + 4, 0x1234);
-		fragw = s->frag == GF_FIRST ? 0x2000 :
-			s->frag == GF_LATER ? (s->frag_units & 0x1fff) : 0x4000;
-		w16(p + 6, fragw);
-		p[8] = 64;
-		p[9] = s->l4;
-		memcpy(p + 12, s->src, 4);
-		memcpy(p + 16, dst4, 4);
-		memset(p + 20, 1, s->ipopt);		/* NOP options */
-		field(f, l3, 1);
-		field(f, l3 + 2, 2);
-		field(f, l3 + 6, 2);
-		field(f, l3 + 9, 1);
+		put_ipv4(f, s);
 	} else if (s->ethertype == ET_IPV6) {
-		for (i = 0; i < s->next_n && i < GEN_EXT_MAX; i++) {
-			chain[n] = s->ext[i];
-			lens[n++] = s->ext_len[i];
-			has_frag |= s->ext[i] == P_FRAG;
-		}
-		if (s->frag != GF_NONE && !has_frag) {
-			chain[n] = P_FRAG;
-			lens[n++] = 0;
-		}
-		p = put(f, 40);
-		p[0] = (uint8_t)((s->ver ? s->ver : 6) << 4);
-		p[6] = n ? chain[0] : s->l4;
-		p[7] = 64;
-		memcpy(p + 8, s->src, 16);
-		memcpy(p + 24, dst6, 16);
-		field(f, l3, 1);
-		field(f, l3 + 4, 2);
-		field(f, l3 + 6, 1);
-		for (i = 0; i < n; i++) {
-			size_t off = f->len;
-
-			p = put(f, ext_hlen(chain[i], lens[i]));
-			if (f->len - off < 8)
-				break;			/* clipped */
-			p[0] = i + 1 < n ? chain[i + 1] : s->l4;
-			field(f, off, 1);
-			if (chain[i] == P_FRAG) {
-				fragw = s->frag == GF_LATER ?
-					(unsigned)(s->frag_units << 3) : 0;
-				if (s->frag == GF_FIRST)
-					fragw |= 1;	/* M */
-				w16(p + 2, fragw);
-				w16(p + 4, 0xabcd);
-				field(f, off + 2, 2);
-			} else {
-				p[1] = lens[i];
-				field(f, off + 1, 1);
-			}
-		}
+		put_ipv6(f, s);
 	} else {
 		/* ARP, LLDP, ...: a body of 28 bytes. */
 		put_pattern(f, 28, s->dport);
-		f->l4 = f->ip_end = f->len;
-		f->iplen_off = 0;
+		fr_end_ip(f, -1);
 		return;
 	}
-
-	l4 = f->l4 = f->len;
-	if (s->l4 == P_TCP) {
-		p = put(f, 20 + s->topt);
-		w16(p, s->sport);
-		w16(p + 2, s->dport);
-		p[4] = 0x11;
-		p[12] = (uint8_t)((5 + s->topt / 4) << 4);
-		p[13] = s->tflags;
-		w16(p + 14, 8192);
-		memset(p + 20, 1, s->topt);		/* NOP options */
-		field(f, l4 + 12, 1);
-		field(f, l4 + 13, 1);
-	} else if (s->l4 == P_UDP) {
-		p = put(f, 8);
-		w16(p, s->sport);
-		w16(p + 2, s->dport);
-		w16(p + 4, 8 + s->payload);
-		field(f, l4 + 4, 2);
-	} else if (s->l4 == P_ICMP || s->l4 == P_ICMP6) {
-		p = put(f, 8);
-		p[0] = s->l4 == P_ICMP ? 8 : 128;	/* echo request */
-		w16(p + 4, s->sport);
-		w16(p + 6, s->dport);
-	} else {
-		p = put(f, 4);				/* GRE-ish */
-		w16(p, s->sport);
-		w16(p + 2, s->dport);
-	}
+	put_l4(f, s);
 	put_pattern(f, s->payload, s->dport);
-	f->ip_end = f->len;
-	f->iplen_off = s->ethertype == ET_IPV4 ? l3 + 2 : l3 + 4;
-	if (s->ethertype == ET_IPV4)
-		w16(f->b + l3 + 2, (unsigned)(f->len - l3));
-	else
-		w16(f->b + l3 + 4, (unsigned)(f->len - l3 - 40));
+	fr_end_ip(f, -1);
 	put_pattern(f, s->pad, s->dport);
 }
 
@@ -293,22 +203,22 @@ static const struct l3v l3s[] = {
 	{ ET_IPV4, 40, GF_FIRST, 0, { 0 }, { 0 } },
 	{ ET_IPV4, 40, GF_LATER, 0, { 0 }, { 0 } },
 	{ ET_IPV6, 0, GF_NONE, 0, { 0 }, { 0 } },
-	{ ET_IPV6, 0, GF_NONE, 1, { P_HOP }, { 0 } },
+	{ ET_IPV6, 0, GF_NONE, 1, { P_HOPOPTS }, { 0 } },
 	{ ET_IPV6, 0, GF_NONE, 1, { P_ROUTING }, { 1 } },
 	{ ET_IPV6, 0, GF_NONE, 1, { P_DSTOPTS }, { 2 } },
 	{ ET_IPV6, 0, GF_NONE, 1, { P_AH }, { 4 } },
-	{ ET_IPV6, 0, GF_NONE, 1, { P_FRAG }, { 0 } },	/* atomic */
-	{ ET_IPV6, 0, GF_NONE, 3, { P_HOP, P_ROUTING, P_DSTOPTS }, { 0 } },
-	{ ET_IPV6, 0, GF_NONE, 8, { P_HOP, P_DSTOPTS, P_ROUTING, P_AH,
-				    P_DSTOPTS, P_DSTOPTS, P_FRAG, P_DSTOPTS },
+	{ ET_IPV6, 0, GF_NONE, 1, { P_FRAGMENT }, { 0 } },	/* atomic */
+	{ ET_IPV6, 0, GF_NONE, 3, { P_HOPOPTS, P_ROUTING, P_DSTOPTS }, { 0 } },
+	{ ET_IPV6, 0, GF_NONE, 8, { P_HOPOPTS, P_DSTOPTS, P_ROUTING, P_AH,
+				    P_DSTOPTS, P_DSTOPTS, P_FRAGMENT, P_DSTOPTS },
 	  { 0, 0, 0, 1, 0, 0, 0, 0 } },
-	{ ET_IPV6, 0, GF_NONE, 9, { P_HOP, P_DSTOPTS, P_ROUTING, P_AH,
-				    P_DSTOPTS, P_DSTOPTS, P_FRAG, P_DSTOPTS,
+	{ ET_IPV6, 0, GF_NONE, 9, { P_HOPOPTS, P_DSTOPTS, P_ROUTING, P_AH,
+				    P_DSTOPTS, P_DSTOPTS, P_FRAGMENT, P_DSTOPTS,
 				    P_DSTOPTS }, { 0 } },
 	{ ET_IPV6, 0, GF_FIRST, 0, { 0 }, { 0 } },
 	{ ET_IPV6, 0, GF_LATER, 0, { 0 }, { 0 } },
-	{ ET_IPV6, 0, GF_FIRST, 2, { P_HOP, P_DSTOPTS }, { 0, 1 } },
-	{ ET_IPV6, 0, GF_LATER, 3, { P_HOP, P_FRAG, P_AH }, { 0, 0, 1 } },
+	{ ET_IPV6, 0, GF_FIRST, 2, { P_HOPOPTS, P_DSTOPTS }, { 0, 1 } },
+	{ ET_IPV6, 0, GF_LATER, 3, { P_HOPOPTS, P_FRAGMENT, P_AH }, { 0, 0, 1 } },
 };
 #define NL3	(sizeof(l3s) / sizeof(l3s[0]))
 
@@ -355,7 +265,7 @@ static void fill(struct gen_spec *s, int tags, int l3, int l4, int target)
 	s->next_n = v->n;
 	memcpy(s->ext, v->ext, sizeof(v->ext));
 	memcpy(s->ext_len, v->len, sizeof(v->len));
-	s->l4 = w->proto == P_ICMP && v6 ? P_ICMP6 : w->proto;
+	s->l4 = w->proto == P_ICMP && v6 ? P_ICMPV6 : w->proto;
 	s->tflags = w->flags;
 	s->topt = w->topt;
 	s->sport = t->sport;
@@ -383,7 +293,7 @@ static void fill_shape(struct gen_spec *s, size_t k)
 
 static void cut_init(void)
 {
-	struct gen_frame f;
+	struct frame f;
 	struct gen_spec s;
 	size_t i;
 
@@ -447,12 +357,6 @@ void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
 		*cut = 22 + i - 1;	/* 22 .. 25 */
 }
 
-void gen_set_iplen(struct gen_frame *f, unsigned v)
-{
-	if (f->iplen_off)
-		w16(f->b + f->iplen_off, v);
-}
-
 /* --------------------------------------------------------------- random */
 
 static const uint16_t special_ports[] = {
@@ -502,7 +406,7 @@ static void pick_src(struct rng *r, const struct gen_hints *h, int fam,
 		src[(bits - 1) / 8] ^= (uint8_t)(0x80 >> ((bits - 1) % 8));
 }
 
-static const uint8_t ext_types[] = { P_HOP, P_ROUTING, P_DSTOPTS, P_FRAG,
+static const uint8_t ext_types[] = { P_HOPOPTS, P_ROUTING, P_DSTOPTS, P_FRAGMENT,
 				     P_AH };
 
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
@@ -547,7 +451,7 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 	x = rng_below(r, 20);
 	s->l4 = x < 8 ? P_TCP : x < 16 ? P_UDP : others[rng_below(r, 12)];
 	if (s->l4 == P_ICMP && s->ethertype == ET_IPV6 && rng_below(r, 2))
-		s->l4 = P_ICMP6;
+		s->l4 = P_ICMPV6;
 	s->tflags = rng_below(r, 4) ? flags[rng_below(r, 8)] :
 				      (uint8_t)rng_next(r);
 	if (rng_below(r, 10) < 3)
@@ -562,7 +466,7 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 		s->pad = 1 + (int)rng_below(r, 30);
 }
 
-void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size)
+void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size)
 {
 	int n = 1 + (int)rng_below(r, 3), used = 0, i;
 	size_t off, k;
@@ -580,7 +484,7 @@ void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size)
 			w = snprintf(what + used, size - used, "%sflip %zu",
 				     sep, off);
 		} else if (x < 12 && f->nfields) {	/* length/type field */
-			const struct gen_field *fl =
+			const struct frame_field *fl =
 				&f->fields[rng_below(r, f->nfields)];
 
 			if (fl->off + fl->size > f->len)
@@ -600,7 +504,7 @@ void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size)
 			if (fl->size == 1)
 				f->b[fl->off] = (uint8_t)v;
 			else
-				w16(f->b + fl->off, v & 0xffff);
+				fr_w16(f->b + fl->off, v & 0xffff);
 			w = snprintf(what + used, size - used, "%sfield %u",
 				     sep, fl->off);
 		} else if (x < 17 && f->len > 14) {	/* truncation */
@@ -609,7 +513,7 @@ void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size)
 				     sep, f->len);
 		} else {				/* padding */
 			k = 1 + rng_below(r, 32);
-			if (f->len + k > GEN_FRAME_MAX)
+			if (f->len + k > FRAME_MAX)
 				continue;
 			for (off = 0; off < k; off++)
 				f->b[f->len + off] = (uint8_t)rng_next(r);

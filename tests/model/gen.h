@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* gen.h - frames for the conformance run: a spec of what to build, the
- * builder, the structured cases, and seeded random specs and mutations.
+/* gen.h - frames for the conformance run: a spec of what to build, its
+ * frame (built by tests/lib/frame.h), the structured cases, and seeded
+ * random specs and mutations.
  */
 #ifndef XF_GEN_H
 #define XF_GEN_H
@@ -8,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GEN_FRAME_MAX	1024
+#include "../lib/frame.h"
+
 #define GEN_EXT_MAX	12
-#define GEN_FIELDS	48
 
 /* splitmix64: small, seedable, the same everywhere. */
 struct rng {
@@ -63,22 +64,9 @@ struct gen_spec {
 	int		pad;		/* Ethernet padding after the IP packet */
 };
 
-/* A field a mutation may rewrite: offset and size in bytes. */
-struct gen_field {
-	uint16_t	off;
-	uint8_t		size;
-};
-
-struct gen_frame {
-	uint8_t		b[GEN_FRAME_MAX];
-	size_t		len;
-	size_t		l3, l4, ip_end;	/* offsets */
-	size_t		iplen_off;	/* tot_len or payload_len, 0: none */
-	struct gen_field fields[GEN_FIELDS];	/* length and type fields */
-	int		nfields;
-};
-
-void gen_build(const struct gen_spec *s, struct gen_frame *f);
+/* The frame of spec s, with the offsets and fields (struct frame) a
+ * mutation uses. */
+void gen_build(const struct gen_spec *s, struct frame *f);
 
 /* What the generator aims ports and addresses at: the edges of the rules
  * of the current rule set. */
@@ -94,7 +82,8 @@ struct gen_hints {
 /* Structured cases: every combination of the dimensions gen.c lists.
  * gen_structured() fills case i (0 <= i < gen_structured_count()) and
  * says which config it is for (cfg). A case is built whole, then cut to
- * cut bytes (when cut != 0) or given IP length field iplen (when >= 0). */
+ * cut bytes (when cut != 0) or given IP length field iplen (when >= 0:
+ * fr_set_iplen()). */
 size_t gen_structured_count(void);
 /* The structured rule set, in rulectl's syntax, NULL-terminated. Config 0
  * is the deny policy, 1 the allow policy; both with ephemeral range
@@ -102,12 +91,10 @@ size_t gen_structured_count(void);
 extern const char *const gen_srules[];
 void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
 		    int *iplen, int *cfg);
-/* Rewrites the IPv4 tot_len or IPv6 payload_len field. */
-void gen_set_iplen(struct gen_frame *f, unsigned v);
 
 /* A random spec aimed at the hints, and random mutations of its frame. */
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s);
 /* Returns a short description of what was done ("flip 23, cut 40"). */
-void gen_mutate(struct rng *r, struct gen_frame *f, char *what, size_t size);
+void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size);
 
 #endif /* XF_GEN_H */

@@ -58,6 +58,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include "../../src/xf_store.h"
 #include "../../src/xf_rule.h"
@@ -747,16 +749,16 @@ again:
 		rd_hi = top + 256 < XF_MAX_RULES ? top + 256 : XF_MAX_RULES;
 		goto again;
 	}
-	*h = fnv(FNV_OFF, &cfg, sizeof(cfg));
-	*h = fnv(*h, rd, sizeof(*rd) * count);
+	*h = st_fnv(FNV_OFF, &cfg, sizeof(cfg));
+	*h = st_fnv(*h, rd, sizeof(*rd) * count);
 	for (int i = XF_M_PFX4; i <= XF_M_PFX6; i++) {
 		const struct xf_map_spec *sp = &xf_map_specs[i];
 
 		if (st_map_sum(m->fd[i], sp->key_size, sp->value_size,
 			       sp->max_entries, 0, &s, &n))
 			return -1;
-		*h = fnv(*h, &s, sizeof(s));
-		*h = fnv(*h, &n, sizeof(n));
+		*h = st_fnv(*h, &s, sizeof(s));
+		*h = st_fnv(*h, &n, sizeof(n));
 	}
 	for (__u32 id = 1; id < count; id++) {
 		struct xf_rlog b;
@@ -766,10 +768,10 @@ again:
 		if (bpf_map_lookup_elem(m->fd[XF_M_RCOUNT], &id, v) ||
 		    bpf_map_lookup_elem(m->fd[XF_M_RLOG], &id, &b))
 			return -1;
-		*h = fnv(*h, &id, sizeof(id));
-		*h = fnv(*h, v, sizeof(v));
+		*h = st_fnv(*h, &id, sizeof(id));
+		*h = st_fnv(*h, v, sizeof(v));
 		/* the rate; the bucket's state is the packets' */
-		*h = fnv(*h, &b.rate, sizeof(b.rate));
+		*h = st_fnv(*h, &b.rate, sizeof(b.rate));
 	}
 	return 0;
 }

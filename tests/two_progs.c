@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+/* two_progs.c - a test object: the filter (xdp_filter.c as it is) and a
+ * pass-all XDP program next to it, as the feature tier programs will sit
+ * next to xdp_filter in one object. The runners' --prog must run the
+ * program it names and no other (tests/50-verdicts.bats,
+ * tests/52-conformance.bats).
+ */
+#include "../xdp_filter.c"
+
+SEC("xdp")
+int xf_passall(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}

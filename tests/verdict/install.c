@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* install.c - a case's rules and policies into the maps, through the store
+ * (src/xf_store.h), exactly as rulectl writes them: ids, records, port
+ * slots, trie entries, prefix-port slots, counts, policies and the switch
+ * between the two rule sets are the store's work, and the checks use the
+ * ids it gave. What a case asks for that the store never writes is
+ * injected here, and only here: a token bucket's state (xf_rlog), and
+ * prefix counts of 0 with prefixes in the tries (conf.uncounted), which
+ * proves the program honours the counts.
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "../../src/xf_rule.h"
+#include "../../src/xf_store.h"
+#include "verdict.h"
+
+/* Ballast rules added before a case's rules and removed before its frame
+ * runs: the case's rules get ids above ID_SHIFT while prefix ids start at
+ * 1, so a program that mixes up rule ids and prefix ids fails. */
+#define ID_SHIFT	8
+#define BALLAST_PORT	30000
+
+uint16_t rule_hi(const struct rule *r)
+{
+	return r->hi ? r->hi : r->lo;
+}
+
+/* A logged rule's rate 0 (a bucket that never fills) is primed after the
+ * store wrote XF_LOG_RATE's. */
+void case_rule(const struct rule *r, struct xf_rule *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->sets = 1;			/* "a rule", as xf_parse_rule() */
+	x->dir = r->dir;
+	x->family = r->family;
+	x->prefixlen = r->plen;
+	memcpy(x->addr, r->addr, sizeof(x->addr));
+	x->anyport = r->anyport;
+	x->protos = r->anyport ? XF_PM_TCP | XF_PM_UDP : r->protos;
+	x->port_lo = r->anyport ? 1 : r->lo;
+	x->port_hi = r->anyport ? 65535 : rule_hi(r);
+	x->log_rate = r->logged ? (r->rate ? r->rate : XF_LOG_RATE) : 0;
+}
+
+static struct xf_set policy(const struct conf *c)
+{
+	struct xf_set s = {
+		.flags = (c->allow ? XF_CFG_ALLOW : 0) |
+			 (c->nodhcp ? XF_CFG_NO_DHCP : 0),
+		.eph_lo = c->eph_lo,
+		.eph_hi = c->eph_hi,
+	};
+
+	return s;
+}
+
+/* ID_SHIFT rules "PORT tcp" that overlap none of the case's rules. */
+static void ballast(const struct tcase *c, struct xf_rule *b)
+{
+	struct xf_rule x;
+	__u16 port = BALLAST_PORT;
+	int n = 0, i;
+
+	while (n < ID_SHIFT) {
+		memset(&b[n], 0, sizeof(b[n]));
+		b[n].sets = 1;
+		b[n].protos = XF_PM_TCP;
+		b[n].port_lo = b[n].port_hi = port++;
+		for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+			case_rule(&c->rules[i], &x);
+			if (xf_overlaps(&x, &b[n]))
+				break;
+		}
+		if (i == MAX_RULES || !c->rules[i].on)
+			n++;
+	}
+}
+
+/* Adds n rules to rule set `set`, one by one as rulectl add does, and
+ * notes their ids. */
+static int add_rules(struct xf_maps *m, __u32 set, const struct rule *r,
+		     int n, __u32 *ids)
+{
+	struct xf_rule x;
+	int i, err;
+
+	for (i = 0; i < n && r[i].on; i++) {
+		case_rule(&r[i], &x);
+		err = xf_store_add(m, set, &x, &ids[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The buckets a case primes: a rate the store would not write (a rate
+ * without the log bit, a logged rule's rate 0), and rule 0's bucket full
+ * at old_rate, as if its rate had been lowered. */
+static int prime_buckets(struct xf_maps *m, const struct tcase *c,
+			 const struct placed *p)
+{
+	struct xf_rlog b;
+	struct xf_rule x;
+	int i;
+
+	for (i = 0; i < MAX_RULES && c->rules[i].on; i++) {
+		case_rule(&c->rules[i], &x);
+		if (x.log_rate == c->rules[i].rate && (i || !c->old_rate))
+			continue;
+		b = (struct xf_rlog){ .rate = c->rules[i].rate };
+		if (!i)
+			b.credit = c->old_rate * 1000000000ULL;
+		if (bpf_map_update_elem(m->fd[XF_M_RLOG], &p->id[i], &b,
+					BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* conf.uncounted: the set's prefixes stay in its tries, its counts say
+ * there are none. */
+static int uncount(struct xf_maps *m, __u32 set)
+{
+	struct xf_config cfg;
+	int err = xf_read_config(m, &cfg);
+
+	if (err)
+		return err;
+	cfg.sets[set].nprefix4 = 0;
+	cfg.sets[set].nprefix6 = 0;
+	return xf_write_config(m, &cfg);
+}
+
+int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
+		 struct placed *p)
+{
+	struct xf_set pol = policy(&c->cfg), opol = policy(&c->ocfg);
+	struct xf_rule b[ID_SHIFT];
+	__u32 bids[ID_SHIFT];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->set = c->set ? c->set - 1 : (int)(nth & 1);
+	p->active = c->active ? c->active - 1 : p->set;
+	ballast(c, b);
+	err = xf_store_policy(m, p->set, &pol);
+	if (!err)
+		err = xf_store_policy(m, !p->set, &opol);
+	if (!err)
+		err = xf_store_insert(m, p->set, b, ID_SHIFT, bids);
+	if (!err)
+		err = add_rules(m, p->set, c->rules, MAX_RULES, p->id);
+	if (!err)
+		err = add_rules(m, !p->set, c->orules, MAX_ORULES, p->oid);
+	if (!err)
+		err = xf_store_remove(m, p->set, bids, ID_SHIFT);
+	if (!err)
+		err = xf_store_switch(m, p->active, 0, 0);
+	if (!err)
+		err = prime_buckets(m, c, p);
+	if (!err && c->cfg.uncounted)
+		err = uncount(m, p->set);
+	return err;
+}
+
+int case_clear(struct xf_maps *m)
+{
+	int err = xf_store_clear(m, 0, true), err1 = xf_store_clear(m, 1, true);
+
+	return err ? err : err1;
+}
