@@ -720,7 +720,7 @@ static int load(struct prog *p)
 		abi_skip(p);
 		goto fail;
 	}
-	err = xf_load_private(p->obj, NULL, &p->fd, &step);
+	err = xf_load_private(p->obj, NULL, false, &p->fd, &step);
 	if (err == -ENOENT && !strcmp(step, "XDP program"))
 		snprintf(p->skip, sizeof(p->skip), "no XDP program in it");
 	else if (err)

@@ -27,12 +27,13 @@ require_root() {
 	[[ $EUID -eq 0 ]] || skip "needs root"
 }
 
-# conform OBJ: the run must check FRAMES frames (or the structured set, if
-# larger) with no mismatch; on failure the first mismatches, with their
-# frames as hex and the replay command, are shown.
+# conform OBJ [OPTION...]: the run must check FRAMES frames (or the
+# structured set, if larger) with no mismatch; on failure the first
+# mismatches, with their frames as hex and the replay command, are shown.
 conform() {
 	local obj=$1 frames
-	run "$XF_CONFORM" --obj "$obj" --frames "$FRAMES" --seed "$SEED"
+	shift
+	run "$XF_CONFORM" --obj "$obj" --frames "$FRAMES" --seed "$SEED" "$@"
 	if ((status != 0)); then
 		grep -A4 '^MISMATCH ' <<<"$output" | head -25 >&2 || printf '%s\n' "$output" >&2
 		printf '%s\n' "${lines[@]: -3}" >&2
@@ -44,7 +45,19 @@ conform() {
 	((frames >= FRAMES))
 	[[ ${lines[-1]} == "$frames passed, 0 failed" ]]
 	# Every reason was exercised, and rules decided some of it.
-	[[ ${lines[-3]} =~ ^verdicts:\ passed\ [1-9][0-9]*\ dropped\ [1-9][0-9]*\ malformed\ [1-9][0-9]*\ fragment\ [1-9][0-9]*\ non_ip\ [1-9][0-9]*\ other_l4\ [1-9][0-9]*\ allowed\ [1-9][0-9]*\ policy\ [1-9][0-9]*\;\ a\ rule\ decided\ [1-9] ]]
+	local v=-3
+	[[ ${lines[-3]} == tiers:* ]] && v=-4
+	[[ ${lines[v]} =~ ^verdicts:\ passed\ [1-9][0-9]*\ dropped\ [1-9][0-9]*\ malformed\ [1-9][0-9]*\ fragment\ [1-9][0-9]*\ non_ip\ [1-9][0-9]*\ other_l4\ [1-9][0-9]*\ allowed\ [1-9][0-9]*\ policy\ [1-9][0-9]*\;\ a\ rule\ decided\ [1-9] ]]
+}
+
+# conform_tiers OBJ: the same, with the feature tiers loaded (xdp_filter
+# runs the lightest tier each random block's rules need: every tier gets
+# frames), then with the full tier's program run directly.
+conform_tiers() {
+	conform "$1" --tiers
+	[[ ${lines[-3]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ full\ ([0-9]+),\ xdp_filter\ 0$ ]]
+	((BASH_REMATCH[1] >= 1000 && BASH_REMATCH[2] >= 1000 && BASH_REMATCH[3] >= 1000))
+	conform "$1" --tiers --prog xf_full
 }
 
 @test "conformance: the C filter agrees with the model on every frame" {
@@ -55,6 +68,16 @@ conform() {
 @test "conformance: the Rust filter agrees with the model on every frame" {
 	require_root
 	conform "$ROOT/build/xdp_filter_rs.o"
+}
+
+@test "conformance: each feature tier of the C filter agrees with the model" {
+	require_root
+	conform_tiers "$ROOT/build/xdp_filter.o"
+}
+
+@test "conformance: each feature tier of the Rust filter agrees with the model" {
+	require_root
+	conform_tiers "$ROOT/build/xdp_filter_rs.o"
 }
 
 @test "conformance: a filter that ignores the ACK bit is caught" {
@@ -92,7 +115,7 @@ conform() {
 	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h} "$dir/"
 	# Always set 0: the structured set (set 1) and every other random
 	# block are not seen, the previous block's rules are.
-	sed -i 's/nset = \*(volatile __u32 \*)&cfg->set & 1;/nset = 0;/' "$dir/xdp_filter.c"
+	sed -i 's/set = \*(volatile __u32 \*)&cfg->set & 1;/set = 0;/' "$dir/xdp_filter.c"
 	if cmp -s "$ROOT/xdp_filter.c" "$dir/xdp_filter.c"; then
 		echo "the sed no longer matches xdp_filter.c: update this test" >&2
 		return 1

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "xf_load.h"
+#include "../../src/xf_tiers.h"
 
 int xf_load_err(const char *tool, const char *path, const char *what, int err)
 {
@@ -49,14 +50,29 @@ struct bpf_object *xf_open_private(const char *path)
 	return obj;
 }
 
-int xf_load_private(struct bpf_object *obj, const char *prog, int *prog_fd,
-		    const char **what)
+/* Is p one of the feature tiers' programs (xdp_filter.h)? */
+static bool is_tier(const struct bpf_program *p)
+{
+	static const char *const names[XF_TIERS][XF_SETS] = XF_PROG_NAMES;
+
+	for (int t = 0; t < XF_TIERS; t++)
+		for (int s = 0; s < XF_SETS; s++)
+			if (!strcmp(bpf_program__name(p), names[t][s]))
+				return true;
+	return false;
+}
+
+int xf_load_private(struct bpf_object *obj, const char *prog, bool tiers,
+		    int *prog_fd, const char **what)
 {
 	struct bpf_program *p, *xdp = NULL;
 	int err;
 
 	bpf_object__for_each_program(p, obj) {
 		bool named = prog ? !strcmp(bpf_program__name(p), prog) : !xdp;
+
+		if (tiers && is_tier(p) && !(named && !xdp))
+			continue;	/* loaded too, not the one to run */
 
 		if (!xdp && named && bpf_program__type(p) == BPF_PROG_TYPE_XDP)
 			xdp = p;
@@ -90,7 +106,7 @@ static void xdp_names(struct bpf_object *obj, char *buf, size_t size)
 }
 
 int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
-		const char *prog)
+		const char *prog, bool tiers)
 {
 	char what[160], names[96];
 	const char *step;
@@ -107,7 +123,7 @@ int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
 	o->obj = xf_open_private(path);
 	if (!o->obj)
 		return xf_load_err(tool, path, NULL, errno);
-	err = xf_load_private(o->obj, prog, &o->prog_fd, &step);
+	err = xf_load_private(o->obj, prog, tiers, &o->prog_fd, &step);
 	if (err == -ENOENT && !strcmp(step, "XDP program")) {
 		xdp_names(o->obj, names, sizeof(names));
 		snprintf(what, sizeof(what), "XDP program %s (it has: %s)",
@@ -116,7 +132,9 @@ int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
 	}
 	if (err)
 		return xf_load_err(tool, path, step, -err);
-	return xf_obj_maps(o);
+	if (xf_obj_maps(o))
+		return -1;
+	return tiers && xf_tiers_fill(&o->m, o->obj) ? -1 : 0;
 }
 
 /* The object's map for spec s, checked. */

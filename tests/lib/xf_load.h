@@ -42,14 +42,17 @@ int xf_libbpf_print(enum libbpf_print_level level, const char *fmt,
  * errno set. */
 struct bpf_object *xf_open_private(const char *path);
 /* Loads the XDP program named prog (NULL: the first XDP program) and no
- * other: 0 with its fd in *prog_fd, or a negative errno, *what naming the
- * step that failed. */
-int xf_load_private(struct bpf_object *obj, const char *prog, int *prog_fd,
-		    const char **what);
+ * other but, with tiers, the feature tiers' programs (xdp_filter.h): 0 with
+ * its fd in *prog_fd, or a negative errno, *what naming the step that
+ * failed. */
+int xf_load_private(struct bpf_object *obj, const char *prog, bool tiers,
+		    int *prog_fd, const char **what);
 
-/* Both, with a message on failure; xf_maps_init() first. 0 or -1. */
+/* Both, with a message on failure; xf_maps_init() first; with tiers, the
+ * tier programs go into xf_progs' slots, so the store makes the lightest
+ * tier a rule set needs active, as after an attach. 0 or -1. */
 int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
-		const char *prog);
+		const char *prog, bool tiers);
 /* Checks the loaded object's maps against xf_map_specs[] and puts their
  * fds in o->m (xf_maps_init() first). An object without xf_rdesc (the
  * program never reads it; the store needs it) gets one of its own. 0, or

@@ -163,7 +163,7 @@ int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
 		err = prime_buckets(m, c, p);
 	if (!err && c->cfg.uncounted)
 		err = uncount(m, p->set);
-	return err;
+	return err ? err : xf_store_done(m);	/* the lightest tier */
 }
 
 int case_clear(struct xf_maps *m)

@@ -13,9 +13,16 @@
  *
  * Cases are data (cases.c, families.c). Each case's rules and policies go
  * into the maps through the store, as rulectl writes them (install.c), and
- * come out again after it. Rule sets (ABI v4): the table's cases alternate
- * between set 0 and set 1 (by their place in the list), so every group runs
- * in both; the sets/ cases put rules in one set and make the other active.
+ * come out again after it. Rule sets: the table's cases alternate between
+ * set 0 and set 1 (by their place in the list), so every group runs in
+ * both; the sets/ cases put rules in one set and make the other active.
+ *
+ * Feature tiers (ABI v5): with --tiers the object's tier programs are
+ * loaded into xf_progs too, so xdp_filter runs the lightest tier that
+ * serves each case's rules, as after an attach (the tiers each case ran in
+ * are counted and printed before the summary line); without it,
+ * xdp_filter's own full filter decides every case, and --prog xf_full
+ * (with --tiers) the full tier's program.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +36,7 @@
 #include <bpf/libbpf.h>
 
 #include "../../src/xf_store.h"
+#include "../../src/xf_tiers.h"
 #include "../lib/xf_load.h"
 #include "verdict.h"
 
@@ -41,6 +49,9 @@ struct env {
 	struct xf_obj	o;
 	struct ring_buffer *rb;		/* on xf_log */
 	struct drop_log	log;
+	bool		tiers;
+	int		in_tier[XF_TIERS + 1];	/* cases per tier; [XF_TIERS]:
+						 * xdp_filter's own */
 };
 
 /* One xf_log record: kept in e->log for the case's checks. */
@@ -68,7 +79,7 @@ static int env_open(struct env *e, const char *path, const char *prog)
 {
 	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
-	if (xf_obj_open(&e->o, PROG, path, prog))
+	if (xf_obj_open(&e->o, PROG, path, prog, e->tiers))
 		return -1;
 	if (xf_store_stamp(&e->o.m))
 		return -1;
@@ -198,6 +209,19 @@ static int judge(const struct env *e, const struct tcase *c,
 	return FAIL;
 }
 
+/* The tier the case's rules made active, counted. */
+static int note_tier(struct env *e)
+{
+	__u32 set;
+	int tier, err = xf_tier_active(&e->o.m, &tier, &set);
+
+	if (!err)
+		e->in_tier[tier < 0 ? XF_TIERS :
+			   tier == XF_TIER_FULL &&
+			   !e->o.m.slot_ids[XF_PROG_ACTIVE] ? XF_TIERS : tier]++;
+	return err;
+}
+
 /* Returns the outcome, or -1 when the maps cannot be used at all. */
 static int run_case(struct env *e, const struct tcase *c, size_t nth)
 {
@@ -209,6 +233,8 @@ static int run_case(struct env *e, const struct tcase *c, size_t nth)
 
 	build_frame(&c->f, &f);
 	err = case_install(&e->o.m, c, nth, &p);
+	if (!err)
+		err = note_tier(e);
 	if (!err)
 		err = read_log(e);		/* nothing should be there */
 	e->log.nev = 0;
@@ -236,7 +262,7 @@ static int run_case(struct env *e, const struct tcase *c, size_t nth)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: " PROG " [--obj PATH] [--prog NAME]"
+		"usage: " PROG " [--obj PATH] [--prog NAME] [--tiers]"
 		" [--ifindex N|IFNAME] [PREFIX...]\n"
 		"       " PROG " --list [PREFIX...]\n"
 		"Run crafted frames through an xdp_filter object with\n"
@@ -246,6 +272,8 @@ static void usage(FILE *out)
 		"  --obj PATH   object to load (default " DEFAULT_OBJ ")\n"
 		"  --prog NAME  its XDP program to run (default "
 		XF_DEFAULT_PROG ")\n"
+		"  --tiers      load the feature tiers' programs too: xdp_filter\n"
+		"               runs the tier each case's rules need\n"
 		"  --ifindex N|IFNAME\n"
 		"               ingress_ifindex of the drop log cases' test\n"
 		"               runs: an existing interface (default 1, lo)\n"
@@ -260,6 +288,7 @@ struct opts {
 	const char	*prog;
 	__u32		ifindex;
 	bool		list;
+	bool		tiers;
 	char		**prefixes;
 	int		nprefixes;
 };
@@ -297,6 +326,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "obj", required_argument, NULL, 'o' },
 		{ "prog", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "tiers", no_argument, NULL, 't' },
 		{ "ifindex", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -318,6 +348,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'l':
 			o->list = true;
+			break;
+		case 't':
+			o->tiers = true;
 			break;
 		case 'i':
 			o->ifindex = parse_ifindex(optarg);
@@ -387,6 +420,10 @@ static int run_all(struct env *e, const struct cases *cs,
 		nfail += ret == FAIL;
 		nskip += ret == SKIP;
 	}
+	if (e->tiers)
+		printf("tiers: dst %d, ports %d, full %d, xdp_filter %d\n",
+		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
+		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIERS]);
 	if (nskip)
 		printf("%d passed, %d failed, %d skipped\n", npass, nfail,
 		       nskip);
@@ -414,6 +451,7 @@ int main(int argc, char **argv)
 				puts(cs.v[j].name);
 	} else if (!ret) {
 		e.log.ifindex = o.ifindex;
+		e.tiers = o.tiers;
 		ret = env_open(&e, o.obj, o.prog) ? 1 : run_all(&e, &cs, &o);
 		env_close(&e);
 	}
