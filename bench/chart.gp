@@ -4,7 +4,7 @@
 # right. Called as:
 #   gnuplot -c bench/chart.gp E2E.dat MICRO.dat OUT.png
 # E2E.dat:   label <TAB> Mpps per CPU-second <TAB> Mpps wall clock
-# MICRO.dat: rules <TAB> xdp_filter ARRAY <TAB> HASH variant <TAB> floor
+# MICRO.dat: rules <TAB> xdp_filter (C), dst tier <TAB> HASH variant <TAB> floor
 #            <TAB> xdp-tools -f udp <TAB> xdp-tools -f tcp,udp  (ns, udp4 blocked)
 e2e = ARG1
 micro = ARG2
@@ -40,7 +40,7 @@ set xlabel "rules"
 set offsets 0, 0, 0, 0
 set yrange [0:170]
 set key top left box opaque
-plot micro using 1:2 title "xdp_filter (ARRAY)" lw 2 pt 7 lc rgb "#1f77b4", \
+plot micro using 1:2 title "xdp_filter (dst tier)" lw 2 pt 7 lc rgb "#1f77b4", \
      '' using 1:3 title "HASH variant" lw 2 pt 5 lc rgb "#ff7f0e", \
      '' using 1:5 title "xdp-tools -f udp (1 rule)" with lines dt 2 lw 2 lc rgb "#2ca02c", \
      '' using 1:6 title "xdp-tools -f tcp,udp (1 rule)" with lines dt 2 lw 2 lc rgb "#d62728", \

@@ -33,7 +33,7 @@ readonly RULECTL
 readonly NAME=xfbench		# veth xfbencha (receiver) <-> xfbenchb (sender)
 readonly RX=${NAME}a TX=${NAME}b NS=${NAME}p
 readonly DPORT=9999
-readonly CONFIGS=(none xdp_drop xdp_filter xdpf_udp xdpf_all nft iptables)
+readonly CONFIGS=(none xdp_drop xdp_filter xdp_filter_full xdpf_udp xdpf_all nft iptables)
 
 usage() {
 	cat <<USAGE
@@ -71,7 +71,8 @@ own_drops() {
 	case $1 in
 	none) udp_noports ;;
 	xdp_drop | xdpf_udp | xdpf_all) xdp_drops ;;
-	xdp_filter) "$ROOT/scripts/rule.sh" stats --json | jq '.dropped.packets' ;;
+	xdp_filter | xdp_filter_full)
+		"$ROOT/scripts/rule.sh" stats --json | jq '.dropped.packets' ;;
 	nft) nft -j list chain netdev xfbench ingress |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	iptables) iptables -t raw -L PREROUTING -v -x -n |
@@ -83,7 +84,7 @@ config_up() {
 	case $1 in
 	none) ;;
 	xdp_drop) ip link set dev "$RX" xdpdrv obj "$B/bench_drop.o" sec xdp ;;
-	xdp_filter)
+	xdp_filter | xdp_filter_full)
 		"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
 		"$ROOT/scripts/rule.sh" add "$DPORT" udp
 		# Measure nothing unless the rule is there, as typed: a
@@ -93,6 +94,13 @@ config_up() {
 				.proto == "udp" and .dir == "dst" and
 				.prefix == null)) | length == 1' >/dev/null ||
 			die "rule.sh did not list the rule '$DPORT udp' after adding it"
+		# The full tier: a prefix rule of the other family, which the
+		# IPv4 flood never looks up, needs it.
+		[[ $1 == xdp_filter ]] || "$ROOT/scripts/rule.sh" add any from fd00:ffff::/48
+		local want=dst
+		[[ $1 == xdp_filter ]] || want=full
+		[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == "$want" ]] ||
+			die "xdp_filter runs another tier than $want"
 		;;
 	xdpf_udp | xdpf_all)
 		local feat=udp
@@ -118,7 +126,7 @@ config_down() {
 	case $1 in
 	none) ;;
 	xdp_drop) ip link set dev "$RX" xdpdrv off ;;
-	xdp_filter) "$ROOT/scripts/attach.sh" detach "$RX" >/dev/null ;;
+	xdp_filter | xdp_filter_full) "$ROOT/scripts/attach.sh" detach "$RX" >/dev/null ;;
 	xdpf_udp | xdpf_all) xdp-filter unload "$RX" >/dev/null ;;
 	nft) nft delete table netdev xfbench ;;
 	iptables) iptables -t raw -F PREROUTING ;;
@@ -194,14 +202,16 @@ report() {
 	BEGIN {
 		label["none"] = "no filter (stack: no UDP socket)"
 		label["xdp_drop"] = "empty `return XDP_DROP` program (the floor)"
-		label["xdp_filter"] = "xdp_filter, native, rule `9999 udp` (rule.sh add 9999 udp)"
+		label["xdp_filter"] = "xdp_filter, native, rule `9999 udp` (rule.sh add 9999 udp): dst tier"
+		label["xdp_filter_full"] = "xdp_filter, the same plus `any from fd00:ffff::/48`: full tier"
 		label["xdpf_udp"] = "xdp-tools `xdp-filter load -f udp`, port 9999 udp"
 		label["xdpf_all"] = "xdp-tools `xdp-filter load -f tcp,udp`, port 9999 udp"
 		label["nft"] = "nftables netdev ingress `udp dport 9999 drop`"
 		label["iptables"] = "iptables raw PREROUTING `-p udp --dport 9999 -j DROP`"
 		src["none"] = "Udp NoPorts"
 		src["xdp_drop"] = "veth xdp_drops"
-		src["xdp_filter"] = "xf_stats dropped"
+		src["xdp_filter"] = "rule.sh stats: dropped"
+		src["xdp_filter_full"] = "rule.sh stats: dropped"
 		src["xdpf_udp"] = "veth xdp_drops"
 		src["xdpf_all"] = "veth xdp_drops"
 		src["nft"] = "nft counter"
@@ -211,6 +221,7 @@ report() {
 		short["none"] = "no filter"
 		short["xdp_drop"] = "empty XDP_DROP"
 		short["xdp_filter"] = "xdp_filter"
+		short["xdp_filter_full"] = "xdp_filter full tier"
 		short["xdpf_udp"] = "xdp-filter -f udp"
 		short["xdpf_all"] = "xdp-filter -f tcp,udp"
 		short["nft"] = "nft netdev ingress"

@@ -46,6 +46,7 @@
 
 #include "../xdp_filter.h"
 #include "../src/xf_store.h"
+#include "../src/xf_tiers.h"
 #include "../tests/lib/frame.h"
 #include "../tests/lib/xf_load.h"
 #include "hash_key.h"
@@ -126,6 +127,10 @@ enum prog_kind {
 /* What an xdp_filter.o (or Rust) instance is filled with. */
 enum rule_set {
 	RS_PORTS,	/* `rules` port rules, deny policy */
+	RS_SRC,		/* ... and "7777 udp src": the ports tier */
+	RS_PFX6_ONE,	/* ... and "any from 2001:db8:ffff::/48": the full
+			 * tier, the udp4 packets never walk the trie */
+	RS_LOG,		/* ... and "7777 udp log": the full tier */
 	RS_PFX4_ANY,	/* NPFX x "any from 10.a.b.0/24" */
 	RS_PFX6_ANY,	/* NPFX x "any from 2001:db8:N::/48" */
 	RS_PFX4_PORT,	/* NPFX x "9999 udp from 10.a.b.0/24" */
@@ -143,6 +148,8 @@ struct prog {
 	struct bpf_object *obj;
 	int		fd;
 	int		main;		/* a row of the main table */
+	bool		notiers;	/* xdp_filter without the tiers' programs:
+					 * its own full filter decides */
 	unsigned int	want;		/* packet kinds timed: 1 << k */
 	char		skip[256];	/* why it is not in the table, if so */
 	int		expect[K_MAX];	/* -1: no contract for this pair */
@@ -154,6 +161,9 @@ struct prog {
 #define PROG(l, f, k, s, n, m) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .main = (m) }
+#define PROG_NOTIERS(l, f, k, s, n) \
+	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
+	  .notiers = true }
 
 enum {
 	PI_EMPTY,
@@ -163,24 +173,25 @@ enum {
 	PI_XUDP, PI_XALL,
 	/* Rule forms: not in the main table. */
 	PI_NONE, PI_PFX4, PI_PFX6, PI_PFX4P, PI_PFX6P, PI_ALLOW,
+	PI_SRC, PI_FULL, PI_LOG, PI_NOTIER,
 	NPROGS,
 };
 
 static struct prog progs[NPROGS] = {
 	[PI_EMPTY] = PROG("empty XDP_PASS (floor)", "bench_empty.o", P_EMPTY,
 			  RS_PORTS, 0, 1),
-	[PI_ARR1] = PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY,
+	[PI_ARR1] = PROG("xdp_filter (C), dst tier", "xdp_filter.o", P_ARRAY,
 			 RS_PORTS, 1, 1),
-	[PI_ARR100] = PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY,
+	[PI_ARR100] = PROG("xdp_filter (C), dst tier", "xdp_filter.o", P_ARRAY,
 			   RS_PORTS, 100, 1),
-	[PI_ARR10K] = PROG("xdp_filter ARRAY", "xdp_filter.o", P_ARRAY,
+	[PI_ARR10K] = PROG("xdp_filter (C), dst tier", "xdp_filter.o", P_ARRAY,
 			   RS_PORTS, 10000, 1),
-	[PI_RS1] = PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST,
-			RS_PORTS, 1, 1),
-	[PI_RS100] = PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST,
-			  RS_PORTS, 100, 1),
-	[PI_RS10K] = PROG("xdp_filter (Rust)", "xdp_filter_rs.o", P_RUST,
-			  RS_PORTS, 10000, 1),
+	[PI_RS1] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
+			P_RUST, RS_PORTS, 1, 1),
+	[PI_RS100] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
+			  P_RUST, RS_PORTS, 100, 1),
+	[PI_RS10K] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
+			  P_RUST, RS_PORTS, 10000, 1),
 	[PI_H1] = PROG("HASH variant (PERCPU_HASH)", "bench_hash.o", P_HASH,
 		       RS_PORTS, 1, 1),
 	[PI_H100] = PROG("HASH variant (PERCPU_HASH)", "bench_hash.o", P_HASH,
@@ -203,6 +214,15 @@ static struct prog progs[NPROGS] = {
 			  "xdp_filter.o", P_ARRAY, RS_PFX6_PORT, NPFX, 0),
 	[PI_ALLOW] = PROG("xdp_filter, policy allow, 10,000 port rules",
 			  "xdp_filter.o", P_ARRAY, RS_ALLOW, 10000, 0),
+	[PI_SRC] = PROG("xdp_filter, 10,000 port rules + 1 source-port rule",
+			"xdp_filter.o", P_ARRAY, RS_SRC, 10000, 0),
+	[PI_FULL] = PROG("xdp_filter, 10,000 port rules + 1 IPv6 prefix rule",
+			 "xdp_filter.o", P_ARRAY, RS_PFX6_ONE, 10000, 0),
+	[PI_LOG] = PROG("xdp_filter, 10,000 port rules + 1 rule with log",
+			"xdp_filter.o", P_ARRAY, RS_LOG, 10000, 0),
+	[PI_NOTIER] = PROG_NOTIERS("xdp_filter, 10,000 port rules, no tier"
+				   " loaded", "xdp_filter.o", P_ARRAY,
+				   RS_PORTS, 10000),
 };
 
 /* The rule-forms table: one row per (program, packet), in this order. */
@@ -218,16 +238,42 @@ struct form {
 static const struct form forms[] = {
 	{ PI_NONE, K_UDP4_BLOCK, XDP_PASS, "no rules",
 	  "udp4 198.18.0.1 -> :9999",
-	  "the floor of the filter: parse, xf_config, no trie (no prefixes),"
-	  " a dst-slot miss (no source-port rules: no src lookup), xf_stats" },
+	  "the floor of the filter: the dst tier, parse, a dst-slot miss,"
+	  " xf_stats" },
 	{ PI_NONE, K_UDP6_BLOCK, XDP_PASS, "no rules",
 	  "udp6 fd00::1 -> :9999", "the same for IPv6" },
-	{ PI_ARR10K, K_UDP4_BLOCK, XDP_DROP, "10,000 port rules",
+	{ PI_ARR10K, K_UDP4_BLOCK, XDP_DROP, "10,000 port rules (dst tier)",
 	  "udp4 198.18.0.1 -> :9999 (listed)",
-	  "blocked: dst slot hit, xf_rcount, xf_stats (main table's row)" },
-	{ PI_ARR10K, K_UDP4_ALLOW, XDP_PASS, "10,000 port rules",
+	  "blocked: dst slot hit, xf_rcount (main table's row)" },
+	{ PI_ARR10K, K_UDP4_ALLOW, XDP_PASS, "10,000 port rules (dst tier)",
 	  "udp4 198.18.0.1 -> :9998 (not listed)",
-	  "allowed: a dst-slot miss (main table's row)" },
+	  "allowed: a dst-slot miss, xf_stats (main table's row)" },
+	{ PI_SRC, K_UDP4_BLOCK, XDP_DROP,
+	  "+ 1 source-port rule (ports tier)",
+	  "udp4 198.18.0.1 -> :9999 (listed)",
+	  "the ports tier: blocked by a dst slot hit" },
+	{ PI_SRC, K_UDP4_ALLOW, XDP_PASS,
+	  "+ 1 source-port rule (ports tier)",
+	  "udp4 198.18.0.1 -> :9998 (not listed)",
+	  "the ports tier: a dst-slot miss, then a src-slot miss" },
+	{ PI_FULL, K_UDP4_BLOCK, XDP_DROP,
+	  "+ 1 IPv6 prefix rule (full tier)",
+	  "udp4 198.18.0.1 -> :9999 (listed)",
+	  "the full tier for a packet no prefix rule of its family touches:"
+	  " xf_config read, set's counts, dst slot hit" },
+	{ PI_FULL, K_UDP4_ALLOW, XDP_PASS,
+	  "+ 1 IPv6 prefix rule (full tier)",
+	  "udp4 198.18.0.1 -> :9998 (not listed)",
+	  "the full tier: a dst-slot miss" },
+	{ PI_LOG, K_UDP4_BLOCK, XDP_DROP,
+	  "+ 1 rule with log, 7777 udp (full tier)",
+	  "udp4 198.18.0.1 -> :9999 (listed, no log)",
+	  "the full tier: a drop by a rule without log" },
+	{ PI_NOTIER, K_UDP4_BLOCK, XDP_DROP,
+	  "10,000 port rules, no tier loaded",
+	  "udp4 198.18.0.1 -> :9999 (listed)",
+	  "xdp_filter's own full filter (strict parser, xf_config): what runs"
+	  " before an attach loads the tiers" },
 	{ PI_PFX4, K_UDP4_PIN, XDP_DROP,
 	  "10,000 IPv4 prefixes: any from 10.a.b.0/24",
 	  "udp4 10.0.42.1 -> :9999 (inside one)",
@@ -497,6 +543,28 @@ static void prefix_rules(struct xf_rule *r, int family, int anyport)
 	}
 }
 
+/* The one rule that puts a port rule set into a heavier tier. */
+static void extra_rule(enum rule_set set, struct xf_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->sets = 1;
+	r->protos = XF_PM_UDP;
+	r->port_lo = r->port_hi = 7777;
+	if (set == RS_SRC) {
+		r->dir = XF_DIR_SRC;
+	} else if (set == RS_LOG) {
+		r->log_rate = XF_LOG_RATE;
+	} else {
+		pfx6_addr(0xffff, r->addr);
+		r->family = 6;
+		r->prefixlen = 48;
+		r->anyport = 1;
+		r->protos = XF_PM_TCP | XF_PM_UDP;
+		r->port_lo = 1;
+		r->port_hi = 65535;
+	}
+}
+
 /* The rules of p's rule set, as rulectl would parse them; their count. */
 static int make_rules(const struct prog *p, struct xf_rule *r)
 {
@@ -504,6 +572,12 @@ static int make_rules(const struct prog *p, struct xf_rule *r)
 	case RS_PORTS:
 		port_rules(r, p->rules, P_UDP);
 		return p->rules;
+	case RS_SRC:
+	case RS_PFX6_ONE:
+	case RS_LOG:
+		port_rules(r, p->rules, P_UDP);
+		extra_rule(p->set, &r[p->rules]);
+		return p->rules + 1;
 	case RS_ALLOW:
 		port_rules(r, p->rules, P_TCP);
 		return p->rules;
@@ -531,7 +605,7 @@ static int fill_store(struct prog *p)
 		.eph_lo = 32768,	/* Linux's default ip_local_port_range */
 		.eph_hi = 60999,
 	};
-	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules : NPFX;
+	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules + 1 : NPFX;
 	struct xf_rule *rules = calloc(n + 1, sizeof(*rules));
 	int err = xf_maps_init(&o.m);
 
@@ -542,12 +616,17 @@ static int fill_store(struct prog *p)
 		err = -EPROTO;
 	if (p->kind != P_HASH)
 		n = make_rules(p, rules);
+	if (!err && p->kind != P_HASH && !p->notiers &&
+	    xf_tiers_fill(&o.m, p->obj))
+		err = -EPROTO;
 	if (!err)
 		err = xf_store_stamp(&o.m);
 	if (!err)
 		err = xf_store_insert(&o.m, 0, rules, n, NULL);
 	if (!err)
 		err = xf_store_policy(&o.m, 0, &pol);
+	if (!err)
+		err = xf_store_done(&o.m);	/* the lightest tier, as rulectl */
 	if (o.own_rules)
 		close(o.m.fd[XF_M_RULES]);
 	free(o.m.rules);
@@ -720,7 +799,9 @@ static int load(struct prog *p)
 		abi_skip(p);
 		goto fail;
 	}
-	err = xf_load_private(p->obj, NULL, false, &p->fd, &step);
+	err = xf_load_private(p->obj, NULL, (p->kind == P_ARRAY ||
+					     p->kind == P_RUST) && !p->notiers,
+			      &p->fd, &step);
 	if (err == -ENOENT && !strcmp(step, "XDP program"))
 		snprintf(p->skip, sizeof(p->skip), "no XDP program in it");
 	else if (err)
@@ -989,7 +1070,7 @@ static void print_forms(void)
 		       c->what);
 	}
 	printf("\nThe two \"10,000 port rules\" rows are the main table's "
-	       "`xdp_filter ARRAY` 10000 measurements. The floor is the empty "
+	       "`xdp_filter (C), dst tier` 10000 measurements. The floor is the empty "
 	       "program on the very same frame (its ns are in the full "
 	       "table).\n");
 }

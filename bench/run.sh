@@ -38,7 +38,7 @@ micro_dat() {
 	awk -F' *[|] *' '
 	$2 == "udp4 blocked" {
 		if ($3 ~ /^empty/) floor = $7
-		else if ($3 ~ /^xdp_filter ARRAY/) arr[$4] = $7
+		else if ($3 ~ /^xdp_filter \(C\)/) arr[$4] = $7
 		else if ($3 ~ /^HASH/) hash[$4] = $7
 		else if ($3 ~ /alw_udp/) udp = $7
 		else if ($3 ~ /alw_all/) all = $7

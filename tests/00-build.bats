@@ -17,14 +17,18 @@ setup_file() {
 	[[ $output == *"ELF 64-bit LSB relocatable, eBPF"* ]]
 }
 
-@test "the object has one xdp program, BTF and a GPL license" {
+@test "the object has xdp_filter first and the tiers' programs in section xdp, BTF and a GPL license" {
 	run -0 llvm-objdump -h "$B/xdp_filter.o"
 	[[ $output =~ [[:space:]]xdp[[:space:]] ]]
 	[[ $output == *" .maps "* ]]
 	[[ $output == *" .BTF "* ]]
 	[[ $output == *" license "* ]]
+	# the programs of section xdp by offset: xdp_filter first, so that
+	# "ip link ... obj xdp_filter.o sec xdp" attaches the dispatcher
 	run -0 llvm-objdump -t "$B/xdp_filter.o"
-	[[ $output =~ F\ xdp[[:space:]].*\ xdp_filter ]]
+	local progs
+	progs=$(awk '$3 == "F" && $4 == "xdp" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
+	[[ $progs == $'xdp_filter\nxf_full\nxf_dst_s0\nxf_dst_s1\nxf_ports_s0\nxf_ports_s1' ]]
 	run -0 llvm-objdump -s -j license "$B/xdp_filter.o"
 	[[ $output == *"GPL"* ]]
 }
@@ -36,13 +40,13 @@ setup_file() {
 		select(.kind == "DATASEC" and .name == ".maps") |
 		.vars[].type_id as $id | $t[] | select(.id == $id) | .name' \
 		<<<"$output" | sort)
-	[[ $names == $'xf_config\nxf_log\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_rcount\nxf_rdesc\nxf_rlog\nxf_stats' ]]
+	[[ $names == $'xf_config\nxf_log\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_rcount\nxf_rdesc\nxf_rlog\nxf_stats' ]]
 	for name in $names; do
 		[[ $name == xf_* && ${#name} -le 15 ]]
 	done
 	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
 	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
-		select(.name == "pinning")] | length' <<<"$output") -eq 10 ]]
+		select(.name == "pinning")] | length' <<<"$output") -eq 11 ]]
 }
 
 @test "the scripts are shellcheck clean" {
