@@ -264,10 +264,13 @@ fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
 }
 
 /// What every interface runs: the active tier, or else the full filter.
+/// The frame is taken from the context again after the tail call, as the
+/// C program reads ctx->data only in filter_full(): 6.12.117's verifier
+/// forgets packet pointers across a tail call (see ProgArray::tail_call).
 #[inline(always)]
 fn dispatch(xdp: &Xdp) -> XdpAction {
-    XF_PROGS.tail_call::<XF_PROG_ACTIVE>(xdp);
-    filter_full(xdp) // no tier active: all of it
+    let xdp = XF_PROGS.tail_call::<XF_PROG_ACTIVE>(xdp);
+    filter_full(&xdp) // no tier active: all of it
 }
 
 /// Emits the program of tier $tier for rule set $set, named $name, after

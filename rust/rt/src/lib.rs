@@ -498,7 +498,16 @@ impl<D: MapDef<Key = u32, Value = u32>> ProgArray<D> {
     /// `bpf_tail_call(ctx, map, KEY)`: runs the program in slot `KEY` in
     /// place of this one, and does not come back: that program's verdict
     /// is the packet's. Returns only if the slot is empty (or the chain of
-    /// tail calls is at the kernel's limit), and the caller goes on.
+    /// tail calls is at the kernel's limit), and the caller goes on with
+    /// the frame this returns, read from the context again. Verifiers
+    /// with upstream's "bpf: consider that tail calls invalidate packet
+    /// pointers" (1a4607ffba35; Debian's 6.12.117 has it) forget every
+    /// packet pointer across a tail call, even on the path where it
+    /// failed: using the entry's pointers after it is "R7 invalid mem
+    /// access 'scalar'" there (6.1 and 6.18, which keeps them on that
+    /// path, accept it). Positions (`Cursor`s) made before the call are
+    /// refused by those verifiers the same way: take them from the
+    /// returned frame.
     ///
     /// The key is a compile-time constant, as the C program's
     /// `bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE)`: the verifier then
@@ -510,17 +519,20 @@ impl<D: MapDef<Key = u32, Value = u32>> ProgArray<D> {
     /// which the verifier rejects at load time ("tail_call would lead to
     /// reference leak"), as for `mem::forget`.
     #[inline(always)]
-    pub fn tail_call<const KEY: u32>(&self, xdp: &Xdp) {
+    pub fn tail_call<const KEY: u32>(&self, xdp: &Xdp) -> Xdp {
         // SAFETY: xdp.ctx is the context the kernel passed to this program
         // (Xdp is only made from it), D::ptr() a prog array of the loaded
         // object (MapDef contract), and KEY any u32: the helper checks it
         // against max_entries. On success the helper does not return: the
         // program ends there as if it had returned, with no Rust value in
         // a state the next program could see (it gets only ctx and the
-        // packet, which we never write). On failure it returns a negative
-        // error and has changed nothing.
+        // packet). On failure it returns a negative error; ctx is still
+        // the kernel's context for this call, so from_ctx() may read it
+        // again (the helper takes ctx, so the compiler reloads data and
+        // data_end rather than reuse the values read before).
         unsafe {
             helper::tail_call()(xdp.ctx.cast(), D::ptr(), KEY);
+            Xdp::from_ctx(xdp.ctx)
         }
     }
 }
