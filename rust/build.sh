@@ -8,8 +8,9 @@
 # bpfel-unknown-none into a sysroot cached under build/rust/ (rebuilt when
 # the compiler changes). The runtime crate (rust/rt) and the program crate
 # (rust/filter) are compiled to LLVM bitcode, linked with llvm-link, every
-# symbol but the loader-visible ones (program, maps, license) internalized,
-# optimized with opt and lowered with llc. core's own bitcode is not linked:
+# symbol but the loader-visible ones (programs, maps, license) internalized,
+# optimized with opt and lowered with llc; xdp_filter must come out as the
+# first program of section xdp. core's own bitcode is not linked:
 # a call left into core (a panic path, say) fails the build by name rather
 # than reaching the verifier.
 set -euo pipefail
@@ -140,7 +141,7 @@ public_symbols() {
 
 main() {
 	local bdir=$ROOT/build out="" force="" opt
-	local work sysroot rustc keep undef
+	local work sysroot rustc keep undef first
 
 	while getopts ':B:o:fvh' opt; do
 		case $opt in
@@ -188,6 +189,14 @@ main() {
 	[[ -z $undef ]] ||
 		die "calls left into core (panic path? out-of-line function?): $(printf '%s ' "$undef")"
 	run "llc-$LLVM_VER" -march=bpfel -mcpu=v3 -filetype=obj "$work/opt.bc" -o "$out.tmp"
+	# ip(8) with "sec xdp", and the test tools, take a section's first
+	# program: it must be xdp_filter, the dispatcher, not a tier.
+	first=$("llvm-nm-$LLVM_VER" --defined-only --numeric-sort "$out.tmp" |
+		awk '$2 == "T" { print $1, $3; exit }')
+	[[ $first == "0000000000000000 xdp_filter" ]] || {
+		rm -f "$out.tmp"
+		die "xdp_filter is not the first program of section xdp (first: ${first:-none})"
+	}
 	mv "$out.tmp" "$out"
 	printf '%s: built %s (exports: %s)\n' "$PROG" "$out" "$keep" >&2
 }

@@ -90,3 +90,53 @@ check_rule() {
 	[[ $(reason_packets other_l4) -ge 1 ]]
 	[[ $(reason_packets non_ip) -ge 1 ]]
 }
+
+# The program xdp_filter tail-calls (xf_progs[XF_PROG_ACTIVE]) as "NAME
+# IMPL", IMPL c or rust by the source files its line info names (a tier of
+# the C object and of the Rust one have the same name); "none" when the
+# slot is empty and xdp_filter is the full filter itself.
+active_tier_prog() {
+	local id name files impl=unknown
+
+	id=$(in_ns bpftool -j map lookup pinned /sys/fs/bpf/tc/globals/xf_progs \
+		key 0 0 0 0 2>/dev/null | jq -r '.formatted.value // empty') || true
+	[[ -n $id ]] || { echo none; return 0; }
+	name=$(in_ns bpftool -j prog show id "$id" | jq -r .name) || return 1
+	files=$(in_ns bpftool prog dump xlated id "$id" linum | grep -oE '\[file:[^ ]*' | sort -u) ||
+		return 1
+	if grep -q '/rust/filter/src/' <<<"$files"; then
+		impl=rust
+	elif grep -q '/xdp_filter\.c$' <<<"$files"; then
+		impl=c
+	fi
+	echo "$name $impl"
+}
+
+@test "the tiers that run are the object's own, and they decide" {
+	local set
+	attach_filter
+	run -0 rule add 8080 tcp
+	run -0 rule tier
+	[[ $output =~ ^dst\ \(rule\ set\ ([01]): ]]
+	set=${BASH_REMATCH[1]}
+	run -0 active_tier_prog
+	[[ $output == "xf_dst_s$set $XF_IMPL" ]]
+	refute_reaches tcp 8080
+	assert_reaches tcp 8081
+	[[ $(rule_packets 8080 tcp) -ge 1 ]]
+	# a source-port rule needs the ports tier
+	run -0 rule add 5353 udp src
+	run -0 active_tier_prog
+	[[ $output == "xf_ports_s$set $XF_IMPL" ]]
+	refute_reaches tcp 8080
+	run -1 try_reach_from 5353 udp 9000
+	assert_reaches udp 9000
+	# a prefix rule needs the full filter: the slot is emptied and
+	# xdp_filter decides itself
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	run -0 active_tier_prog
+	[[ $output == none ]]
+	refute_reaches tcp 8080
+	refute_reaches tcp 22
+	assert_reaches tcp 8081
+}

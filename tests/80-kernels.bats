@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # 80-kernels.bats - the kernel matrix (tests/kernels/run.sh): the verifier
-# of each kernel accepts every object, and the crafted verdicts all pass,
+# of each kernel accepts every program of every object, and the crafted
+# verdicts all pass,
 # on the host kernel and on Debian's 6.1 and 6.12 LTS kernels under qemu.
 #
 # XF_ROOT overrides the tree, which is the parent of this file's directory.
@@ -37,6 +38,32 @@ assert_rows_ok() {
 	fi
 }
 
+# The programs every object must hold (xdp_filter.h's XF_PROG_NAMES).
+programs() {
+	sed -n '/#define XF_PROG_NAMES/,/} }/p' "$ROOT/xdp_filter.h" |
+		grep -oE '"[a-z0-9_]+"' | tr -d '"' | sort -u
+}
+
+# assert_programs_ok KERNEL_RE - on the kernels whose name matches
+# KERNEL_RE, each program of both objects has its own line under the
+# table ("  kernel | object | program | accepted | insns"), accepted with
+# a count of instructions processed: xdp_filter and the tiers it
+# tail-calls, not only the first program of each object.
+assert_programs_ok() {
+	local obj prog names
+
+	names=$(programs)
+	[[ $(wc -l <<<"$names") -ge 5 ]] || { echo "XF_PROG_NAMES not found" >&2; return 1; }
+	for obj in xdp_filter.o xdp_filter_rs.o; do
+		for prog in $names; do
+			grep -qE "^  $1[^|]*\| $obj +\| $prog +\| yes +\| [0-9]+\$" <<<"$output" && continue
+			echo "$prog of $obj: no accepted line on a kernel matching '$1'" >&2
+			printf '%s\n' "$output" >&2
+			return 1
+		done
+	done
+}
+
 @test "kernels: usage errors exit 2" {
 	run -0 "$RUN" --help
 	[[ ${lines[0]} == usage:* ]]
@@ -49,6 +76,7 @@ assert_rows_ok() {
 	run "$RUN" --no-vm
 	assert_rows_ok
 	grep -qE "^$(uname -r | sed 's/[.+]/\\&/g') \(host\) +\| xdp_filter\.o " <<<"$output"
+	assert_programs_ok "$(uname -r | sed 's/[.+]/\\&/g') \\(host\\)"
 }
 
 @test "kernels: Debian 6.1 and 6.12 LTS under qemu accept every object, no verdict fails" {
@@ -64,4 +92,6 @@ assert_rows_ok() {
 	# Both LTS branches ran, not just one.
 	grep -qE '^6\.1\.[^|]*\| xdp_filter\.o ' <<<"$output"
 	grep -qE '^6\.12\.[^|]*\| xdp_filter\.o ' <<<"$output"
+	assert_programs_ok '6\.1\.'
+	assert_programs_ok '6\.12\.'
 }

@@ -6,8 +6,9 @@
 # Operators run Debian's LTS kernels, not the one we develop on, and an
 # older verifier can reject a program a newer one accepts. So for each
 # kernel (the host's, then Debian's images booted under qemu) this loads
-# every object once with xf_vstat (accepted? instructions processed?) and
-# runs xf_verdict's crafted frames through BPF_PROG_TEST_RUN.
+# every program of every object with xf_vstat (accepted? instructions
+# processed?: xdp_filter and the feature tiers it tail-calls) and runs
+# xf_verdict's crafted frames through BPF_PROG_TEST_RUN.
 #
 # Kernels come only from Debian's archive (apt-get download), cached with
 # their vmlinuz in tests/kernels/cache/. A guest is an initramfs (static
@@ -41,7 +42,10 @@ usage() {
 usage: $PROG [options]
 Run the verifier and the verdict suite (xf_vstat, xf_verdict) on the host
 kernel and on Debian's LTS kernels booted under qemu (TCG), and print a
-table: kernel | object | verifier accepted | insns processed | verdicts.
+table: kernel | object | verifier accepted | insns processed | verdicts,
+then one line per program of each object: accepted, insns processed. An
+object is accepted when every one of its XDP programs is; its insns column
+is its first program's (xdp_filter, what an interface runs).
 
   --kernel PKG    a Debian linux-image package or metapackage to boot
                   (repeatable; default: ${DEFAULT_KERNELS[*]})
@@ -220,8 +224,9 @@ run_host() {
 
 # Reads a log and prints one row per object, tab-separated:
 #   kernel  object  accepted(yes/no/?)  insns  verdicts  ok(1/0)
-# then "TAIL<tab>object<tab>line" for the verifier's last lines of a
-# rejected object. Serial lines end in \r, and the firmware's escape
+# after "PROG<tab>kernel<tab>object<tab>program<tab>accepted<tab>insns"
+# for each of its programs, and "TAIL<tab>object<tab>line" for the
+# verifier's last lines of a rejected program. Serial lines end in \r, and the firmware's escape
 # sequences can precede the first marker.
 parse_log() {
 	local log=$1 label=$2
@@ -257,6 +262,12 @@ parse_log() {
 		for (i = ntail > 8 ? ntail - 8 : 0; i < ntail; i++)
 			printf "TAIL\t%s\t%s\n", obj, tail[i]
 		ntail = 0
+		for (i = 0; i < np; i++)
+			printf "PROG\t%s\t%s\t%s\t%s\t%s\n", kernel, obj, porder[i],
+			       pacc[porder[i]], (porder[i] in pins) ? pins[porder[i]] : "?"
+		np = 0
+		split("", pacc)
+		split("", pins)
 		printf "ROW\t%s\t%s\t%s\t%s\t%s\t%d\n", kernel, obj, acc, insns, sum, ok
 		obj = ""
 	}
@@ -282,12 +293,22 @@ parse_log() {
 	/^verifier: accepted/ { acc = "yes" }
 	/^verifier: rejected/ { acc = "no" }
 	/^verifier: processed [0-9]+ insns/ { insns = $0; sub(/^verifier: processed /, "", insns); sub(/ insns.*/, "", insns) }
-	/^verifier: log / {
+	# One program: "verifier: prog NAME accepted|rejected (...)",
+	# "... processed N insns", "... log LINE".
+	/^verifier: prog [^ ]+ (accepted|rejected)/ {
+		split($0, w, " ")
+		if (!(w[3] in pacc))
+			porder[np++] = w[3]
+		pacc[w[3]] = w[4] == "accepted" ? "yes" : "no"
+	}
+	/^verifier: prog [^ ]+ processed [0-9]+ insns/ { split($0, w, " "); pins[w[3]] = w[5] }
+	/^verifier: prog [^ ]+ log / {
+		split($0, w, " ")
 		line = $0
-		sub(/^verifier: log /, "", line)
+		sub(/^verifier: prog [^ ]+ log /, "", line)
 		# The statistics repeat what the insns column says.
 		if (line !~ /^(verification time|stack depth|processed [0-9]+ insns)/)
-			tail[ntail++] = line
+			tail[ntail++] = w[3] ": " line
 	}
 	/^[0-9]+ passed, [0-9]+ failed/ && !inconf { sum = $0 }
 	/^frames [0-9]+, mismatches [0-9]+/ && inconf { conf = $0 }
@@ -308,6 +329,7 @@ collect() {
 	while IFS=$'\t' read -r what a b c d e f; do
 		case $what in
 		ROW) printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$b" "$c" "$d" "$e" "$f" >>"$ROWS" ;;
+		PROG) printf '%s\t%s\t%s\t%s\t%s\n' "$a" "$b" "$c" "$d" "$e" >>"$PROGS" ;;
 		TAIL) printf '%s %s\t%s\n' "$name" "$a" "$b" >>"$TAILS" ;;
 		esac
 	done <<<"$parsed"
@@ -327,6 +349,25 @@ collect() {
 	fi
 }
 
+# The programs of each object, one indented line each (the rows above
+# start with the kernel; these must not look like them).
+print_programs() {
+	local kernel obj prog acc insns w=6 wo=6 wp=7
+
+	[[ -s $PROGS ]] || return 0
+	while IFS=$'\t' read -r kernel obj prog _; do
+		((${#kernel} > w)) && w=${#kernel}
+		((${#obj} > wo)) && wo=${#obj}
+		((${#prog} > wp)) && wp=${#prog}
+	done <"$PROGS"
+	echo
+	echo "verifier, per program:"
+	printf '  %-*s | %-*s | %-*s | %-8s | %s\n' "$w" kernel "$wo" object "$wp" program accepted "insns processed"
+	while IFS=$'\t' read -r kernel obj prog acc insns; do
+		printf '  %-*s | %-*s | %-*s | %-8s | %s\n' "$w" "$kernel" "$wo" "$obj" "$wp" "$prog" "$acc" "$insns"
+	done <"$PROGS"
+}
+
 print_table() {
 	local kernel obj acc insns sum ok w=6 rows=0 bad=0 key line
 
@@ -340,6 +381,7 @@ print_table() {
 		rows=$((rows + 1))
 		((ok)) || bad=$((bad + 1))
 	done <"$ROWS"
+	print_programs
 	if [[ -s $TAILS ]]; then
 		echo
 		echo "verifier (or console) last lines where something failed:"
@@ -411,8 +453,10 @@ main() {
 	# shellcheck disable=SC2064 # expand now: WORK is fixed
 	trap "rm -rf '$WORK'" EXIT
 	ROWS=$WORK/rows
+	PROGS=$WORK/progs
 	TAILS=$WORK/tails
 	: >"$ROWS"
+	: >"$PROGS"
 	: >"$TAILS"
 
 	if ((host)); then

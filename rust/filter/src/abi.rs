@@ -8,7 +8,7 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 4;
+pub const XF_ABI_VERSION: u32 = 5;
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -111,6 +111,15 @@ xf_rt::abi_struct! {
 
 xf_rt::counter_struct! {
     /// xf_rcount and xf_stats value, one per CPU; user space sums them.
+    ///
+    /// Each packet moves exactly one counter: the rule's (xf_rcount) when a
+    /// rule decided it, dropped or let through, else its reason's
+    /// (xf_stats). A rule that lets a packet through under the allow policy
+    /// moves XF_R_ALLOWED as well. So the program never counts
+    /// XF_R_DROPPED: user space keeps in that slot (in CPU 0's value) the
+    /// counts of rules it freed, and
+    ///   dropped = xf_stats[XF_R_DROPPED] + the sum of the rules' xf_rcount
+    ///             - xf_stats[XF_R_ALLOWED].
     pub struct xf_count {
         pub packets: u64,
         /// Frame bytes as XDP saw them, L2 included.
@@ -120,6 +129,8 @@ xf_rt::counter_struct! {
 
 /// Why a packet got its verdict (`enum xf_reason`), the xf_stats key.
 pub const XF_R_PASSED: u32 = 0;
+/// Matched a rule (deny policy): drop. Derived by user space, never counted
+/// by the program (see xf_count).
 pub const XF_R_DROPPED: u32 = 1;
 pub const XF_R_MALFORMED: u32 = 2;
 pub const XF_R_FRAGMENT: u32 = 3;
@@ -167,6 +178,71 @@ xf_rt::abi_struct! {
         /// ... its deadline (Unix seconds), 0: none.
         pub confirm_by: u64,
     }
+}
+
+/// Feature tiers (`enum xf_tier`). The object holds one program per tier
+/// (and rule set): every interface runs xdp_filter, which tail-calls the
+/// program in xf_progs[XF_PROG_ACTIVE], where user space puts the lightest
+/// tier that serves the active rule set; while that slot is empty,
+/// xdp_filter is the full filter itself. The lighter tiers have their rule
+/// set built in (they never read xf_config) and only the code their
+/// features need; the slots after XF_PROG_ACTIVE keep each of them loaded,
+/// so a switch is one write.
+///
+/// Deny policy, destination-port rules.
+pub const XF_TIER_DST: u32 = 0;
+/// ... and source-port rules.
+pub const XF_TIER_PORTS: u32 = 1;
+/// Everything: prefixes, allow policy, drop log.
+pub const XF_TIER_FULL: u32 = 2;
+pub const XF_TIERS: u32 = 3;
+
+/// What a rule set uses (`XF_USES_*`); a tier serves the sets whose uses it
+/// has. Source-port rules without a prefix.
+pub const XF_USES_SRC: u32 = 1 << 0;
+/// Prefix rules.
+pub const XF_USES_PREFIX: u32 = 1 << 1;
+/// Rules with log.
+pub const XF_USES_LOG: u32 = 1 << 2;
+/// The allow policy.
+pub const XF_USES_ALLOW: u32 = 1 << 3;
+
+/// What each tier serves (`XF_TIER_USES`).
+pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !0];
+/// `XF_TIER_NAMES`.
+pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full"];
+/// The program of each tier for rule sets 0 and 1 (`XF_PROG_NAMES`): the
+/// ELF symbol and program names lib.rs gives them, checked there at
+/// compile time.
+pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] =
+    [["xf_dst_s0", "xf_dst_s1"], ["xf_ports_s0", "xf_ports_s1"], ["xdp_filter", "xdp_filter"]];
+
+/// The xf_progs slot xdp_filter tail-calls.
+pub const XF_PROG_ACTIVE: u32 = 0;
+/// xf_progs entries.
+pub const XF_PROG_SLOTS: u32 = 8;
+
+/// The xf_progs slot that keeps the program of tier (below XF_TIER_FULL)
+/// for rule set `set`.
+#[inline(always)]
+pub const fn xf_prog_slot(tier: u32, set: u32) -> u32 {
+    1 + tier * XF_SETS + set
+}
+
+/// `a == b` for the compile-time checks (`==` on `&str` is not const).
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// xf_rule protos bits.
@@ -305,4 +381,20 @@ const _: () = {
     assert!(xf_slot(XF_DIR_SRC, XF_P_UDP, 65535) == XF_PORT_SLOTS - 1);
     assert!(xf_set_slot(XF_SETS - 1, XF_PORT_SLOTS - 1) == XF_SETS * XF_PORT_SLOTS - 1);
     assert!(xf_set_bit(1) == 2);
+    assert!(XF_ABI_VERSION == 5);
+    assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2 && XF_TIERS == 3);
+    assert!(XF_USES_SRC == 1 && XF_USES_PREFIX == 2 && XF_USES_LOG == 4 && XF_USES_ALLOW == 8);
+    assert!(XF_TIER_USES[0] == 0 && XF_TIER_USES[1] == XF_USES_SRC);
+    assert!(XF_TIER_USES[2] == 0xffff_ffff);
+    assert!(str_eq(XF_TIER_NAMES[0], "dst") && str_eq(XF_TIER_NAMES[1], "ports"));
+    assert!(str_eq(XF_TIER_NAMES[2], "full"));
+    assert!(str_eq(XF_PROG_NAMES[0][0], "xf_dst_s0") && str_eq(XF_PROG_NAMES[0][1], "xf_dst_s1"));
+    assert!(str_eq(XF_PROG_NAMES[1][0], "xf_ports_s0"));
+    assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
+    assert!(str_eq(XF_PROG_NAMES[2][0], "xdp_filter") && str_eq(XF_PROG_NAMES[2][1], "xdp_filter"));
+    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8);
+    assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
+    // Every tier program's slot exists, and none is the active slot.
+    assert!(xf_prog_slot(XF_TIER_FULL - 1, XF_SETS - 1) < XF_PROG_SLOTS);
+    assert!(xf_prog_slot(0, 0) > XF_PROG_ACTIVE);
 };

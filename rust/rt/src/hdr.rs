@@ -44,6 +44,13 @@ impl Be16 {
         Be16(v.to_be())
     }
 
+    /// The field as it was loaded from the wire (no swap): for a field
+    /// taken out of a wider load, such as `Xdp::word64()`'s.
+    #[inline(always)]
+    pub const fn from_wire(v: u16) -> Be16 {
+        Be16(v)
+    }
+
     /// True if any of the host-order `mask` bits is set.
     #[inline(always)]
     pub const fn any(self, mask: u16) -> bool {
@@ -109,6 +116,13 @@ headers! {
         pub daddr: [u8; 4],
     } = 20;
 
+    /// IPv4 source and destination, next to each other at offset 12 of
+    /// the header (linux/ip.h's `addrs` group).
+    pub struct iphdr_addrs {
+        pub saddr: [u8; 4],
+        pub daddr: [u8; 4],
+    } = 8;
+
     /// IPv6 fixed header (linux/ipv6.h).
     pub struct ipv6hdr {
         pub version_tc_flow: [u8; 4],
@@ -118,6 +132,13 @@ headers! {
         pub saddr: [u8; 16],
         pub daddr: [u8; 16],
     } = 40;
+
+    /// IPv6 source and destination, next to each other at offset 8 of the
+    /// header (linux/ipv6.h's `addrs` group).
+    pub struct ipv6hdr_addrs {
+        pub saddr: [u8; 16],
+        pub daddr: [u8; 16],
+    } = 32;
 
     /// Start of a hop-by-hop, routing, destination options or AH header.
     pub struct ipv6_opt_hdr {

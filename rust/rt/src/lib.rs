@@ -20,6 +20,7 @@
 #![no_std]
 #![feature(allow_internal_unsafe)]
 #![feature(core_intrinsics)]
+#![feature(asm_experimental_arch)]
 #![allow(internal_features)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -78,6 +79,7 @@ pub fn opaque(v: u32) -> u32 {
 /// BPF map types used by xdp_filter (`enum bpf_map_type`).
 pub const BPF_MAP_TYPE_HASH: usize = 1;
 pub const BPF_MAP_TYPE_ARRAY: usize = 2;
+pub const BPF_MAP_TYPE_PROG_ARRAY: usize = 3;
 pub const BPF_MAP_TYPE_PERCPU_ARRAY: usize = 6;
 pub const BPF_MAP_TYPE_LPM_TRIE: usize = 11;
 pub const BPF_MAP_TYPE_RINGBUF: usize = 27;
@@ -86,6 +88,7 @@ pub const BPF_MAP_TYPE_RINGBUF: usize = 27;
 #[allow(non_upper_case_globals)]
 pub mod map_kind {
     pub const Array: usize = super::BPF_MAP_TYPE_ARRAY;
+    pub const ProgArray: usize = super::BPF_MAP_TYPE_PROG_ARRAY;
     pub const PerCpuArray: usize = super::BPF_MAP_TYPE_PERCPU_ARRAY;
     pub const Hash: usize = super::BPF_MAP_TYPE_HASH;
     pub const LpmTrie: usize = super::BPF_MAP_TYPE_LPM_TRIE;
@@ -200,6 +203,16 @@ mod helper {
         // SAFETY: BPF_FUNC_map_update_elem is helper 2; its C prototype is
         // long (void *map, const void *key, const void *value, u64 flags).
         unsafe { core::mem::transmute::<usize, MapUpdateElem>(2) }
+    }
+
+    pub type TailCall = unsafe extern "C" fn(*mut c_void, *mut c_void, u32) -> i64;
+
+    #[inline(always)]
+    pub fn tail_call() -> TailCall {
+        // SAFETY: BPF_FUNC_tail_call is helper 12; its C prototype is
+        // long (void *ctx, struct bpf_map *prog_array_map, u32 index),
+        // which this type matches.
+        unsafe { core::mem::transmute::<usize, TailCall>(12) }
     }
 
     pub type KtimeGetNs = unsafe extern "C" fn() -> u64;
@@ -469,6 +482,58 @@ impl<D: MapDef> PerCpuArray<D> {
     #[inline(always)]
     pub fn get(&self, key: D::Key) -> Option<D::Value> {
         copy_out(lookup::<D>(&key))
+    }
+}
+
+/// `BPF_MAP_TYPE_PROG_ARRAY` handle: slots of programs user space fills,
+/// which the program can only jump to (a BPF program cannot look one up).
+pub struct ProgArray<D: MapDef>(PhantomData<D>);
+
+impl<D: MapDef<Key = u32, Value = u32>> ProgArray<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        ProgArray(PhantomData)
+    }
+
+    /// `bpf_tail_call(ctx, map, KEY)`: runs the program in slot `KEY` in
+    /// place of this one, and does not come back: that program's verdict
+    /// is the packet's. Returns only if the slot is empty (or the chain of
+    /// tail calls is at the kernel's limit), and the caller goes on with
+    /// the frame this returns, read from the context again. Verifiers
+    /// with upstream's "bpf: consider that tail calls invalidate packet
+    /// pointers" (1a4607ffba35; Debian's 6.12.117 has it) forget every
+    /// packet pointer across a tail call, even on the path where it
+    /// failed: using the entry's pointers after it is "R7 invalid mem
+    /// access 'scalar'" there (6.1 and 6.18, which keeps them on that
+    /// path, accept it). Positions (`Cursor`s) made before the call are
+    /// refused by those verifiers the same way: take them from the
+    /// returned frame.
+    ///
+    /// The key is a compile-time constant, as the C program's
+    /// `bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE)`: the verifier then
+    /// knows the slot, and the JIT makes the call a direct jump that a map
+    /// update patches, instead of an indirect one through the map.
+    ///
+    /// Nothing is released on the way out, as on an early return that
+    /// skipped `drop()`: a live `RingBufEntry` would leak its reservation,
+    /// which the verifier rejects at load time ("tail_call would lead to
+    /// reference leak"), as for `mem::forget`.
+    #[inline(always)]
+    pub fn tail_call<const KEY: u32>(&self, xdp: &Xdp) -> Xdp {
+        // SAFETY: xdp.ctx is the context the kernel passed to this program
+        // (Xdp is only made from it), D::ptr() a prog array of the loaded
+        // object (MapDef contract), and KEY any u32: the helper checks it
+        // against max_entries. On success the helper does not return: the
+        // program ends there as if it had returned, with no Rust value in
+        // a state the next program could see (it gets only ctx and the
+        // packet). On failure it returns a negative error; ctx is still
+        // the kernel's context for this call, so from_ctx() may read it
+        // again (the helper takes ctx, so the compiler reloads data and
+        // data_end rather than reuse the values read before).
+        unsafe {
+            helper::tail_call()(xdp.ctx.cast(), D::ptr(), KEY);
+            Xdp::from_ctx(xdp.ctx)
+        }
     }
 }
 
@@ -887,6 +952,40 @@ impl Xdp {
         Some(unsafe { at.pos.cast::<H>().read() })
     }
 
+    /// The 8 bytes at `at` as one native-order (on bpfel: little-endian)
+    /// u64, or `None` if the frame ends before them: C's `*(__u64 *)p`, one
+    /// 64-bit load, for code that tests several fields of a header with one
+    /// mask (parsing.h's IPv4 fast path).
+    #[inline(always)]
+    pub fn word64(&self, at: Cursor) -> Option<u64> {
+        if at.pos.wrapping_add(size_of::<u64>()) > self.data_end {
+            return None;
+        }
+        let w: u64;
+        // SAFETY: the 8 bytes at `at` lie inside [data, data_end) (checked
+        // just above, as in header()), which the kernel keeps readable for
+        // the whole call. The asm is one BPF_DW load and touches nothing
+        // else (no stack, no other register). A Cursor is only 2-aligned,
+        // so the load may be misaligned: the BPF instruction allows that,
+        // and the verifier accepts it for packet memory where the kernel
+        // has efficient unaligned access (x86, arm64; elsewhere it checks
+        // alignment as if data were 2 past an 8-byte boundary, and then
+        // the IPv4 header at offset 14 is 8-aligned). Rust's read_unaligned
+        // would not do: LLVM's BPF backend splits it into eight byte
+        // loads, and its allows-misaligned-mem-access feature, which
+        // would not, also merges stack stores into misaligned ones that
+        // the verifier rejects ("misaligned stack access").
+        unsafe {
+            core::arch::asm!(
+                "{w} = *(u64 *)({p} + 0)",
+                w = lateout(reg) w,
+                p = in(reg) at.pos,
+                options(readonly, nostack, preserves_flags),
+            );
+        }
+        Some(w)
+    }
+
     #[inline(always)]
     pub fn eth_header(&self, at: Cursor) -> Option<ethhdr> {
         self.header(at)
@@ -917,6 +1016,14 @@ impl Xdp {
     }
     #[inline(always)]
     pub fn udp_header(&self, at: Cursor) -> Option<udphdr> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn ipv4_addrs(&self, at: Cursor) -> Option<iphdr_addrs> {
+        self.header(at)
+    }
+    #[inline(always)]
+    pub fn ipv6_addrs(&self, at: Cursor) -> Option<ipv6hdr_addrs> {
         self.header(at)
     }
 }

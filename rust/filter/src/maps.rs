@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The pinned maps of xdp_filter as BTF map definitions, and the helpers
+//! that read and count through them (bpf_maps.h). The layout itself (names,
+//! key and value types, sizes) is xdp_filter.h's, mirrored in abi.rs. No
+//! packet parsing here (parsing.rs), no decisions (lib.rs).
+
+use crate::abi::*;
+use xf_rt::{Be16, Cursor, Xdp, XdpAction};
+
+// The maps, in bpf_maps.h's order and with its definitions.
+xf_rt::xdp_map! {
+    /// Port rules: (set, slot (dir, proto, port)) -> rule id.
+    pub XF_PORTS: Array<u32, xf_port>[XF_SETS * XF_PORT_SLOTS] = xf_ports as xf_ports_def;
+}
+xf_rt::xdp_map! {
+    /// IPv4 source prefixes -> their rules. LPM tries require NO_PREALLOC.
+    pub XF_PFX4: LpmTrie<xf_lpm4, xf_pfx>[XF_MAX_PREFIXES] flags(xf_rt::BPF_F_NO_PREALLOC)
+        = xf_pfx4 as xf_pfx4_def;
+}
+xf_rt::xdp_map! {
+    /// IPv6 source prefixes -> their rules.
+    pub XF_PFX6: LpmTrie<xf_lpm6, xf_pfx>[XF_MAX_PREFIXES] flags(xf_rt::BPF_F_NO_PREALLOC)
+        = xf_pfx6 as xf_pfx6_def;
+}
+xf_rt::xdp_map! {
+    /// Port slots of prefix rules: {prefix id, slot} -> rule id. Memory
+    /// grows with rules (NO_PREALLOC).
+    pub XF_PPORTS: Hash<xf_pport, xf_port>[XF_MAX_PPORTS] flags(xf_rt::BPF_F_NO_PREALLOC)
+        = xf_pports as xf_pports_def;
+}
+xf_rt::xdp_map! {
+    /// Per rule counters, by rule id.
+    pub XF_RCOUNT: PerCpuArray<u32, xf_count>[XF_MAX_RULES] = xf_rcount as xf_rcount_def;
+}
+xf_rt::xdp_map! {
+    /// Per reason counters.
+    pub XF_STATS: PerCpuArray<u32, xf_count>[XF_R_MAX] = xf_stats as xf_stats_def;
+}
+xf_rt::xdp_map! {
+    /// Policy and ABI stamp, written by user space.
+    pub XF_CONFIG: Array<u32, xf_config>[1] = xf_config as xf_config_def;
+}
+xf_rt::xdp_map! {
+    /// User space's record of the rules; pinned with the rest, never read
+    /// here.
+    pub XF_RDESC: Array<u32, xf_rule>[XF_MAX_RULES] = xf_rdesc as xf_rdesc_def;
+}
+xf_rt::xdp_map! {
+    /// Per-rule token buckets of the drop log.
+    pub XF_RLOG: Array<u32, xf_rlog>[XF_MAX_RULES] = xf_rlog as xf_rlog_def;
+}
+xf_rt::xdp_map! {
+    /// The drop log: one xf_event per logged drop.
+    pub XF_LOG: RingBuf<xf_event>[XF_LOG_BYTES] = xf_log as xf_log_def;
+}
+xf_rt::xdp_map! {
+    /// The feature tiers: slot XF_PROG_ACTIVE is the one every interface's
+    /// xdp_filter tail-calls (none: xdp_filter runs the full filter
+    /// itself).
+    pub XF_PROGS: ProgArray<u32, u32>[XF_PROG_SLOTS] = xf_progs as xf_progs_def;
+}
+
+// bpf_maps.h's xf_count_add() is xf_rt's PerCpuArray::count(): this CPU's
+// slot, plain adds, a missing slot ignored.
+
+/// Counts the packet under reason (the one counter a packet that no rule
+/// decided moves) and returns action.
+#[inline(always)]
+pub fn xf_reason(reason: u32, bytes: u64, action: XdpAction) -> XdpAction {
+    XF_STATS.count(reason, bytes);
+    action
+}
+
+/// Counts the packet under rule id (its value as the packet path stores
+/// it): the one counter a packet that a rule decided moves.
+#[inline(always)]
+pub fn xf_count_rule(id: u32, bytes: u64) {
+    XF_RCOUNT.count(id & XF_ID_MASK, bytes);
+}
+
+/// Rule id of the port slot (dir, proto index, port) of rule set `set`, or 0.
+#[inline(always)]
+pub fn xf_port_rule(set: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
+    let slot = xf_set_slot(set, xf_slot(dir, pidx, port.get()));
+    XF_PORTS.get(slot).map_or(0, |p| p.id)
+}
+
+/// Rule id of a prefix's port slot in rule set `set`, or 0.
+#[inline(always)]
+pub fn xf_prefix_port_rule(prefix_id: u32, set: u32, dir: u32, pidx: u32, port: Be16) -> u32 {
+    let key = xf_pport { prefix_id, slot: xf_set_slot(set, xf_slot(dir, pidx, port.get())) };
+    XF_PPORTS.get(key).map_or(0, |p| p.id)
+}
+
+/// The trie entry of the longest prefix with rules that holds the source
+/// address saddr (of family 4 or 6, inside the packet: read through `xdp`,
+/// so checked against data_end again for the verifier) in rule set `set`,
+/// whose settings are s, or None. The trie of a family without prefix
+/// rules is not looked at, and the key is made only when it is.
+#[inline(always)]
+pub fn xf_prefix_lookup(
+    xdp: &Xdp,
+    family: u8,
+    saddr: Cursor,
+    s: &xf_set,
+    set: u32,
+) -> Option<xf_pfx> {
+    if family == 4 && s.nprefix4 != 0 {
+        let a = xdp.ipv4_addrs(saddr)?;
+        let key4 =
+            xf_lpm4 { prefixlen: XF_LPM_SET_BITS + 32, set: set as u8, addr: a.saddr, pad: [0; 3] };
+        return XF_PFX4.get(&key4);
+    }
+    if family == 6 && s.nprefix6 != 0 {
+        let a = xdp.ipv6_addrs(saddr)?;
+        let key6 = xf_lpm6 {
+            prefixlen: XF_LPM_SET_BITS + 128,
+            set: set as u8,
+            addr: a.saddr,
+            pad: [0; 3],
+        };
+        return XF_PFX6.get(&key6);
+    }
+    None
+}
