@@ -215,18 +215,23 @@ pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full"];
 /// ELF symbol and program names lib.rs gives them, checked there at
 /// compile time.
 pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] =
-    [["xf_dst_s0", "xf_dst_s1"], ["xf_ports_s0", "xf_ports_s1"], ["xdp_filter", "xdp_filter"]];
+    [["xf_dst_s0", "xf_dst_s1"], ["xf_ports_s0", "xf_ports_s1"], ["xf_full", "xf_full"]];
+/// What ip link attaches (`XF_PROG_DISPATCH`).
+pub const XF_PROG_DISPATCH: &str = "xdp_filter";
 
 /// The xf_progs slot xdp_filter tail-calls.
 pub const XF_PROG_ACTIVE: u32 = 0;
+/// The full tier's program (xf_full), where the lighter tiers send the
+/// frames they do not parse: xf_prog_slot(XF_TIER_FULL, 0).
+pub const XF_PROG_FULL_SLOT: u32 = 5;
 /// xf_progs entries.
 pub const XF_PROG_SLOTS: u32 = 8;
 
-/// The xf_progs slot that keeps the program of tier (below XF_TIER_FULL)
-/// for rule set `set`.
+/// The xf_progs slot that keeps the program of tier for rule set `set` (the
+/// full tier has one program, for both sets).
 #[inline(always)]
 pub const fn xf_prog_slot(tier: u32, set: u32) -> u32 {
-    1 + tier * XF_SETS + set
+    1 + tier * XF_SETS + if tier < XF_TIER_FULL { set } else { 0 }
 }
 
 /// `a == b` for the compile-time checks (`==` on `&str` is not const).
@@ -391,10 +396,12 @@ const _: () = {
     assert!(str_eq(XF_PROG_NAMES[0][0], "xf_dst_s0") && str_eq(XF_PROG_NAMES[0][1], "xf_dst_s1"));
     assert!(str_eq(XF_PROG_NAMES[1][0], "xf_ports_s0"));
     assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
-    assert!(str_eq(XF_PROG_NAMES[2][0], "xdp_filter") && str_eq(XF_PROG_NAMES[2][1], "xdp_filter"));
-    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8);
+    assert!(str_eq(XF_PROG_NAMES[2][0], "xf_full") && str_eq(XF_PROG_NAMES[2][1], "xf_full"));
+    assert!(str_eq(XF_PROG_DISPATCH, "xdp_filter"));
+    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8 && XF_PROG_FULL_SLOT == 5);
     assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
+    assert!(xf_prog_slot(XF_TIER_FULL, 1) == XF_PROG_FULL_SLOT);
     // Every tier program's slot exists, and none is the active slot.
-    assert!(xf_prog_slot(XF_TIER_FULL - 1, XF_SETS - 1) < XF_PROG_SLOTS);
+    assert!(XF_PROG_FULL_SLOT < XF_PROG_SLOTS);
     assert!(xf_prog_slot(0, 0) > XF_PROG_ACTIVE);
 };

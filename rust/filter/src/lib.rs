@@ -37,7 +37,7 @@ use maps::{
     xf_count_rule, xf_port_rule, xf_prefix_lookup, xf_prefix_port_rule, xf_reason, XF_CONFIG,
     XF_LOG, XF_PROGS, XF_RLOG,
 };
-use parsing::{xf_parse_frame, xf_pkt};
+use parsing::{xf_parse_fast, xf_parse_frame, xf_parse_strict, xf_pkt};
 use xf_rt::{field, MapValue, Xdp, XdpAction, IPPROTO_TCP, IPPROTO_UDP};
 
 /// Rule id that matches the packet's source prefix, or 0. Only the longest
@@ -180,13 +180,16 @@ fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
 
 /// The full tier: the rule set xf_config names (read once per packet:
 /// apply switches it with one write, so the packet sees one whole set),
-/// prefixes, the allow policy, the drop log.
+/// prefixes, the allow policy, the drop log. FAST: the fast path for the
+/// common frames before the strict parser (xf_full); xdp_filter's own
+/// copy, which runs only while no tier is active, has the strict parser
+/// alone, which the verifier checks in fewer steps.
 #[inline(always)]
-fn filter_full(xdp: &Xdp) -> XdpAction {
+fn filter_full<const FAST: bool>(xdp: &Xdp) -> XdpAction {
     let bytes = xdp.len();
     let mut pkt = xf_pkt::new(xdp);
 
-    let reason = xf_parse_frame(xdp, &mut pkt);
+    let reason = if FAST { xf_parse_frame(xdp, &mut pkt) } else { xf_parse_strict(xdp, &mut pkt) };
     if reason == XF_R_MALFORMED {
         return xf_reason(reason, bytes, XdpAction::Drop); // cut or invalid
     }
@@ -235,6 +238,7 @@ fn filter_full(xdp: &Xdp) -> XdpAction {
 /// both built in; deny policy; destination port rules, and source port
 /// rules when the tier serves them (XF_TIER_USES). xdp_filter.c's
 /// filter_ports(ctx, set, src), with set and src compile-time constants.
+/// Frames the fast path does not take go to the full tier (xf_full).
 #[inline(always)]
 fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
     let src = const {
@@ -244,7 +248,12 @@ fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
     let bytes = xdp.len();
     let mut pkt = xf_pkt::new(xdp);
 
-    let reason = xf_parse_frame(xdp, &mut pkt);
+    let Some(reason) = xf_parse_fast(xdp, &mut pkt) else {
+        XF_PROGS.tail_call::<XF_PROG_FULL_SLOT>(xdp);
+        // Cannot happen: user space makes a lighter tier active only with
+        // the full tier's program loaded.
+        return XdpAction::Aborted;
+    };
     if reason == XF_R_MALFORMED {
         return xf_reason(reason, bytes, XdpAction::Drop); // cut or invalid
     }
@@ -270,7 +279,13 @@ fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
 #[inline(always)]
 fn dispatch(xdp: &Xdp) -> XdpAction {
     let xdp = XF_PROGS.tail_call::<XF_PROG_ACTIVE>(xdp);
-    filter_full(&xdp) // no tier active: all of it
+    filter_full::<false>(&xdp) // no tier active: all of it
+}
+
+/// The full tier's program, in its slot of xf_progs.
+#[inline(always)]
+fn full(xdp: &Xdp) -> XdpAction {
+    filter_full::<true>(xdp)
 }
 
 /// Emits the program of tier $tier for rule set $set, named $name, after
@@ -294,9 +309,11 @@ macro_rules! tier_program {
 // xdp_filter is not at offset 0 of section xdp.
 const _: () = {
     let full = XF_PROG_NAMES[XF_TIER_FULL as usize];
-    assert!(str_eq(stringify!(xdp_filter), full[0]) && str_eq(stringify!(xdp_filter), full[1]));
+    assert!(str_eq(stringify!(xdp_filter), XF_PROG_DISPATCH));
+    assert!(str_eq(stringify!(xf_full), full[0]) && str_eq(stringify!(xf_full), full[1]));
 };
 xf_rt::xdp_program!(xdp_filter, dispatch);
+xf_rt::xdp_program!(xf_full, full);
 tier_program!(xf_dst_s0, XF_TIER_DST, 0);
 tier_program!(xf_dst_s1, XF_TIER_DST, 1);
 tier_program!(xf_ports_s0, XF_TIER_PORTS, 0);

@@ -230,7 +230,7 @@ fn xf_parse_udp(xdp: &Xdp, c: Cursor, room: i64, pkt: &mut xf_pkt) -> Result<(),
 /// prefix rule decides: XF_R_FRAGMENT and XF_R_OTHER_L4 (pkt has the family
 /// and source address), XF_R_NON_IP, XF_R_MALFORMED.
 #[inline(always)]
-fn xf_parse_strict(xdp: &Xdp, pkt: &mut xf_pkt) -> u32 {
+pub(crate) fn xf_parse_strict(xdp: &Xdp, pkt: &mut xf_pkt) -> u32 {
     let mut c = xdp.start();
 
     let Ok(eth_type) = xf_parse_eth(xdp, &mut c) else {
@@ -351,7 +351,7 @@ fn xf_fast_ipv6(xdp: &Xdp, ip6h: Cursor, pkt: &mut xf_pkt) -> Option<u32> {
 /// The fast path's frames: untagged IPv4 or IPv6 whose frame holds
 /// Ethernet, an IPv4 header and 8 more bytes; `None` for any other.
 #[inline(always)]
-fn xf_parse_fast(xdp: &Xdp, pkt: &mut xf_pkt) -> Option<u32> {
+pub(crate) fn xf_parse_fast(xdp: &Xdp, pkt: &mut xf_pkt) -> Option<u32> {
     const IPH: u16 = core::mem::size_of::<xf_rt::iphdr>() as u16;
     const UDPH: u16 = core::mem::size_of::<xf_rt::udphdr>() as u16;
     let l3 = xdp.start().skip(ETH_HLEN);
