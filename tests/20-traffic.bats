@@ -131,11 +131,10 @@ active_tier_prog() {
 	refute_reaches tcp 8080
 	run -1 try_reach_from 5353 udp 9000
 	assert_reaches udp 9000
-	# a prefix rule needs the full filter: the slot is emptied and
-	# xdp_filter decides itself
+	# a prefix rule needs the full tier: xf_full, the object's own too
 	run -0 rule add 22 tcp from 198.18.0.0/15
 	run -0 active_tier_prog
-	[[ $output == none ]]
+	[[ $output == "xf_full $XF_IMPL" ]]
 	refute_reaches tcp 8080
 	refute_reaches tcp 22
 	assert_reaches tcp 8081
