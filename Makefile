@@ -8,6 +8,10 @@ MODE       ?=
 DEV        ?=
 IMPL       ?= c
 PREFIX     ?= /usr/local
+# The version, from one place: rulectl prints it (rulectl version, status),
+# debian/changelog must say the same (scripts/deb.sh checks).
+VERSION    := $(shell cat VERSION)
+CPPFLAGS   += -DXF_VERSION='"$(VERSION)"'
 MULTIARCH  := $(shell $(CC) -dumpmachine 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
@@ -16,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install FORCE
+.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -32,7 +36,7 @@ $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h $(B)/bpf.flags
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 RULECTL_SRCS := rulectl.c xf_maps.c xf_apply.c xf_monitor.c
-RULECTL_DEPS := $(RULECTL_SRCS) xf_maps.h xf_apply.h xf_monitor.h xdp_filter.h
+RULECTL_DEPS := $(RULECTL_SRCS) xf_maps.h xf_apply.h xf_monitor.h xdp_filter.h VERSION
 
 $(B)/rulectl: $(RULECTL_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
@@ -138,6 +142,10 @@ bench:
 
 install: $(B)/xdp_filter.o $(B)/rulectl
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh
+
+# The Debian package: build/xdp-filter_VERSION_ARCH.deb, checked by lintian.
+deb:
+	B="$(B)" scripts/deb.sh
 
 clean:
 	rm -rf $(B)

@@ -24,6 +24,11 @@
 #include "xf_maps.h"
 #include "xf_monitor.h"
 
+/* The top-level VERSION file, passed by the Makefile (one source of truth). */
+#ifndef XF_VERSION
+#error "XF_VERSION is not defined: build with make, which reads VERSION"
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -51,6 +56,7 @@ static void usage(FILE *f)
 		"                              print the drop log of rules with 'log'\n"
 		"       %s check-rule RULE | check-rule policy ...\n"
 		"                              parse only: print the canonical form\n"
+		"       %s version             print the version (" XF_VERSION ")\n"
 		"       %s check | init | unpin   (used by scripts/attach.sh)\n"
 		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
 		"       any from PREFIX [log [N/s]]\n"
@@ -60,7 +66,7 @@ static void usage(FILE *f)
 		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
 		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
 		xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog, xf_prog,
-		xf_prog, XF_LOG_RATE, XF_LOG_RATE_MAX, XF_PIN_DIR);
+		xf_prog, xf_prog, XF_LOG_RATE, XF_LOG_RATE_MAX, XF_PIN_DIR);
 }
 
 static const char *proto_of(const struct xf_rdesc *r)
@@ -628,6 +634,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		if (argc > 2)
+			return xf_bad_usage("unexpected argument '%s'", argv[2]);
+		printf("%s\n", XF_VERSION);
 		return 0;
 	}
 

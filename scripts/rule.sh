@@ -33,6 +33,7 @@ usage: $PROG add RULE              add a rule (add_rule is an alias, the Rex exa
        $PROG policy deny           rules drop, everything else passes (the default)
        $PROG policy allow [ephemeral LO-HI] [dhcp|nodhcp]
                                    rules open, other new TCP/UDP flows drop
+       $PROG version               print the version (status prints it too)
        $PROG -h | --help
 RULE:
   PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]
@@ -56,7 +57,7 @@ USAGE
 main() {
 	case ${1-} in
 	-h | --help | help) usage; exit 0 ;;
-	add | add_rule | del | flush | list | stats | policy | check-rule | apply | save | confirm | rollback | monitor) ;;
+	add | add_rule | del | flush | list | stats | policy | check-rule | apply | save | confirm | rollback | monitor | version) ;;
 	status) shift; exec "$ROOT/scripts/attach.sh" status "$@" ;;
 	"") usage >&2; exit 2 ;;
 	*)
