@@ -78,11 +78,18 @@ state() {
 	fl_in "$1" cat /etc/xdp_filter/rules.conf
 }
 
-# unchanged HOST BEFORE - HOST's state is BEFORE (else the difference).
+# snapshot - every host's state, in $FL/HOST.state.
+snapshot() {
+	local h
+	for h in "${FL_HOSTS[@]}"; do
+		state "$h" >"$FL/$h.state"
+		[[ -s $FL/$h.state ]]
+	done
+}
+
+# unchanged HOST - HOST's state is the snapshot's (else the difference).
 unchanged() {
-	local now
-	now=$(state "$1")
-	[[ $now == "$2" ]] || { diff <(echo "$2") <(echo "$now") >&2; return 1; }
+	state "$1" | diff "$FL/$1.state" - >&2
 }
 
 @test "first run converges all three (traffic); second changed=0; --check --diff shows and changes nothing; the change reaches all three" {
@@ -112,12 +119,11 @@ unchanged() {
 	[[ $output == "changed: [h1]"$'\n'"ok: [h2]"$'\n'"ok: [h3]" ]]
 
 	# the second run: nothing to do
-	local before=() i=0
-	for h in "${FL_HOSTS[@]}"; do before+=("$(state "$h")"); done
+	snapshot
 	run -0 playbook
 	for h in "${FL_HOSTS[@]}"; do
 		[[ $(recap "$h" changed) == 0 && $(recap "$h" failed) == 0 && $(recap "$h" ok) -gt 5 ]]
-		unchanged "$h" "${before[i++]}"
+		unchanged "$h"
 	done
 	run -0 results "Apply the rule set (atomic) and write rules.conf"
 	[[ $output == "ok: [h1]"$'\n'"ok: [h2]"$'\n'"ok: [h3]" ]]
@@ -136,9 +142,8 @@ unchanged() {
 		$(grep -cx -- '+ 9090 udp' "$out") == 3 ]]
 	[[ $(grep -cx -- '# 2 to add, 1 to delete, 1 unchanged; policy unchanged' "$out") == 3 ]]
 	[[ $(grep -cx -- '-8080 tcp' "$out") == 3 && $(grep -cx -- '+8081 tcp' "$out") == 3 ]]
-	i=0
 	for h in "${FL_HOSTS[@]}"; do
-		unchanged "$h" "${before[i++]}"
+		unchanged "$h"
 	done
 	all_hosts blocks 8080 8081
 
@@ -158,8 +163,8 @@ unchanged() {
 	fleet_up
 	fleet_rules '["8080 tcp"]'
 	run -0 playbook
-	local h i before=()
-	for h in "${FL_HOSTS[@]}"; do before+=("$(state "$h")"); done
+	local h
+	snapshot
 	# a bad rule for every host: each one fails its check
 	fleet_rules '["8080 tcp", "9090 udp", "99999 udp"]'
 	run -2 playbook
@@ -167,9 +172,8 @@ unchanged() {
 		[[ $(recap "$h" failed) == 1 && $(recap "$h" changed) == 0 ]]
 	done
 	[[ $(grep -c "<stdin>:6: bad port '99999'" "$FL/play.out") == 3 ]]
-	i=0
 	for h in "${FL_HOSTS[@]}"; do
-		unchanged "$h" "${before[i++]}"
+		unchanged "$h"
 	done
 	# a bad rule on h2 only: h1 and h3 do not get the good change either
 	fleet_rules '["8080 tcp", "9090 udp"]'
@@ -183,9 +187,8 @@ unchanged() {
 	grep -q "NO MORE HOSTS LEFT" "$FL/play.out"
 	run -0 results "Apply the rule set (atomic) and write rules.conf"
 	[[ -z $output ]]				# no host got that far
-	i=0
 	for h in "${FL_HOSTS[@]}"; do
-		unchanged "$h" "${before[i++]}"
+		unchanged "$h"
 	done
 	all_hosts blocks 8080 9090
 }

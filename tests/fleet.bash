@@ -213,6 +213,8 @@ playbook() {
 	sed -n '/^PLAY RECAP/,$p' "$out" | grep -E '^h[0-9] +:' >"$FL/recap" || true
 	echo "# run $n (ansible-playbook site.yml${*:+ $*}): exit $rc, $((SECONDS - t0)) s" >&3
 	sed 's/^/#   /' "$FL/recap" >&3
+	# what failed, for the log (a test may expect it)
+	grep -E '^(fatal|failed):' "$out" | cut -c1-300 | sed 's/^/#   /' >&3 || true
 	return "$rc"
 }
 
