@@ -8,6 +8,10 @@ MODE       ?=
 DEV        ?=
 IMPL       ?= c
 PREFIX     ?= /usr/local
+# The version, from one place: rulectl prints it (rulectl version, status),
+# debian/changelog must say the same (scripts/deb.sh checks).
+VERSION    := $(shell cat VERSION)
+CPPFLAGS   += -DXF_VERSION='"$(VERSION)"'
 MULTIARCH  := $(shell $(CC) -dumpmachine 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
@@ -16,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install FORCE
+.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -40,7 +44,7 @@ STORE_HDRS   := src/xf_diag.h src/xf_rule.h src/xf_pins.h src/xf_store.h \
 RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c \
 		src/xf_monitor.c $(STORE_SRCS)
 RULECTL_DEPS := $(RULECTL_SRCS) $(STORE_HDRS) src/xf_ruleset.h src/xf_apply.h \
-		src/xf_show.h src/xf_monitor.h
+		src/xf_show.h src/xf_monitor.h VERSION
 
 $(B)/rulectl: $(RULECTL_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
@@ -168,6 +172,10 @@ bench:
 
 install: $(B)/xdp_filter.o $(B)/rulectl
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh
+
+# The Debian package: build/xdp-filter_VERSION_ARCH.deb, checked by lintian.
+deb:
+	B="$(B)" scripts/deb.sh
 
 clean:
 	rm -rf $(B)

@@ -26,7 +26,8 @@ usage: $PROG attach DEV [native|generic]   (make attach DEV=IF [MODE=native|gene
 With no mode, attach uses whatever 'ip link set dev DEV xdp obj ...' picks
 (native where the driver supports it), or the mode already in use on DEV.
 status shows each interface running xdp_filter in this network namespace
-(mode, program id and tag, since when), then what they share: the rules,
+(mode, program id and tag, since when), the version of the tools (rulectl
+version), then what the interfaces share: the rules,
 the policy, the rule set (and a pending apply --confirm), packets and bytes
 by verdict reason, and the memory of each map. --json prints the same as
 one JSON document.
@@ -212,8 +213,9 @@ status_rule_set() {
 # every interface running the filter in this network namespace: they are
 # given once, next to the interfaces.
 status_json() {
-	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false tier=null
+	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false tier=null ver
 	ifs=$(status_interfaces) || return 1
+	ver=$("$RULECTL" version) || return 1
 	if compgen -G "$PIN_DIR/xf_*" >/dev/null; then
 		pinned=true
 		# rulectl explains pins it cannot use (another layout or ABI)
@@ -224,12 +226,12 @@ status_json() {
 		maps=$(status_maps) || return 1
 		rs=$(status_rule_set) || return 1
 	fi
-	jq -n --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
+	jq -n --arg ver "$ver" --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
 		--argjson rules "$rules" --argjson policy "$policy" --argjson rs "$rs" \
 		--argjson tier "$tier" \
 		--argjson totals "$totals" --argjson maps "$maps" \
 		--argjson cpus "$(getconf _NPROCESSORS_CONF)" '
-		{pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
+		{version: $ver, pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
 		 policy: $policy, tier: $tier, rule_set: $rs, totals: $totals, maps: $maps,
 		 map_memory_bytes: (if $maps then $maps | add // 0 else null end),
 		 cpus: $cpus}'
@@ -264,6 +266,7 @@ status_text() {
 	done < <(jq -r '.interfaces[] |
 		[.name, .mode, .prog_id, .tag, (.attached_since // "")] | @tsv' <<<"$doc")
 	((n)) || echo "xdp_filter is not attached to any interface in this network namespace"
+	jq -r '"version: \(.version)"' <<<"$doc"
 	if [[ $(jq -r .pinned <<<"$doc") != true ]]; then
 		echo "no pinned maps under $PIN_DIR"
 		return 0

@@ -48,6 +48,15 @@ readonly NEEDS=(
 	"libelf-dev: /usr/lib/$MULTIARCH/libelf.a"
 	"zlib1g-dev: /usr/lib/$MULTIARCH/libz.a"
 	"libzstd-dev: /usr/lib/$MULTIARCH/libzstd.a"
+	# make deb (tests/77-package.bats) and the fleet test (tests/78-fleet.bats)
+	"dpkg-dev: dpkg-buildpackage dpkg-shlibdeps"
+	"debhelper: dh dh_installsystemd"
+	"fakeroot: fakeroot"
+	"lintian: lintian"
+	"ansible-core: ansible-playbook"
+	"openssh-server: /usr/sbin/sshd"
+	"openssh-client: ssh ssh-keygen"
+	"python3-apt: /usr/lib/python3/dist-packages/apt/__init__.py"
 )
 
 # Only make bench needs these: the alternatives it measures against.

@@ -30,6 +30,7 @@ make DEBUG=1              build a variant that logs each drop to trace_pipe
 make install [PREFIX=/usr] [DESTDIR=DIR]
                           xf-rule, xf-attach, the unit xdp-filter@.service (attach, then
                           rule.sh apply /etc/xdp_filter/rules.conf) and that file
+make deb                  build/xdp-filter_VERSION_ARCH.deb (debhelper), then lintian
 make clean                remove build/
 Rules: scripts/rule.sh add|del RULE, flush, list [--json], stats [--json],
        apply FILE [--dry-run|--confirm SECS|--check], save, confirm, rollback,

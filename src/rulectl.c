@@ -26,7 +26,7 @@
 #include "xf_tiers.h"
 
 #ifndef XF_VERSION
-#define XF_VERSION "unknown"
+#error "XF_VERSION is not defined: build with make, which reads VERSION"
 #endif
 
 /* A parser's "nothing left to do": the command is done, successfully. */
@@ -458,8 +458,9 @@ static const struct cmd cmds[] = {
 	{ "check-rule", "RULE | check-rule policy ...",
 	  "parse only: print its canonical form",
 	  parse_check_rule, NULL, MAPS_NONE, false },
-	{ "version", "", "print the version",
+	{ "version", "", "print the version (status prints it too)",
 	  parse_version, NULL, MAPS_NONE, false },
+	{ "--version", "", "", parse_version, NULL, MAPS_NONE, true },
 	{ "check", "", "(attach.sh) are the pins of this build?",
 	  parse_none, run_check, MAPS_NONE, false },
 	{ "init", "[OBJ]",

@@ -51,7 +51,8 @@ setup_file() {
 
 @test "the scripts are shellcheck clean" {
 	cd "$XF_ROOT"
-	run -0 shellcheck -x scripts/*.sh netns/*.sh tests/run.sh tests/helpers.bash .ci/run
+	run -0 shellcheck -x scripts/*.sh netns/*.sh tests/run.sh tests/helpers.bash .ci/run \
+		tests/fleet.bash debian/xdp-filter.prerm
 }
 
 @test "make DEBUG=1 rebuilds the object, and a plain make rebuilds it back" {
