@@ -19,6 +19,8 @@
 #ifndef XF_PARSING_H
 #define XF_PARSING_H
 
+#include <stdbool.h>
+#include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
@@ -41,6 +43,29 @@
 struct xf_cursor {
 	void *pos;
 };
+
+/* A frame: its first buffer [data, data_end) is where headers are read (a
+ * header that does not fit in it is malformed), and len the bytes the frame
+ * counts. A multi-buffer frame (an xdp.frags program on a jumbo MTU) has
+ * more buffers after the first: len is the first buffer's until an IP
+ * length runs past it, then all of them (bpf_xdp_get_buff_len(), called
+ * only then: a frame in one buffer never pays for it). */
+struct xf_frame {
+	struct xdp_md	*ctx;
+	void		*data;
+	__u32		len;
+};
+
+/* Does an IP packet of ip_len bytes at ip fit in the frame: in its first
+ * buffer, or else in all of them? */
+static __always_inline bool xf_ip_fits(struct xf_frame *fr, void *ip,
+				       int ip_len, void *data_end)
+{
+	if (ip + ip_len <= data_end)
+		return true;
+	fr->len = bpf_xdp_get_buff_len(fr->ctx);
+	return ip - fr->data + ip_len <= (long)fr->len;
+}
 
 struct xf_vlan_hdr {
 	__be16	tci;
@@ -92,7 +117,8 @@ static __always_inline int xf_parse_eth(struct xf_cursor *c, void *data_end)
  * *ip_len to tot_len: the L4 header must fit inside it, not just inside the
  * frame, whose tail may be Ethernet padding. */
 static __always_inline int xf_parse_ipv4(struct xf_cursor *c, void *data_end,
-				       struct iphdr **iphp, int *ip_len)
+					 struct xf_frame *fr,
+					 struct iphdr **iphp, int *ip_len)
 {
 	struct iphdr *iph = c->pos;
 	int len, tot_len;
@@ -112,7 +138,7 @@ static __always_inline int xf_parse_ipv4(struct xf_cursor *c, void *data_end,
 	 * redundant. */
 	barrier_var(tot_len);
 	tot_len &= 0xffff;
-	if (tot_len < len || c->pos + tot_len > data_end)
+	if (tot_len < len || !xf_ip_fits(fr, c->pos, tot_len, data_end))
 		return -1;
 	c->pos += len;
 	*iphp = iph;
@@ -124,7 +150,7 @@ static __always_inline int xf_parse_ipv4(struct xf_cursor *c, void *data_end,
  * the frame. Sets *ip_len to the header plus payload_len (no jumbograms:
  * an XDP frame is never that large). */
 static __always_inline int xf_parse_ipv6(struct xf_cursor *c, void *data_end,
-					 int *ip_len)
+					 struct xf_frame *fr, int *ip_len)
 {
 	struct ipv6hdr *ip6h = c->pos;
 	int len;
@@ -136,7 +162,7 @@ static __always_inline int xf_parse_ipv6(struct xf_cursor *c, void *data_end,
 	len = bpf_ntohs(ip6h->payload_len);
 	barrier_var(len);		/* see xf_parse_ipv4() */
 	len = sizeof(*ip6h) + (len & 0xffff);
-	if (c->pos + len > data_end)
+	if (!xf_ip_fits(fr, c->pos, len, data_end))
 		return -1;
 	c->pos = ip6h + 1;
 	*ip_len = len;
@@ -261,8 +287,8 @@ static __always_inline int xf_parse_udp(struct xf_cursor *c, void *data_end,
  * rules can decide (pkt has the ports), or the reason that stands unless a
  * prefix rule decides: XF_R_FRAGMENT and XF_R_OTHER_L4 (pkt has the family
  * and source address), XF_R_NON_IP, XF_R_MALFORMED. */
-static __always_inline int xf_parse_strict(void *data, void *data_end,
-					   struct xf_pkt *pkt)
+static __always_inline int xf_parse_strict(struct xf_frame *fr, void *data,
+					   void *data_end, struct xf_pkt *pkt)
 {
 	struct xf_cursor c = { .pos = data };
 	int eth_type, later_frag = 0, ip_len = 0, room;
@@ -276,7 +302,7 @@ static __always_inline int xf_parse_strict(void *data, void *data_end,
 
 	l3 = c.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
-		pkt->l4 = xf_parse_ipv4(&c, data_end, &iph, &ip_len);
+		pkt->l4 = xf_parse_ipv4(&c, data_end, fr, &iph, &ip_len);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad ihl/length */
 		later_frag = !!(iph->frag_off & bpf_htons(XF_IP_OFFSET));
@@ -284,7 +310,7 @@ static __always_inline int xf_parse_strict(void *data, void *data_end,
 		pkt->saddr = &iph->saddr;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
 		ip6h = c.pos;
-		pkt->l4 = xf_parse_ipv6(&c, data_end, &ip_len);
+		pkt->l4 = xf_parse_ipv6(&c, data_end, fr, &ip_len);
 		if (pkt->l4 < 0)
 			return XF_R_MALFORMED;		/* cut, bad payload_len */
 		pkt->family = 6;
@@ -350,9 +376,10 @@ static __always_inline int xf_fast_ipv4(struct iphdr *iph, void *data_end,
 	tot = bpf_ntohs((__be16)(w >> 16));
 	barrier_var(tot);			/* see xf_parse_ipv4() */
 	tot &= 0xffff;
-	if (xf_unlikely((void *)iph + tot > data_end ||
-			tot < (int)sizeof(*iph)))
-		return XF_R_MALFORMED;		/* cut, or shorter than ihl */
+	if (xf_unlikely((void *)iph + tot > data_end))
+		return -1;			/* cut, or in more buffers */
+	if (xf_unlikely(tot < (int)sizeof(*iph)))
+		return XF_R_MALFORMED;		/* shorter than ihl */
 	proto = iph->protocol;
 	pkt->family = 4;
 	pkt->saddr = &iph->saddr;
@@ -379,7 +406,7 @@ static __always_inline int xf_fast_ipv6(struct ipv6hdr *ip6h, void *data_end,
 	barrier_var(len);			/* see xf_parse_ipv4() */
 	len &= 0xffff;
 	if ((void *)(ip6h + 1) + len > data_end)
-		return XF_R_MALFORMED;		/* payload_len past the frame */
+		return -1;			/* cut, or in more buffers */
 	pkt->family = 6;
 	pkt->saddr = &ip6h->saddr;
 	return xf_fast_l4(ip6h + 1, data_end, proto, len, pkt);
@@ -406,12 +433,12 @@ static __always_inline int xf_parse_fast(void *data, void *data_end,
 
 /* A frame down to its ports: the common frames through the fast path, the
  * rest through xf_parse_strict(); the same reason and pkt either way. */
-static __always_inline int xf_parse_frame(void *data, void *data_end,
-					  struct xf_pkt *pkt)
+static __always_inline int xf_parse_frame(struct xf_frame *fr, void *data,
+					  void *data_end, struct xf_pkt *pkt)
 {
 	int ret = xf_parse_fast(data, data_end, pkt);
 
-	return ret >= 0 ? ret : xf_parse_strict(data, data_end, pkt);
+	return ret >= 0 ? ret : xf_parse_strict(fr, data, data_end, pkt);
 }
 
 #endif /* XF_PARSING_H */

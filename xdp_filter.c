@@ -153,15 +153,20 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	__u64 bytes = data_end - data;
+	struct xf_frame fr = { .ctx = ctx, .data = data,
+			       .len = data_end - data };
 	struct xf_pkt pkt = {};
 	struct xf_config *cfg;
 	struct xf_set *s;
 	__u32 zero = 0, id = 0, pidx, set;
+	__u64 bytes;
 	int reason;
 
-	reason = fast ? xf_parse_frame(data, data_end, &pkt) :
-			xf_parse_strict(data, data_end, &pkt);
+	reason = fast ? xf_parse_frame(&fr, data, data_end, &pkt) :
+			xf_parse_strict(&fr, data, data_end, &pkt);
+	if (reason == XF_R_NON_IP)	/* the only frames whose length no */
+		fr.len = bpf_xdp_get_buff_len(ctx);	/* header told */
+	bytes = fr.len;
 	if (reason == XF_R_MALFORMED) {
 		xf_debug("drop malformed len %llu", bytes);
 		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
@@ -241,39 +246,41 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 }
 
 /* What every interface runs: the active tier, or else the full filter.
- * It comes first, so "ip link ... obj xdp_filter.o sec xdp" picks it. */
-SEC("xdp")
+ * It comes first, so "ip link ... obj xdp_filter.o sec xdp.frags" picks it.
+ * Every program declares multi-buffer support (xdp.frags: native XDP on a
+ * jumbo MTU), and all of them must, to tail-call each other. */
+SEC("xdp.frags")
 int xdp_filter(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE);
 	return filter_full(ctx, false);		/* no tier active: all of it */
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xf_full(struct xdp_md *ctx)
 {
 	return filter_full(ctx, true);
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xf_dst_s0(struct xdp_md *ctx)
 {
 	return filter_ports(ctx, 0, false);
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xf_dst_s1(struct xdp_md *ctx)
 {
 	return filter_ports(ctx, 1, false);
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xf_ports_s0(struct xdp_md *ctx)
 {
 	return filter_ports(ctx, 0, true);
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xf_ports_s1(struct xdp_md *ctx)
 {
 	return filter_ports(ctx, 1, true);

@@ -59,6 +59,7 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = data_end - data;
+	struct xf_frame fr = { .ctx = ctx, .data = data, .len = bytes };
 	struct xf_count *rule = NULL;
 	struct xf_pkt pkt = {};
 	struct xf_config *cfg;
@@ -66,7 +67,7 @@ int xdp_filter_hash(struct xdp_md *ctx)
 	__u32 zero = 0, nset;
 	int reason, match;
 
-	reason = xf_parse_frame(data, data_end, &pkt);
+	reason = xf_parse_frame(&fr, data, data_end, &pkt);
 	if (reason == XF_R_MALFORMED)
 		return xf_reason(reason, bytes, XDP_DROP);
 	if (reason == XF_R_NON_IP)

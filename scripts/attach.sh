@@ -120,6 +120,9 @@ attach() {
 
 	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" program "$XDP_NAME" 2>&1); then
 		printf '%s\n' "$err" >&2
+		if [[ $err == *MTU* ]]; then
+			die "the driver of $dev refuses native XDP at its MTU ($(cat "/sys/class/net/$dev/mtu")) for $obj: attach in generic mode (make attach DEV=$dev MODE=generic), or lower the MTU of $dev (and of its peer, for veth) to what the driver takes for XDP in one buffer (about 3,500 bytes on veth), or use an object whose programs declare multi-buffer support (xdp.frags, as build/xdp_filter.o does)"
+		fi
 		if [[ $err == *"parameter mismatch"* || $err == *"Invalid argument"*"pin"* ]]; then
 			die "the pins under $PIN_DIR/xf_* were made by another version of xdp_filter (map layout differs). Save the rules ('scripts/rule.sh list'), run 'make detach DEV=IF' on every interface using them (or rm $PIN_DIR/xf_*), then attach again."
 		fi

@@ -17,17 +17,18 @@ setup_file() {
 	[[ $output == *"ELF 64-bit LSB relocatable, eBPF"* ]]
 }
 
-@test "the object has xdp_filter first and the tiers' programs in section xdp, BTF and a GPL license" {
+@test "the object has xdp_filter first and the tiers' programs in section xdp.frags, BTF and a GPL license" {
 	run -0 llvm-objdump -h "$B/xdp_filter.o"
-	[[ $output =~ [[:space:]]xdp[[:space:]] ]]
+	[[ $output =~ [[:space:]]xdp\.frags[[:space:]] ]]
 	[[ $output == *" .maps "* ]]
 	[[ $output == *" .BTF "* ]]
 	[[ $output == *" license "* ]]
-	# the programs of section xdp by offset: xdp_filter first, so that
-	# "ip link ... obj xdp_filter.o sec xdp" attaches the dispatcher
+	# the programs of section xdp.frags (multi-buffer: native XDP on a
+	# jumbo MTU) by offset: xdp_filter first, so that "ip link ... obj
+	# xdp_filter.o sec xdp.frags" attaches the dispatcher
 	run -0 llvm-objdump -t "$B/xdp_filter.o"
 	local progs
-	progs=$(awk '$3 == "F" && $4 == "xdp" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
+	progs=$(awk '$3 == "F" && $4 == "xdp.frags" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
 	[[ $progs == $'xdp_filter\nxf_full\nxf_dst_s0\nxf_dst_s1\nxf_ports_s0\nxf_ports_s1' ]]
 	run -0 llvm-objdump -s -j license "$B/xdp_filter.o"
 	[[ $output == *"GPL"* ]]

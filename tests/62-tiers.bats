@@ -141,7 +141,7 @@ expect_tier() {
 	attach_filter
 	run -0 rule add 8080 udp
 	expect_tier dst xf_dst_s0
-	# what a plain 'ip link ... obj xdp_filter.o sec xdp' leaves: no tiers
+	# what a plain 'ip link ... obj xdp_filter.o sec xdp.frags' leaves: no tiers
 	local slot
 	for slot in 0 1 2 3 4 5; do
 		in_ns bpftool map delete pinned "$PROGS" key "$slot" 0 0 0

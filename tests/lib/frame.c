@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* frame.c - the one builder of test and benchmark frames; see frame.h. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +19,29 @@ static void w32(uint8_t *p, uint32_t v)
 	fr_w16(p + 2, v & 0xffff);
 }
 
+void fr_init_max(struct frame *f, bool clip, size_t max)
+{
+	/* b is last: only what a frame of max bytes can use is cleared */
+	memset(f, 0, offsetof(struct frame, b) + max);
+	f->clip = clip;
+	f->max = max;
+}
+
 void fr_init(struct frame *f, bool clip)
 {
-	memset(f, 0, sizeof(*f));
-	f->clip = clip;
+	fr_init_max(f, clip, FRAME_MAX);
 }
 
 /* Reserves n zeroed bytes into *p; returns how many it got. */
 static size_t reserve(struct frame *f, size_t n, uint8_t **p)
 {
-	if (f->len + n > FRAME_MAX) {
+	if (f->len + n > f->max) {
 		if (!f->clip) {
-			fprintf(stderr, "frame: a header past %d bytes\n",
-				FRAME_MAX);
+			fprintf(stderr, "frame: a header past %zu bytes\n",
+				f->max);
 			abort();
 		}
-		n = FRAME_MAX - f->len;
+		n = f->max - f->len;
 	}
 	*p = f->b + f->len;
 	memset(*p, 0, n);
@@ -52,7 +60,7 @@ uint8_t *fr_put(struct frame *f, size_t n)
 /* Notes a field a mutation may rewrite. */
 static void field(struct frame *f, size_t off, int size)
 {
-	if (f->nfields < FRAME_FIELDS && off + size <= FRAME_MAX) {
+	if (f->nfields < FRAME_FIELDS && off + size <= f->max) {
 		f->fields[f->nfields].off = (uint16_t)off;
 		f->fields[f->nfields].size = (uint8_t)size;
 		f->nfields++;
@@ -320,8 +328,8 @@ static void ipv4_csum(struct frame *f)
 
 	if (hlen < 20)
 		hlen = 20;
-	if (f->l3 + hlen > FRAME_MAX)
-		hlen = (FRAME_MAX - f->l3) & ~(size_t)1;
+	if (f->l3 + hlen > f->max)
+		hlen = (f->max - f->l3) & ~(size_t)1;
 	fr_w16(p + 10, 0);
 	for (size_t i = 0; i < hlen; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);

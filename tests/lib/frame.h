@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FRAME_MAX	1024
+#define FRAME_MAX	1024	/* a frame's bytes, unless made for more */
+#define FRAME_JUMBO	9232	/* a jumbo frame: MTU 9216 and its tags */
 #define FRAME_FIELDS	48
 
 /* Wire values, spelled out here rather than mixing the linux/ headers with
@@ -64,7 +65,6 @@ struct frame_field {
 };
 
 struct frame {
-	uint8_t		b[FRAME_MAX];
 	size_t		len;
 	size_t		l3;		/* where L3 starts (after the tags) */
 	size_t		l4;		/* where L4 starts (after IP's) */
@@ -73,15 +73,20 @@ struct frame {
 	size_t		udp;		/* UDP header + 1, 0: none */
 	int		ipver;		/* 4 or 6 once an IP header is built */
 	bool		csum;		/* fr_end_ip() writes IPv4's checksum */
-	bool		clip;		/* past FRAME_MAX: clip, else abort */
+	bool		clip;		/* past max: clip, else abort */
+	size_t		max;		/* FRAME_MAX, or up to FRAME_JUMBO */
 	struct frame_field fields[FRAME_FIELDS]; /* length, type fields */
 	int		nfields;
+	uint8_t		b[FRAME_JUMBO];	/* last: only max bytes are used */
 };
 
 /* An empty frame. clip: a header that would run past FRAME_MAX is cut
  * short (a random generator's frame is still a frame); else that is a bug
  * in the caller's table, and the builder aborts loudly. */
 void fr_init(struct frame *f, bool clip);
+/* The same, for a frame of up to max bytes (at most FRAME_JUMBO): a jumbo
+ * frame, which an xdp.frags program gets in more than one buffer. */
+void fr_init_max(struct frame *f, bool clip, size_t max);
 /* Reserves n zeroed bytes at the end: their start (fewer when clipped). */
 uint8_t *fr_put(struct frame *f, size_t n);
 /* n bytes repeating the plen bytes of pat (zeros for plen 0). */

@@ -927,6 +927,51 @@ static const struct tcase table[] = {
 	{ "log/burst/silent/allow-2000-listed", { V4_UDP(53) },
 	  { RULE(XF_PM_UDP, 53, 53, LOGGED(4)) }, ALLOWED, ALLOW,
 	  .repeat = 2000 },
+	/* Multi-buffer frames (xdp.frags, a jumbo MTU): BPF_PROG_TEST_RUN
+	 * puts what does not fit in the first buffer (about a page) into
+	 * more. Headers are read from the first buffer, the IP length may
+	 * go on into the others, and every counter counts the whole frame
+	 * (the checks want the frame's length in bytes). */
+	{ "mb/ipv4-udp-8000-blocked", { V4_UDP(53), .plen = 8000 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "mb/ipv4-udp-8000-port-above", { V4_UDP(54), .plen = 8000 },
+	  { UDP_RULE(53) }, PASSED },
+	{ "mb/ipv4-tcp-8000-blocked", { V4_TCP(8080), .plen = 8000 },
+	  { TCP_RULE(8080) }, DROPPED },
+	{ "mb/ipv4-tcp-8000-port-above", { V4_TCP(8081), .plen = 8000 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "mb/ipv6-udp-8000-blocked", { V6_UDP(53), .plen = 8000 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "mb/ipv6-tcp-8000-port-above", { V6_TCP(8081), .plen = 8000 },
+	  { TCP_RULE(8080) }, PASSED },
+	{ "mb/ipv4-udp-8000-src-blocked",
+	  { V4_UDP(9000), .sport = 53, .plen = 8000 },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, DROPPED },
+	{ "mb/ipv4-udp-8000-any-from-prefix", { V4_UDP(9000), .plen = 8000 },
+	  { ANY_FROM4(P4) }, DROPPED },
+	{ "mb/ipv6-udp-8000-in-vlan-blocked",
+	  { .tags = { TPID_Q }, V6_UDP(53), .plen = 8000 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "mb/ipv6-udp-8000-hop-by-hop-blocked",
+	  { V6_UDP(53), EXTS(HBH(0)), .plen = 8000 },
+	  { UDP_RULE(53) }, DROPPED },
+	{ "mb/allow/ipv4-udp-8000-listed", { V4_UDP(53), .plen = 8000 },
+	  { UDP_RULE(53) }, ALLOWED, ALLOW },
+	{ "mb/allow/ipv4-udp-8000-unlisted", { V4_UDP(54), .plen = 8000 },
+	  { UDP_RULE(53) }, POLICY, ALLOW },
+	/* The IP length runs past the last buffer: truncated, whatever the
+	 * number of buffers. */
+	{ "mb/ipv4-udp-8000-tot-len-past-the-end",
+	  { V4_UDP(9000), .plen = 8000, .tot_len = 8029 },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "mb/ipv6-udp-8000-payload-len-past-the-end",
+	  { V6_UDP(9000), .plen = 8000, .pay_len = 8010 },
+	  { UDP_RULE(53) }, MALFORMED },
+	{ "mb/ipv4-fragment-8000-later-passes",
+	  { V4_UDP(53), .frag = LATER, .plen = 8000 },
+	  { UDP_RULE(53) }, FRAGMENT },
+	{ "mb/lldp-8000-non-ip", { .l3 = L3_LLDP, .plen = 8000 }, { },
+	  NON_IP },
 };
 
 struct tcase *add_case(struct cases *cs, const struct tcase *c)

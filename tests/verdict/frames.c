@@ -142,7 +142,7 @@ void build_frame(const struct fspec *s, struct frame *f)
 	bool ip = s->l3 == L3_IPV4 || s->l3 == L3_IPV6;
 	int i, ntags = 0;
 
-	fr_init(f, false);
+	fr_init_max(f, false, FRAME_JUMBO);
 	while (ntags < MAX_TAGS && s->tags[ntags])
 		ntags++;
 	fr_eth(f, NULL, NULL, ntags ? s->tags[0] : l3_type(s));

@@ -167,11 +167,16 @@ static const char *action_name(int act)
 	return buf;
 }
 
+/* The frame as hex: its first 256 bytes, where the headers are. */
 static void print_hex(const struct frame *f)
 {
+	size_t n = f->len < 256 ? f->len : 256;
+
 	printf("  frame %zu bytes:", f->len);
-	for (size_t i = 0; i < f->len; i++)
+	for (size_t i = 0; i < n; i++)
 		printf("%s%02x", i % 4 ? "" : " ", f->b[i]);
+	if (n < f->len)
+		printf(" ... (%zu more)", f->len - n);
 	putchar('\n');
 }
 
