@@ -10,7 +10,7 @@
 # (rust/filter) are compiled to LLVM bitcode, linked with llvm-link, every
 # symbol but the loader-visible ones (programs, maps, license) internalized,
 # optimized with opt and lowered with llc; xdp_filter must come out as the
-# first program of section xdp. core's own bitcode is not linked:
+# first program of section xdp.frags. core's own bitcode is not linked:
 # a call left into core (a panic path, say) fails the build by name rather
 # than reaching the verifier.
 set -euo pipefail
@@ -131,7 +131,7 @@ up_to_date() {
 }
 
 # Symbols the loader must see: the functions and globals placed in an
-# explicit section (xdp, .maps, license). Everything else is internal, so
+# explicit section (xdp.frags, .maps, license). Everything else is internal, so
 # opt can inline and drop it.
 public_symbols() {
 	"llvm-dis-$LLVM_VER" "$1" -o - |
@@ -181,7 +181,7 @@ main() {
 	run "llvm-link-$LLVM_VER" "$work/xdp_filter_rs.bc" "$work/xf_rt.bc" -o "$work/linked.bc"
 	keep=$(public_symbols "$work/linked.bc")
 	[[ ,$keep, == *,xdp_filter,* ]] ||
-		die "no xdp_filter function in section xdp (found: ${keep:-nothing})"
+		die "no xdp_filter function in section xdp.frags (found: ${keep:-nothing})"
 	run "opt-$LLVM_VER" -mtriple=bpfel -mcpu=v3 -passes='internalize,default<O2>' \
 		-internalize-public-api-list="$keep" "$work/linked.bc" -o "$work/opt.bc"
 	undef=$("llvm-nm-$LLVM_VER" --undefined-only "$work/opt.bc" | awk '{ print $NF }' |
@@ -189,13 +189,13 @@ main() {
 	[[ -z $undef ]] ||
 		die "calls left into core (panic path? out-of-line function?): $(printf '%s ' "$undef")"
 	run "llc-$LLVM_VER" -march=bpfel -mcpu=v3 -filetype=obj "$work/opt.bc" -o "$out.tmp"
-	# ip(8) with "sec xdp", and the test tools, take a section's first
+	# ip(8) with "sec xdp.frags", and the test tools, take a section's first
 	# program: it must be xdp_filter, the dispatcher, not a tier.
 	first=$("llvm-nm-$LLVM_VER" --defined-only --numeric-sort "$out.tmp" |
 		awk '$2 == "T" { print $1, $3; exit }')
 	[[ $first == "0000000000000000 xdp_filter" ]] || {
 		rm -f "$out.tmp"
-		die "xdp_filter is not the first program of section xdp (first: ${first:-none})"
+		die "xdp_filter is not the first program of section xdp.frags (first: ${first:-none})"
 	}
 	mv "$out.tmp" "$out"
 	printf '%s: built %s (exports: %s)\n' "$PROG" "$out" "$keep" >&2

@@ -186,10 +186,12 @@ fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
 /// alone, which the verifier checks in fewer steps.
 #[inline(always)]
 fn filter_full<const FAST: bool>(xdp: &Xdp) -> XdpAction {
-    let bytes = xdp.len();
     let mut pkt = xf_pkt::new(xdp);
 
     let reason = if FAST { xf_parse_frame(xdp, &mut pkt) } else { xf_parse_strict(xdp, &mut pkt) };
+    // The frame's bytes: an IP length past the first buffer made the
+    // parser count them all; no header told a non-IP frame's length.
+    let bytes = if reason == XF_R_NON_IP { xdp.count_all() } else { xdp.len() };
     if reason == XF_R_MALFORMED {
         return xf_reason(reason, bytes, XdpAction::Drop); // cut or invalid
     }
@@ -301,12 +303,14 @@ macro_rules! tier_program {
     };
 }
 
-// The programs, in xdp_filter.c's order. xdp_filter must be the first in
-// section xdp, so that "ip link ... obj xdp_filter_rs.o sec xdp" and the
+// The programs, in xdp_filter.c's order, all in section xdp.frags (to
+// tail-call each other, programs must agree on multi-buffer support).
+// xdp_filter must be the first in the section, so that "ip link ... obj
+// xdp_filter_rs.o sec xdp.frags" and the
 // test tools, which take an object's first XDP program, pick it. Source
 // order does not decide that here: rustc emits a crate's functions sorted
 // by symbol name (so "xdp_filter" < "xf_..."), and build.sh fails if
-// xdp_filter is not at offset 0 of section xdp.
+// xdp_filter is not at offset 0 of section xdp.frags.
 const _: () = {
     let full = XF_PROG_NAMES[XF_TIER_FULL as usize];
     assert!(str_eq(stringify!(xdp_filter), XF_PROG_DISPATCH));

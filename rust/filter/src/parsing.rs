@@ -105,7 +105,8 @@ struct L3 {
 }
 
 /// IPv4 with options. Invalid: version != 4, ihl < 5, tot_len < ihl * 4,
-/// and truncated: tot_len beyond the frame (the kernel drops those too).
+/// and truncated: tot_len beyond the frame, all its buffers counted (the
+/// kernel drops those too).
 /// The L4 header must fit inside tot_len, not just inside the frame, whose
 /// tail may be Ethernet padding. Returns the L3 summary.
 #[inline(always)]
@@ -120,7 +121,7 @@ fn xf_parse_ipv4(xdp: &Xdp, c: &mut Cursor) -> Result<L3, Malformed> {
     }
     let opts_end = xdp.advance(*c, len).ok_or(Malformed)?; // ...then the options
     let tot_len = iph.tot_len.get_bounded(); // bounded: pointer math
-    if tot_len < len as u32 || !xdp.fits(*c, tot_len) {
+    if tot_len < len as u32 || !xdp.fits_frame(*c, tot_len) {
         return Err(Malformed);
     }
     *c = opts_end;
@@ -132,7 +133,7 @@ fn xf_parse_ipv4(xdp: &Xdp, c: &mut Cursor) -> Result<L3, Malformed> {
 }
 
 /// IPv6 fixed header. Invalid: version != 6; truncated: payload_len beyond
-/// the frame (no jumbograms: an XDP frame is never that large). Returns the
+/// the frame, all its buffers counted (no jumbograms: an XDP frame is never that large). Returns the
 /// header plus payload_len and the next header; the caller walks the
 /// extension headers (xf_parse_ipv6_ext()).
 #[inline(always)]
@@ -143,7 +144,7 @@ fn xf_parse_ipv6(xdp: &Xdp, c: &mut Cursor) -> Result<(u32, u8), Malformed> {
     }
     // bounded: pointer math
     let len = core::mem::size_of::<xf_rt::ipv6hdr>() as u32 + ip6h.payload_len.get_bounded();
-    if !xdp.fits(*c, len) {
+    if !xdp.fits_frame(*c, len) {
         return Err(Malformed);
     }
     *c = c.after::<xf_rt::ipv6hdr>();
@@ -314,8 +315,11 @@ fn xf_fast_ipv4(xdp: &Xdp, iph: Cursor, pkt: &mut xf_pkt) -> Option<u32> {
     }
     let tot = Be16::from_wire((w >> 16) as u16).get_bounded(); // see xf_parse_ipv4()
     const IPH: u32 = core::mem::size_of::<xf_rt::iphdr>() as u32;
-    if !xdp.fits(iph, tot) || tot < IPH {
-        return Some(XF_R_MALFORMED); // cut, or shorter than ihl
+    if !xdp.fits(iph, tot) {
+        return None; // cut, or in more buffers
+    }
+    if tot < IPH {
+        return Some(XF_R_MALFORMED); // shorter than ihl
     }
     let proto = xdp.ip_header(iph)?.protocol;
     pkt.family = 4;
@@ -341,7 +345,7 @@ fn xf_fast_ipv6(xdp: &Xdp, ip6h: Cursor, pkt: &mut xf_pkt) -> Option<u32> {
     let len = h.payload_len.get_bounded(); // see xf_parse_ipv4()
     let l4 = ip6h.after::<xf_rt::ipv6hdr>();
     if !xdp.fits(l4, len) {
-        return Some(XF_R_MALFORMED); // payload_len past the frame
+        return None; // cut, or in more buffers
     }
     pkt.family = 6;
     pkt.saddr = ip6h.skip(8); // &ip6h->saddr

@@ -25,6 +25,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+use core::cell::Cell;
 use core::ffi::c_void;
 use core::intrinsics::{atomic_xadd, atomic_xchg, AtomicOrdering};
 use core::marker::PhantomData;
@@ -213,6 +214,15 @@ mod helper {
         // long (void *ctx, struct bpf_map *prog_array_map, u32 index),
         // which this type matches.
         unsafe { core::mem::transmute::<usize, TailCall>(12) }
+    }
+
+    pub type XdpGetBuffLen = unsafe extern "C" fn(*mut c_void) -> u64;
+
+    #[inline(always)]
+    pub fn xdp_get_buff_len() -> XdpGetBuffLen {
+        // SAFETY: BPF_FUNC_xdp_get_buff_len is helper 188; its C prototype
+        // is u64 (struct xdp_md *ctx), which this type matches.
+        unsafe { core::mem::transmute::<usize, XdpGetBuffLen>(188) }
     }
 
     pub type KtimeGetNs = unsafe extern "C" fn() -> u64;
@@ -787,8 +797,9 @@ macro_rules! __null_for {
     };
 }
 
-/// Emits the program entry point in section `xdp`, named `$name` (ip(8)
-/// lists it), which runs the safe `fn(&Xdp) -> XdpAction`.
+/// Emits the program entry point in section `xdp.frags` (multi-buffer
+/// aware: a jumbo MTU in native XDP), named `$name` (ip(8) lists it), which
+/// runs the safe `fn(&Xdp) -> XdpAction`.
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! xdp_program {
@@ -797,7 +808,7 @@ macro_rules! xdp_program {
         // cannot call it with a made-up pointer: only the kernel can.
         const _: () = {
             #[unsafe(no_mangle)]
-            #[unsafe(link_section = "xdp")]
+            #[unsafe(link_section = "xdp.frags")]
             extern "C" fn $name(ctx: *mut $crate::xdp_md) -> u32 {
                 // SAFETY: only the kernel calls this function (it cannot be
                 // named, see above), with a valid xdp_md that lives for the
@@ -867,11 +878,15 @@ impl Cursor {
     }
 }
 
-/// The frame of one XDP invocation: `[data, data_end)`.
+/// The frame of one XDP invocation: headers are read from its first buffer,
+/// `[data, data_end)`. A multi-buffer frame has more buffers after it; `len`
+/// is the bytes counted: the first buffer's until fits_frame() or
+/// count_all() needs them all (parsing.h's `struct xf_frame`).
 pub struct Xdp {
     data: *const u8,
     data_end: *const u8,
     ctx: *mut xdp_md,
+    len: Cell<u64>,
 }
 
 impl Xdp {
@@ -887,13 +902,37 @@ impl Xdp {
             data: data as usize as *const u8,
             data_end: data_end as usize as *const u8,
             ctx,
+            len: Cell::new((data_end as u64).wrapping_sub(data as u64)),
         }
     }
 
-    /// Frame length as XDP sees it: data_end - data, L2 included.
+    /// Bytes the frame counts, L2 included: the first buffer's, or all of
+    /// them once fits_frame() or count_all() looked past it.
     #[inline(always)]
     pub fn len(&self) -> u64 {
-        (self.data_end as u64).wrapping_sub(self.data as u64)
+        self.len.get()
+    }
+
+    /// Counts every buffer of the frame from now on (`bpf_xdp_get_buff_len`).
+    #[inline(always)]
+    pub fn count_all(&self) -> u64 {
+        // SAFETY: ctx is the kernel's context, valid for this call; the
+        // helper only reads the frame's buffer lengths.
+        let all = unsafe { helper::xdp_get_buff_len()(self.ctx.cast()) };
+        self.len.set(all);
+        all
+    }
+
+    /// True if `len` bytes from `at` lie in the frame: in its first buffer
+    /// (fits()), or else in all its buffers, which count from then on. A
+    /// frame in one buffer never pays for the helper call.
+    #[inline(always)]
+    pub fn fits_frame(&self, at: Cursor, len: u32) -> bool {
+        if self.fits(at, len) {
+            return true;
+        }
+        let all = self.count_all();
+        (at.since(self.start()) as u64).wrapping_add(len as u64) <= all
     }
 
     #[inline(always)]
