@@ -458,7 +458,7 @@ static const struct cmd cmds[] = {
 	{ "check-rule", "RULE | check-rule policy ...",
 	  "parse only: print its canonical form",
 	  parse_check_rule, NULL, MAPS_NONE, false },
-	{ "version", "", "print the version (status prints it too)",
+	{ "version", "", "print the version (" XF_VERSION "); status prints it",
 	  parse_version, NULL, MAPS_NONE, false },
 	{ "--version", "", "", parse_version, NULL, MAPS_NONE, true },
 	{ "check", "", "(attach.sh) are the pins of this build?",

@@ -254,10 +254,15 @@ int xf_tiers_load(const char *path, struct bpf_object **obj)
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = xf_pin_dir);
 	int err;
 
-	libbpf_set_print(quiet_print);
+	libbpf_set_print(NULL);		/* a bad file: our one line says why */
 	*obj = bpf_object__open_file(path, &opts);
-	if (!*obj)
-		return xf_diag(-errno, NULL, "%s: %s", path, strerror(errno));
+	if (!*obj) {
+		char why[128];
+
+		libbpf_strerror(-errno, why, sizeof(why));
+		return xf_diag(XF_EINPUT, NULL, "%s: %s", path, why);
+	}
+	libbpf_set_print(quiet_print);
 	tiers_only(*obj);
 	err = bpf_object__load(*obj);
 	if (err) {

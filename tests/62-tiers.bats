@@ -185,3 +185,21 @@ expect_tier() {
 	done
 	assert_reaches udp 53
 }
+
+@test "init with a file that is not the object: exit 2, one line, the tiers untouched" {
+	attach_filter
+	run -0 rule add 8080 udp
+	expect_tier dst xf_dst_s0
+	local f=$BATS_TEST_TMPDIR/none.o
+	run -2 --separate-stderr in_ns "$B/rulectl" init "$f"
+	[[ ${stderr_lines[0]} == "rulectl: $f: No such file or directory" ]]
+	[[ $stderr != *libbpf* ]]
+	printf 'not an ELF file\n' >"$f"
+	run -2 --separate-stderr in_ns "$B/rulectl" init "$f"
+	[[ ${stderr_lines[0]} == "rulectl: $f: "* && $stderr != *libbpf* ]]
+	expect_tier dst xf_dst_s0
+	refute_reaches udp 8080
+	# the control: the real object is taken
+	run -0 in_ns "$B/rulectl" init "$OBJ"
+	expect_tier dst xf_dst_s0
+}

@@ -50,14 +50,15 @@ as_nobody() {
 	done
 	local cases=${XF_FUZZ_CASES:-10000} seed=()
 	[[ -n ${XF_FUZZ_SEED-} ]] && seed=(-s "$XF_FUZZ_SEED")
-	run -0 --separate-stderr in_ns timeout 600 env \
+	run --separate-stderr in_ns timeout 600 env \
 		RULECTL="$ASAN_RULECTL" \
 		ASAN_OPTIONS=exitcode=99:detect_leaks=0:abort_on_error=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98 \
 		"$FUZZ" "${seed[@]}" -n "$cases" -L 25 -S "$RULE" "$ASAN_RULECTL"
-	echo "# ${lines[0]}" >&3
-	echo "# ${lines[-1]}" >&3
+	echo "# ${lines[0]-}" >&3
+	echo "# ${lines[-1]-}" >&3
 	[[ -z $stderr ]] || { echo "$stderr"; false; }
+	((status == 0))
 	[[ ${lines[-1]} =~ ^cases\ ([0-9]+)\ .*crashes\ 0\ silent\ 0\ state_changes\ 0\  ]]
 	((BASH_REMATCH[1] >= cases))
 	[[ ${lines[-1]} =~ via_rule_sh\ ([0-9]+) ]] && ((BASH_REMATCH[1] >= cases / 10))
