@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* micro.c - xf_bench: ns/packet of XDP programs through BPF_PROG_TEST_RUN.
  *
- * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v4) with
- * 1, 100 and 10,000 port rules, its safe-Rust implementation
+ * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v5) with
+ * 1, 100 and 10,000 port rules (the dispatcher xdp_filter tail-calling the
+ * dst tier, as attached), the dst tier run directly with 100 rules (what
+ * the dispatcher costs), its safe-Rust implementation
  * (xdp_filter_rs.o, same maps; skipped with a note while it is a build
  * for another ABI), its HASH twin (bench_hash.o) and xdp-tools' own
  * xdp-filter objects with the equivalent rule: the main table, every
@@ -150,6 +152,7 @@ struct prog {
 	int		main;		/* a row of the main table */
 	bool		notiers;	/* xdp_filter without the tiers' programs:
 					 * its own full filter decides */
+	const char	*run;		/* the program timed, if not the first */
 	unsigned int	want;		/* packet kinds timed: 1 << k */
 	char		skip[256];	/* why it is not in the table, if so */
 	int		expect[K_MAX];	/* -1: no contract for this pair */
@@ -161,13 +164,16 @@ struct prog {
 #define PROG(l, f, k, s, n, m) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .main = (m) }
+#define PROG_RUN(l, f, k, s, n, r) \
+	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
+	  .main = 1, .run = (r) }
 #define PROG_NOTIERS(l, f, k, s, n) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .notiers = true }
 
 enum {
 	PI_EMPTY,
-	PI_ARR1, PI_ARR100, PI_ARR10K,
+	PI_ARR1, PI_ARR100, PI_ARR10K, PI_DIRECT,
 	PI_RS1, PI_RS100, PI_RS10K,
 	PI_H1, PI_H100, PI_H10K,
 	PI_XUDP, PI_XALL,
@@ -186,6 +192,9 @@ static struct prog progs[NPROGS] = {
 			   RS_PORTS, 100, 1),
 	[PI_ARR10K] = PROG("xdp_filter (C), dst tier", "xdp_filter.o", P_ARRAY,
 			   RS_PORTS, 10000, 1),
+	[PI_DIRECT] = PROG_RUN("xf_dst_s0 run directly (no dispatcher)",
+			       "xdp_filter.o", P_ARRAY, RS_PORTS, 100,
+			       "xf_dst_s0"),
 	[PI_RS1] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
 			P_RUST, RS_PORTS, 1, 1),
 	[PI_RS100] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
@@ -799,7 +808,7 @@ static int load(struct prog *p)
 		abi_skip(p);
 		goto fail;
 	}
-	err = xf_load_private(p->obj, NULL, (p->kind == P_ARRAY ||
+	err = xf_load_private(p->obj, p->run, (p->kind == P_ARRAY ||
 					     p->kind == P_RUST) && !p->notiers,
 			      &p->fd, &step);
 	if (err == -ENOENT && !strcmp(step, "XDP program"))
