@@ -111,6 +111,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_progs SEC(".maps");
 
+/* The same slots, for xdp_filter_sb: the tiers loaded single-buffer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XF_PROG_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_progs_sb SEC(".maps");
+
 static __always_inline void xf_count_add(struct xf_count *c, __u64 bytes)
 {
 	if (c) {			/* per-CPU slot: no atomics needed */

@@ -209,9 +209,9 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast)
 
 /* The lighter tiers: rule set `set`, built in; deny policy; destination
  * port rules, and source port rules when src. Frames the fast path does
- * not take go to the full tier. */
+ * not take go to the full tier (of the single-buffer twins when sb). */
 static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
-					const bool src)
+					const bool src, const bool sb)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
@@ -222,7 +222,10 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 
 	reason = xf_parse_fast(data, data_end, &pkt);
 	if (reason < 0) {
-		bpf_tail_call(ctx, &xf_progs, XF_PROG_FULL_SLOT);
+		if (sb)
+			bpf_tail_call(ctx, &xf_progs_sb, XF_PROG_FULL_SLOT);
+		else
+			bpf_tail_call(ctx, &xf_progs, XF_PROG_FULL_SLOT);
 		return XDP_ABORTED;	/* cannot happen: user space makes a
 					 * lighter tier active only with the
 					 * full tier's program loaded */
@@ -245,10 +248,12 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	return XDP_DROP;					/* deny rule */
 }
 
-/* What every interface runs: the active tier, or else the full filter.
- * It comes first, so "ip link ... obj xdp_filter.o sec xdp.frags" picks it.
- * Every program declares multi-buffer support (xdp.frags: native XDP on a
- * jumbo MTU), and all of them must, to tail-call each other. */
+/* What every interface runs in native mode: the active tier, or else the
+ * full filter. It comes first, so "ip link ... obj xdp_filter.o sec
+ * xdp.frags" picks it. The programs declare multi-buffer support
+ * (xdp.frags: native XDP on a jumbo MTU), and all that tail-call each
+ * other must; user space loads the tiers single-buffer a second time for
+ * xdp_filter_sb. */
 SEC("xdp.frags")
 int xdp_filter(struct xdp_md *ctx)
 {
@@ -256,34 +261,36 @@ int xdp_filter(struct xdp_md *ctx)
 	return filter_full(ctx, false);		/* no tier active: all of it */
 }
 
-SEC("xdp.frags")
-int xf_full(struct xdp_md *ctx)
+/* The same, single-buffer, for generic mode (xdp_filter.h). */
+SEC("xdp")
+int xdp_filter_sb(struct xdp_md *ctx)
 {
-	return filter_full(ctx, true);
+	bpf_tail_call(ctx, &xf_progs_sb, XF_PROG_ACTIVE);
+	return filter_full(ctx, false);
 }
 
-SEC("xdp.frags")
-int xf_dst_s0(struct xdp_md *ctx)
-{
-	return filter_ports(ctx, 0, false);
-}
+/* A tier program in section xdp.frags, and its single-buffer twin NAME_sb
+ * in section xdp (XF_PROG_NAMES, XF_PROG_NAMES_SB). */
+#define XF_TIER(name, call, call_sb)					\
+	SEC("xdp.frags")						\
+	int name(struct xdp_md *ctx)					\
+	{								\
+		return call;						\
+	}								\
+	SEC("xdp")							\
+	int name##_sb(struct xdp_md *ctx)				\
+	{								\
+		return call_sb;						\
+	}
 
-SEC("xdp.frags")
-int xf_dst_s1(struct xdp_md *ctx)
-{
-	return filter_ports(ctx, 1, false);
-}
-
-SEC("xdp.frags")
-int xf_ports_s0(struct xdp_md *ctx)
-{
-	return filter_ports(ctx, 0, true);
-}
-
-SEC("xdp.frags")
-int xf_ports_s1(struct xdp_md *ctx)
-{
-	return filter_ports(ctx, 1, true);
-}
+XF_TIER(xf_full, filter_full(ctx, true), filter_full(ctx, true))
+XF_TIER(xf_dst_s0, filter_ports(ctx, 0, false, false),
+	filter_ports(ctx, 0, false, true))
+XF_TIER(xf_dst_s1, filter_ports(ctx, 1, false, false),
+	filter_ports(ctx, 1, false, true))
+XF_TIER(xf_ports_s0, filter_ports(ctx, 0, true, false),
+	filter_ports(ctx, 0, true, true))
+XF_TIER(xf_ports_s1, filter_ports(ctx, 1, true, false),
+	filter_ports(ctx, 1, true, true))
 
 char LICENSE[] SEC("license") = "GPL";

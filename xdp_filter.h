@@ -59,6 +59,7 @@
 #define XF_MAP_RLOG	"xf_rlog"
 #define XF_MAP_LOG	"xf_log"
 #define XF_MAP_PROGS	"xf_progs"
+#define XF_MAP_PROGS_SB	"xf_progs_sb"
 
 /* Protocol index of a port slot. */
 enum xf_proto {
@@ -203,7 +204,16 @@ struct xf_config {
  * the common frames themselves (untagged IPv4 and IPv6 with TCP or UDP)
  * and hand every other frame to the full tier's program (xf_full, in
  * xf_prog_slot(XF_TIER_FULL, 0)). The slots after XF_PROG_ACTIVE keep each
- * tier's program loaded, so a switch is one write. */
+ * tier's program loaded, so a switch is one write.
+ *
+ * Two dispatchers: xdp_filter (section xdp.frags, multi-buffer: native XDP
+ * on a jumbo MTU) and xdp_filter_sb (section xdp, single-buffer: what
+ * generic mode attaches, where the kernel linearizes the packet for it
+ * instead of copying every packet for a multi-buffer program). A tail call
+ * only reaches a program of its own kind, so xdp_filter_sb has its own
+ * array, xf_progs_sb, with the same slots holding the single-buffer twins
+ * of the tier programs (XF_PROG_NAMES_SB, the same code in section xdp);
+ * user space switches both arrays together. */
 enum xf_tier {
 	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
 	XF_TIER_PORTS,		/* ... and source-port rules */
@@ -223,7 +233,12 @@ enum xf_tier {
 #define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
 			  { "xf_ports_s0", "xf_ports_s1" },	\
 			  { "xf_full", "xf_full" } }
-#define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches */
+/* The same programs loaded single-buffer, for xf_progs_sb. */
+#define XF_PROG_NAMES_SB { { "xf_dst_s0_sb", "xf_dst_s1_sb" },	\
+			   { "xf_ports_s0_sb", "xf_ports_s1_sb" },	\
+			   { "xf_full_sb", "xf_full_sb" } }
+#define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches (native) */
+#define XF_PROG_DISPATCH_SB "xdp_filter_sb"	/* ... (generic) */
 
 #define XF_PROG_ACTIVE	0
 #define XF_PROG_FULL_SLOT 5	/* xf_prog_slot(XF_TIER_FULL, 0) */

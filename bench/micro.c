@@ -626,7 +626,7 @@ static int fill_store(struct prog *p)
 	if (p->kind != P_HASH)
 		n = make_rules(p, rules);
 	if (!err && p->kind != P_HASH && !p->notiers &&
-	    xf_tiers_fill(&o.m, p->obj))
+	    xf_tiers_fill(&o.m, p->obj, false))
 		err = -EPROTO;
 	if (!err)
 		err = xf_store_stamp(&o.m);

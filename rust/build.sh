@@ -191,8 +191,8 @@ main() {
 	run "llc-$LLVM_VER" -march=bpfel -mcpu=v3 -filetype=obj "$work/opt.bc" -o "$out.tmp"
 	# ip(8) with "sec xdp.frags", and the test tools, take a section's first
 	# program: it must be xdp_filter, the dispatcher, not a tier.
-	first=$("llvm-nm-$LLVM_VER" --defined-only --numeric-sort "$out.tmp" |
-		awk '$2 == "T" { print $1, $3; exit }')
+	first=$("llvm-objdump-$LLVM_VER" -t "$out.tmp" |
+		awk 'NF >= 6 && $(NF - 3) == "F" && $(NF - 2) == "xdp.frags" && $1 ~ /^0+$/ { print $1, $NF; exit }')
 	[[ $first == "0000000000000000 xdp_filter" ]] || {
 		rm -f "$out.tmp"
 		die "xdp_filter is not the first program of section xdp.frags (first: ${first:-none})"

@@ -15,7 +15,9 @@ readonly ROOT
 readonly B=${B:-$ROOT/build}
 readonly RULECTL=${RULECTL:-$B/rulectl}
 readonly PIN_DIR=/sys/fs/bpf/tc/globals
-readonly XDP_NAME=xdp_filter
+# The dispatchers: multi-buffer for native mode (a jumbo MTU needs it),
+# single-buffer for generic mode (xdp_filter.h, "Feature tiers").
+readonly XDP_NAME=xdp_filter XDP_NAME_SB=xdp_filter_sb
 
 usage() {
 	cat <<USAGE
@@ -67,6 +69,12 @@ mode_name() {
 	esac
 }
 
+# ours NAME - is NAME one of our dispatchers?
+ours() { [[ $1 == "$XDP_NAME" || $1 == "$XDP_NAME_SB" ]]; }
+
+# dispatcher KEYWORD - the program to attach in that mode.
+dispatcher() { [[ $1 == xdpgeneric ]] && echo "$XDP_NAME_SB" || echo "$XDP_NAME"; }
+
 mode_keyword() {
 	case $1 in
 	native | 1) echo xdpdrv ;;
@@ -101,7 +109,7 @@ attach() {
 	"$RULECTL" check || exit 1
 
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev") || true
-	if [[ -n $cur_name && $cur_name != "$XDP_NAME" ]]; then
+	if [[ -n $cur_name ]] && ! ours "$cur_name"; then
 		die "$dev already runs XDP program '$cur_name' (id $cur_id); detach it first: ip link set dev $dev $(mode_keyword "$cur_mode") off"
 	fi
 	kw=$(mode_keyword "$mode")
@@ -118,7 +126,7 @@ attach() {
 	kept=0
 	[[ -e $PIN_DIR/xf_ports ]] && kept=$(rule_count)
 
-	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" program "$XDP_NAME" 2>&1); then
+	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" program "$(dispatcher "$kw")" 2>&1); then
 		printf '%s\n' "$err" >&2
 		if [[ $err == *MTU* ]]; then
 			die "the driver of $dev refuses native XDP at its MTU ($(cat "/sys/class/net/$dev/mtu")) for $obj: attach in generic mode (make attach DEV=$dev MODE=generic), or lower the MTU of $dev (and of its peer, for veth) to what the driver takes for XDP in one buffer (about 3,500 bytes on veth), or use an object whose programs declare multi-buffer support (xdp.frags, as build/xdp_filter.o does)"
@@ -128,10 +136,16 @@ attach() {
 		fi
 		die "attaching $obj to $dev failed"
 	fi
+	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
+	if [[ $kw == xdp && $cur_mode == 2 ]]; then
+		# the kernel chose generic mode: its dispatcher, in place
+		ip -force link set dev "$dev" xdpgeneric obj "$obj" program "$XDP_NAME_SB" ||
+			die "attaching $obj to $dev (generic mode) failed"
+		read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
+	fi
 	# the ABI stamp, and the object's feature tiers loaded for switching
 	"$RULECTL" init "$obj" || exit 1
 	echo "object: $obj"
-	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
 	if [[ -e $PIN_DIR/xf_ports && $kept -gt 0 ]]; then
 		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); $kept rule(s) kept from $PIN_DIR"
 	else
@@ -148,7 +162,7 @@ detach() {
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev") || true
 	if [[ -z $cur_name ]]; then
 		echo "no XDP program on $dev"
-	elif [[ $cur_name != "$XDP_NAME" ]]; then
+	elif ! ours "$cur_name"; then
 		die "$dev runs XDP program '$cur_name' (id $cur_id), not $XDP_NAME: left alone"
 	else
 		ip link set dev "$dev" "$(mode_keyword "$cur_mode")" off
@@ -168,7 +182,8 @@ status_interfaces() {
 	local links ids=() id progs='{}' up now
 	links=$(ip -j -d link show) || return 1
 	mapfile -t ids < <(jq -r --arg n "$XDP_NAME" '.[] | .xdp // empty |
-		(.attached // [.])[] | select(.prog.name == $n) | .prog.id' <<<"$links" | sort -un)
+		(.attached // [.])[] | select(.prog.name == $n or .prog.name == $n + "_sb") |
+		.prog.id' <<<"$links" | sort -un)
 	if ((${#ids[@]})) && command -v bpftool >/dev/null; then
 		progs=$(for id in "${ids[@]}"; do bpftool -j prog show id "$id" 2>/dev/null || true; done |
 			jq -s 'map({(.id | tostring): .}) | add // {}') || return 1
@@ -178,7 +193,7 @@ status_interfaces() {
 	jq --arg n "$XDP_NAME" --argjson progs "$progs" --argjson up "$up" --argjson now "$now" '
 		def mode: {"1": "native", "2": "generic", "3": "offload"}[tostring] // "mode-\(.)";
 		[.[] | .ifname as $dev | .ifindex as $idx | .xdp // empty |
-		 (.attached // [.])[] | select(.prog.name == $n) |
+		 (.attached // [.])[] | select(.prog.name == $n or .prog.name == $n + "_sb") |
 		 {name: $dev, ifindex: $idx, mode: (.mode | mode), prog_id: .prog.id,
 		  tag: .prog.tag,
 		  attached_since: ($progs[.prog.id | tostring].loaded_at //

@@ -332,13 +332,18 @@ static int run_monitor(struct xf_maps *m, struct args *a)
 }
 
 /* After an attach: the ABI stamp, the tier programs of the object just
- * attached (OBJ: loaded before the lock is taken, the verifier takes a
+ * attached, for native (multi-buffer) and generic (single-buffer)
+ * interfaces (OBJ: loaded before the lock is taken, the verifier takes a
  * while), and the tier the active set needs. */
 static int run_init(struct xf_maps *m, struct args *a)
 {
-	struct bpf_object *obj = NULL;
-	int err = a->argc ? xf_tiers_load(a->argv[0], &obj) : 0;
+	struct bpf_object *obj = NULL, *obj_sb = NULL;
+	int err = 0;
 
+	if (a->argc)
+		err = xf_tiers_load(a->argv[0], false, &obj);
+	if (!err && a->argc)
+		err = xf_tiers_load(a->argv[0], true, &obj_sb);
 	if (!err)
 		err = xf_open_maps(m, false);
 	if (!err)
@@ -346,11 +351,14 @@ static int run_init(struct xf_maps *m, struct args *a)
 	if (!err)
 		err = xf_store_stamp(m);
 	if (!err && obj)
-		err = xf_tiers_fill(m, obj);
+		err = xf_tiers_fill(m, obj, false);
+	if (!err && obj_sb)
+		err = xf_tiers_fill(m, obj_sb, true);
 	if (!err)
 		err = xf_tier_sync(m, m->set, 0, XF_TIER_EXACT);
 	xf_close_maps(m);
-	bpf_object__close(obj);		/* xf_progs keeps the tiers loaded */
+	bpf_object__close(obj);		/* the arrays keep the tiers loaded */
+	bpf_object__close(obj_sb);
 	return err;
 }
 

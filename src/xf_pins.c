@@ -42,6 +42,8 @@ const struct xf_map_spec xf_map_specs[XF_NMAPS] = {
 	[XF_M_LOG] = { XF_MAP_LOG, BPF_MAP_TYPE_RINGBUF, 0, 0, XF_LOG_BYTES },
 	[XF_M_PROGS] = { XF_MAP_PROGS, BPF_MAP_TYPE_PROG_ARRAY, sizeof(__u32),
 			 sizeof(__u32), XF_PROG_SLOTS },
+	[XF_M_PROGS_SB] = { XF_MAP_PROGS_SB, BPF_MAP_TYPE_PROG_ARRAY,
+			    sizeof(__u32), sizeof(__u32), XF_PROG_SLOTS },
 };
 
 char xf_pin_dir[PATH_MAX] = XF_PIN_DIR;
@@ -332,32 +334,42 @@ static bool uses_maps(int fd, const __u32 *ids, int nids)
 	return false;
 }
 
-/* The program ids in the tier slots of the pinned xf_progs (open as fd),
- * into tiers[XF_PROG_SLOTS]. */
-static void tier_progs(int fd, __u32 *tiers)
+#define XF_TIER_IDS	(2 * XF_PROG_SLOTS)
+
+/* The program ids in the tier slots of the pinned xf_progs and xf_progs_sb
+ * (open as fd[0], fd[1]), into tiers[XF_TIER_IDS]. */
+static void tier_progs(const int *fd, __u32 *tiers)
 {
-	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
-		if (fd < 0 || bpf_map_lookup_elem(fd, &slot, &tiers[slot]))
-			tiers[slot] = 0;
+	for (__u32 i = 0; i < XF_TIER_IDS; i++) {
+		__u32 slot = i % XF_PROG_SLOTS;
+		int f = fd[i / XF_PROG_SLOTS];
+
+		if (f < 0 || bpf_map_lookup_elem(f, &slot, &tiers[i]))
+			tiers[i] = 0;
+	}
 }
 
-/* Empties the slots of the pinned xf_progs: the tier programs go. */
-static void drop_tiers(int fd)
+/* Empties the slots of both arrays: the tier programs go. */
+static void drop_tiers(const int *fd)
 {
-	for (__u32 slot = 0; fd >= 0 && slot < XF_PROG_SLOTS; slot++)
-		bpf_map_delete_elem(fd, &slot);
+	for (__u32 i = 0; i < XF_TIER_IDS; i++) {
+		__u32 slot = i % XF_PROG_SLOTS;
+
+		if (fd[i / XF_PROG_SLOTS] >= 0)
+			bpf_map_delete_elem(fd[i / XF_PROG_SLOTS], &slot);
+	}
 }
 
 static bool is_tier(__u32 id, const __u32 *tiers)
 {
-	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
-		if (tiers[slot] == id)
+	for (__u32 i = 0; i < XF_TIER_IDS; i++)
+		if (tiers[i] == id)
 			return true;
 	return false;
 }
 
 /* The id of a loaded program that uses one of the maps ids[] (0: none),
- * or -errno; the tier programs xf_progs holds do not count: they run only
+ * or -errno; the tier programs the arrays hold do not count: they run only
  * where an attached xdp_filter calls them. */
 static long prog_using(const __u32 *ids, int nids, const __u32 *tiers)
 {
@@ -379,8 +391,8 @@ static long prog_using(const __u32 *ids, int nids, const __u32 *tiers)
 
 int xf_unpin(void)
 {
-	__u32 ids[XF_NMAPS], tiers[XF_PROG_SLOTS];
-	int n = 0, err = 0, progs = -1;
+	__u32 ids[XF_NMAPS], tiers[XF_TIER_IDS];
+	int n = 0, err = 0, progs[2] = { -1, -1 };
 	char path[PATH_MAX];
 	long prog;
 
@@ -393,8 +405,8 @@ int xf_unpin(void)
 			continue;
 		if (!map_id(fd, &ids[n]))
 			n++;
-		if (i == XF_M_PROGS)
-			progs = fd;
+		if (i == XF_M_PROGS || i == XF_M_PROGS_SB)
+			progs[i == XF_M_PROGS_SB] = fd;
 		else
 			close(fd);
 	}
@@ -406,8 +418,9 @@ int xf_unpin(void)
 	prog = prog_using(ids, n, tiers);
 	if (!prog)
 		drop_tiers(progs);
-	if (progs >= 0)
-		close(progs);
+	for (int i = 0; i < 2; i++)
+		if (progs[i] >= 0)
+			close(progs[i]);
 	if (prog < 0)
 		return xf_diag(prog, NULL, "listing programs: %s",
 			       strerror(-prog));

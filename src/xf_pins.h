@@ -17,6 +17,7 @@
 enum xf_map_index {
 	XF_M_PORTS, XF_M_PFX4, XF_M_PFX6, XF_M_PPORTS, XF_M_RCOUNT,
 	XF_M_STATS, XF_M_CONFIG, XF_M_RULES, XF_M_RLOG, XF_M_LOG, XF_M_PROGS,
+	XF_M_PROGS_SB,
 	XF_NMAPS
 };
 
@@ -38,11 +39,12 @@ struct xf_maps {
 	__u32		set;		/* the active rule set, when read */
 	/* The store's memory of what it wrote, so that each edit need not
 	 * read it back: what each set uses (XF_USES_*, valid per bit of
-	 * uses_known), and the program ids in xf_progs' slots (0: empty;
-	 * slot 0 the active one), read once a lock. */
+	 * uses_known), and the program ids in the slots of xf_progs and
+	 * xf_progs_sb (0: empty; slot 0 the active one), read once a lock. */
 	__u32		uses[XF_SETS];
 	__u32		uses_known;
 	__u32		slot_ids[XF_PROG_SLOTS];
+	__u32		slot_ids_sb[XF_PROG_SLOTS];
 	bool		slots_known;
 	bool		tier_heavy;	/* a lighter tier would serve: see
 					 * xf_store_done() */

@@ -16,7 +16,9 @@
 
 static const __u32 tier_uses[XF_TIERS] = XF_TIER_USES;
 static const char *const tier_names[XF_TIERS] = XF_TIER_NAMES;
-static const char *const prog_names[XF_TIERS][XF_SETS] = XF_PROG_NAMES;
+static const char *const prog_names[2][XF_TIERS][XF_SETS] = {
+	XF_PROG_NAMES, XF_PROG_NAMES_SB
+};
 
 __u32 xf_rule_uses(const struct xf_rule *r)
 {
@@ -75,30 +77,43 @@ void xf_uses_text(__u32 uses, char *buf, size_t len)
 		snprintf(buf, len, "destination-port rules only");
 }
 
-/* The program ids in xf_progs' slots, in m->slot_ids, read once a lock. */
-static int know_slots(struct xf_maps *m)
+/* The program ids in the slots of array map (fd), in ids. */
+static int read_slots(int fd, __u32 *ids)
 {
-	if (m->slots_known)
-		return 0;
 	for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++) {
-		m->slot_ids[slot] = 0;
-		if (bpf_map_lookup_elem(m->fd[XF_M_PROGS], &slot,
-					&m->slot_ids[slot]) && errno != ENOENT)
+		ids[slot] = 0;
+		if (bpf_map_lookup_elem(fd, &slot, &ids[slot]) &&
+		    errno != ENOENT)
 			return -errno;
 	}
-	m->slots_known = true;
 	return 0;
 }
 
-/* The program of tier for `set` that slot 0 would hold: 0 for the full
- * tier when xf_full is not loaded (xdp_filter is the full filter itself);
- * a lighter tier needs the full tier's program loaded too (it hands it
- * the frames it does not parse), and is 0 otherwise. */
-static __u32 tier_prog(const struct xf_maps *m, int tier, __u32 set)
+/* The program ids in both arrays' slots, in m->slot_ids and
+ * m->slot_ids_sb, read once a lock. */
+static int know_slots(struct xf_maps *m)
 {
-	if (tier != XF_TIER_FULL && !m->slot_ids[XF_PROG_FULL_SLOT])
+	int err;
+
+	if (m->slots_known)
 		return 0;
-	return m->slot_ids[xf_prog_slot(tier, set)];
+	err = read_slots(m->fd[XF_M_PROGS], m->slot_ids);
+	if (!err)
+		err = read_slots(m->fd[XF_M_PROGS_SB], m->slot_ids_sb);
+	m->slots_known = !err;
+	return err;
+}
+
+/* The program of tier for `set` that slot 0 of the array whose slots are
+ * ids would hold: 0 for the full tier when xf_full is not loaded there
+ * (the dispatcher is the full filter itself); a lighter tier needs the
+ * full tier's program loaded too (it hands it the frames it does not
+ * parse), and is 0 otherwise. */
+static __u32 tier_prog(const __u32 *ids, int tier, __u32 set)
+{
+	if (tier != XF_TIER_FULL && !ids[XF_PROG_FULL_SLOT])
+		return 0;
+	return ids[xf_prog_slot(tier, set)];
 }
 
 int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set)
@@ -124,29 +139,49 @@ int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set)
 bool xf_tier_loaded(struct xf_maps *m, int tier, __u32 set)
 {
 	return tier == XF_TIER_FULL ||
-	       (!know_slots(m) && tier_prog(m, tier, set));
+	       (!know_slots(m) && tier_prog(m->slot_ids, tier, set));
 }
 
-/* Puts program id into slot 0, or empties it (id 0). */
-static int set_active(struct xf_maps *m, __u32 id)
+/* Puts program id into slot 0 of the array map fd, or empties it (0). */
+static int put_active(int fd, __u32 id)
 {
 	__u32 key = XF_PROG_ACTIVE;
-	int fd, err = 0;
+	int prog, err = 0;
 
-	if (!id) {
-		if (bpf_map_delete_elem(m->fd[XF_M_PROGS], &key) &&
-		    errno != ENOENT)
-			err = -errno;
-	} else {
-		fd = bpf_prog_get_fd_by_id(id);
-		if (fd < 0 ||
-		    bpf_map_update_elem(m->fd[XF_M_PROGS], &key, &fd, BPF_ANY))
-			err = -errno;
-		if (fd >= 0)
-			close(fd);
-	}
+	if (!id)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ?
+		       -errno : 0;
+	prog = bpf_prog_get_fd_by_id(id);
+	if (prog < 0 || bpf_map_update_elem(fd, &key, &prog, BPF_ANY))
+		err = -errno;
+	if (prog >= 0)
+		close(prog);
+	return err;
+}
+
+/* Is tier's program for `set` the active one in both arrays? */
+static bool is_active(const struct xf_maps *m, int tier, __u32 set)
+{
+	return m->slot_ids[XF_PROG_ACTIVE] ==
+	       tier_prog(m->slot_ids, tier, set) &&
+	       m->slot_ids_sb[XF_PROG_ACTIVE] ==
+	       tier_prog(m->slot_ids_sb, tier, set);
+}
+
+/* Makes tier's program for `set` active in both arrays: native and generic
+ * interfaces switch together, each in one write. */
+static int set_active(struct xf_maps *m, int tier, __u32 set)
+{
+	__u32 id = tier_prog(m->slot_ids, tier, set);
+	__u32 id_sb = tier_prog(m->slot_ids_sb, tier, set);
+	int err = put_active(m->fd[XF_M_PROGS], id);
+
 	if (!err)
 		m->slot_ids[XF_PROG_ACTIVE] = id;
+	if (!err)
+		err = put_active(m->fd[XF_M_PROGS_SB], id_sb);
+	if (!err)
+		m->slot_ids_sb[XF_PROG_ACTIVE] = id_sb;
 	return err;
 }
 
@@ -154,10 +189,10 @@ int xf_tier_activate(struct xf_maps *m, int tier, __u32 set)
 {
 	int err = know_slots(m);
 
-	if (!err && !tier_prog(m, tier, set))
+	if (!err && !tier_prog(m->slot_ids, tier, set))
 		tier = XF_TIER_FULL;	/* not loaded: the full filter */
 	if (!err)
-		err = set_active(m, tier_prog(m, tier, set));
+		err = set_active(m, tier, set);
 	if (err)
 		return xf_diag(err, NULL, "switching to the %s tier: %s",
 			       xf_tier_name(tier), strerror(-err));
@@ -181,9 +216,9 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
 		return xf_diag(err, NULL, "read %s: %s", XF_MAP_PROGS,
 			       strerror(-err));
 	need = xf_tier_for(m->uses[set] | uses);
-	if (!tier_prog(m, need, set))
+	if (!tier_prog(m->slot_ids, need, set))
 		need = XF_TIER_FULL;
-	if (m->slot_ids[XF_PROG_ACTIVE] == tier_prog(m, need, set)) {
+	if (is_active(m, need, set)) {
 		m->tier_heavy = false;
 		return 0;
 	}
@@ -197,36 +232,36 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
 	return xf_tier_activate(m, need, set);
 }
 
-int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj)
+int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj, bool sb)
 {
-	int err = 0;
+	int map = sb ? XF_M_PROGS_SB : XF_M_PROGS, err = 0;
 
 	m->slots_known = false;
 	for (int t = XF_TIERS - 1; t >= 0 && !err; t--) {	/* full first */
 		for (__u32 s = 0; s < XF_SETS && !err; s++) {
 			struct bpf_program *p = bpf_object__find_program_by_name(
-				obj, prog_names[t][s]);
+				obj, prog_names[sb][t][s]);
 			__u32 slot = xf_prog_slot(t, s);
 			int fd = p ? bpf_program__fd(p) : -1;
 
 			if (fd >= 0)
-				err = bpf_map_update_elem(m->fd[XF_M_PROGS],
-							  &slot, &fd, BPF_ANY);
+				err = bpf_map_update_elem(m->fd[map], &slot,
+							  &fd, BPF_ANY);
 			else
-				err = bpf_map_delete_elem(m->fd[XF_M_PROGS],
-							  &slot) &&
+				err = bpf_map_delete_elem(m->fd[map], &slot) &&
 				      errno != ENOENT;
 			err = err ? -errno : 0;
 		}
 	}
 	if (err)
-		return xf_diag(err, NULL, "filling %s: %s", XF_MAP_PROGS,
-			       strerror(-err));
+		return xf_diag(err, NULL, "filling %s: %s",
+			       xf_map_specs[map].name, strerror(-err));
 	return 0;
 }
 
-/* Only the tier programs are loaded: xdp_filter is ip(8)'s to load. */
-static void tiers_only(struct bpf_object *obj)
+/* Only the tier programs are loaded (the dispatchers are ip(8)'s to load):
+ * the multi-buffer ones for xf_progs, or their single-buffer twins (sb). */
+static void tiers_only(struct bpf_object *obj, bool sb)
 {
 	struct bpf_program *p;
 
@@ -236,7 +271,7 @@ static void tiers_only(struct bpf_object *obj)
 		for (int t = 0; t < XF_TIERS; t++)
 			for (__u32 s = 0; s < XF_SETS; s++)
 				tier |= !strcmp(bpf_program__name(p),
-						prog_names[t][s]);
+						prog_names[sb][t][s]);
 		bpf_program__set_autoload(p, tier);
 	}
 }
@@ -249,7 +284,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);	/* the verifier log, on failure */
 }
 
-int xf_tiers_load(const char *path, struct bpf_object **obj)
+int xf_tiers_load(const char *path, bool sb, struct bpf_object **obj)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = xf_pin_dir);
 	int err;
@@ -263,13 +298,13 @@ int xf_tiers_load(const char *path, struct bpf_object **obj)
 		return xf_diag(XF_EINPUT, NULL, "%s: %s", path, why);
 	}
 	libbpf_set_print(quiet_print);
-	tiers_only(*obj);
+	tiers_only(*obj, sb);
 	err = bpf_object__load(*obj);
 	if (err) {
 		bpf_object__close(*obj);
 		*obj = NULL;
-		return xf_diag(err, NULL, "loading the tiers of %s: %s", path,
-			       strerror(-err));
+		return xf_diag(err, NULL, "loading the tiers of %s%s: %s", path,
+			       sb ? " (single-buffer)" : "", strerror(-err));
 	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 /* xf_tiers.h - the store's part that picks the program packets run: which
  * feature tier a rule set needs, which one xf_progs makes active, the
  * switch between them, and the tier programs of an object loaded into
- * xf_progs (xdp_filter.h, "Feature tiers").
+ * xf_progs and xf_progs_sb (xdp_filter.h, "Feature tiers").
  */
 #ifndef XF_TIERS_H
 #define XF_TIERS_H
@@ -47,11 +47,13 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
 		 enum xf_tier_when when);
 
 /* The tier programs of an object (loaded, with the pins' maps) into their
- * slots; a slot whose program the object lacks is emptied. */
-int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj);
+ * slots of xf_progs, or of xf_progs_sb (sb: loaded single-buffer); a slot
+ * whose program the object lacks is emptied. */
+int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj, bool sb);
 /* Opens the object at path with the pinned maps and loads its tier
- * programs (no lock needed: nothing runs them yet): *obj, to fill their
+ * programs (no lock needed: nothing runs them yet), multi-buffer for
+ * xf_progs or single-buffer for xf_progs_sb (sb): *obj, to fill their
  * slots from and to bpf_object__close() after. */
-int xf_tiers_load(const char *path, struct bpf_object **obj);
+int xf_tiers_load(const char *path, bool sb, struct bpf_object **obj);
 
 #endif /* XF_TIERS_H */

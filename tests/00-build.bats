@@ -17,7 +17,7 @@ setup_file() {
 	[[ $output == *"ELF 64-bit LSB relocatable, eBPF"* ]]
 }
 
-@test "the object has xdp_filter first and the tiers' programs in section xdp.frags, BTF and a GPL license" {
+@test "the object has xdp_filter first and the tiers' programs in section xdp.frags, their single-buffer twins in xdp, BTF and a GPL license" {
 	run -0 llvm-objdump -h "$B/xdp_filter.o"
 	[[ $output =~ [[:space:]]xdp\.frags[[:space:]] ]]
 	[[ $output == *" .maps "* ]]
@@ -30,6 +30,9 @@ setup_file() {
 	local progs
 	progs=$(awk '$3 == "F" && $4 == "xdp.frags" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
 	[[ $progs == $'xdp_filter\nxf_full\nxf_dst_s0\nxf_dst_s1\nxf_ports_s0\nxf_ports_s1' ]]
+	# their single-buffer twins, for generic mode, in section xdp
+	progs=$(awk '$3 == "F" && $4 == "xdp" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
+	[[ $progs == $'xdp_filter_sb\nxf_full_sb\nxf_dst_s0_sb\nxf_dst_s1_sb\nxf_ports_s0_sb\nxf_ports_s1_sb' ]]
 	run -0 llvm-objdump -s -j license "$B/xdp_filter.o"
 	[[ $output == *"GPL"* ]]
 }
@@ -41,13 +44,13 @@ setup_file() {
 		select(.kind == "DATASEC" and .name == ".maps") |
 		.vars[].type_id as $id | $t[] | select(.id == $id) | .name' \
 		<<<"$output" | sort)
-	[[ $names == $'xf_config\nxf_log\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_rcount\nxf_rdesc\nxf_rlog\nxf_stats' ]]
+	[[ $names == $'xf_config\nxf_log\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_progs_sb\nxf_rcount\nxf_rdesc\nxf_rlog\nxf_stats' ]]
 	for name in $names; do
 		[[ $name == xf_* && ${#name} -le 15 ]]
 	done
 	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
 	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
-		select(.name == "pinning")] | length' <<<"$output") -eq 11 ]]
+		select(.name == "pinning")] | length' <<<"$output") -eq 12 ]]
 }
 
 @test "the scripts are shellcheck clean" {

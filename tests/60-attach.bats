@@ -90,7 +90,7 @@ prog_id() {
 		$i.attached_since >= $t0 - 1 and $i.attached_since <= $now' <<<"$output"
 	# memory: every pin, and the total is their sum
 	jq -e '(.maps | keys) == ["xf_config", "xf_log", "xf_pfx4", "xf_pfx6", "xf_ports",
-		"xf_pports", "xf_progs", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
+		"xf_pports", "xf_progs", "xf_progs_sb", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
 		.map_memory_bytes == ([.maps[]] | add) and .map_memory_bytes > 1048576' <<<"$doc"
 	# rules and totals move
 	run -0 rule add 8080 tcp

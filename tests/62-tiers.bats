@@ -11,6 +11,7 @@
 load helpers
 
 PROGS=/sys/fs/bpf/tc/globals/xf_progs
+PROGS_SB=/sys/fs/bpf/tc/globals/xf_progs_sb
 
 setup_file() {
 	make -s -C "$XF_ROOT" all >&3
@@ -25,12 +26,12 @@ teardown() {
 	ns_teardown
 }
 
-# running - the name of the program in xf_progs' active slot, as the
-# kernel has it ("none": the slot is empty and xdp_filter is the full
-# filter itself).
+# running [ARRAY] - the name of the program in the active slot of xf_progs
+# (or ARRAY), as the kernel has it ("none": the slot is empty and the
+# dispatcher is the full filter itself).
 running() {
 	local id
-	id=$(in_ns bpftool -j map lookup pinned "$PROGS" key 0 0 0 0 2>/dev/null |
+	id=$(in_ns bpftool -j map lookup pinned "${1:-$PROGS}" key 0 0 0 0 2>/dev/null |
 		jq -r '.formatted.value // empty' 2>/dev/null) || true
 	if [[ -z $id ]]; then
 		echo none
@@ -45,12 +46,21 @@ refute_from() {
 		{ echo "expected $2/$3 from port $1 to be dropped" >&2; return 1; }
 }
 
-# expect_tier TIER PROG - rulectl says TIER, and PROG is what runs.
+# expect_tier TIER PROG - rulectl says TIER, and PROG is what runs, and
+# its single-buffer twin (PROG_sb) for generic mode.
 expect_tier() {
-	local tier
+	local tier sb=${2}_sb
 	tier=$(rule tier --json | jq -r .tier)
 	[[ $tier == "$1" ]] || { echo "tier '$tier', expected '$1'" >&2; return 1; }
 	[[ $(running) == "$2" ]] || { echo "running '$(running)', expected '$2'" >&2; return 1; }
+	[[ $2 == none ]] && sb=none
+	[[ $(running "$PROGS_SB") == "$sb" ]] ||
+		{ echo "generic mode runs '$(running "$PROGS_SB")', expected '$sb'" >&2; return 1; }
+}
+
+# attached - the name of the XDP program on the filtered end.
+attached() {
+	in_ns ip -j -d link show dev "$XF_A" | jq -r '.[0].xdp.prog.name // .[0].xdp.attached[0].prog.name'
 }
 
 @test "the lightest tier that serves the rules runs, and follows add, del, policy and apply" {
@@ -145,6 +155,7 @@ expect_tier() {
 	local slot
 	for slot in 0 1 2 3 4 5; do
 		in_ns bpftool map delete pinned "$PROGS" key "$slot" 0 0 0
+		in_ns bpftool map delete pinned "$PROGS_SB" key "$slot" 0 0 0
 	done
 	[[ $(running) == none ]]
 	refute_reaches udp 8080
@@ -167,8 +178,10 @@ expect_tier() {
 	run -0 rule add 53 udp src
 	expect_tier ports xf_ports_s0
 	local ids
-	ids=$(in_ns bpftool -j map dump pinned "$PROGS" | jq -r '.[].formatted.value' | sort -u)
-	[[ -n $ids ]]
+	ids=$({ in_ns bpftool -j map dump pinned "$PROGS"
+		in_ns bpftool -j map dump pinned "$PROGS_SB"; } | jq -r '.[].formatted.value' | sort -u)
+	# both arrays: the tiers and their single-buffer twins, 5 + 5
+	[[ $(wc -w <<<"$ids") == 10 ]]
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	[[ $output == *"pins removed"* ]]
 	local id i
@@ -202,4 +215,29 @@ expect_tier() {
 	# the control: the real object is taken
 	run -0 in_ns "$B/rulectl" init "$OBJ"
 	expect_tier dst xf_dst_s0
+}
+
+@test "generic mode runs the single-buffer dispatcher and tiers, switched with the native ones" {
+	attach_filter generic
+	[[ $(attached) == xdp_filter_sb ]]
+	run -0 rule add 8080 udp
+	expect_tier dst xf_dst_s0
+	refute_reaches udp 8080
+	assert_reaches udp 8081
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	expect_tier full xf_full
+	refute_reaches tcp 22
+	assert_reaches tcp 23
+	refute_reaches udp 8080
+	run -0 rule del 22 tcp from 198.18.0.0/15
+	expect_tier dst xf_dst_s0
+	assert_reaches tcp 22
+	# every packet the sb tiers judged moved one counter
+	[[ $(rule_packets 8080 udp) == 2 ]]
+	# native mode, in place: the multi-buffer dispatcher, the same rules
+	attach_filter native
+	[[ $(attached) == xdp_filter ]]
+	expect_tier dst xf_dst_s0
+	refute_reaches udp 8080
+	[[ $(rule_packets 8080 udp) == 3 ]]
 }

@@ -105,7 +105,7 @@ files_of() {
 	local x=$BATS_TEST_TMPDIR/x
 	dpkg-deb -x "$DEB" "$x"
 	run -0 llvm-objdump -h "$x/usr/lib/xdp_filter/xdp_filter.o"
-	[[ $output == *" .BTF "* && $output == *" xdp "* ]]
+	[[ $output == *" .BTF "* && $output == *" xdp.frags "* && $output == *" xdp "* ]]
 	# lintian ran (make deb fails on an error); print its tags for the log
 	[[ -e $LINTIAN ]]
 	echo "# lintian: $(grep -cE '^[EW]: ' "$LINTIAN" || true) tags" >&3

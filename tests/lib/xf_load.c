@@ -108,7 +108,7 @@ static void xdp_names(struct bpf_object *obj, char *buf, size_t size)
 int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
 		const char *prog, bool tiers)
 {
-	char what[160], names[96];
+	char what[320], names[256];
 	const char *step;
 	int err;
 
@@ -134,7 +134,7 @@ int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
 		return xf_load_err(tool, path, step, -err);
 	if (xf_obj_maps(o))
 		return -1;
-	return tiers && xf_tiers_fill(&o->m, o->obj) ? -1 : 0;
+	return tiers && xf_tiers_fill(&o->m, o->obj, false) ? -1 : 0;
 }
 
 /* The object's map for spec s, checked. */

@@ -216,8 +216,16 @@ pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full"];
 /// compile time.
 pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] =
     [["xf_dst_s0", "xf_dst_s1"], ["xf_ports_s0", "xf_ports_s1"], ["xf_full", "xf_full"]];
+/// Their single-buffer twins (section xdp), for xf_progs_sb.
+pub const XF_PROG_NAMES_SB: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
+    ["xf_dst_s0_sb", "xf_dst_s1_sb"],
+    ["xf_ports_s0_sb", "xf_ports_s1_sb"],
+    ["xf_full_sb", "xf_full_sb"],
+];
 /// What ip link attaches (`XF_PROG_DISPATCH`).
 pub const XF_PROG_DISPATCH: &str = "xdp_filter";
+/// What ip link attaches in generic mode (`XF_PROG_DISPATCH_SB`).
+pub const XF_PROG_DISPATCH_SB: &str = "xdp_filter_sb";
 
 /// The xf_progs slot xdp_filter tail-calls.
 pub const XF_PROG_ACTIVE: u32 = 0;
@@ -398,6 +406,11 @@ const _: () = {
     assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
     assert!(str_eq(XF_PROG_NAMES[2][0], "xf_full") && str_eq(XF_PROG_NAMES[2][1], "xf_full"));
     assert!(str_eq(XF_PROG_DISPATCH, "xdp_filter"));
+    assert!(str_eq(XF_PROG_DISPATCH_SB, "xdp_filter_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[0][0], "xf_dst_s0_sb") && str_eq(XF_PROG_NAMES_SB[0][1], "xf_dst_s1_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[1][0], "xf_ports_s0_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[1][1], "xf_ports_s1_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_full_sb") && str_eq(XF_PROG_NAMES_SB[2][1], "xf_full_sb"));
     assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8 && XF_PROG_FULL_SLOT == 5);
     assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
     assert!(xf_prog_slot(XF_TIER_FULL, 1) == XF_PROG_FULL_SLOT);

@@ -35,7 +35,7 @@ mod parsing;
 use abi::*;
 use maps::{
     xf_count_rule, xf_port_rule, xf_prefix_lookup, xf_prefix_port_rule, xf_reason, XF_CONFIG,
-    XF_LOG, XF_PROGS, XF_RLOG,
+    XF_LOG, XF_PROGS, XF_PROGS_SB, XF_RLOG,
 };
 use parsing::{xf_parse_fast, xf_parse_frame, xf_parse_strict, xf_pkt};
 use xf_rt::{field, MapValue, Xdp, XdpAction, IPPROTO_TCP, IPPROTO_UDP};
@@ -239,10 +239,11 @@ fn filter_full<const FAST: bool>(xdp: &Xdp) -> XdpAction {
 /// The lighter tiers: tier TIER (below XF_TIER_FULL) for rule set SET,
 /// both built in; deny policy; destination port rules, and source port
 /// rules when the tier serves them (XF_TIER_USES). xdp_filter.c's
-/// filter_ports(ctx, set, src), with set and src compile-time constants.
-/// Frames the fast path does not take go to the full tier (xf_full).
+/// filter_ports(ctx, set, src, sb), with set, src and sb compile-time
+/// constants. Frames the fast path does not take go to the full tier
+/// (xf_full, or xf_full_sb for the single-buffer twins: SB).
 #[inline(always)]
-fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
+fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> XdpAction {
     let src = const {
         assert!(TIER < XF_TIER_FULL && SET < XF_SETS);
         XF_TIER_USES[TIER as usize] & XF_USES_SRC != 0
@@ -251,7 +252,11 @@ fn filter_ports<const TIER: u32, const SET: u32>(xdp: &Xdp) -> XdpAction {
     let mut pkt = xf_pkt::new(xdp);
 
     let Some(reason) = xf_parse_fast(xdp, &mut pkt) else {
-        XF_PROGS.tail_call::<XF_PROG_FULL_SLOT>(xdp);
+        if SB {
+            XF_PROGS_SB.tail_call::<XF_PROG_FULL_SLOT>(xdp);
+        } else {
+            XF_PROGS.tail_call::<XF_PROG_FULL_SLOT>(xdp);
+        }
         // Cannot happen: user space makes a lighter tier active only with
         // the full tier's program loaded.
         return XdpAction::Aborted;
@@ -284,27 +289,41 @@ fn dispatch(xdp: &Xdp) -> XdpAction {
     filter_full::<false>(&xdp) // no tier active: all of it
 }
 
+/// The same for generic mode, single-buffer (xdp_filter_sb, section xdp):
+/// the tiers loaded single-buffer, in xf_progs_sb.
+#[inline(always)]
+fn dispatch_sb(xdp: &Xdp) -> XdpAction {
+    let xdp = XF_PROGS_SB.tail_call::<XF_PROG_ACTIVE>(xdp);
+    filter_full::<false>(&xdp)
+}
+
 /// The full tier's program, in its slot of xf_progs.
 #[inline(always)]
 fn full(xdp: &Xdp) -> XdpAction {
     filter_full::<true>(xdp)
 }
 
-/// Emits the program of tier $tier for rule set $set, named $name, after
-/// checking at compile time that $name is XF_PROG_NAMES[$tier][$set] (the
-/// name rulectl looks it up by).
+/// Emits the program of tier $tier for rule set $set, named $name, and its
+/// single-buffer twin $name_sb in section xdp, after checking at compile
+/// time that the names are XF_PROG_NAMES[$tier][$set] and
+/// XF_PROG_NAMES_SB[$tier][$set] (the names rulectl looks them up by).
 macro_rules! tier_program {
-    ($name:ident, $tier:expr, $set:expr) => {
+    ($name:ident, $name_sb:ident, $tier:expr, $set:expr) => {
         const _: () = assert!(
-            str_eq(stringify!($name), XF_PROG_NAMES[$tier as usize][$set as usize]),
+            str_eq(stringify!($name), XF_PROG_NAMES[$tier as usize][$set as usize])
+                && str_eq(stringify!($name_sb), XF_PROG_NAMES_SB[$tier as usize][$set as usize]),
             "program name differs from XF_PROG_NAMES"
         );
-        xf_rt::xdp_program!($name, filter_ports::<{ $tier }, { $set }>);
+        xf_rt::xdp_program!($name, filter_ports::<{ $tier }, { $set }, false>);
+        xf_rt::xdp_program!($name_sb, filter_ports::<{ $tier }, { $set }, true>, "xdp");
     };
 }
 
-// The programs, in xdp_filter.c's order, all in section xdp.frags (to
-// tail-call each other, programs must agree on multi-buffer support).
+// The programs, in xdp_filter.c's order, in section xdp.frags (to
+// tail-call each other, programs must agree on multi-buffer support), and
+// their single-buffer twins (..._sb) in section xdp: xdp_filter_sb, the
+// dispatcher for generic mode, and the tiers it reaches through
+// xf_progs_sb.
 // xdp_filter must be the first in the section, so that "ip link ... obj
 // xdp_filter_rs.o sec xdp.frags" and the
 // test tools, which take an object's first XDP program, pick it. Source
@@ -314,12 +333,17 @@ macro_rules! tier_program {
 const _: () = {
     let full = XF_PROG_NAMES[XF_TIER_FULL as usize];
     assert!(str_eq(stringify!(xdp_filter), XF_PROG_DISPATCH));
+    assert!(str_eq(stringify!(xdp_filter_sb), XF_PROG_DISPATCH_SB));
     assert!(str_eq(stringify!(xf_full), full[0]) && str_eq(stringify!(xf_full), full[1]));
+    let full_sb = XF_PROG_NAMES_SB[XF_TIER_FULL as usize];
+    assert!(str_eq(stringify!(xf_full_sb), full_sb[0]) && str_eq(stringify!(xf_full_sb), full_sb[1]));
 };
 xf_rt::xdp_program!(xdp_filter, dispatch);
+xf_rt::xdp_program!(xdp_filter_sb, dispatch_sb, "xdp");
 xf_rt::xdp_program!(xf_full, full);
-tier_program!(xf_dst_s0, XF_TIER_DST, 0);
-tier_program!(xf_dst_s1, XF_TIER_DST, 1);
-tier_program!(xf_ports_s0, XF_TIER_PORTS, 0);
-tier_program!(xf_ports_s1, XF_TIER_PORTS, 1);
+xf_rt::xdp_program!(xf_full_sb, full, "xdp");
+tier_program!(xf_dst_s0, xf_dst_s0_sb, XF_TIER_DST, 0);
+tier_program!(xf_dst_s1, xf_dst_s1_sb, XF_TIER_DST, 1);
+tier_program!(xf_ports_s0, xf_ports_s0_sb, XF_TIER_PORTS, 0);
+tier_program!(xf_ports_s1, xf_ports_s1_sb, XF_TIER_PORTS, 1);
 xf_rt::license!("GPL");

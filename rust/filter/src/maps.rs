@@ -59,6 +59,11 @@ xf_rt::xdp_map! {
     /// itself).
     pub XF_PROGS: ProgArray<u32, u32>[XF_PROG_SLOTS] = xf_progs as xf_progs_def;
 }
+xf_rt::xdp_map! {
+    /// The same slots for xdp_filter_sb, holding the tiers loaded
+    /// single-buffer (a tail call only reaches a program of its own kind).
+    pub XF_PROGS_SB: ProgArray<u32, u32>[XF_PROG_SLOTS] = xf_progs_sb as xf_progs_sb_def;
+}
 
 // bpf_maps.h's xf_count_add() is xf_rt's PerCpuArray::count(): this CPU's
 // slot, plain adds, a missing slot ignored.

@@ -798,17 +798,21 @@ macro_rules! __null_for {
 }
 
 /// Emits the program entry point in section `xdp.frags` (multi-buffer
-/// aware: a jumbo MTU in native XDP), named `$name` (ip(8) lists it), which
+/// aware: a jumbo MTU in native XDP), or in the section given (`"xdp"`:
+/// single-buffer, for generic mode), named `$name` (ip(8) lists it), which
 /// runs the safe `fn(&Xdp) -> XdpAction`.
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! xdp_program {
     ($name:ident, $run:path) => {
+        $crate::xdp_program!($name, $run, "xdp.frags");
+    };
+    ($name:ident, $run:path, $sec:literal) => {
         // Inside an anonymous const the function has no path, so safe code
         // cannot call it with a made-up pointer: only the kernel can.
         const _: () = {
             #[unsafe(no_mangle)]
-            #[unsafe(link_section = "xdp.frags")]
+            #[unsafe(link_section = $sec)]
             extern "C" fn $name(ctx: *mut $crate::xdp_md) -> u32 {
                 // SAFETY: only the kernel calls this function (it cannot be
                 // named, see above), with a valid xdp_md that lives for the
