@@ -4,7 +4,8 @@
 # in native mode (its programs declare multi-buffer support, xdp.frags), an
 # 8000-byte UDP datagram in one frame is blocked or passed by its port, a
 # TCP stream of large segments too, and the byte counters count whole
-# frames, not their first buffer. An object without multi-buffer support is
+# frames, not their first buffer; generic mode (the single-buffer twins)
+# too. An object without multi-buffer support is
 # refused by the driver, and attach says why and what to do.
 
 load helpers
@@ -60,6 +61,20 @@ rule_bytes() {
 	[[ $(reason_packets malformed) == 0 ]]
 	# the passed ones were counted whole too
 	[[ $(rule stats --json | jq .passed.bytes) -ge $((8042 + 8062)) ]]
+}
+
+@test "generic mode on MTU 9000: the single-buffer twin sees whole frames, blocks and passes by port" {
+	run -0 attach_filter generic
+	[[ $output == *"(generic mode"* ]]
+	run -0 rule add 9000 udp
+	run -0 datagram 4 9001 8000
+	[[ $output == 8000 ]]
+	run -0 datagram 4 9000 8000
+	[[ $output == 0 ]]
+	[[ $(rule_packets 9000 udp) == 1 && $(rule_bytes 9000 udp) == 8042 ]]
+	run -0 datagram 6 9000 8000
+	[[ $output == 0 ]]
+	[[ $(rule_bytes 9000 udp) == $((8042 + 8062)) && $(reason_packets malformed) == 0 ]]
 }
 
 @test "a TCP stream of jumbo segments passes to its port and not to a blocked one" {
