@@ -20,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-tools bench clean rust check-abi conformance install deb FORCE
+.PHONY: all help deps attach detach status demo test test-tools fuzz bench clean rust check-abi conformance install deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -165,6 +165,11 @@ demo: deps all
 
 test: deps
 	tests/run.sh
+
+# The long argv fuzz run (make test runs 3,000 cases): FUZZ_CASES=N, SEED=N.
+fuzz: deps
+	XF_FUZZ_CASES=$(or $(FUZZ_CASES),10000) $(if $(SEED),XF_FUZZ_SEED=$(SEED)) \
+		bats -f 'argv fuzzer' tests/67-abuse.bats
 
 bench:
 	scripts/deps.sh --bench

@@ -24,6 +24,8 @@ make status [JSON=1]      per interface: mode, program id and tag, attached sinc
                           (JSON=1: one JSON document; also scripts/rule.sh status [--json])
 make bench [QUICK=1]      ns/packet and drop-rate tables against the alternatives
 make conformance [SEED=N] the long differential run: both implementations vs the model
+make fuzz [FUZZ_CASES=N] [SEED=N]
+                          the long argv fuzz run (10,000 cases; make test runs 3,000)
 make kernels              verifier and verdicts on Debian 6.1 and 6.12 under qemu, and the host
 make rust                 build the safe-Rust implementation, build/xdp_filter_rs.o
 make DEBUG=1              build a variant that logs each drop to trace_pipe
