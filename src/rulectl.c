@@ -337,13 +337,9 @@ static int run_monitor(struct xf_maps *m, struct args *a)
  * while), and the tier the active set needs. */
 static int run_init(struct xf_maps *m, struct args *a)
 {
-	struct bpf_object *obj = NULL, *obj_sb = NULL;
-	int err = 0;
+	struct bpf_object *obj = NULL;
+	int err = a->argc ? xf_tiers_load(a->argv[0], &obj) : 0;
 
-	if (a->argc)
-		err = xf_tiers_load(a->argv[0], false, &obj);
-	if (!err && a->argc)
-		err = xf_tiers_load(a->argv[0], true, &obj_sb);
 	if (!err)
 		err = xf_open_maps(m, false);
 	if (!err)
@@ -352,13 +348,12 @@ static int run_init(struct xf_maps *m, struct args *a)
 		err = xf_store_stamp(m);
 	if (!err && obj)
 		err = xf_tiers_fill(m, obj, false);
-	if (!err && obj_sb)
-		err = xf_tiers_fill(m, obj_sb, true);
+	if (!err && obj)
+		err = xf_tiers_fill(m, obj, true);
 	if (!err)
 		err = xf_tier_sync(m, m->set, 0, XF_TIER_EXACT);
 	xf_close_maps(m);
 	bpf_object__close(obj);		/* the arrays keep the tiers loaded */
-	bpf_object__close(obj_sb);
 	return err;
 }
 

@@ -260,18 +260,19 @@ int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj, bool sb)
 }
 
 /* Only the tier programs are loaded (the dispatchers are ip(8)'s to load):
- * the multi-buffer ones for xf_progs, or their single-buffer twins (sb). */
-static void tiers_only(struct bpf_object *obj, bool sb)
+ * the multi-buffer ones for xf_progs and their single-buffer twins. */
+static void tiers_only(struct bpf_object *obj)
 {
 	struct bpf_program *p;
 
 	bpf_object__for_each_program(p, obj) {
 		bool tier = false;
 
-		for (int t = 0; t < XF_TIERS; t++)
-			for (__u32 s = 0; s < XF_SETS; s++)
-				tier |= !strcmp(bpf_program__name(p),
-						prog_names[sb][t][s]);
+		for (int sb = 0; sb < 2; sb++)
+			for (int t = 0; t < XF_TIERS; t++)
+				for (__u32 s = 0; s < XF_SETS; s++)
+					tier |= !strcmp(bpf_program__name(p),
+							prog_names[sb][t][s]);
 		bpf_program__set_autoload(p, tier);
 	}
 }
@@ -284,7 +285,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);	/* the verifier log, on failure */
 }
 
-int xf_tiers_load(const char *path, bool sb, struct bpf_object **obj)
+int xf_tiers_load(const char *path, struct bpf_object **obj)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = xf_pin_dir);
 	int err;
@@ -298,13 +299,13 @@ int xf_tiers_load(const char *path, bool sb, struct bpf_object **obj)
 		return xf_diag(XF_EINPUT, NULL, "%s: %s", path, why);
 	}
 	libbpf_set_print(quiet_print);
-	tiers_only(*obj, sb);
+	tiers_only(*obj);
 	err = bpf_object__load(*obj);
 	if (err) {
 		bpf_object__close(*obj);
 		*obj = NULL;
-		return xf_diag(err, NULL, "loading the tiers of %s%s: %s", path,
-			       sb ? " (single-buffer)" : "", strerror(-err));
+		return xf_diag(err, NULL, "loading the tiers of %s: %s", path,
+			       strerror(-err));
 	}
 	return 0;
 }

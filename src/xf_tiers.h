@@ -51,9 +51,9 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
  * whose program the object lacks is emptied. */
 int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj, bool sb);
 /* Opens the object at path with the pinned maps and loads its tier
- * programs (no lock needed: nothing runs them yet), multi-buffer for
- * xf_progs or single-buffer for xf_progs_sb (sb): *obj, to fill their
- * slots from and to bpf_object__close() after. */
-int xf_tiers_load(const char *path, bool sb, struct bpf_object **obj);
+ * programs and their single-buffer twins (no lock needed: nothing runs
+ * them yet): *obj, to fill both arrays' slots from and to
+ * bpf_object__close() after. */
+int xf_tiers_load(const char *path, struct bpf_object **obj);
 
 #endif /* XF_TIERS_H */
