@@ -334,44 +334,42 @@ static bool uses_maps(int fd, const __u32 *ids, int nids)
 	return false;
 }
 
-#define XF_TIER_IDS	(2 * XF_PROG_SLOTS)
+/* The program arrays: xf_progs and xf_progs_sb. */
+#define XF_ARRAYS	2
 
-/* The program ids in the tier slots of the pinned xf_progs and xf_progs_sb
- * (open as fd[0], fd[1]), into tiers[XF_TIER_IDS]. */
-static void tier_progs(const int *fd, __u32 *tiers)
+/* The program ids in the tier slots of the pinned arrays (open as fd[],
+ * -1 if missing), into tiers[][]. */
+static void tier_progs(const int *fd, __u32 tiers[][XF_PROG_SLOTS])
 {
-	for (__u32 i = 0; i < XF_TIER_IDS; i++) {
-		__u32 slot = i % XF_PROG_SLOTS;
-		int f = fd[i / XF_PROG_SLOTS];
-
-		if (f < 0 || bpf_map_lookup_elem(f, &slot, &tiers[i]))
-			tiers[i] = 0;
-	}
+	for (int a = 0; a < XF_ARRAYS; a++)
+		for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
+			if (fd[a] < 0 ||
+			    bpf_map_lookup_elem(fd[a], &slot, &tiers[a][slot]))
+				tiers[a][slot] = 0;
 }
 
-/* Empties the slots of both arrays: the tier programs go. */
+/* Empties the slots of the arrays: the tier programs go. */
 static void drop_tiers(const int *fd)
 {
-	for (__u32 i = 0; i < XF_TIER_IDS; i++) {
-		__u32 slot = i % XF_PROG_SLOTS;
-
-		if (fd[i / XF_PROG_SLOTS] >= 0)
-			bpf_map_delete_elem(fd[i / XF_PROG_SLOTS], &slot);
-	}
+	for (int a = 0; a < XF_ARRAYS; a++)
+		for (__u32 slot = 0; fd[a] >= 0 && slot < XF_PROG_SLOTS; slot++)
+			bpf_map_delete_elem(fd[a], &slot);
 }
 
-static bool is_tier(__u32 id, const __u32 *tiers)
+static bool is_tier(__u32 id, const __u32 tiers[][XF_PROG_SLOTS])
 {
-	for (__u32 i = 0; i < XF_TIER_IDS; i++)
-		if (tiers[i] == id)
-			return true;
+	for (int a = 0; a < XF_ARRAYS; a++)
+		for (__u32 slot = 0; slot < XF_PROG_SLOTS; slot++)
+			if (tiers[a][slot] == id)
+				return true;
 	return false;
 }
 
 /* The id of a loaded program that uses one of the maps ids[] (0: none),
  * or -errno; the tier programs the arrays hold do not count: they run only
  * where an attached xdp_filter calls them. */
-static long prog_using(const __u32 *ids, int nids, const __u32 *tiers)
+static long prog_using(const __u32 *ids, int nids,
+		       const __u32 tiers[][XF_PROG_SLOTS])
 {
 	__u32 id = 0;
 
@@ -391,8 +389,8 @@ static long prog_using(const __u32 *ids, int nids, const __u32 *tiers)
 
 int xf_unpin(void)
 {
-	__u32 ids[XF_NMAPS], tiers[XF_TIER_IDS];
-	int n = 0, err = 0, progs[2] = { -1, -1 };
+	__u32 ids[XF_NMAPS], tiers[XF_ARRAYS][XF_PROG_SLOTS];
+	int n = 0, err = 0, progs[XF_ARRAYS] = { -1, -1 };
 	char path[PATH_MAX];
 	long prog;
 
@@ -418,9 +416,9 @@ int xf_unpin(void)
 	prog = prog_using(ids, n, tiers);
 	if (!prog)
 		drop_tiers(progs);
-	for (int i = 0; i < 2; i++)
-		if (progs[i] >= 0)
-			close(progs[i]);
+	for (int a = 0; a < XF_ARRAYS; a++)
+		if (progs[a] >= 0)
+			close(progs[a]);
 	if (prog < 0)
 		return xf_diag(prog, NULL, "listing programs: %s",
 			       strerror(-prog));
