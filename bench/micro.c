@@ -2,9 +2,11 @@
 /* micro.c - xf_bench: ns/packet of XDP programs through BPF_PROG_TEST_RUN.
  *
  * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v5) with
- * 1, 100 and 10,000 port rules (the dispatcher xdp_filter tail-calling the
- * dst tier, as attached), the dst tier run directly with 100 rules (what
- * the dispatcher costs), its safe-Rust implementation
+ * 1, 100 and 10,000 port rules (as attached: the program in xf_progs'
+ * active slot after the store wrote the rules, the dst tier, which is what
+ * an interface's link runs), the dispatcher xdp_filter with 100 rules
+ * (what a plain 'ip link ... obj' attach runs: a tail call to that same
+ * tier), its safe-Rust implementation
  * (xdp_filter_rs.o, same maps; skipped with a note while it is a build
  * for another ABI), its HASH twin (bench_hash.o) and xdp-tools' own
  * xdp-filter objects with the equivalent rule: the main table, every
@@ -150,6 +152,7 @@ struct prog {
 	struct bpf_object *obj;
 	int		fd;
 	int		main;		/* a row of the main table */
+	int		active_fd;	/* the active tier, when it is p->fd */
 	bool		notiers;	/* xdp_filter without the tiers' programs:
 					 * its own full filter decides */
 	const char	*run;		/* the program timed, if not the first */
@@ -192,9 +195,9 @@ static struct prog progs[NPROGS] = {
 			   RS_PORTS, 100, 1),
 	[PI_ARR10K] = PROG("xdp_filter (C), dst tier", "xdp_filter.o", P_ARRAY,
 			   RS_PORTS, 10000, 1),
-	[PI_DIRECT] = PROG_RUN("xf_dst_s0 run directly (no dispatcher)",
-			       "xdp_filter.o", P_ARRAY, RS_PORTS, 100,
-			       "xf_dst_s0"),
+	[PI_DIRECT] = PROG_RUN("through the dispatcher xdp_filter (plain ip"
+			       " link attach)", "xdp_filter.o", P_ARRAY,
+			       RS_PORTS, 100, "xdp_filter"),
 	[PI_RS1] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
 			P_RUST, RS_PORTS, 1, 1),
 	[PI_RS100] = PROG("xdp_filter (Rust), dst tier", "xdp_filter_rs.o",
@@ -698,6 +701,30 @@ static int fill_xdpt(struct bpf_object *obj, __u64 flags)
 	return err;
 }
 
+/* As attached: an interface's link runs the program in the active slot of
+ * xf_progs (the full tier's when it is empty), not the dispatcher. */
+static int run_active(struct prog *p)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(p->obj,
+							   XF_MAP_PROGS);
+	__u32 key = XF_PROG_ACTIVE, id = 0;
+	int fd;
+
+	if (!map)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &id) || !id) {
+		key = XF_PROG_FULL_SLOT;
+		if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &id))
+			return -errno;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	p->active_fd = fd;
+	p->fd = fd;
+	return 0;
+}
+
 static int fill(struct prog *p)
 {
 	switch (p->kind) {
@@ -818,6 +845,9 @@ static int load(struct prog *p)
 			 strerror(-err), last_libbpf_msg);
 	if (!err)
 		err = fill(p);
+	if (!err && (p->kind == P_ARRAY || p->kind == P_RUST) &&
+	    !p->notiers && !p->run)
+		err = run_active(p);
 	if (err && !p->skip[0])
 		snprintf(p->skip, sizeof(p->skip), "fill rules: %s",
 			 strerror(-err));
@@ -1321,6 +1351,8 @@ int main(int argc, char **argv)
 			free(progs[i].ns[k]);
 			free(progs[i].kns[k]);
 		}
+		if (progs[i].active_fd > 0)
+			close(progs[i].active_fd);
 		bpf_object__close(progs[i].obj);
 	}
 	return 0;

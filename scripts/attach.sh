@@ -3,10 +3,12 @@
 # attach.sh - attach xdp_filter to an interface, detach it, or show where it
 # runs. The Makefile's attach, detach and status targets call this.
 #
-# Attaching again replaces the program in place (one atomic netlink call)
-# and keeps the rules: ip(8) reuses the maps pinned under
-# /sys/fs/bpf/tc/globals. ip(8) never unpins, so detach removes our pins
-# once no program uses them any more.
+# An interface runs the active feature tier itself, through a BPF link that
+# rulectl pins beside the maps under /sys/fs/bpf/tc/globals, so that a rule
+# change can move every interface to another tier. Attaching again replaces
+# the program in place (one atomic link update) and keeps the rules (the
+# maps are pinned by name and reused); detach removes the link, and our pins
+# once no interface or other program uses them any more.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -69,11 +71,9 @@ mode_name() {
 	esac
 }
 
-# ours NAME - is NAME one of our dispatchers?
-ours() { [[ $1 == "$XDP_NAME" || $1 == "$XDP_NAME_SB" ]]; }
-
-# dispatcher KEYWORD - the program to attach in that mode.
-dispatcher() { [[ $1 == xdpgeneric ]] && echo "$XDP_NAME_SB" || echo "$XDP_NAME"; }
+# ours NAME - is NAME one of our programs: a dispatcher (what a plain
+# 'ip link ... obj' attaches) or a feature tier (what attach runs)?
+ours() { [[ $1 == "$XDP_NAME" || $1 == "$XDP_NAME_SB" || $1 == xf_* ]]; }
 
 mode_keyword() {
 	case $1 in
@@ -95,7 +95,7 @@ check_dev() {
 
 attach() {
 	local dev=$1 mode=$2 obj=${OBJ:-$B/xdp_filter.o}
-	local cur_mode="" cur_id="" cur_name="" kw err kept
+	local cur_mode="" cur_id="" cur_name="" err kept
 
 	check_dev "$dev"
 	case $mode in
@@ -112,44 +112,29 @@ attach() {
 	if [[ -n $cur_name ]] && ! ours "$cur_name"; then
 		die "$dev already runs XDP program '$cur_name' (id $cur_id); detach it first: ip link set dev $dev $(mode_keyword "$cur_mode") off"
 	fi
-	kw=$(mode_keyword "$mode")
-	if [[ -n $cur_mode ]]; then
-		if [[ -z $mode ]]; then
-			kw=$(mode_keyword "$cur_mode")	# replace in place
-		elif [[ $(mode_keyword "$cur_mode") != "$kw" ]]; then
-			# The kernel refuses two modes at once: a short window
-			# without the filter while the mode changes.
-			echo "switching $dev from $(mode_name "$cur_mode") to $mode mode: detaching first"
-			ip link set dev "$dev" "$(mode_keyword "$cur_mode")" off
-		fi
-	fi
 	kept=0
 	[[ -e $PIN_DIR/xf_ports ]] && kept=$(rule_count)
 
-	if ! err=$(ip -force link set dev "$dev" "$kw" obj "$obj" program "$(dispatcher "$kw")" 2>&1); then
+	# The maps (pinned by name, kept when they exist), the ABI stamp and
+	# the object's feature tiers, loaded for switching; then DEV runs the
+	# active tier itself through a pinned link (replaced in place when it
+	# has one).
+	mkdir -p "$PIN_DIR"
+	"$RULECTL" init "$obj" || exit 1
+	if ! err=$("$RULECTL" attach "$dev" ${mode:+"$mode"} 2>&1); then
 		printf '%s\n' "$err" >&2
 		if [[ $err == *MTU* ]]; then
 			die "the driver of $dev refuses native XDP at its MTU ($(cat "/sys/class/net/$dev/mtu")) for $obj: attach in generic mode (make attach DEV=$dev MODE=generic), or lower the MTU of $dev (and of its peer, for veth) to what the driver takes for XDP in one buffer (about 3,500 bytes on veth), or use an object whose programs declare multi-buffer support (xdp.frags, as build/xdp_filter.o does)"
 		fi
-		if [[ $err == *"parameter mismatch"* || $err == *"Invalid argument"*"pin"* ]]; then
-			die "the pins under $PIN_DIR/xf_* were made by another version of xdp_filter (map layout differs). Save the rules ('scripts/rule.sh list'), run 'make detach DEV=IF' on every interface using them (or rm $PIN_DIR/xf_*), then attach again."
-		fi
 		die "attaching $obj to $dev failed"
 	fi
+	[[ -n $err ]] && printf '%s\n' "$err"
 	read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
-	if [[ $kw == xdp && $cur_mode == 2 ]]; then
-		# the kernel chose generic mode: its dispatcher, in place
-		ip -force link set dev "$dev" xdpgeneric obj "$obj" program "$XDP_NAME_SB" ||
-			die "attaching $obj to $dev (generic mode) failed"
-		read -r cur_mode cur_id cur_name < <(xdp_progs "$dev")
-	fi
-	# the ABI stamp, and the object's feature tiers loaded for switching
-	"$RULECTL" init "$obj" || exit 1
 	echo "object: $obj"
 	if [[ -e $PIN_DIR/xf_ports && $kept -gt 0 ]]; then
-		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); $kept rule(s) kept from $PIN_DIR"
+		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id, $cur_name); $kept rule(s) kept from $PIN_DIR"
 	else
-		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id); no rules yet: scripts/rule.sh add PORT tcp|udp"
+		echo "xdp_filter attached to $dev ($(mode_name "$cur_mode") mode, prog id $cur_id, $cur_name); no rules yet: scripts/rule.sh add PORT tcp|udp"
 	fi
 }
 
@@ -164,8 +149,11 @@ detach() {
 		echo "no XDP program on $dev"
 	elif ! ours "$cur_name"; then
 		die "$dev runs XDP program '$cur_name' (id $cur_id), not $XDP_NAME: left alone"
-	else
+	elif [[ $("$RULECTL" detach "$dev") == *"no link"* ]]; then
+		# attached by ip(8) itself (a plain 'ip link ... obj'), not a link
 		ip link set dev "$dev" "$(mode_keyword "$cur_mode")" off
+		echo "xdp_filter detached from $dev"
+	else
 		echo "xdp_filter detached from $dev"
 	fi
 	[[ $(stat -f -c %T /sys/fs/bpf 2>/dev/null) == bpf_fs ]] || return 0
@@ -174,6 +162,12 @@ detach() {
 
 # The status document, in pieces (each prints one JSON value).
 
+# jq: is this attached program (.prog) one of ours, as ours() says? ($n:
+# XDP_NAME)
+# shellcheck disable=SC2016 # jq variables, not the shell's
+readonly JQ_OURS='def ours: .prog.name as $p |
+	$p == $n or $p == $n + "_sb" or ($p | startswith("xf_"));'
+
 # Interfaces running xdp_filter, with since when: the program's load time
 # (attach loads it, attaching again loads and swaps in a new one, so it is
 # when this program started filtering there). bpftool's loaded_at is Unix
@@ -181,21 +175,20 @@ detach() {
 status_interfaces() {
 	local links ids=() id progs='{}' up now
 	links=$(ip -j -d link show) || return 1
-	mapfile -t ids < <(jq -r --arg n "$XDP_NAME" '.[] | .xdp // empty |
-		(.attached // [.])[] | select(.prog.name == $n or .prog.name == $n + "_sb") |
-		.prog.id' <<<"$links" | sort -un)
+	mapfile -t ids < <(jq -r --arg n "$XDP_NAME" "$JQ_OURS"' .[] | .xdp // empty |
+		(.attached // [.])[] | select(ours) | .prog.id' <<<"$links" | sort -un)
 	if ((${#ids[@]})) && command -v bpftool >/dev/null; then
 		progs=$(for id in "${ids[@]}"; do bpftool -j prog show id "$id" 2>/dev/null || true; done |
 			jq -s 'map({(.id | tostring): .}) | add // {}') || return 1
 	fi
 	read -r up _ </proc/uptime
 	now=$(date +%s)
-	jq --arg n "$XDP_NAME" --argjson progs "$progs" --argjson up "$up" --argjson now "$now" '
+	jq --arg n "$XDP_NAME" --argjson progs "$progs" --argjson up "$up" --argjson now "$now" "$JQ_OURS"'
 		def mode: {"1": "native", "2": "generic", "3": "offload"}[tostring] // "mode-\(.)";
 		[.[] | .ifname as $dev | .ifindex as $idx | .xdp // empty |
-		 (.attached // [.])[] | select(.prog.name == $n or .prog.name == $n + "_sb") |
+		 (.attached // [.])[] | select(ours) |
 		 {name: $dev, ifindex: $idx, mode: (.mode | mode), prog_id: .prog.id,
-		  tag: .prog.tag,
+		  program: .prog.name, tag: .prog.tag,
 		  attached_since: ($progs[.prog.id | tostring].loaded_at //
 			(if .prog.load_time then $now - $up + .prog.load_time / 1e9 | floor
 			 else null end))}]' <<<"$links"
@@ -208,6 +201,7 @@ status_maps() {
 	local p
 	command -v bpftool >/dev/null || { echo null; return 0; }
 	for p in "$PIN_DIR"/xf_*; do
+		[[ ${p##*/} == xf_link_* ]] && continue	# links, not maps
 		bpftool -j map show pinned "$p" 2>/dev/null |
 			jq --arg n "${p##*/}" '{($n): .bytes_memlock}' || true
 	done | jq -s 'add // {}'

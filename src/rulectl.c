@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "xf_apply.h"
+#include "xf_links.h"
 #include "xf_monitor.h"
 #include "xf_rule.h"
 #include "xf_show.h"
@@ -400,6 +401,54 @@ static int run_check(struct xf_maps *m, struct args *a)
 	return err == -ENOENT ? 0 : err;
 }
 
+static int parse_attach(struct args *a)
+{
+	if (!a->argc)
+		return xf_diag(XF_EINPUT, NULL, "no interface given");
+	if (a->argc > 2)
+		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s'",
+			       a->argv[2]);
+	if (a->argc == 2 && strcmp(a->argv[1], "native") &&
+	    strcmp(a->argv[1], "generic"))
+		return xf_diag(XF_EINPUT, NULL, "bad mode '%s' (expected"
+			       " native or generic)", a->argv[1]);
+	return 0;
+}
+
+/* attach DEV [MODE]: DEV runs the active tier through its pinned link. */
+static int run_attach(struct xf_maps *m, struct args *a)
+{
+	enum xf_link_mode mode = XF_LINK_AUTO;
+
+	if (a->argc == 2)
+		mode = strcmp(a->argv[1], "native") ? XF_LINK_GENERIC :
+		       XF_LINK_NATIVE;
+	return xf_link_attach(m, a->argv[0], mode);
+}
+
+static int parse_dev(struct args *a)
+{
+	if (a->argc != 1)
+		return xf_diag(XF_EINPUT, NULL, a->argc ?
+			       "unexpected argument '%s'" :
+			       "no interface given%s", a->argc ? a->argv[1] :
+			       "");
+	return 0;
+}
+
+/* detach DEV: DEV's link goes; says whether there was one. */
+static int run_detach(struct xf_maps *m, struct args *a)
+{
+	int err = xf_link_detach(a->argv[0]);
+
+	(void)m;
+	if (err == 1)
+		printf("%s has no link of xdp_filter\n", a->argv[0]);
+	else if (!err)
+		printf("xdp_filter detached from %s\n", a->argv[0]);
+	return err == 1 ? 0 : err;
+}
+
 static int run_unpin(struct xf_maps *m, struct args *a)
 {
 	(void)m;
@@ -470,6 +519,12 @@ static const struct cmd cmds[] = {
 	  "(attach.sh) stamp the ABI into the pins, load\n"
 	  "OBJ's tiers, make the one the rules need active",
 	  parse_init, run_init, MAPS_NONE, false },
+	{ "attach", "DEV [native|generic]",
+	  "(attach.sh) DEV runs the active tier, through\n"
+	  "a BPF link pinned beside the maps",
+	  parse_attach, run_attach, MAPS_LOCK, false },
+	{ "detach", "DEV", "(attach.sh) detach DEV's link",
+	  parse_dev, run_detach, MAPS_NONE, false },
 	{ "unpin", "", "(attach.sh) unpin if no program uses them",
 	  parse_none, run_unpin, MAPS_NONE, false },
 	{ "--help", "", "this text (also -h, help)",
@@ -489,30 +544,47 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-/* "usage: PROG NAME ARGS   HELP" per visible row; the help starts on the
- * next line when the command is long, and its lines align. */
+/* "usage: PROG NAME ARGS   HELP" (first) or "       PROG NAME ...": the
+ * help starts on the next line when the command is long, and its lines
+ * align. */
+static void usage_row(FILE *f, const struct cmd *c, bool first)
+{
+	const char *h = c->help, *nl;
+	int col = fprintf(f, "%s%s %s%s%s", first ? "usage: " : "       ",
+			  xf_prog, c->name, *c->args ? " " : "", c->args);
+
+	if (col >= HELP_COL - 1) {
+		fputc('\n', f);
+		col = 0;
+	}
+	for (; h; h = nl ? nl + 1 : NULL) {
+		nl = strchr(h, '\n');
+		fprintf(f, "%*s%.*s\n", HELP_COL - col, "",
+			nl ? (int)(nl - h) : (int)strlen(h), h);
+		col = 0;
+	}
+}
+
+/* COMMAND --help: that command's rows of the table. */
+static int command_help(const char *name)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!strcmp(cmds[i].name, name) && !cmds[i].hidden) {
+			usage_row(stdout, &cmds[i], first);
+			first = false;
+		}
+	printf("%s --help: every command, rules and files.\n", xf_prog);
+	return DONE;
+}
+
+/* Every visible row, then what the words mean. */
 static void usage(FILE *f)
 {
-	for (size_t i = 0; i < NCMDS; i++) {
-		const struct cmd *c = &cmds[i];
-		const char *h = c->help, *nl;
-		int col;
-
-		if (c->hidden)
-			continue;
-		col = fprintf(f, "%s%s %s%s%s", i ? "       " : "usage: ",
-			      xf_prog, c->name, *c->args ? " " : "", c->args);
-		if (col >= HELP_COL - 1) {
-			fputc('\n', f);
-			col = 0;
-		}
-		for (; h; h = nl ? nl + 1 : NULL) {
-			nl = strchr(h, '\n');
-			fprintf(f, "%*s%.*s\n", HELP_COL - col, "",
-				nl ? (int)(nl - h) : (int)strlen(h), h);
-			col = 0;
-		}
-	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!cmds[i].hidden)
+			usage_row(f, &cmds[i], !i);
 	fprintf(f,
 		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
 		"       any from PREFIX [log [N/s]]\n"
@@ -574,7 +646,10 @@ int main(int argc, char **argv)
 	if (!c)
 		return xf_exit_status(xf_diag(XF_EINPUT, NULL, "unknown command"
 					      " '%s'", argv[1]));
-	ret = c->parse(&a);		/* before the kernel is touched */
+	if (a.argc && (!strcmp(a.argv[0], "--help") || !strcmp(a.argv[0], "-h")))
+		ret = command_help(c->name);
+	else
+		ret = c->parse(&a);	/* before the kernel is touched */
 	if (!ret && c->run)
 		ret = run(c, &a);
 	xf_free_ruleset(&a.rules);

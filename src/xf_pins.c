@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "xf_links.h"
 #include "xf_pins.h"
 
 #define BPF_FS_MAGIC	0xcafe4a11
@@ -211,6 +212,7 @@ int xf_open_maps(struct xf_maps *m, bool quiet_enoent)
 		err = wrong_abi(cfg.abi);
 	if (err)
 		xf_close_maps(m);
+	m->pinned = !err;
 	return err;
 }
 
@@ -392,6 +394,7 @@ int xf_unpin(void)
 	__u32 ids[XF_NMAPS], tiers[XF_ARRAYS][XF_PROG_SLOTS];
 	int n = 0, err = 0, progs[XF_ARRAYS] = { -1, -1 };
 	char path[PATH_MAX];
+	int links;
 	long prog;
 
 	for (int i = 0; i < XF_NMAPS; i++) {
@@ -408,9 +411,17 @@ int xf_unpin(void)
 		else
 			close(fd);
 	}
-	if (!n) {
-		printf("no pins under %s\n", xf_pin_dir);
-		return 0;
+	links = xf_links_live();
+	if (links > 0)
+		printf("pins kept: %d interface(s) still run xdp_filter\n",
+		       links);
+	if (!n || links) {
+		for (int a = 0; a < XF_ARRAYS; a++)
+			if (progs[a] >= 0)
+				close(progs[a]);
+		if (!n && !links)
+			printf("no pins under %s\n", xf_pin_dir);
+		return links < 0 ? links : 0;
 	}
 	tier_progs(progs, tiers);
 	prog = prog_using(ids, n, tiers);

@@ -46,6 +46,8 @@ struct xf_maps {
 	__u32		slot_ids[XF_PROG_SLOTS];
 	__u32		slot_ids_sb[XF_PROG_SLOTS];
 	bool		slots_known;
+	bool		pinned;		/* opened from the pins: the interfaces'
+					 * links follow the tier switches */
 	bool		tier_heavy;	/* a lighter tier would serve: see
 					 * xf_store_done() */
 };
@@ -83,7 +85,8 @@ int xf_read_count(const struct xf_maps *m, int map, __u32 key,
 		  struct xf_count *sum);
 int xf_read_config(const struct xf_maps *m, struct xf_config *cfg);
 
-/* Removes the pins once no program uses the maps; says which way it went.
+/* Removes the pins once no interface runs the filter (a pinned link) and no
+ * other program uses the maps; says which way it went.
  * 0 or -errno. */
 int xf_unpin(void);
 

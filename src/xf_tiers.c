@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xf_links.h"
 #include "xf_rule.h"
 #include "xf_store.h"
 #include "xf_tiers.h"
@@ -168,8 +169,26 @@ static bool is_active(const struct xf_maps *m, int tier, __u32 set)
 	       tier_prog(m->slot_ids_sb, tier, set);
 }
 
-/* Makes tier's program for `set` active in both arrays: native and generic
- * interfaces switch together, each in one write. */
+int xf_tier_running(struct xf_maps *m, bool sb, __u32 *id)
+{
+	const __u32 *ids = sb ? m->slot_ids_sb : m->slot_ids;
+	int err = know_slots(m);
+
+	if (err)
+		return xf_diag(err, NULL, "read %s: %s", XF_MAP_PROGS,
+			       strerror(-err));
+	*id = ids[XF_PROG_ACTIVE] ? ids[XF_PROG_ACTIVE] :
+	      ids[XF_PROG_FULL_SLOT];
+	if (!*id)
+		return xf_diag(-ENOENT, NULL, "the tier programs are not"
+			       " loaded (rulectl init OBJ)");
+	return 0;
+}
+
+/* Makes tier's program for `set` active in both arrays (native and generic
+ * dispatchers switch together, each in one write), then moves every
+ * interface's link to it (the full tier's program when the slot is
+ * emptied). */
 static int set_active(struct xf_maps *m, int tier, __u32 set)
 {
 	__u32 id = tier_prog(m->slot_ids, tier, set);
@@ -182,6 +201,10 @@ static int set_active(struct xf_maps *m, int tier, __u32 set)
 		err = put_active(m->fd[XF_M_PROGS_SB], id_sb);
 	if (!err)
 		m->slot_ids_sb[XF_PROG_ACTIVE] = id_sb;
+	if (!err && m->pinned)
+		err = xf_links_switch(id ? id : m->slot_ids[XF_PROG_FULL_SLOT],
+				      id_sb ? id_sb :
+				      m->slot_ids_sb[XF_PROG_FULL_SLOT]);
 	return err;
 }
 

@@ -27,11 +27,16 @@ void xf_uses_text(__u32 uses, char *buf, size_t len);
  * when it is empty, -1 (and *set unknown) for a program not in the tier
  * slots. 0 or -errno. */
 int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set);
+/* The program id an interface's link runs, of the single-buffer array when
+ * sb: the active slot's, or the full tier's when it is empty. 0 or -errno
+ * after a message (-ENOENT: no tier program is loaded). */
+int xf_tier_running(struct xf_maps *m, bool sb, __u32 *id);
 /* Is tier's program for `set` loaded (always, for the full tier)? */
 bool xf_tier_loaded(struct xf_maps *m, int tier, __u32 set);
 /* Makes tier's program for `set` the active one (the full tier, or a tier
  * whose program is not loaded: the slot is emptied, and xdp_filter runs the
- * full filter). 0 or -errno after a message. */
+ * full filter), in both arrays and on every pinned link (xf_links.h). 0 or
+ * -errno after a message. */
 int xf_tier_activate(struct xf_maps *m, int tier, __u32 set);
 /* Makes a tier that serves rule set `set` active, if `set` is the one
  * packets use, counting uses (of a change about to be written) in: the one

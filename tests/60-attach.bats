@@ -87,6 +87,7 @@ prog_id() {
 		$s.interfaces == [$s.interfaces[0]] and $s.interfaces[0] as $i |
 		$i.name == $l.ifname and $i.ifindex == $l.ifindex and $i.mode == "generic" and
 		$i.prog_id == $l.xdp.prog.id and $i.tag == $l.xdp.prog.tag and
+		$i.program == $l.xdp.prog.name and $i.program == "xf_dst_s0_sb" and
 		$i.attached_since >= $t0 - 1 and $i.attached_since <= $now' <<<"$output"
 	# memory: every pin, and the total is their sum
 	jq -e '(.maps | keys) == ["xf_config", "xf_log", "xf_pfx4", "xf_pfx6", "xf_ports",
@@ -164,7 +165,7 @@ prog_id() {
 	[[ $output == *"kept"* || $output == *"no rules yet"* ]]
 	run -0 rule add 8080 tcp
 	run -0 in_ns "$ATTACH" detach "$XF_A"
-	[[ $output == *"pins kept: program id"* ]]
+	[[ $output == *"pins kept: 1 interface(s) still run xdp_filter"* ]]
 	run -0 rule list
 	[[ $output == "8080 tcp 0 0" ]]
 	run -0 in_ns "$ATTACH" detach "${XF_NAME}c"

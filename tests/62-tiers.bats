@@ -5,8 +5,10 @@
 # source-port rules; full: prefixes, log, the allow policy), and it follows
 # every add, del, policy and apply. Each tier drops what its rules say, with
 # real traffic, and every packet moves one counter: a deleted rule's drops
-# stay in the "dropped" total. Without the tier programs the full filter
-# serves every rule set; detach unloads them with the pins.
+# stay in the "dropped" total. Each interface runs the tier itself through
+# a pinned link, moved with every switch, in every network namespace that
+# shares the pins. A plain ip link attach (the dispatcher, no tiers) is the
+# full filter; detach unloads the tiers with the pins.
 
 load helpers
 
@@ -23,7 +25,20 @@ setup() {
 }
 
 teardown() {
+	[[ -n ${OTHER_PID-} ]] && kill -9 "$OTHER_PID" 2>/dev/null
+	OTHER_PID=
 	ns_teardown
+}
+
+# other CMD... - runs CMD in the second network namespace of a test (the
+# process OTHER_PID), in the test's mount namespace: the same pins.
+other() {
+	in_ns nsenter -t "$OTHER_PID" -n -- "$@"
+}
+
+# other_attached DEV - the XDP program on DEV there ("null": none).
+other_attached() {
+	other ip -j -d link show dev "$1" | jq -r '.[0].xdp.prog.name // .[0].xdp.attached[0].prog.name'
 }
 
 # running [ARRAY] - the name of the program in the active slot of xf_progs
@@ -147,30 +162,63 @@ attached() {
 	[[ $output == *'xdp_filter_packets_total{reason="dropped",action="drop"} 8'* ]]
 }
 
-@test "without the tier programs, the full filter serves every rule set" {
-	attach_filter
+@test "a plain ip link attach runs the dispatcher's full filter; attach moves it to a pinned link and the tier" {
+	# what a plain 'ip link ... obj xdp_filter.o sec xdp.frags' does: the
+	# dispatcher, no tiers loaded; it is the full filter itself
+	in_ns ip link set dev "$XF_A" xdpdrv obj "$OBJ" sec xdp.frags
+	[[ $(attached) == xdp_filter ]]
 	run -0 rule add 8080 udp
-	expect_tier dst xf_dst_s0
-	# what a plain 'ip link ... obj xdp_filter.o sec xdp.frags' leaves: no tiers
-	local slot
-	for slot in 0 1 2 3 4 5; do
-		in_ns bpftool map delete pinned "$PROGS" key "$slot" 0 0 0
-		in_ns bpftool map delete pinned "$PROGS_SB" key "$slot" 0 0 0
-	done
 	[[ $(running) == none ]]
+	run -0 rule tier
+	[[ $output == *"the lighter tiers are not loaded: attach again"* ]]
 	refute_reaches udp 8080
 	assert_reaches udp 8081
 	[[ $(rule_packets 8080 udp) == 1 ]]
-	run -0 rule add 8090 udp
-	expect_tier full none
-	run -0 rule tier
-	[[ $output == *"the lighter tiers are not loaded: attach again"* ]]
-	refute_reaches udp 8090
-	# attaching again loads them and the lightest tier runs
-	attach_filter
+	# attach: the dispatcher gives way to a link that runs the tier
+	run -0 in_ns "$ATTACH" attach "$XF_A"
+	[[ $output == *"replacing the xdp_filter that ip attached with a pinned link"* ]]
+	[[ $output == *"native mode"*"xf_dst_s0"*"1 rule(s) kept"* ]]
+	[[ $(attached) == xf_dst_s0 ]]
 	expect_tier dst xf_dst_s0
-	refute_reaches udp 8090
-	[[ $(rule_packets 8090 udp) == 2 ]]
+	in_ns bash -c 'compgen -G "/sys/fs/bpf/tc/globals/xf_link_*_native"' >/dev/null
+	refute_reaches udp 8080
+	[[ $(rule_packets 8080 udp) == 2 ]]
+	# ip(8) cannot take a link's interface away; detach can
+	run ! in_ns ip link set dev "$XF_A" xdpdrv off
+	[[ $(attached) == xf_dst_s0 ]]
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	[[ $(attached) == null ]]
+	assert_reaches udp 8080
+}
+
+@test "every interface runs the tier itself through a pinned link, in each network namespace that shares the pins" {
+	attach_filter
+	[[ $(attached) == xf_dst_s0 ]]
+	# a second network namespace in the same mount namespace: same pins
+	local dev=${XF_NAME}o
+	OTHER_PID=$(in_ns bash -c 'unshare -n sleep 300 >/dev/null 2>&1 & echo $!')
+	in_ns ip link add "$dev" type veth peer name "${XF_NAME}q"
+	in_ns ip link set dev "${XF_NAME}q" up
+	in_ns ip link set dev "$dev" netns "$OTHER_PID"
+	other ip link set dev "$dev" up
+	run -0 other "$ATTACH" attach "$dev"
+	[[ $(other_attached "$dev") == xf_dst_s0 ]]
+	[[ $(in_ns bash -c 'ls /sys/fs/bpf/tc/globals/ | grep -c "^xf_link_.*_native$"') == 2 ]]
+	# a rule the dst tier cannot serve moves both interfaces to the full
+	# tier, and the traffic here is judged by it
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	[[ $(attached) == xf_full && $(other_attached "$dev") == xf_full ]]
+	refute_reaches tcp 22
+	assert_reaches tcp 23
+	run -0 rule del 22 tcp from 198.18.0.0/15
+	[[ $(attached) == xf_dst_s0 && $(other_attached "$dev") == xf_dst_s0 ]]
+	assert_reaches tcp 22
+	# the pins stay while the other namespace's interface runs the filter
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	[[ $output == *"pins kept: 1 interface(s) still run xdp_filter"* ]]
+	[[ $(attached) == null && $(other_attached "$dev") == xf_dst_s0 ]]
+	run -0 other "$ATTACH" detach "$dev"
+	[[ $output == *"pins removed"* && $(other_attached "$dev") == null ]]
 }
 
 @test "detach unloads the tier programs with the pins" {
@@ -217,15 +265,16 @@ attached() {
 	expect_tier dst xf_dst_s0
 }
 
-@test "generic mode runs the single-buffer dispatcher and tiers, switched with the native ones" {
+@test "generic mode runs the single-buffer tiers, switched with the native ones" {
 	attach_filter generic
-	[[ $(attached) == xdp_filter_sb ]]
+	[[ $(attached) == xf_dst_s0_sb ]]
 	run -0 rule add 8080 udp
 	expect_tier dst xf_dst_s0
 	refute_reaches udp 8080
 	assert_reaches udp 8081
 	run -0 rule add 22 tcp from 198.18.0.0/15
 	expect_tier full xf_full
+	[[ $(attached) == xf_full_sb ]]
 	refute_reaches tcp 22
 	assert_reaches tcp 23
 	refute_reaches udp 8080
@@ -234,9 +283,9 @@ attached() {
 	assert_reaches tcp 22
 	# every packet the sb tiers judged moved one counter
 	[[ $(rule_packets 8080 udp) == 2 ]]
-	# native mode, in place: the multi-buffer dispatcher, the same rules
+	# native mode: the multi-buffer tier, the same rules
 	attach_filter native
-	[[ $(attached) == xdp_filter ]]
+	[[ $(attached) == xf_dst_s0 ]]
 	expect_tier dst xf_dst_s0
 	refute_reaches udp 8080
 	[[ $(rule_packets 8080 udp) == 3 ]]
