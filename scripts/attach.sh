@@ -119,7 +119,7 @@ attach() {
 	# the object's feature tiers, loaded for switching; then DEV runs the
 	# active tier itself through a pinned link (replaced in place when it
 	# has one).
-	mkdir -p "$PIN_DIR"
+	(umask 077 && mkdir -p "$PIN_DIR")	# root-only, as ip(8) made it
 	"$RULECTL" init "$obj" || exit 1
 	if ! err=$("$RULECTL" attach "$dev" ${mode:+"$mode"} 2>&1); then
 		printf '%s\n' "$err" >&2

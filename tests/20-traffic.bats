@@ -26,7 +26,8 @@ check_rule() {
 
 	attach_filter "$mode"
 	run -0 in_ns ip -d link show dev "$XF_A"
-	[[ $output == *"prog/xdp"*"name xdp_filter"* ]]
+	# the dst tier itself, run by the interface's pinned link
+	[[ $output == *"prog/xdp"*"name xf_dst_s0"* ]]
 	if [[ $mode == generic ]]; then [[ $output == *" xdpgeneric "* ]]; else [[ $output == *" xdp "* ]]; fi
 
 	assert_reaches "$proto" 8080 "$fam"

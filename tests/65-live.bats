@@ -240,7 +240,7 @@ wait_all() {
 	run -0 rule add 8081 udp
 	# another interface still uses the pins: detach keeps them ...
 	run -0 in_ns "$ATTACH" detach "$XF_A"
-	[[ $output == *"pins kept: program id"* ]]
+	[[ $output == *"pins kept: 1 interface(s) still run xdp_filter"* ]]
 	# ... and attaching again says so, and they apply at once
 	run -0 attach_filter
 	[[ $output == *"2 rule(s) kept"* ]]
