@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # 80-kernels.bats - the kernel matrix (tests/kernels/run.sh): the verifier
-# of each kernel accepts every program of every object, and the crafted
-# verdicts all pass,
+# of each kernel accepts every program of every object, the crafted
+# verdicts all pass, and (in the guests) rulectl attaches each object to lo
+# through a pinned link and moves it between tiers,
 # on the host kernel and on Debian's 6.1 and 6.12 LTS kernels under qemu.
 #
 # XF_ROOT overrides the tree, which is the parent of this file's directory.
@@ -20,7 +21,7 @@ RUN=$ROOT/tests/kernels/run.sh
 
 setup_file() {
 	make -C "$ROOT" build/xdp_filter.o build/xdp_filter_rs.o build/xf_verdict.static \
-		build/xf_vstat build/xf_conform.static >&2
+		build/xf_vstat build/xf_conform.static build/rulectl.static >&2
 }
 
 # Every table row run.sh printed ("kernel | object | accepted | insns |
@@ -79,7 +80,7 @@ assert_programs_ok() {
 	assert_programs_ok "$(uname -r | sed 's/[.+]/\\&/g') \\(host\\)"
 }
 
-@test "kernels: Debian 6.1 and 6.12 LTS under qemu accept every object, no verdict fails" {
+@test "kernels: Debian 6.1 and 6.12 LTS under qemu accept every object, no verdict fails, attach works" {
 	local why
 
 	run "$RUN" --no-host
@@ -94,4 +95,16 @@ assert_programs_ok() {
 	grep -qE '^6\.12\.[^|]*\| xdp_filter\.o ' <<<"$output"
 	assert_programs_ok '6\.1\.'
 	assert_programs_ok '6\.12\.'
+	# attached as 'make attach' does: a pinned link on lo, moved between
+	# tiers by rule changes, detached, the pins gone (tests/kernels/init)
+	local k obj
+	for k in '6\.1\.' '6\.12\.'; do
+		for obj in xdp_filter.o xdp_filter_rs.o; do
+			grep -qE "^$k[^|]*\| $obj .*; attach: link ok" <<<"$output" || {
+				echo "$obj on a kernel matching '$k': no 'attach: link ok'" >&2
+				printf '%s\n' "$output" >&2
+				return 1
+			}
+		done
+	done
 }
