@@ -290,3 +290,21 @@ attached() {
 	refute_reaches udp 8080
 	[[ $(rule_packets 8080 udp) == 3 ]]
 }
+
+@test "an interface deleted while attached: its link pin goes at the next switch, and then the pins" {
+	local c=${XF_NAME}c
+	in_ns ip link add "$c" type veth peer name "${XF_NAME}d"
+	in_ns ip link set "$c" up
+	attach_filter
+	run -0 in_ns "$ATTACH" attach "$c"
+	links() { in_ns bash -c 'ls /sys/fs/bpf/tc/globals/ | grep -c "^xf_link_" || true'; }
+	[[ $(links) == 2 ]]
+	in_ns ip link del "$c"
+	[[ $(links) == 2 ]]	# the kernel keeps a link without its interface
+	# a switch moves the live link and drops the stale pin
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	[[ $(attached) == xf_full && $(links) == 1 ]]
+	refute_reaches tcp 22
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	[[ $output == *"pins removed"* && $(links) == 0 ]]
+}
