@@ -227,21 +227,34 @@ static int clear_netlink(const char *dev, unsigned int ifindex,
 	return 0;
 }
 
+/* dev's index and this network namespace's cookie: what names its link
+ * pin. 0, XF_EINPUT or -errno, after a message. */
+static int dev_key(const char *dev, unsigned int *ifindex, __u64 *cookie)
+{
+	int err;
+
+	*ifindex = if_nametoindex(dev);
+	if (!*ifindex)
+		return xf_diag(XF_EINPUT, NULL, "no such interface '%s' in"
+			       " this network namespace", dev);
+	err = netns_cookie(cookie);
+	if (err)
+		return xf_diag(err, NULL, "the network namespace's cookie: %s",
+			       strerror(-err));
+	return 0;
+}
+
 int xf_link_attach(struct xf_maps *m, const char *dev, enum xf_link_mode mode)
 {
-	unsigned int ifindex = if_nametoindex(dev);
+	unsigned int ifindex;
 	enum xf_link_mode cur, was = XF_LINK_AUTO;
 	char path[PATH_MAX], old[PATH_MAX];
 	__u64 cookie;
 	int err;
 
-	if (!ifindex)
-		return xf_diag(XF_EINPUT, NULL, "no such interface '%s' in"
-			       " this network namespace", dev);
-	err = netns_cookie(&cookie);
+	err = dev_key(dev, &ifindex, &cookie);
 	if (err)
-		return xf_diag(err, NULL, "the network namespace's cookie: %s",
-			       strerror(-err));
+		return err;
 	cur = find_link(cookie, ifindex, old);
 	if (cur && (mode == XF_LINK_AUTO || mode == cur)) {
 		__u32 id;
@@ -285,18 +298,14 @@ int xf_link_attach(struct xf_maps *m, const char *dev, enum xf_link_mode mode)
 
 int xf_link_detach(const char *dev)
 {
-	unsigned int ifindex = if_nametoindex(dev);
+	unsigned int ifindex;
 	char path[PATH_MAX];
 	__u64 cookie;
 	int err;
 
-	if (!ifindex)
-		return xf_diag(XF_EINPUT, NULL, "no such interface '%s' in"
-			       " this network namespace", dev);
-	err = netns_cookie(&cookie);
+	err = dev_key(dev, &ifindex, &cookie);
 	if (err)
-		return xf_diag(err, NULL, "the network namespace's cookie: %s",
-			       strerror(-err));
+		return err;
 	if (!find_link(cookie, ifindex, path))
 		return 1;
 	err = drop_link(path);
