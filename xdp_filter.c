@@ -12,10 +12,11 @@
  * truncated or invalid header drops. Each packet moves one counter: its
  * rule's, or its reason's (struct xf_count in xdp_filter.h).
  *
- * Feature tiers (xdp_filter.h): every interface runs xdp_filter, which
- * tail-calls the tier user space made active, or is the full filter itself
- * while no tier is. The lighter tiers are the same decisions for what they
- * serve, with their rule set built in.
+ * Feature tiers (xdp_filter.h): each interface runs the tier user space
+ * made active, through its pinned BPF link (src/xf_links.c); xdp_filter,
+ * for an interface attached with ip(8), tail-calls that tier, or is the
+ * full filter itself while no tier is. The lighter tiers are the same
+ * decisions for what they serve, with their rule set built in.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -248,8 +249,8 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	return XDP_DROP;					/* deny rule */
 }
 
-/* What every interface runs in native mode: the active tier, or else the
- * full filter. It comes first, so "ip link ... obj xdp_filter.o sec
+/* What an interface attached with ip(8) runs in native mode: the active
+ * tier, or else the full filter. It comes first, so "ip link ... obj xdp_filter.o sec
  * xdp.frags" picks it. The programs declare multi-buffer support
  * (xdp.frags: native XDP on a jumbo MTU), and all that tail-call each
  * other must; user space loads the tiers single-buffer a second time for

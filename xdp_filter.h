@@ -196,10 +196,11 @@ struct xf_config {
 };
 
 /* Feature tiers. The object holds one program per tier (and rule set):
- * every interface runs xdp_filter, which tail-calls the program in
- * xf_progs[XF_PROG_ACTIVE], where user space puts the lightest tier that
- * serves the active rule set; while that slot is empty, xdp_filter is the
- * full filter itself. The lighter tiers have their rule set built in (they
+ * user space puts the lightest tier that serves the active rule set in
+ * xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned link to it
+ * (src/xf_links.c); an interface attached with ip(8) runs xdp_filter,
+ * which tail-calls that slot, and is the full filter itself while the
+ * slot is empty. The lighter tiers have their rule set built in (they
  * never read xf_config) and only the code their features need: they parse
  * the common frames themselves (untagged IPv4 and IPv6 with TCP or UDP)
  * and hand every other frame to the full tier's program (xf_full, in

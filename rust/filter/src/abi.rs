@@ -181,10 +181,10 @@ xf_rt::abi_struct! {
 }
 
 /// Feature tiers (`enum xf_tier`). The object holds one program per tier
-/// (and rule set): every interface runs xdp_filter, which tail-calls the
-/// program in xf_progs[XF_PROG_ACTIVE], where user space puts the lightest
-/// tier that serves the active rule set; while that slot is empty,
-/// xdp_filter is the full filter itself. The lighter tiers have their rule
+/// (and rule set): user space puts the lightest tier that serves the active
+/// rule set in xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned
+/// link to it; an interface attached with ip(8) runs xdp_filter, which
+/// tail-calls that slot, and is the full filter itself while it is empty. The lighter tiers have their rule
 /// set built in (they never read xf_config) and only the code their
 /// features need; the slots after XF_PROG_ACTIVE keep each of them loaded,
 /// so a switch is one write.

@@ -17,9 +17,10 @@
 //! (XF_ID_LOG) also sends the packets it drops to the drop log (xf_log),
 //! within its rate (xf_rlog).
 //!
-//! Feature tiers (abi.rs): every interface runs xdp_filter, which
-//! tail-calls the tier user space made active, or is the full filter itself
-//! while no tier is. The lighter tiers are the same decisions for what they
+//! Feature tiers (abi.rs): each interface runs the tier user space made
+//! active, through its pinned link; xdp_filter, for an interface attached
+//! with ip(8), tail-calls that tier, or is the full filter itself while no
+//! tier is. The lighter tiers are the same decisions for what they
 //! serve, with their rule set built in: one generic body, filter_ports(),
 //! instantiated for each tier and set by const generics.
 //!
@@ -279,7 +280,8 @@ fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> X
     XdpAction::Drop // deny rule
 }
 
-/// What every interface runs: the active tier, or else the full filter.
+/// What an interface attached with ip(8) runs: the active tier, or else
+/// the full filter.
 /// The frame is taken from the context again after the tail call, as the
 /// C program reads ctx->data only in filter_full(): 6.12.117's verifier
 /// forgets packet pointers across a tail call (see ProgArray::tail_call).
