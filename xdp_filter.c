@@ -8,7 +8,10 @@
  * default): a match drops, the rest passes. Allow policy: for TCP and UDP,
  * only new flows (TCP SYN without ACK, UDP) are gated: a match passes, UDP
  * to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
- * ICMP and everything not TCP/UDP pass. In both, non-IP frames pass and a
+ * ICMP and everything not TCP/UDP pass. The stateful allow policy (the
+ * state tier) asks the kernel's conntrack instead of passing TCP past its
+ * SYN and UDP to the ephemeral range: an unlisted flow passes only when
+ * conntrack knows it, in either direction. In all, non-IP frames pass and a
  * truncated or invalid header drops. Each packet moves one counter: its
  * rule's, or its reason's (struct xf_count in xdp_filter.h).
  *
@@ -23,6 +26,7 @@
 #include "xdp_filter.h"
 #include "bpf_maps.h"
 #include "parsing.h"
+#include "conntrack.h"
 
 #ifdef XF_DEBUG
 /* make DEBUG=1: one trace_pipe line per dropped packet. */
@@ -71,6 +75,91 @@ static __always_inline bool allow_unlisted(const struct xf_pkt *pkt,
 		return true;		/* replies to the host's own requests */
 	return !(s->flags & XF_CFG_NO_DHCP) &&
 	       (dport == 67 || dport == 68 || dport == 546 || dport == 547);
+}
+
+/* The packet's flow as the kernel's lookups take it (source: the remote
+ * end), in *t, and its size; 0 when the addresses are not in the frame
+ * (cannot happen: the parser checked the IP header). */
+static __always_inline __u32 flow_tuple(const struct xf_pkt *pkt,
+					struct bpf_sock_tuple *t,
+					void *data_end)
+{
+	if (pkt->family == 4 && pkt->saddr + 8 <= data_end) {
+		__builtin_memcpy(&t->ipv4.saddr, pkt->saddr, 8);
+		t->ipv4.sport = pkt->sport;
+		t->ipv4.dport = pkt->dport;
+		return sizeof(t->ipv4);
+	}
+	if (pkt->family == 6 && pkt->saddr + 32 <= data_end) {
+		__builtin_memcpy(t->ipv6.saddr, pkt->saddr, 32);
+		t->ipv6.sport = pkt->sport;
+		t->ipv6.dport = pkt->dport;
+		return sizeof(t->ipv6);
+	}
+	return 0;
+}
+
+/* Is a TCP socket of the host connected with this 4-tuple (any state but
+ * listening)? What keeps a connection that conntrack never saw, opened
+ * before tracking was on, working once the stateful policy is. */
+static __always_inline bool sk_connected(struct xdp_md *ctx,
+					 struct bpf_sock_tuple *t, __u32 sz)
+{
+	struct bpf_sock *sk = bpf_skc_lookup_tcp(ctx, t, sz,
+						 BPF_F_CURRENT_NETNS, 0);
+	bool known;
+
+	if (!sk)
+		return false;
+	known = sk->state != BPF_TCP_LISTEN;
+	bpf_sk_release(sk);
+	return known;
+}
+
+/* Does conntrack know the flow, in either direction (the replies of the
+ * host's own connections are its reply tuples)? */
+static __always_inline bool ct_known(struct xdp_md *ctx, int l4,
+				     struct bpf_sock_tuple *t, __u32 sz)
+{
+	struct bpf_ct_opts opts = { .netns_id = BPF_F_CURRENT_NETNS,
+				    .l4proto = l4 };
+	struct nf_conn *ct = bpf_xdp_ct_lookup(ctx, t, sz, &opts,
+					       XF_CT_OPTS_SZ);
+
+	if (!ct)
+		return false;
+	bpf_ct_release(ct);
+	return true;
+}
+
+/* The stateful allow policy, no rule matched a TCP/UDP packet: a new TCP
+ * connection drops as policy without a lookup (a flow that a rule let in
+ * still matches that rule), DHCP passes unless nodhcp, and the rest passes
+ * when its flow is known: to conntrack, or for TCP to a connected socket
+ * of the host. Unknown, UDP drops as policy, TCP as state. All lookups are
+ * in the packet's network namespace. */
+static __always_inline int stateful_verdict(struct xdp_md *ctx,
+					    const struct xf_pkt *pkt,
+					    const struct xf_set *s,
+					    __u64 bytes, void *data_end)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+	bool tcp = pkt->l4 == IPPROTO_TCP;
+	struct bpf_sock_tuple t = {};
+	__u32 sz;
+
+	if (pkt->new_flow && tcp)
+		return xf_reason(XF_R_POLICY, bytes, XDP_DROP);
+	if (!tcp && !(s->flags & XF_CFG_NO_DHCP) &&
+	    (dport == 67 || dport == 68 || dport == 546 || dport == 547))
+		return xf_reason(XF_R_PASSED, bytes, XDP_PASS);
+	sz = flow_tuple(pkt, &t, data_end);
+	if (sz && ((tcp && sk_connected(ctx, &t, sz)) ||
+		   ct_known(ctx, pkt->l4, &t, sz)))
+		return xf_reason(XF_R_TRACKED, bytes, XDP_PASS);
+	xf_debug("drop %s dport %u %s", l4_name(pkt->l4), dport,
+		 tcp ? "state" : "policy");
+	return xf_reason(tcp ? XF_R_STATE : XF_R_POLICY, bytes, XDP_DROP);
 }
 
 /* An event the drop log could not send: counted in total, and for the
@@ -149,8 +238,12 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
  * prefixes, the allow policy, the drop log. fast: the fast path for the
  * common frames before the strict parser (xf_full); xdp_filter's own copy,
  * which runs only while no tier is active, has the strict parser alone,
- * which the verifier checks in half the steps. */
-static __always_inline int filter_full(struct xdp_md *ctx, const bool fast)
+ * which the verifier checks in half the steps. ct: the state tier, which
+ * asks conntrack when the set's allow policy is stateful; without it a
+ * stateful set is gated as a stateless one (only until user space has
+ * moved the interfaces to the state tier, see xf_tiers.c). */
+static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
+				       const bool ct)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
@@ -201,8 +294,12 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast)
 		xf_count_rule(id, bytes);
 		return xf_reason(XF_R_ALLOWED, bytes, XDP_PASS); /* allow rule */
 	}
-	if (reason != XF_R_PASSED || allow_unlisted(&pkt, s))
+	if (reason != XF_R_PASSED)
 		return xf_reason(reason, bytes, XDP_PASS);	/* not gated */
+	if (ct && (s->flags & XF_CFG_STATEFUL))
+		return stateful_verdict(ctx, &pkt, s, bytes, data_end);
+	if (allow_unlisted(&pkt, s))
+		return xf_reason(reason, bytes, XDP_PASS);	/* stateless */
 	xf_debug("drop %s dport %u policy", l4_name(pkt.l4),
 		 bpf_ntohs(pkt.dport));
 	return xf_reason(XF_R_POLICY, bytes, XDP_DROP);	/* unlisted flow */
@@ -259,7 +356,7 @@ SEC("xdp.frags")
 int xdp_filter(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &xf_progs, XF_PROG_ACTIVE);
-	return filter_full(ctx, false);		/* no tier active: all of it */
+	return filter_full(ctx, false, false);		/* no tier active: all of it */
 }
 
 /* The same, single-buffer, for generic mode (xdp_filter.h). */
@@ -267,7 +364,7 @@ SEC("xdp")
 int xdp_filter_sb(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &xf_progs_sb, XF_PROG_ACTIVE);
-	return filter_full(ctx, false);
+	return filter_full(ctx, false, false);
 }
 
 /* A tier program in section xdp.frags, and its single-buffer twin NAME_sb
@@ -284,7 +381,9 @@ int xdp_filter_sb(struct xdp_md *ctx)
 		return call_sb;						\
 	}
 
-XF_TIER(xf_full, filter_full(ctx, true), filter_full(ctx, true))
+XF_TIER(xf_full, filter_full(ctx, true, false),
+	filter_full(ctx, true, false))
+XF_TIER(xf_state, filter_full(ctx, true, true), filter_full(ctx, true, true))
 XF_TIER(xf_dst_s0, filter_ports(ctx, 0, false, false),
 	filter_ports(ctx, 0, false, true))
 XF_TIER(xf_dst_s1, filter_ports(ctx, 1, false, false),

@@ -46,7 +46,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	5
+#define XF_ABI_VERSION	6
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -167,18 +167,25 @@ enum xf_reason {
 	XF_R_OTHER_L4,		/* IP but not TCP/UDP (ICMP, ...): pass */
 	XF_R_ALLOWED,		/* matched a rule (allow policy): pass */
 	XF_R_POLICY,		/* new TCP/UDP flow, no rule (allow policy): drop */
+	XF_R_TRACKED,		/* no rule, a flow conntrack knows (stateful
+				 * allow policy): pass */
+	XF_R_STATE,		/* TCP past its SYN, no rule, a flow conntrack
+				 * does not know (stateful allow): drop */
 	XF_R_MAX,
 };
 
 /* xf_config flags. */
 #define XF_CFG_ALLOW	(1U << 0)	/* allow-list: only listed flows open */
 #define XF_CFG_NO_DHCP	(1U << 1)	/* allow policy cuts DHCP too */
+#define XF_CFG_STATEFUL	(1U << 2)	/* allow policy asks conntrack about
+					 * what no rule lists */
 
 /* The policy and counts of one rule set. */
 struct xf_set {
 	__u32	flags;		/* XF_CFG_* */
-	__u16	eph_lo;		/* allow policy: UDP to these ports passes */
-	__u16	eph_hi;		/* (replies to the host's own requests) */
+	__u16	eph_lo;		/* stateless allow policy: UDP to these */
+	__u16	eph_hi;		/* ports passes (replies to the host's own
+				 * requests); 0-0 when stateful */
 	__u32	nprefix4;	/* the set's prefixes in xf_pfx4: 0 skips it */
 	__u32	nprefix6;
 	__u32	nsrc;		/* source-port rules in xf_ports: 0 skips them */
@@ -218,7 +225,9 @@ struct xf_config {
 enum xf_tier {
 	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
 	XF_TIER_PORTS,		/* ... and source-port rules */
-	XF_TIER_FULL,		/* everything: prefixes, allow policy, log */
+	XF_TIER_FULL,		/* prefixes, stateless allow policy, log */
+	XF_TIER_STATE,		/* everything: the full tier, and the stateful
+				 * allow policy's conntrack lookups */
 	XF_TIERS,
 };
 
@@ -227,17 +236,20 @@ enum xf_tier {
 #define XF_USES_PREFIX	(1U << 1)	/* prefix rules */
 #define XF_USES_LOG	(1U << 2)	/* rules with log */
 #define XF_USES_ALLOW	(1U << 3)	/* the allow policy */
+#define XF_USES_STATE	(1U << 4)	/* ... stateful */
 
-#define XF_TIER_USES	{ 0, XF_USES_SRC, ~0U }
-#define XF_TIER_NAMES	{ "dst", "ports", "full" }
+#define XF_TIER_USES	{ 0, XF_USES_SRC, ~XF_USES_STATE, ~0U }
+#define XF_TIER_NAMES	{ "dst", "ports", "full", "state" }
 /* The program of each tier for rule sets 0 and 1. */
 #define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
 			  { "xf_ports_s0", "xf_ports_s1" },	\
-			  { "xf_full", "xf_full" } }
+			  { "xf_full", "xf_full" },		\
+			  { "xf_state", "xf_state" } }
 /* The same programs loaded single-buffer, for xf_progs_sb. */
 #define XF_PROG_NAMES_SB { { "xf_dst_s0_sb", "xf_dst_s1_sb" },	\
 			   { "xf_ports_s0_sb", "xf_ports_s1_sb" },	\
-			   { "xf_full_sb", "xf_full_sb" } }
+			   { "xf_full_sb", "xf_full_sb" },	\
+			   { "xf_state_sb", "xf_state_sb" } }
 #define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches (native) */
 #define XF_PROG_DISPATCH_SB "xdp_filter_sb"	/* ... (generic) */
 
@@ -246,10 +258,12 @@ enum xf_tier {
 #define XF_PROG_SLOTS	8
 
 /* The xf_progs slot that keeps the program of tier for rule set set (the
- * full tier has one program, for both sets, in slot 5). */
+ * full tier has one program, for both sets, in slot 5; the state tier in
+ * slot 6). */
 static inline __u32 xf_prog_slot(__u32 tier, __u32 set)
 {
-	return 1 + tier * XF_SETS + (tier < XF_TIER_FULL ? set : 0);
+	return tier < XF_TIER_FULL ? 1 + tier * XF_SETS + set :
+	       1 + XF_TIER_FULL * XF_SETS + (tier - XF_TIER_FULL);
 }
 
 /* xf_rdesc value, the rule record: a rule as the user wrote it, and the

@@ -285,9 +285,9 @@ status_text() {
 	fi
 	echo "pins: $PIN_DIR (rules, policy and counters shared by every interface above)"
 	jq -r '"rules: \(.rules)",
-		"policy: \(.policy | if .policy == "allow" then
-			"allow ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)"
-			else .policy end)",
+		"policy: \(.policy | if .policy != "allow" then .policy
+			elif .stateful then "allow \(if .dhcp then "dhcp" else "nodhcp" end) (stateful: what no rule lists passes only in a flow conntrack knows)"
+			else "allow stateless ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)" end)",
 		"tier: \(.tier.tier) (\(.tier.uses))\(if .tier.loaded then "" else
 			"; the lighter tiers are not loaded: attach again" end)"' <<<"$doc"
 	if IFS=$'\t' read -r active serial by pid < <(jq -r '.rule_set // empty |

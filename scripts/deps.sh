@@ -30,6 +30,11 @@ readonly NEEDS=(
 	"iproute2: ip tc ss"
 	"util-linux: unshare nsenter mountpoint"
 	"netcat-openbsd: nc"
+	# the stateful allow policy turns conntrack on with an nftables table;
+	# its tests scan and send bare segments as a user would
+	"nftables: nft"
+	"hping3: hping3"
+	"nmap: nmap"
 	"ethtool: ethtool"
 	"jq: jq"
 	"bats: bats"
@@ -62,7 +67,6 @@ readonly NEEDS=(
 # Only make bench needs these: the alternatives it measures against.
 readonly BENCH_NEEDS=(
 	"xdp-tools: xdp-filter"
-	"nftables: nft"
 	"iptables: iptables"
 	"gnuplot-nox: gnuplot"
 )

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "xf_apply.h"
+#include "xf_ct.h"
 #include "xf_links.h"
 #include "xf_monitor.h"
 #include "xf_rule.h"
@@ -201,7 +202,8 @@ static int parse_check_rule(struct args *a)
 				      " deny here");
 		if (ret)
 			return ret;
-		printf("policy %s", p->allow ? "allow" : "deny");
+		printf("policy %s%s", p->allow ? "allow" : "deny",
+		       p->stateless ? " stateless" : "");
 		if (p->eph_given)
 			printf(" ephemeral %u-%u", p->eph_lo, p->eph_hi);
 		if (p->allow && p->dhcp >= 0)
@@ -274,20 +276,28 @@ static int run_save(struct xf_maps *m, struct args *a)
 	return xf_show_save(m);
 }
 
+/* "allow ..." or "deny"; in JSON, stateful says which allow policy, and
+ * ephemeral is null where it does not apply (deny keeps its range for a
+ * later stateless allow). */
 static void show_policy(const struct xf_set *s, bool json)
 {
 	bool allow = s->flags & XF_CFG_ALLOW;
+	bool stateful = allow && (s->flags & XF_CFG_STATEFUL);
+	char text[XF_RULE_TEXT];
 
-	if (json)
-		printf("{\"policy\": \"%s\", \"ephemeral\": [%u, %u],"
-		       " \"dhcp\": %s}\n", allow ? "allow" : "deny",
-		       s->eph_lo, s->eph_hi,
-		       s->flags & XF_CFG_NO_DHCP ? "false" : "true");
-	else if (allow)
-		printf("allow ephemeral %u-%u %s\n", s->eph_lo, s->eph_hi,
-		       s->flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
+	if (!json) {
+		xf_format_policy(s, text, sizeof(text));
+		printf("%s\n", text + strlen("policy "));
+		return;
+	}
+	printf("{\"policy\": \"%s\", \"stateful\": %s, \"ephemeral\": ",
+	       allow ? "allow" : "deny", stateful ? "true" : "false");
+	if (stateful)
+		printf("null");
 	else
-		printf("deny\n");
+		printf("[%u, %u]", s->eph_lo, s->eph_hi);
+	printf(", \"dhcp\": %s}\n",
+	       s->flags & XF_CFG_NO_DHCP ? "false" : "true");
 }
 
 static int run_policy(struct xf_maps *m, struct args *a)
@@ -420,10 +430,13 @@ static int run_attach(struct xf_maps *m, struct args *a)
 {
 	enum xf_link_mode mode = XF_LINK_AUTO;
 
+	int err;
+
 	if (a->argc == 2)
 		mode = strcmp(a->argv[1], "native") ? XF_LINK_GENERIC :
 		       XF_LINK_NATIVE;
-	return xf_link_attach(m, a->argv[0], mode);
+	err = xf_link_attach(m, a->argv[0], mode);
+	return err ? err : xf_store_tracking(m);
 }
 
 static int parse_dev(struct args *a)
@@ -436,7 +449,8 @@ static int parse_dev(struct args *a)
 	return 0;
 }
 
-/* detach DEV: DEV's link goes; says whether there was one. */
+/* detach DEV: DEV's link goes; says whether there was one. With the last
+ * interface, connection tracking for the stateful policy goes too. */
 static int run_detach(struct xf_maps *m, struct args *a)
 {
 	int err = xf_link_detach(a->argv[0]);
@@ -446,7 +460,9 @@ static int run_detach(struct xf_maps *m, struct args *a)
 		printf("%s has no link of xdp_filter\n", a->argv[0]);
 	else if (!err)
 		printf("xdp_filter detached from %s\n", a->argv[0]);
-	return err == 1 ? 0 : err;
+	if (err == 1 || err)
+		return err == 1 ? 0 : err;
+	return xf_links_live() ? 0 : xf_ct_tracking(false);
 }
 
 static int run_unpin(struct xf_maps *m, struct args *a)
@@ -496,8 +512,13 @@ static const struct cmd cmds[] = {
 	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
 	{ "policy", "deny", "rules drop, the rest passes (the default)",
 	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
-	{ "policy", "allow [ephemeral LO-HI] [dhcp|nodhcp]",
-	  "rules open, other new TCP/UDP flows drop",
+	{ "policy", "allow [dhcp|nodhcp]",
+	  "rules open; other TCP/UDP passes only in a flow\n"
+	  "the kernel's conntrack knows (stateful)",
+	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
+	{ "policy", "allow stateless [ephemeral LO-HI] [dhcp|nodhcp]",
+	  "rules open, other new TCP/UDP flows drop;\n"
+	  "UDP to the ephemeral range passes",
 	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
 	{ "status", "[--json]",
 	  "interfaces, program, rules, map memory, totals\n"

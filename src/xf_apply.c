@@ -22,6 +22,7 @@
 
 #include "xf_apply.h"
 #include "xf_store.h"
+#include "xf_tiers.h"
 
 struct ref {
 	const struct xf_rule *r;
@@ -368,6 +369,8 @@ int xf_apply(struct xf_maps *m, const struct xf_ruleset *rs, bool dry_run,
 
 	if (!err)
 		err = make_plan(m, rs, &cfg.sets[old], &pl);
+	if (!err)
+		err = xf_policy_check(m, &rs->policy);
 	if (err || dry_run) {
 		err = err ? err : print_diff(m, rs, &pl, &cfg.sets[old]);
 		goto out;

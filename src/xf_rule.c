@@ -289,7 +289,14 @@ static int parse_allow_words(int argc, char **argv, const struct xf_loc *at,
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "ephemeral")) {
+		if (!strcmp(argv[i], "stateless") && i == 1) {
+			p->stateless = true;
+		} else if (!strcmp(argv[i], "ephemeral")) {
+			if (!p->stateless)
+				return xf_diag(XF_EINPUT, at, "'ephemeral' is for"
+					       " 'policy allow stateless' only:"
+					       " the stateful policy lets in the"
+					       " replies conntrack knows");
 			if (++i >= argc)
 				return xf_diag(XF_EINPUT, at, "'ephemeral' needs"
 					       " a port range LO-HI");
@@ -304,8 +311,9 @@ static int parse_allow_words(int argc, char **argv, const struct xf_loc *at,
 			p->dhcp = 0;
 		} else {
 			return xf_diag(XF_EINPUT, at, "unknown keyword '%s'"
-				       " (expected ephemeral LO-HI, dhcp or"
-				       " nodhcp)", argv[i]);
+				       " (expected %sdhcp or nodhcp)", argv[i],
+				       p->stateless ? "ephemeral LO-HI, " :
+				       i == 1 ? "stateless, " : "");
 		}
 	}
 	return 0;
@@ -358,16 +366,20 @@ static int local_port_range(__u16 *lo, __u16 *hi)
 int xf_policy_make(const struct xf_policy_args *p, const struct xf_set *base,
 		   struct xf_set *out)
 {
+	bool was_stateful = base->flags & XF_CFG_STATEFUL;
+
 	*out = *base;
-	if (!p->allow) {
-		out->flags &= ~XF_CFG_ALLOW;
+	out->flags &= ~(XF_CFG_ALLOW | XF_CFG_STATEFUL);
+	if (!p->allow)
 		return 0;
-	}
 	out->flags |= XF_CFG_ALLOW;
-	if (p->eph_given) {
+	if (!p->stateless) {		/* conntrack knows the replies */
+		out->flags |= XF_CFG_STATEFUL;
+		out->eph_lo = out->eph_hi = 0;
+	} else if (p->eph_given) {
 		out->eph_lo = p->eph_lo;
 		out->eph_hi = p->eph_hi;
-	} else if (!out->eph_lo &&
+	} else if ((was_stateful || !out->eph_lo) &&
 		   local_port_range(&out->eph_lo, &out->eph_hi)) {
 		return -ENOENT;
 	}
@@ -382,8 +394,11 @@ void xf_format_policy(const struct xf_set *set, char *buf, size_t len)
 {
 	if (!(set->flags & XF_CFG_ALLOW))
 		snprintf(buf, len, "policy deny");
+	else if (set->flags & XF_CFG_STATEFUL)
+		snprintf(buf, len, "policy allow %s",
+			 set->flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
 	else
-		snprintf(buf, len, "policy allow ephemeral %u-%u %s",
+		snprintf(buf, len, "policy allow stateless ephemeral %u-%u %s",
 			 set->eph_lo, set->eph_hi,
 			 set->flags & XF_CFG_NO_DHCP ? "nodhcp" : "dhcp");
 }

@@ -36,11 +36,13 @@ const char *xf_proto_text(const struct xf_rule *r);
 /* "ADDR/LEN" of a rule with a prefix. */
 void xf_prefix_text(const struct xf_rule *r, char *buf, size_t len);
 
-/* The words after "policy": nothing (show it), --json, deny, or allow
- * [ephemeral LO-HI] [dhcp|nodhcp]. */
+/* The words after "policy": nothing (show it), --json, deny, allow
+ * [dhcp|nodhcp] (stateful) or allow stateless [ephemeral LO-HI]
+ * [dhcp|nodhcp]. */
 struct xf_policy_args {
 	bool	change;		/* false: show */
 	bool	allow;
+	bool	stateless;
 	bool	json;
 	bool	eph_given;
 	__u16	eph_lo, eph_hi;
@@ -49,12 +51,14 @@ struct xf_policy_args {
 
 int xf_parse_policy(int argc, char **argv, const struct xf_loc *at,
 		    struct xf_policy_args *p);
-/* The settings p makes of base (what is not given stays as in base; an
- * allow policy without an ephemeral range in either takes the host's
- * ip_local_port_range): 0, or -ENOENT when that cannot be read. */
+/* The settings p makes of base (what is not given stays as in base; a
+ * stateless allow policy without an ephemeral range in either takes the
+ * host's ip_local_port_range; a stateful one has none): 0, or -ENOENT when
+ * that cannot be read. */
 int xf_policy_make(const struct xf_policy_args *p, const struct xf_set *base,
 		   struct xf_set *out);
-/* "policy deny" or "policy allow ephemeral LO-HI dhcp|nodhcp". */
+/* "policy deny", "policy allow dhcp|nodhcp" or "policy allow stateless
+ * ephemeral LO-HI dhcp|nodhcp". */
 void xf_format_policy(const struct xf_set *set, char *buf, size_t len);
 bool xf_same_policy(const struct xf_set *a, const struct xf_set *b);
 

@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "xf_ct.h"
 #include "xf_store.h"
 #include "xf_tiers.h"
 
@@ -25,9 +26,12 @@ int xf_write_config(struct xf_maps *m, const struct xf_config *cfg)
 
 int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy)
 {
-	__u32 uses = policy->flags & XF_CFG_ALLOW ? XF_USES_ALLOW : 0;
+	__u32 uses = xf_policy_uses(policy);
 	struct xf_config cfg;
-	int err = xf_tier_sync(m, set, uses, XF_TIER_BEFORE);
+	int err = xf_policy_check(m, policy);
+
+	if (!err)
+		err = xf_tier_sync(m, set, uses, XF_TIER_BEFORE);
 
 	if (!err)
 		err = xf_read_config(m, &cfg);
@@ -38,7 +42,22 @@ int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy)
 	cfg.sets[set].eph_hi = policy->eph_hi;
 	err = xf_write_config(m, &cfg);
 	m->uses_known &= ~XF_SET_BIT(set);	/* its ALLOW bit changed */
-	return err ? err : xf_tier_sync(m, set, 0, XF_TIER_AFTER);
+	if (!err)
+		err = xf_tier_sync(m, set, 0, XF_TIER_AFTER);
+	return err || set != m->set || !m->pinned ? err :
+	       xf_store_tracking(m);
+}
+
+int xf_store_tracking(struct xf_maps *m)
+{
+	struct xf_config cfg;
+	int err = xf_read_config(m, &cfg);
+	const struct xf_set *s = &cfg.sets[cfg.set & 1];
+
+	if (err)
+		return err;
+	return xf_ct_tracking((xf_policy_uses(s) & XF_USES_STATE) &&
+			      xf_tier_loaded(m, XF_TIER_STATE, 0));
 }
 
 int xf_store_switch(struct xf_maps *m, __u32 to, __u64 confirm_by,

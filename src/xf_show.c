@@ -18,6 +18,7 @@ static const char *const reason_names[XF_R_MAX] = {
 	[XF_R_MALFORMED] = "malformed",	[XF_R_FRAGMENT] = "fragment",
 	[XF_R_NON_IP] = "non_ip",	[XF_R_OTHER_L4] = "other_l4",
 	[XF_R_ALLOWED] = "allowed",	[XF_R_POLICY] = "policy",
+	[XF_R_TRACKED] = "tracked",	[XF_R_STATE] = "state",
 };
 
 static const char *const reason_actions[XF_R_MAX] = {
@@ -25,6 +26,7 @@ static const char *const reason_actions[XF_R_MAX] = {
 	[XF_R_MALFORMED] = "drop",	[XF_R_FRAGMENT] = "pass",
 	[XF_R_NON_IP] = "pass",		[XF_R_OTHER_L4] = "pass",
 	[XF_R_ALLOWED] = "pass",	[XF_R_POLICY] = "drop",
+	[XF_R_TRACKED] = "pass",	[XF_R_STATE] = "drop",
 };
 
 /* A rule of the active set, with its counters once read. */

@@ -106,7 +106,7 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 	free(seen);
 	if (err)
 		return err;
-	m->uses[set] = uses | (s->flags & XF_CFG_ALLOW ? XF_USES_ALLOW : 0);
+	m->uses[set] = uses | xf_policy_uses(s);
 	m->uses_known |= XF_SET_BIT(set);
 	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc)
 		return 0;

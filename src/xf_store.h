@@ -45,6 +45,11 @@ int xf_store_clear(struct xf_maps *m, __u32 set, bool reset);
 /* The policy of rule set `set` (flags and ephemeral range of policy; the
  * set's counts stay). */
 int xf_store_policy(struct xf_maps *m, __u32 set, const struct xf_set *policy);
+/* Connection tracking in this network namespace on when the set packets
+ * use has the stateful allow policy (and the state tier is loaded), off
+ * otherwise (xf_ct.h): after an attach, and after a policy is set, so a
+ * table deleted by someone else comes back. */
+int xf_store_tracking(struct xf_maps *m);
 /* Makes rule set `to` the one packets use, with one write of xf_config
  * (serial + 1), recording a pending apply --confirm's deadline and timer
  * (0, 0: none). */

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xf_ct.h"
 #include "xf_links.h"
 #include "xf_rule.h"
 #include "xf_store.h"
@@ -20,6 +21,14 @@ static const char *const tier_names[XF_TIERS] = XF_TIER_NAMES;
 static const char *const prog_names[2][XF_TIERS][XF_SETS] = {
 	XF_PROG_NAMES, XF_PROG_NAMES_SB
 };
+
+__u32 xf_policy_uses(const struct xf_set *policy)
+{
+	if (!(policy->flags & XF_CFG_ALLOW))
+		return 0;
+	return XF_USES_ALLOW |
+	       (policy->flags & XF_CFG_STATEFUL ? XF_USES_STATE : 0);
+}
 
 __u32 xf_rule_uses(const struct xf_rule *r)
 {
@@ -40,8 +49,8 @@ __u32 xf_set_uses(const struct xf_maps *m, __u32 set,
 
 	if (!policy && !xf_read_config(m, &cfg))
 		policy = &cfg.sets[set];
-	if (policy && (policy->flags & XF_CFG_ALLOW))
-		uses |= XF_USES_ALLOW;
+	if (policy)
+		uses |= xf_policy_uses(policy);
 	for (__u32 id = 1; id < XF_MAX_RULES; id++)
 		if (xf_in_set(m, id, set))
 			uses |= xf_rule_uses(&m->rules[id]);
@@ -65,7 +74,7 @@ void xf_uses_text(__u32 uses, char *buf, size_t len)
 {
 	static const char *const what[] = {
 		"source-port rules", "prefix rules", "rules with log",
-		"the allow policy",
+		"the allow policy", "its conntrack lookups (stateful)",
 	};
 	size_t n = 0;
 
@@ -132,7 +141,7 @@ int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set)
 		for (__u32 s = 0; s < XF_SETS; s++)
 			if (m->slot_ids[xf_prog_slot(t, s)] == active) {
 				*tier = t;
-				*set = t == XF_TIER_FULL ? 0 : s;
+				*set = t >= XF_TIER_FULL ? 0 : s;
 			}
 	return 0;
 }
@@ -188,12 +197,20 @@ int xf_tier_running(struct xf_maps *m, bool sb, __u32 *id)
 /* Makes tier's program for `set` active in both arrays (native and generic
  * dispatchers switch together, each in one write), then moves every
  * interface's link to it (the full tier's program when the slot is
- * emptied). */
+ * emptied). For the pinned maps, connection tracking is on before the
+ * state tier runs, and off once it no longer does. */
 static int set_active(struct xf_maps *m, int tier, __u32 set)
 {
 	__u32 id = tier_prog(m->slot_ids, tier, set);
 	__u32 id_sb = tier_prog(m->slot_ids_sb, tier, set);
-	int err = put_active(m->fd[XF_M_PROGS], id);
+	__u32 state = m->slot_ids[xf_prog_slot(XF_TIER_STATE, 0)];
+	bool was_state = state && m->slot_ids[XF_PROG_ACTIVE] == state;
+	int err = 0;
+
+	if (m->pinned && id && id == state)
+		err = xf_ct_tracking(true);
+	if (!err)
+		err = put_active(m->fd[XF_M_PROGS], id);
 
 	if (!err)
 		m->slot_ids[XF_PROG_ACTIVE] = id;
@@ -205,7 +222,22 @@ static int set_active(struct xf_maps *m, int tier, __u32 set)
 		err = xf_links_switch(id ? id : m->slot_ids[XF_PROG_FULL_SLOT],
 				      id_sb ? id_sb :
 				      m->slot_ids_sb[XF_PROG_FULL_SLOT]);
+	if (!err && m->pinned && was_state && id != state)
+		err = xf_ct_tracking(false);
 	return err;
+}
+
+int xf_policy_check(struct xf_maps *m, const struct xf_set *policy)
+{
+	if (!(policy->flags & XF_CFG_ALLOW) ||
+	    !(policy->flags & XF_CFG_STATEFUL) ||
+	    xf_tier_loaded(m, XF_TIER_STATE, 0))
+		return 0;
+	return xf_diag(-EOPNOTSUPP, NULL, "the stateful allow policy needs"
+		       " the kernel's connection tracking from XDP (Linux"
+		       " 6.0+ with nf_conntrack), and the loaded tiers have"
+		       " no state tier: use 'policy allow stateless', or load"
+		       " nf_conntrack and attach again");
 }
 
 int xf_tier_activate(struct xf_maps *m, int tier, __u32 set)
@@ -248,7 +280,7 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
 	/* A heavier tier than needed serves the set too: lighter once the
 	 * edits are done (xf_store_done()), not after each one. */
 	if (when != XF_TIER_EXACT && cur > need &&
-	    (cur == XF_TIER_FULL || cur_set == set)) {
+	    (cur >= XF_TIER_FULL || cur_set == set)) {
 		m->tier_heavy = when == XF_TIER_AFTER;
 		return 0;
 	}
@@ -283,8 +315,9 @@ int xf_tiers_fill(struct xf_maps *m, struct bpf_object *obj, bool sb)
 }
 
 /* Only the tier programs are loaded (the dispatchers are ip(8)'s to load):
- * the multi-buffer ones for xf_progs and their single-buffer twins. */
-static void tiers_only(struct bpf_object *obj)
+ * the multi-buffer ones for xf_progs and their single-buffer twins; the
+ * state tier's only where its conntrack kfuncs are (ct). */
+static void tiers_only(struct bpf_object *obj, bool ct)
 {
 	struct bpf_program *p;
 
@@ -294,7 +327,8 @@ static void tiers_only(struct bpf_object *obj)
 		for (int sb = 0; sb < 2; sb++)
 			for (int t = 0; t < XF_TIERS; t++)
 				for (__u32 s = 0; s < XF_SETS; s++)
-					tier |= !strcmp(bpf_program__name(p),
+					tier |= (ct || t != XF_TIER_STATE) &&
+						!strcmp(bpf_program__name(p),
 							prog_names[sb][t][s]);
 		bpf_program__set_autoload(p, tier);
 	}
@@ -322,7 +356,7 @@ int xf_tiers_load(const char *path, struct bpf_object **obj)
 		return xf_diag(XF_EINPUT, NULL, "%s: %s", path, why);
 	}
 	libbpf_set_print(quiet_print);
-	tiers_only(*obj);
+	tiers_only(*obj, xf_ct_available());
 	err = bpf_object__load(*obj);
 	if (err) {
 		bpf_object__close(*obj);

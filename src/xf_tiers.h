@@ -15,6 +15,8 @@ struct bpf_object;
  * set's own, from xf_config). */
 __u32 xf_set_uses(const struct xf_maps *m, __u32 set,
 		  const struct xf_set *policy);
+/* What a set's policy uses (XF_USES_ALLOW, XF_USES_STATE). */
+__u32 xf_policy_uses(const struct xf_set *policy);
 /* The same for one rule. */
 __u32 xf_rule_uses(const struct xf_rule *r);
 /* The lightest tier that serves uses. */
@@ -33,6 +35,9 @@ int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set);
 int xf_tier_running(struct xf_maps *m, bool sb, __u32 *id);
 /* Is tier's program for `set` loaded (always, for the full tier)? */
 bool xf_tier_loaded(struct xf_maps *m, int tier, __u32 set);
+/* Can the tiers loaded serve policy (a stateful allow policy needs the
+ * state tier)? 0, or -EOPNOTSUPP after a message naming the stateless one. */
+int xf_policy_check(struct xf_maps *m, const struct xf_set *policy);
 /* Makes tier's program for `set` the active one (the full tier, or a tier
  * whose program is not loaded: the slot is emptied, and xdp_filter runs the
  * full filter), in both arrays and on every pinned link (xf_links.h). 0 or

@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The stateful allow policy (issue 14): under "policy allow", TCP and UDP
+# that no rule lists pass only in a flow the kernel's conntrack knows, in
+# either direction; "policy allow stateless" keeps the old gate (only new
+# flows are gated, UDP to the ephemeral range passes). With real traffic:
+# scans and bare segments to listening but unlisted ports draw nothing,
+# unsolicited UDP is not delivered, the host's own connections and requests
+# keep working, and switching policy never cuts an established connection.
+# Each drop moves its counter: "policy" for a new flow, "state" for a TCP
+# segment of no known flow.
+
+load helpers
+
+setup_file() {
+	make -s -C "$XF_ROOT" all "$OBJ" >&3
+}
+
+setup() {
+	ns_setup
+	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null	# resolve ARP first
+}
+
+teardown() {
+	ns_teardown
+}
+
+# listen PROTO PORT [FAMILY] - a listener on the filtered end that lives
+# for the test (killed with the namespace); waits until it listens.
+listen() {
+	local ss_flag=-t nc_flags=(-k) i
+	[[ $1 == udp ]] && ss_flag=-u nc_flags=(-u)
+	in_ns timeout 60 nc "-${3:-4}" "${nc_flags[@]}" -l "$(addr_of "${3:-4}" a)" "$2" \
+		>/dev/null 2>&1 3>&- &
+	for ((i = 0; i < 100; i++)); do
+		in_ns ss -Hln "$ss_flag" "sport = :$2" | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "no listener on $1/$2" >&2
+	return 1
+}
+
+# replies FLAGS PORT [COUNT] - hping3 from the peer sends COUNT (default
+# 40) TCP segments with FLAGS (hping3's: -A, -F, -S, ...; several as one
+# word, "-FPU") to PORT on the filtered end; prints how many answers came
+# back.
+replies() {
+	local out
+	out=$(on_peer timeout 20 hping3 -q "$1" -p "$2" -c "${3:-40}" -i u5000 \
+		198.18.0.1 2>&1) || true
+	sed -n 's/.* packets transmitted, \([0-9]*\) packets received.*/\1/p' <<<"$out"
+}
+
+reason() {
+	rule stats --json | jq -r --arg r "$1" '.[$r].packets'
+}
+
+@test "bare ACK segments to a listening unlisted port draw RSTs under the stateless policy and none under the stateful one" {
+	attach_filter
+	listen tcp 3306
+	run -0 rule add 22 tcp
+	run -0 rule policy allow stateless
+	# the control: the stack answers segments of no connection with RST
+	run -0 replies -A 3306
+	(( output >= 30 )) || { echo "stateless: $output RSTs of 40" >&2; false; }
+	run -0 rule policy allow
+	run -0 rule policy
+	[[ $output == "allow dhcp" ]]
+	local before
+	before=$(reason state)
+	run -0 replies -A 3306
+	[[ $output == 0 ]] || { echo "stateful: $output RSTs of 40" >&2; false; }
+	(( $(reason state) >= before + 40 ))
+}
+
+@test "FIN, NULL, Xmas and ACK scans tell nothing of unlisted ports under the stateful policy, and do under the stateless one" {
+	attach_filter
+	listen tcp 3306
+	listen tcp 8080
+	run -0 rule add 22 tcp
+	# nmap's verdicts: a port that answers a FIN/NULL/Xmas probe with RST
+	# is "closed", one that stays silent "open|filtered"; an ACK probe
+	# answered is "unfiltered", one unanswered "filtered".
+	local scan=(-n -Pn -T5 --max-retries 1 -p 3306,3307,8080 198.18.0.1) t
+	run -0 rule policy allow stateless
+	run -0 on_peer timeout 60 nmap -sF "${scan[@]}"
+	[[ $output == *"3307/tcp closed"* ]]	# the control: it tells them apart
+	run -0 on_peer timeout 60 nmap -sA "${scan[@]}"
+	[[ $output == *unfiltered* ]]
+	run -0 rule policy allow
+	for t in -sF -sN -sX; do
+		run -0 on_peer timeout 60 nmap "$t" "${scan[@]}"
+		[[ $output != *closed* && $output == *"3307/tcp "*"open|filtered"* ]] ||
+			{ echo "nmap $t: $output" >&2; false; }
+	done
+	run -0 on_peer timeout 60 nmap -sA "${scan[@]}"
+	[[ $output != *unfiltered* && $output == *filtered* ]]
+	(( $(reason state) > 0 ))
+}
+
+@test "unsolicited UDP to a listening ephemeral port is delivered under the stateless policy and not under the stateful one" {
+	attach_filter
+	run -0 rule policy allow stateless ephemeral 40000-50000
+	assert_reaches udp 45000		# the control: the old gate
+	run -0 rule policy allow
+	local before
+	before=$(reason policy)
+	refute_reaches udp 45000
+	refute_reaches udp 45000 6
+	(( $(reason policy) >= before + 2 ))
+	run -0 rule add 45000 udp		# a rule still opens it
+	assert_reaches udp 45000
+	assert_reaches udp 45000 6
+}
+
+@test "the host's own TCP connections and UDP requests get their replies, IPv4 and IPv6; without conntrack the UDP replies would not" {
+	attach_filter
+	run -0 rule policy allow
+	in_ns nft list table inet xdp_filter >/dev/null	# tracking is on
+	local fam
+	for fam in 4 6; do
+		peer_reply tcp 8081 "$fam"
+		peer_reply udp 5353 "$fam"
+	done
+	(( $(reason tracked) > 0 ))
+	# the control: with tracking off (someone deleted our table), a reply
+	# to a new request is a datagram no flow explains
+	in_ns nft delete table inet xdp_filter
+	! peer_reply udp 5354 4
+	run -0 rule policy allow		# setting it again turns tracking on
+	in_ns nft list table inet xdp_filter >/dev/null
+	peer_reply udp 5355 4
+}
+
+@test "a connection opened under deny keeps working through stateful allow, stateless allow, deny and a re-attach" {
+	attach_filter
+	local in=$BATS_TEST_TMPDIR/peer.in out=$BATS_TEST_TMPDIR/host.out i step
+	: >"$in"
+	: >"$out"
+	# the peer listens and sends what is written to $in; the host connects
+	on_peer sh -c 'tail -f "$1" | timeout 60 nc -l 198.18.0.2 9000 >/dev/null' sh "$in" 3>&- &
+	for ((i = 0; i < 100; i++)); do
+		on_peer ss -Hltn "sport = :9000" | grep -q . && break
+		sleep 0.05
+	done
+	in_ns timeout 60 nc 198.18.0.2 9000 </dev/null >"$out" 2>/dev/null 3>&- &
+	# says WORD - the peer sends WORD; it must reach the host
+	says() {
+		echo "$1" >>"$in"
+		for ((i = 0; i < 100; i++)); do
+			grep -qx "$1" "$out" && return 0
+			sleep 0.05
+		done
+		echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$out")" >&2
+		return 1
+	}
+	says one
+	run -0 rule policy allow
+	says two
+	run -0 rule policy allow stateless
+	says three
+	run -0 rule policy allow
+	says four
+	run -0 in_ns "$ATTACH" attach "$XF_A"
+	says five
+	run -0 rule policy deny
+	says six
+}
