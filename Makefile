@@ -20,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-tools fuzz bench clean rust check-abi conformance install deb FORCE
+.PHONY: all help deps attach detach status demo test test-tools fuzz bench clean rust check-abi conformance install uninstall deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -63,9 +63,9 @@ TESTLIB_HDRS := tests/lib/frame.h tests/lib/xf_load.h
 VERDICT_SRCS := tests/verdict/runner.c tests/verdict/install.c \
 		tests/verdict/check.c tests/verdict/frames.c \
 		tests/verdict/cases.c tests/verdict/families.c \
-		$(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
 VERDICT_DEPS := $(VERDICT_SRCS) tests/verdict/verdict.h tests/verdict/cases.h \
-		$(TESTLIB_HDRS) $(STORE_HDRS)
+		tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
@@ -119,9 +119,9 @@ $(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h \
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
 # rules go into the maps through the store, as rulectl writes them.
 XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
-		   $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
 XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		   $(TESTLIB_HDRS) $(STORE_HDRS)
+		   tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
@@ -134,7 +134,7 @@ conformance: $(B)/xf_conform $(B)/xdp_filter.o $(B)/xdp_filter_rs.o
 # rust-web-src, the crates as LLVM bitcode, lowered with llc-22.
 RUST_SRCS := $(wildcard rust/rt/src/*.rs rust/filter/src/*.rs)
 rust: $(B)/xdp_filter_rs.o
-$(B)/xdp_filter_rs.o: $(RUST_SRCS) rust/build.sh | $(B)
+$(B)/xdp_filter_rs.o: $(RUST_SRCS) rust/build.sh rust/kfuncs.c conntrack.h | $(B)
 	rust/build.sh -f -B $(B) -o $@
 check-abi: $(B)/xdp_filter.o $(B)/xdp_filter_rs.o
 	rust/check-abi.sh $^
@@ -177,6 +177,9 @@ bench:
 
 install: $(B)/xdp_filter.o $(B)/rulectl
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh
+
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" scripts/install.sh --uninstall
 
 # The Debian package: build/xdp-filter_VERSION_ARCH.deb, checked by lintian.
 deb:

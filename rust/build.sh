@@ -13,6 +13,16 @@
 # first program of section xdp.frags. core's own bitcode is not linked:
 # a call left into core (a panic path, say) fails the build by name rather
 # than reaching the verifier.
+#
+# The conntrack kfuncs (conntrack.h) are the only symbols the object may
+# leave undefined: libbpf resolves them against the kernel's BTF, by the
+# BTF FUNC the object declares for each. rustc emits no debug info for an
+# extern declaration, hence no BTF, so rust/kfuncs.c, which includes
+# conntrack.h and calls both, is compiled with clang to bitcode and linked
+# first: llvm-link keeps its declarations (weak, section .ksyms, with
+# debug info) for the crates' calls, llc emits them as extern FUNCs in
+# DATASEC .ksyms, and opt drops kfuncs.c's own function, internal like
+# everything outside a section.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -24,6 +34,10 @@ readonly ROOT
 LLVM_VER=${LLVM_VER:-22}
 RUSTC=${RUSTC:-/usr/bin/rustc}
 RUST_SRC=${RUST_SRC:-/usr/lib/rustlib/src/rust/library}
+CLANG=${CLANG:-clang}
+# The kfuncs the object calls (conntrack.h): the only undefined symbols
+# allowed, resolved by libbpf against the kernel's BTF.
+readonly KFUNCS=(bpf_ct_release bpf_xdp_ct_lookup)
 readonly TARGET=bpfel-unknown-none
 # BTF maps need BTF, and BTF comes from debug info: debuginfo=2 is mandatory.
 readonly RUSTFLAGS_COMMON=(--edition 2024 --target "$TARGET" -C opt-level=3
@@ -41,8 +55,10 @@ Builds rust/ into OUT (default: BUILD/xdp_filter_rs.o, BUILD=build).
   -f       rebuild even if OUT is newer than its sources
   -v       print each command
 Environment: RUSTC (default /usr/bin/rustc), LLVM_VER (default 22),
-RUST_SRC (default /usr/lib/rustlib/src/rust/library).
-Packages: rustc-web rust-web-src llvm-22 (make deps installs them).
+RUST_SRC (default /usr/lib/rustlib/src/rust/library), CLANG (default
+clang: rust/kfuncs.c to bitcode; its LLVM must not be newer than LLVM_VER),
+CC (default cc: the multiarch include directory, as the Makefile finds it).
+Packages: rustc-web rust-web-src llvm-22 clang (make deps installs them).
 EOF
 }
 
@@ -76,6 +92,7 @@ check_toolchain() {
 	need_tool "llc-$LLVM_VER" "llvm-$LLVM_VER"
 	need_tool "llvm-dis-$LLVM_VER" "llvm-$LLVM_VER"
 	need_tool "llvm-nm-$LLVM_VER" "llvm-$LLVM_VER"
+	need_tool "$CLANG" clang
 
 	rustc_ver=$("$RUSTC" -vV | sed -n 's/^release: //p')
 	if command -v dpkg-query >/dev/null 2>&1 &&
@@ -127,7 +144,7 @@ up_to_date() {
 
 	[[ -f $out ]] || return 1
 	[[ -z $(find "$RUST_DIR/rt" "$RUST_DIR/filter" "$RUST_DIR/build.sh" \
-		-newer "$out" -print -quit) ]]
+		"$RUST_DIR/kfuncs.c" "$ROOT/conntrack.h" -newer "$out" -print -quit) ]]
 }
 
 # Symbols the loader must see: the functions and globals placed in an
@@ -139,9 +156,36 @@ public_symbols() {
 		grep -oE '@[A-Za-z_][A-Za-z0-9_.]*' | sed 's/^@//' | sort -u | paste -sd, -
 }
 
+# rust/kfuncs.c to bitcode, with the Makefile's BPF_CFLAGS (-O2 -g -Wall
+# -Werror -I/usr/include/MULTIARCH): conntrack.h's kfunc declarations with
+# their debug info.
+build_kfuncs() {
+	local bc=$1 multiarch
+
+	multiarch=$("${CC:-cc}" -dumpmachine 2>/dev/null) ||
+		die "${CC:-cc} -dumpmachine failed (the multiarch include directory, for asm/types.h)"
+	run "$CLANG" -target bpf -O2 -g -Wall -Werror -I"/usr/include/$multiarch" \
+		-c -emit-llvm "$RUST_DIR/kfuncs.c" -o "$bc" ||
+		die "rust/kfuncs.c does not compile"
+}
+
+# Every kfunc the object calls must be declared with debug info (so llc
+# emits its BTF FUNC, without which libbpf cannot resolve it) in section
+# .ksyms: what kfuncs.c's bitcode, linked first, gives the declarations.
+check_kfunc_decls() {
+	local bc=$1 k decl
+
+	for k in "${KFUNCS[@]}"; do
+		decl=$("llvm-dis-$LLVM_VER" "$bc" -o - | grep -E "^declare .*@$k\(") ||
+			die "$k is not called (the state tier is missing?)"
+		[[ $decl == *'section ".ksyms"'* && $decl == *'!dbg '* ]] ||
+			die "$k is declared without section .ksyms or debug info (was rust/kfuncs.c linked first?): $decl"
+	done
+}
+
 main() {
 	local bdir=$ROOT/build out="" force="" opt
-	local work sysroot rustc keep undef first
+	local work sysroot rustc keep undef first k
 
 	while getopts ':B:o:fvh' opt; do
 		case $opt in
@@ -178,7 +222,11 @@ main() {
 		"$RUST_DIR/filter/src/lib.rs" --out-dir "$work" ||
 		die "rust/filter does not compile"
 
-	run "llvm-link-$LLVM_VER" "$work/xdp_filter_rs.bc" "$work/xf_rt.bc" -o "$work/linked.bc"
+	build_kfuncs "$work/kfuncs.bc"
+
+	# kfuncs.bc first: the merged module keeps its kfunc declarations.
+	run "llvm-link-$LLVM_VER" "$work/kfuncs.bc" "$work/xdp_filter_rs.bc" "$work/xf_rt.bc" \
+		-o "$work/linked.bc"
 	keep=$(public_symbols "$work/linked.bc")
 	[[ ,$keep, == *,xdp_filter,* ]] ||
 		die "no xdp_filter function in section xdp.frags (found: ${keep:-nothing})"
@@ -186,8 +234,12 @@ main() {
 		-internalize-public-api-list="$keep" "$work/linked.bc" -o "$work/opt.bc"
 	undef=$("llvm-nm-$LLVM_VER" --undefined-only "$work/opt.bc" | awk '{ print $NF }' |
 		"llvm-cxxfilt-$LLVM_VER")
+	for k in "${KFUNCS[@]}"; do
+		undef=$(grep -vx -- "$k" <<<"$undef" || true)
+	done
 	[[ -z $undef ]] ||
 		die "calls left into core (panic path? out-of-line function?): $(printf '%s ' "$undef")"
+	check_kfunc_decls "$work/opt.bc"
 	run "llc-$LLVM_VER" -march=bpfel -mcpu=v3 -filetype=obj "$work/opt.bc" -o "$out.tmp"
 	# ip(8) with "sec xdp.frags", and the test tools, take a section's first
 	# program: it must be xdp_filter, the dispatcher, not a tier.

@@ -286,7 +286,8 @@ status_text() {
 	echo "pins: $PIN_DIR (rules, policy and counters shared by every interface above)"
 	jq -r '"rules: \(.rules)",
 		"policy: \(.policy | if .policy != "allow" then .policy
-			elif .stateful then "allow \(if .dhcp then "dhcp" else "nodhcp" end) (stateful: what no rule lists passes only in a flow conntrack knows)"
+			elif .stateful then "allow \(if .dhcp then "dhcp" else "nodhcp" end) (stateful: what no rule lists passes only in a flow conntrack knows)\(if .tracking then "" else
+				"\nconntrack: OFF in this network namespace (nft table inet xdp_filter is gone): replies to new UDP requests of this host are dropped; rule.sh policy allow turns it on again" end)"
 			else "allow stateless ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)" end)",
 		"tier: \(.tier.tier) (\(.tier.uses))\(if .tier.loaded then "" else
 			"; the lighter tiers are not loaded: attach again" end)"' <<<"$doc"

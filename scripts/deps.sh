@@ -50,6 +50,7 @@ readonly NEEDS=(
 	"qemu-system-x86: qemu-system-x86_64"
 	"busybox-static: /bin/busybox"
 	"cpio: cpio"
+	"xz-utils: xz"
 	"libelf-dev: /usr/lib/$MULTIARCH/libelf.a"
 	"zlib1g-dev: /usr/lib/$MULTIARCH/libz.a"
 	"libzstd-dev: /usr/lib/$MULTIARCH/libzstd.a"

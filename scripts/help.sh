@@ -32,6 +32,9 @@ make DEBUG=1              build a variant that logs each drop to trace_pipe
 make install [PREFIX=/usr] [DESTDIR=DIR]
                           xf-rule, xf-attach, the unit xdp-filter@.service (attach, then
                           rule.sh apply /etc/xdp_filter/rules.conf) and that file
+make uninstall [PREFIX=/usr] [DESTDIR=DIR]
+                          detach, remove what make install put there (the rules file
+                          stays) and the stateful policy's nftables table
 make deb                  build/xdp-filter_VERSION_ARCH.deb (debhelper), then lintian
 make clean                remove build/
 Rules: scripts/rule.sh add|del RULE, flush, list [--json], stats [--json],

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# install.sh - what `make install` runs: installs the object(s), rulectl,
-# the scripts, short commands in sbin, the systemd unit
+# install.sh - what `make install` and `make uninstall` run: installs the
+# object(s), rulectl, the scripts, short commands in sbin, the systemd unit
 # xdp-filter@.service and a commented rules file (never over an existing
-# one). Honours DESTDIR (a staging root, for packaging) and PREFIX. The
+# one), or removes them again. Honours DESTDIR (a staging root, for packaging) and PREFIX. The
 # scripts keep the source tree's shape (LIBDIR/scripts/, next to rulectl
 # and the object) so that each finds the others where it looks in a
 # checkout: rule.sh status runs ../scripts/attach.sh.
@@ -15,7 +15,7 @@ readonly ROOT
 
 usage() {
 	cat <<USAGE
-usage: [VAR=VALUE ...] $PROG [--dry-run]
+usage: [VAR=VALUE ...] $PROG [--dry-run] [--uninstall]
        $PROG -h | --help
 Installs xdp_filter (make install runs this; make install PREFIX=/usr
 DESTDIR=/tmp/stage). Variables, from the environment:
@@ -30,6 +30,11 @@ DESTDIR=/tmp/stage). Variables, from the environment:
   B           build directory, $ROOT/build
 Paths inside the installed files never contain DESTDIR.
 --dry-run prints what would be installed and writes nothing.
+--uninstall (make uninstall) removes what the same variables installed; the
+rules file is kept. Without DESTDIR it first detaches the filter from every
+interface of this network namespace (the last detach removes the pinned
+maps and the nftables table inet xdp_filter that the stateful allow policy
+adds), and removes that table if it is still there.
 Files of an older install that this one replaces (xf-restore, restore.sh,
 LIBDIR/rule.sh and attach.sh) are removed.
 Then: systemctl daemon-reload; systemctl enable --now xdp-filter@eth0
@@ -81,15 +86,44 @@ abs() {
 		bad "$1 must be an absolute path without spaces or quotes: '$2'"
 }
 
+# uninstall - detach (the installed xf-attach), then remove the files.
+uninstall() {
+	local f dev
+	if [[ -z $DESTDIR && -x $SBINDIR/xf-attach ]] && ((!DRY)); then
+		"$SBINDIR/xf-attach" status --json 2>/dev/null |
+			jq -r '.interfaces[].name' 2>/dev/null | while read -r dev; do
+			"$SBINDIR/xf-attach" detach "$dev" || true
+		done
+	fi
+	if [[ -z $DESTDIR ]] && command -v nft >/dev/null &&
+		nft list table inet xdp_filter >/dev/null 2>&1; then
+		echo "nft delete table inet xdp_filter"
+		((DRY)) || nft delete table inet xdp_filter
+	fi
+	for f in "$LIBDIR/xdp_filter.o" "$LIBDIR/xdp_filter_rs.o" "$LIBDIR/rulectl" \
+		"$LIBDIR/scripts/rule.sh" "$LIBDIR/scripts/attach.sh" \
+		"$SBINDIR/xf-rule" "$SBINDIR/xf-attach" "$UNITDIR/xdp-filter@.service"; do
+		retire "$f"
+	done
+	((DRY)) || rmdir "$DESTDIR$LIBDIR/scripts" "$DESTDIR$LIBDIR" 2>/dev/null || true
+	[[ -e $DESTDIR$SYSCONFDIR/xdp_filter/rules.conf ]] &&
+		echo "kept $SYSCONFDIR/xdp_filter/rules.conf"
+	return 0
+}
+
 WORK=
 
 main() {
-	local obj unit
-	case ${1-} in
-	-h | --help) usage; exit 0 ;;
-	--dry-run) DRY=1; shift ;;
-	esac
-	(($# == 0)) || bad "unexpected argument '$1' (settings go in the environment: PREFIX=/usr $PROG)"
+	local obj unit un=0
+	while (($#)); do
+		case $1 in
+		-h | --help) usage; exit 0 ;;
+		--dry-run) DRY=1 ;;
+		--uninstall) un=1 ;;
+		*) bad "unexpected argument '$1' (settings go in the environment: PREFIX=/usr $PROG)" ;;
+		esac
+		shift
+	done
 
 	DESTDIR=${DESTDIR-}
 	PREFIX=${PREFIX:-/usr/local}
@@ -105,6 +139,10 @@ main() {
 	done
 	[[ -z $DESTDIR || $DESTDIR == /* ]] || bad "DESTDIR must be an absolute path: '$DESTDIR'"
 	DESTDIR=${DESTDIR%/}
+	if ((un)); then
+		uninstall
+		return 0
+	fi
 	for f in "$B/xdp_filter.o" "$B/rulectl"; do
 		[[ -s $f ]] || die "$f is not built (run make)"
 	done

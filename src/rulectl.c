@@ -276,9 +276,10 @@ static int run_save(struct xf_maps *m, struct args *a)
 	return xf_show_save(m);
 }
 
-/* "allow ..." or "deny"; in JSON, stateful says which allow policy, and
- * ephemeral is null where it does not apply (deny keeps its range for a
- * later stateless allow). */
+/* "allow ..." or "deny"; in JSON, stateful says which allow policy,
+ * tracking whether conntrack is on in this network namespace (xf_ct.h),
+ * and ephemeral is null where it does not apply (deny keeps its range for
+ * a later stateless allow). */
 static void show_policy(const struct xf_set *s, bool json)
 {
 	bool allow = s->flags & XF_CFG_ALLOW;
@@ -290,8 +291,10 @@ static void show_policy(const struct xf_set *s, bool json)
 		printf("%s\n", text + strlen("policy "));
 		return;
 	}
-	printf("{\"policy\": \"%s\", \"stateful\": %s, \"ephemeral\": ",
-	       allow ? "allow" : "deny", stateful ? "true" : "false");
+	printf("{\"policy\": \"%s\", \"stateful\": %s, \"tracking\": %s,"
+	       " \"ephemeral\": ", allow ? "allow" : "deny",
+	       stateful ? "true" : "false",
+	       xf_ct_tracking_on() ? "true" : "false");
 	if (stateful)
 		printf("null");
 	else

@@ -289,14 +289,10 @@ static int parse_allow_words(int argc, char **argv, const struct xf_loc *at,
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "stateless") && i == 1) {
+		if (!strcmp(argv[i], "stateless")) {
 			p->stateless = true;
 		} else if (!strcmp(argv[i], "ephemeral")) {
-			if (!p->stateless)
-				return xf_diag(XF_EINPUT, at, "'ephemeral' is for"
-					       " 'policy allow stateless' only:"
-					       " the stateful policy lets in the"
-					       " replies conntrack knows");
+			p->stateless = true;	/* only that gate has one */
 			if (++i >= argc)
 				return xf_diag(XF_EINPUT, at, "'ephemeral' needs"
 					       " a port range LO-HI");
@@ -311,9 +307,8 @@ static int parse_allow_words(int argc, char **argv, const struct xf_loc *at,
 			p->dhcp = 0;
 		} else {
 			return xf_diag(XF_EINPUT, at, "unknown keyword '%s'"
-				       " (expected %sdhcp or nodhcp)", argv[i],
-				       p->stateless ? "ephemeral LO-HI, " :
-				       i == 1 ? "stateless, " : "");
+				       " (expected stateless, ephemeral LO-HI,"
+				       " dhcp or nodhcp)", argv[i]);
 		}
 	}
 	return 0;

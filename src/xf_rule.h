@@ -38,7 +38,8 @@ void xf_prefix_text(const struct xf_rule *r, char *buf, size_t len);
 
 /* The words after "policy": nothing (show it), --json, deny, allow
  * [dhcp|nodhcp] (stateful) or allow stateless [ephemeral LO-HI]
- * [dhcp|nodhcp]. */
+ * [dhcp|nodhcp] ("ephemeral" implies stateless: rule files saved before
+ * the stateful policy existed keep their meaning). */
 struct xf_policy_args {
 	bool	change;		/* false: show */
 	bool	allow;

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "xf_counts.h"
+#include "xf_ct.h"
 #include "xf_rule.h"
 #include "xf_show.h"
 #include "xf_tiers.h"
@@ -265,6 +266,31 @@ static void prom_tier(struct xf_maps *m)
 		       t == tier);
 }
 
+/* The active set's policy, and whether tracking is on here for it. */
+static void prom_policy(struct xf_maps *m)
+{
+	static const char *const names[] = { "deny", "allow", "allow_stateless" };
+	struct xf_config cfg;
+	const struct xf_set *s;
+	int cur;
+
+	if (xf_read_config(m, &cfg))
+		return;
+	s = &cfg.sets[cfg.set & 1];
+	cur = !(s->flags & XF_CFG_ALLOW) ? 0 : s->flags & XF_CFG_STATEFUL ? 1 : 2;
+	printf("# HELP xdp_filter_policy The policy of the active rule set (1)"
+	       " and the others (0).\n# TYPE xdp_filter_policy gauge\n");
+	for (int i = 0; i < 3; i++)
+		printf("xdp_filter_policy{policy=\"%s\"} %d\n", names[i],
+		       i == cur);
+	printf("# HELP xdp_filter_conntrack_tracking Connection tracking on"
+	       " in this network namespace for the stateful allow policy (the"
+	       " nftables table inet %s).\n"
+	       "# TYPE xdp_filter_conntrack_tracking gauge\n"
+	       "xdp_filter_conntrack_tracking %d\n", XF_CT_TABLE,
+	       xf_ct_tracking_on());
+}
+
 /* The Prometheus text exposition format (version 0.0.4), for
  * node_exporter's textfile collector: no timestamps, each family's HELP,
  * TYPE and samples together. Counters are per-CPU sums, as in stats. */
@@ -279,6 +305,7 @@ static int show_prometheus(struct xf_maps *m, const struct xf_count *c)
 	prom_reasons(c);
 	prom_rules(m, e, n);
 	prom_tier(m);
+	prom_policy(m);
 	free(e);
 	return 0;
 }

@@ -136,7 +136,7 @@ teardown() {
 	[[ $output =~ dropped\ +drop\ +[1-9] ]]
 	[[ $output =~ passed\ +pass\ +[1-9] ]]
 	run -0 rule stats --json
-	jq -e 'keys == (["allowed","dropped","fragment","malformed","non_ip","other_l4","passed","policy"]) and
+	jq -e 'keys == (["allowed","dropped","fragment","malformed","non_ip","other_l4","passed","policy","state","tracked"]) and
 		.dropped.packets >= 1 and .dropped.bytes >= 42 and .passed.packets >= 1 and
 		.malformed.action == "drop" and .passed.action == "pass"' <<<"$output"
 }

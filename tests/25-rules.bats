@@ -99,7 +99,7 @@ teardown() {
 	run -0 rule add 9000 udp
 	run -0 rule policy allow
 	run -0 rule policy
-	[[ $output =~ ^allow\ ephemeral\ [0-9]+-[0-9]+\ dhcp$ ]]
+	[[ $output == "allow dhcp" ]]		# stateful
 	assert_reaches tcp 8080
 	assert_reaches udp 9000
 	refute_reaches tcp 8081
@@ -125,11 +125,11 @@ teardown() {
 @test "allow policy with nodhcp and a narrow ephemeral range" {
 	run -0 rule policy allow ephemeral 40000-40010 nodhcp
 	run -0 rule policy --json
-	jq -e '. == {"policy": "allow", "ephemeral": [40000, 40010], "dhcp": false}' <<<"$output"
+	jq -e '. == {"policy": "allow", "stateful": false, "tracking": false, "ephemeral": [40000, 40010], "dhcp": false}' <<<"$output"
 	assert_reaches udp 40005		# inside the ephemeral range
 	refute_reaches udp 40011
 	refute_reaches udp 67			# nodhcp: DHCP is gated too
-	run -0 rule policy allow dhcp
+	run -0 rule policy allow stateless dhcp
 	assert_reaches udp 67
 }
 

@@ -5,7 +5,10 @@
 #
 # The object is loaded privately with unpinned maps, so these tests touch no
 # interface, no bpffs and no attached filter: no namespace is needed, but
-# for the one that gives the drop log a veth of its own (unshare -n). They
+# for the one that gives the drop log a veth of its own (unshare -n), and
+# the stateful policy's (state/), whose real flows xf_verdict makes in a
+# network namespace of its own (tests/lib/flows.h) and which run under
+# unshare -n as well, so that nothing of them can reach the host's. They
 # need root only for bpf(2). Self-contained on purpose: no helpers.bash.
 # shellcheck disable=SC2154 # bats' run sets stderr and stderr_lines
 
@@ -166,7 +169,7 @@ EOF
 	require_root
 	local dir=$BATS_TEST_TMPDIR/mut
 	mkdir -p "$dir"
-	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h} "$dir/"
+	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
 	sed -i 's/^\tbytes = fr.len;$/\tbytes = data_end - data;/' "$dir/xdp_filter.c"
 	if cmp -s "$ROOT/xdp_filter.c" "$dir/xdp_filter.c"; then
 		echo "the sed no longer matches xdp_filter.c: update this test" >&2
@@ -179,6 +182,31 @@ EOF
 	grep -q '^FAIL mb/lldp-8000-non-ip: NON_IP +1 pkt +3520 B, want +1 pkt +8018 B$' <<<"$output"
 	# the same frames in one buffer are counted right
 	run -0 "$XF_VERDICT" --obj "$dir/mut.o" basic/
+}
+
+# The stateful allow policy (issue 14), with real flows (tests/lib/flows.h):
+# the state tier, picked by the store (--tiers) or run itself, passes what
+# conntrack or a connected socket knows, either way round, and drops the
+# rest (a SYN as policy, TCP as state, UDP as policy); xdp_filter's own
+# filter and the full tier, which ask nothing, gate the same set as the
+# stateless policy would. Under unshare -n: the flows xf_verdict makes in a
+# namespace of its own could not reach the host's even if that failed.
+@test "state: the stateful policy passes the flows the host knows, both ways, and drops the rest" {
+	require_root
+	local WRAP=(unshare -n) n
+	assert_group_passes_as state
+	[[ ${lines[-2]} =~ ^stateful\ cases:\ ([0-9]+),\ 0\ run\ by\ the\ state\ tier\;\ want\ .*PASSED ]]
+	[[ ${lines[-2]} != *TRACKED* && ${lines[-2]} != *STATE* ]]
+	assert_group_passes_as state --tiers --prog xf_full
+	[[ ${lines[-3]} =~ ^stateful\ cases:\ ([0-9]+),\ 0\ run\ by ]]
+	assert_group_passes_as state --tiers --prog xf_state
+	[[ ${lines[-3]} =~ ^stateful\ cases:\ ([0-9]+),\ ([0-9]+)\ run\ by\ the\ state\ tier\;\ want\ .*\ TRACKED\ [1-9][0-9]*\ STATE\ [1-9][0-9]*\;\ 10\ flows\ made ]]
+	((BASH_REMATCH[1] == BASH_REMATCH[2]))
+	assert_group_passes_as state --tiers
+	[[ ${lines[-3]} =~ ^stateful\ cases:\ ([0-9]+),\ ([0-9]+)\ run\ by\ the\ state\ tier ]]
+	n=${BASH_REMATCH[1]}
+	((n > 100 && BASH_REMATCH[2] == n))
+	[[ ${lines[-2]} == "tiers: dst 0, ports 0, full 0, state $n, xdp_filter 0" ]]
 }
 
 # The events carry the test run's ingress_ifindex: lo (1) above is also
@@ -195,9 +223,10 @@ EOF
 
 @test "tiers: the store's choice of tier runs the cases of every tier" {
 	require_root
-	run -0 "$XF_VERDICT" --obj "$OBJ" --tiers
-	[[ ${lines[-2]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ full\ ([0-9]+),\ xdp_filter\ 0$ ]]
-	((BASH_REMATCH[1] > 400 && BASH_REMATCH[2] > 40 && BASH_REMATCH[3] > 200))
+	run -0 unshare -n "$XF_VERDICT" --obj "$OBJ" --tiers
+	[[ ${lines[-2]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ full\ ([0-9]+),\ state\ ([0-9]+),\ xdp_filter\ 0$ ]]
+	((BASH_REMATCH[1] > 400 && BASH_REMATCH[2] > 40 && BASH_REMATCH[3] > 200 &&
+	  BASH_REMATCH[4] > 100))
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ 0\ failed ]]
 }
 
@@ -205,7 +234,7 @@ EOF
 	require_root
 	local dir=$BATS_TEST_TMPDIR/mut
 	mkdir -p "$dir"
-	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h} "$dir/"
+	cp "$ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
 	sed -i 's/if (!id \&\& src)$/if (!id \&\& src \&\& 0)/' "$dir/xdp_filter.c"
 	if cmp -s "$ROOT/xdp_filter.c" "$dir/xdp_filter.c"; then
 		echo "the sed no longer matches xdp_filter.c: update this test" >&2
@@ -223,7 +252,7 @@ EOF
 	local stray
 
 	run -0 "$XF_VERDICT" --list
-	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow|sets|log|mb)/' <<<"$output" || true)
+	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow|sets|log|mb|state)/' <<<"$output" || true)
 	[[ -z $stray ]]
 }
 
@@ -252,7 +281,7 @@ EOF
 	[[ ${lines[-1]} == "0 passed, 1 failed" ]]
 	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
 	run -1 --separate-stderr "$XF_VERDICT" --obj "$two" --prog nosuch basic/
-	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_full, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xdp_filter_sb, xf_full_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_passall): No such file or directory" ]]
+	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_full, xf_state, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xdp_filter_sb, xf_full_sb, xf_state_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_passall): No such file or directory" ]]
 }
 
 @test "an object without xf_stats is a setup failure" {

@@ -67,7 +67,7 @@ prog_id() {
 	[[ $output =~ map\ memory:\ [0-9]+\ bytes ]]
 	run -0 rule policy allow ephemeral 40000-50000 nodhcp
 	run -0 in_ns "$ATTACH" status
-	[[ $output == *$'\n'"policy: allow ephemeral 40000-50000 nodhcp"$'\n'* ]]
+	[[ $output == *$'\n'"policy: allow stateless ephemeral 40000-50000 nodhcp"$'\n'* ]]
 	run -2 --separate-stderr in_ns "$ATTACH" status --yaml
 	[[ $stderr == *"unknown status option '--yaml'"* ]]
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Feature tiers (issue 13): the program packets run is the lightest tier
 # that serves the active rule set (dst: destination-port rules; ports: and
-# source-port rules; full: prefixes, log, the allow policy), and it follows
+# source-port rules; full: prefixes, log, the stateless allow policy; state:
+# the stateful allow policy), and it follows
 # every add, del, policy and apply. Each tier drops what its rules say, with
 # real traffic, and every packet moves one counter: a deleted rule's drops
 # stay in the "dropped" total. Each interface runs the tier itself through
@@ -97,6 +98,8 @@ attached() {
 	expect_tier full xf_full
 	run -0 rule del 9000 udp log
 	run -0 rule policy allow
+	expect_tier state xf_state
+	run -0 rule policy allow stateless
 	expect_tier full xf_full
 	run -0 rule policy deny
 	expect_tier dst xf_dst_s0
@@ -106,7 +109,7 @@ attached() {
 	run -0 rule apply - <<<$'7000 udp\n7001 udp src'
 	expect_tier ports xf_ports_s0
 	run -0 rule apply - <<<$'policy allow\n7000 udp'
-	expect_tier full xf_full
+	expect_tier state xf_state
 	run -0 rule apply - <<<"7000 udp"
 	expect_tier dst xf_dst_s0
 	# ... and a rollback goes back to the old set's tier
@@ -228,8 +231,9 @@ attached() {
 	local ids
 	ids=$({ in_ns bpftool -j map dump pinned "$PROGS"
 		in_ns bpftool -j map dump pinned "$PROGS_SB"; } | jq -r '.[].formatted.value' | sort -u)
-	# both arrays: the tiers and their single-buffer twins, 5 + 5
-	[[ $(wc -w <<<"$ids") == 10 ]]
+	# both arrays: the tiers and their single-buffer twins, 6 + 6 (the
+	# state tier: this kernel has conntrack's kfuncs)
+	[[ $(wc -w <<<"$ids") == 12 ]]
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	[[ $output == *"pins removed"* ]]
 	local id i

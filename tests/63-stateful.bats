@@ -166,3 +166,97 @@ reason() {
 	run -0 rule policy deny
 	says six
 }
+
+@test "an ACK scan over IPv6 tells nothing of unlisted ports under the stateful policy" {
+	attach_filter
+	listen tcp 3306 6
+	run -0 rule add 22 tcp
+	local scan=(-6 -n -Pn -T5 --max-retries 1 -p 3306,3307 fd00::1)
+	run -0 rule policy allow stateless
+	run -0 on_peer timeout 60 nmap -sA "${scan[@]}"
+	[[ $output == *unfiltered* ]]		# the control
+	run -0 rule policy allow
+	run -0 on_peer timeout 60 nmap -sA "${scan[@]}"
+	[[ $output != *unfiltered* && $output == *filtered* ]]
+	run -0 on_peer timeout 60 nmap -sF "${scan[@]}"
+	[[ $output != *closed* ]]
+}
+
+@test "policy, status, save, stats and metrics show the stateful policy; tracking follows it" {
+	attach_filter
+	run -0 rule add 22 tcp
+	run -1 in_ns nft list table inet xdp_filter	# deny: no table
+	run -0 rule policy allow nodhcp
+	run -0 rule policy --json
+	jq -e '. == {"policy": "allow", "stateful": true, "tracking": true, "ephemeral": null, "dhcp": false}' <<<"$output"
+	run -0 in_ns "$ATTACH" status
+	[[ $output == *"policy: allow nodhcp (stateful"* && $output == *"tier: state"* ]]
+	run -0 in_ns "$ATTACH" status --json
+	jq -e '.policy.stateful and .policy.tracking and .tier.tier == "state" and
+		(.totals | has("tracked") and has("state"))' <<<"$output"
+	run -0 rule save
+	[[ ${lines[1]} == "policy allow nodhcp" ]]
+	local saved=$output
+	run -0 rule apply - <<<"$saved"
+	[[ $output == *"no changes"* ]]
+	run -0 rule stats --prometheus
+	[[ $output == *'xdp_filter_policy{policy="allow"} 1'* &&
+		$output == *'xdp_filter_policy{policy="allow_stateless"} 0'* &&
+		$output == *"xdp_filter_conntrack_tracking 1"* &&
+		$output == *'xdp_filter_tier{tier="state"} 1'* &&
+		$output == *'xdp_filter_packets_total{reason="state",action="drop"}'* ]]
+	# someone deletes the table: status says so, the metric too
+	in_ns nft delete table inet xdp_filter
+	run -0 in_ns "$ATTACH" status
+	[[ $output == *"conntrack: OFF"* ]]
+	run -0 rule stats --prometheus
+	[[ $output == *"xdp_filter_conntrack_tracking 0"* ]]
+	# an attach (or policy allow) brings it back
+	run -0 in_ns "$ATTACH" attach "$XF_A"
+	in_ns nft list table inet xdp_filter >/dev/null
+	# stateless and deny take it away; the stateless one shows its range
+	run -0 rule policy allow stateless ephemeral 40000-50000
+	run -1 in_ns nft list table inet xdp_filter
+	run -0 rule save
+	[[ ${lines[1]} == "policy allow stateless ephemeral 40000-50000 nodhcp" ]]
+	run -0 rule policy allow
+	in_ns nft list table inet xdp_filter >/dev/null
+	run -0 rule policy deny
+	run -1 in_ns nft list table inet xdp_filter
+	# and the detach of the last interface
+	run -0 rule policy allow
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	run -1 in_ns nft list table inet xdp_filter
+}
+
+@test "bad policy words exit 2 and name them; a kernel or host that cannot track exits 1 naming the stateless policy; nothing changes" {
+	attach_filter
+	run -0 rule add 22 tcp
+	run -0 rule policy allow stateless ephemeral 40000-50000
+	local before
+	before=$(rule policy --json; rule tier --json)
+	run -2 --separate-stderr rule policy allow bogus
+	[[ $stderr == *"unknown keyword 'bogus'"* && $stderr == *stateless* ]]
+	run -2 --separate-stderr rule policy allow stateless ephemeral 9-1
+	[[ $stderr == *"9-1"* ]]
+	[[ $(rule policy --json; rule tier --json) == "$before" ]]
+	# no nft to turn tracking on: refused, nothing changed
+	run -1 --separate-stderr in_ns env PATH=/usr/bin:/bin "$RULE" policy allow
+	[[ $stderr == *"cannot run nft"* ]]
+	[[ $(rule policy --json; rule tier --json) == "$before" ]]
+	# a kernel without conntrack's kfuncs has no state tier: take it out
+	# of both arrays, as an init there leaves them
+	local a
+	for a in xf_progs xf_progs_sb; do
+		in_ns bpftool map delete pinned "/sys/fs/bpf/tc/globals/$a" key 6 0 0 0
+	done
+	run -1 --separate-stderr rule policy allow
+	[[ $stderr == *"policy allow stateless"* ]]
+	printf 'policy allow\n22 tcp\n' >"$BATS_TEST_TMPDIR/s.rules"
+	run -1 --separate-stderr rule apply "$BATS_TEST_TMPDIR/s.rules"
+	[[ $stderr == *"policy allow stateless"* ]]
+	[[ $(rule policy --json; rule tier --json) == "$before" ]]
+	run -1 in_ns nft list table inet xdp_filter
+	# the stateless policy still works there
+	run -0 rule policy allow stateless ephemeral 40000-50001
+}

@@ -245,7 +245,7 @@ wait_all() {
 	run -0 attach_filter
 	[[ $output == *"2 rule(s) kept"* ]]
 	run -0 rule policy
-	[[ $output == "allow ephemeral 60000-60999 dhcp" ]]
+	[[ $output == "allow stateless ephemeral 60000-60999 dhcp" ]]
 	assert_reaches udp 8080
 	refute_reaches udp 8082
 	# the last detach removes them and says the rules are gone ...

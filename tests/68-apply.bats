@@ -133,7 +133,7 @@ wait_no_timer() {
 		+ 8080 udp log
 		+ 9000 tcp
 		- 22 tcp from 198.18.0.0/15
-		- policy allow ephemeral 40000-50000 nodhcp
+		- policy allow stateless ephemeral 40000-50000 nodhcp
 		+ policy deny
 		# 2 to add, 2 to delete, 1 unchanged; policy changes
 	EOF
@@ -212,9 +212,9 @@ wait_no_timer() {
 	rules "$allow" "policy allow ephemeral 40000-40010 nodhcp" "8080 tcp" "9000 udp"
 	rules "$deny" "policy deny" "8080 tcp"
 	run -0 rule apply "$allow"
-	[[ $output == "$allow: applied: 1 added, 0 deleted, 1 unchanged; policy allow ephemeral 40000-40010 nodhcp" ]]
+	[[ $output == "$allow: applied: 1 added, 0 deleted, 1 unchanged; policy allow stateless ephemeral 40000-40010 nodhcp" ]]
 	run -0 rule policy --json
-	jq -e '. == {"policy": "allow", "ephemeral": [40000, 40010], "dhcp": false}' <<<"$output"
+	jq -e '. == {"policy": "allow", "stateful": false, "tracking": false, "ephemeral": [40000, 40010], "dhcp": false}' <<<"$output"
 	assert_reaches tcp 8080
 	assert_reaches udp 9000
 	refute_reaches udp 9001			# unlisted
@@ -306,7 +306,7 @@ wait_no_timer() {
 	local f=$BATS_TEST_TMPDIR/good.rules
 	rules "$f" "policy allow ephemeral 32768-60999 dhcp" "22 tcp" "53 any log 20/s"
 	run -0 env XF_PIN_DIR=/nonexistent "$RULE" apply "$f" --check
-	[[ $output == "$f: 2 rules, policy allow ephemeral 32768-60999 dhcp" ]]
+	[[ $output == "$f: 2 rules, policy allow stateless ephemeral 32768-60999 dhcp" ]]
 	run -0 rule list
 	[[ -z $output ]]
 }
@@ -320,7 +320,7 @@ wait_no_timer() {
 	# 8080 udp is in both sets: one rule, one counter
 	rules "$f" "policy allow ephemeral 40000-50000" "8080 udp" "9000 udp"
 	run -0 rule apply "$f" --confirm 3
-	[[ ${lines[0]} == "$f: applied: 1 added, 1 deleted, 1 unchanged; policy allow ephemeral 40000-50000 dhcp" ]]
+	[[ ${lines[0]} == "$f: applied: 1 added, 1 deleted, 1 unchanged; policy allow stateless ephemeral 40000-50000 dhcp" ]]
 	[[ ${lines[1]} =~ ^rolls\ back\ at\ [0-9:]+\ \(in\ 3\ s\)\ unless\ \'rule.sh\ confirm\'\ runs$ ]]
 	[[ -n $(timers) ]]
 	# the new set is live at once: 8080 is open now ...

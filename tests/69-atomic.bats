@@ -63,13 +63,13 @@ teardown() {
 	run -0 rule apply "$a" --check
 	[[ $output == "$a: 1004 rules, policy deny" ]]
 	run -0 rule apply "$b" --check
-	[[ $output == "$b: 1004 rules, policy allow ephemeral 40000-50000 dhcp" ]]
+	[[ $output == "$b: 1004 rules, policy allow stateless ephemeral 40000-50000 dhcp" ]]
 	run -0 rule apply "$a"
 	# each set alone drops X and passes Y
 	refute_reaches udp "$X"
 	assert_reaches udp "$Y"
 	run -0 rule apply "$b"
-	[[ $output == "$b: applied: 1004 added, 1004 deleted, 0 unchanged; policy allow ephemeral 40000-50000 dhcp" ]]
+	[[ $output == "$b: applied: 1004 added, 1004 deleted, 0 unchanged; policy allow stateless ephemeral 40000-50000 dhcp" ]]
 	refute_reaches udp "$X"
 	assert_reaches udp "$Y"
 	run -0 rule apply "$a"

@@ -209,11 +209,11 @@ ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	22 tcp from 198.18.0.0/24 log
 	RULES
 	run -0 run_unit "$UNIT" ExecReload
-	[[ $output == "$CONF: applied: 1 added, 1 deleted, 1 unchanged; policy allow ephemeral 40000-50000 nodhcp" ]]
+	[[ $output == "$CONF: applied: 1 added, 1 deleted, 1 unchanged; policy allow stateless ephemeral 40000-50000 nodhcp" ]]
 	run -0 xf_rule list
 	[[ $output == "8080 tcp $n "*$'\n'"22 tcp 0 0 from 198.18.0.0/24 log 10/s" ]]
 	run -0 xf_rule policy
-	[[ $output == "allow ephemeral 40000-50000 nodhcp" ]]
+	[[ $output == "allow stateless ephemeral 40000-50000 nodhcp" ]]
 	assert_reaches tcp 22		# listed: allow mode lets it in
 	refute_reaches udp 6050		# not listed any more: allow mode drops it
 	local before
@@ -257,4 +257,23 @@ ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	[[ $(xf_rule list --json; xf_rule policy) == "$before" ]]
 	assert_reaches tcp 8080
 	refute_reaches tcp 8081
+}
+
+@test "uninstall: detaches, removes the stateful policy's nftables table and the installed files, keeps the rules file" {
+	ns_setup
+	install_p
+	run -0 run_unit "$UNIT" ExecStart
+	run -0 xf_rule policy allow
+	in_ns nft list table inet xdp_filter >/dev/null	# what uninstall must remove
+	[[ $(in_ns ip -j link show dev "$XF_A" | jq -r '.[0].xdp // empty') != "" ]]
+	[[ -x $P/sbin/xf-rule && -s $P/lib/xdp_filter/rulectl ]]
+	run -0 in_ns env PREFIX="$P" SYSCONFDIR="$ETC" UNITDIR="$P/unit" "$INSTALL" --uninstall
+	[[ $output == *"xdp_filter detached from $XF_A"* && $output == *"kept $ETC/xdp_filter/rules.conf"* ]]
+	run -1 in_ns nft list table inet xdp_filter
+	[[ $(in_ns ip -j link show dev "$XF_A" | jq -r '.[0].xdp // empty') == "" ]]
+	[[ -z $(find "$P" -type f) ]]
+	[[ -s $CONF ]]
+	# the Makefile target is the same script
+	run -0 make -s -C "$XF_ROOT" -n uninstall PREFIX=/opt/x
+	[[ $output == *"scripts/install.sh --uninstall"* ]]
 }

@@ -96,12 +96,14 @@ assert_programs_ok() {
 	assert_programs_ok '6\.1\.'
 	assert_programs_ok '6\.12\.'
 	# attached as 'make attach' does: a pinned link on lo, moved between
-	# tiers by rule changes, detached, the pins gone (tests/kernels/init)
+	# tiers by rule changes and the stateful policy (the state tier, with
+	# nf_conntrack loaded from the kernel's package), detached, the pins
+	# gone (tests/kernels/init)
 	local k obj
 	for k in '6\.1\.' '6\.12\.'; do
 		for obj in xdp_filter.o xdp_filter_rs.o; do
-			grep -qE "^$k[^|]*\| $obj .*; attach: link ok" <<<"$output" || {
-				echo "$obj on a kernel matching '$k': no 'attach: link ok'" >&2
+			grep -qE "^$k[^|]*\| $obj .*; attach: link ok; conntrack: loaded" <<<"$output" || {
+				echo "$obj on a kernel matching '$k': no 'attach: link ok; conntrack: loaded'" >&2
 				printf '%s\n' "$output" >&2
 				return 1
 			}

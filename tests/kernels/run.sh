@@ -109,15 +109,21 @@ resolve_kernel() {
 	echo "$pkg"
 }
 
-# Makes $CACHE/$kver/{vmlinuz,config} for image package $1, downloading it
-# if needed. Only boot/ is unpacked from the .deb: the modules (most of its
-# size) are not needed, since Debian builds BPF, its JIT and the serial
-# console into the image.
-fetch_kernel() {
-	local pkg=$1 kver=${1#linux-image-} deb tmp sandbox=()
-	local dir=$CACHE/$kver
+# Connection tracking's modules, in load order (what nf_conntrack needs
+# first): the stateful allow policy's kfuncs are in nf_conntrack, a module
+# on Debian's kernels.
+readonly CT_MODULES=(libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack)
 
-	[[ -s $dir/vmlinuz && -s $dir/config ]] && return 0
+# Makes $CACHE/$kver/{vmlinuz,config,modules/} for image package $1,
+# downloading it if needed. Only boot/ and conntrack's modules are unpacked
+# from the .deb (the rest of the modules is most of its size): Debian builds
+# BPF, its JIT and the serial console into the image. 6.12's modules are
+# xz-compressed; the guest's busybox insmod takes them uncompressed.
+fetch_kernel() {
+	local pkg=$1 kver=${1#linux-image-} deb tmp sandbox=() m f
+	local dir=$CACHE/$kver pats=()
+
+	[[ -s $dir/vmlinuz && -s $dir/config && -s $dir/modules/nf_conntrack.ko ]] && return 0
 	mkdir -p "$CACHE/debs"
 	deb=$(find "$CACHE/debs" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
 	if [[ -z $deb ]]; then
@@ -136,17 +142,36 @@ fetch_kernel() {
 		[[ -n $deb ]] || { echo "apt-get download left no ${pkg}_*.deb"; return 1; }
 	fi
 	tmp=$(mktemp -d "$CACHE/.x.XXXXXX")
-	if ! timeout 300 dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './boot/config-*'; then
+	for m in "${CT_MODULES[@]}"; do
+		pats+=("./lib/modules/*/$m.ko" "./lib/modules/*/$m.ko.xz")
+	done
+	# tar fails for the patterns of the other compression; what it found
+	# is there, and boot/ is checked
+	timeout 300 dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './boot/config-*' \
+			"${pats[@]}" 2>/dev/null || true
+	if ! compgen -G "$tmp/boot/vmlinuz-*" >/dev/null ||
+		! compgen -G "$tmp/boot/config-*" >/dev/null; then
 		rm -rf "$tmp"
 		echo "cannot unpack boot/ from ${deb##*/}"
 		return 1
 	fi
+	mkdir -p "$tmp/ct"
+	while IFS= read -r f; do
+		case $f in
+		*.xz) xz -dc "$f" >"$tmp/ct/$(basename "$f" .xz)" ;;
+		*) cp "$f" "$tmp/ct/" ;;
+		esac
+	done < <(find "$tmp/lib" -name '*.ko*' 2>/dev/null)
 	rm -rf "$dir"
-	mkdir -p "$dir"
+	mkdir -p "$dir/modules"
 	mv "$tmp"/boot/vmlinuz-* "$dir/vmlinuz"
 	mv "$tmp"/boot/config-* "$dir/config"
+	mv "$tmp"/ct/*.ko "$dir/modules/" 2>/dev/null || true
 	rm -rf "$tmp"
+	[[ -s $dir/modules/nf_conntrack.ko ]] ||
+		echo "note: no nf_conntrack module in ${deb##*/}: the state tier is not tested there" >&2
+	return 0
 }
 
 # The guest loads no modules, so what the test needs must be built in.
@@ -166,11 +191,22 @@ is_static() {
 	[[ -x $1 ]] && ! ldd "$1" >/dev/null 2>&1
 }
 
+# build_initramfs OUT KVER... - each kernel's conntrack modules go to
+# /modules/KVER/, with their load order in /modules/KVER/order.
 build_initramfs() {
-	local out=$1 stage obj
+	local out=$1 stage obj kver m
+	shift
 
 	stage=$(mktemp -d "$WORK/stage.XXXXXX")
 	mkdir -p "$stage/bin" "$stage/obj"
+	for kver; do
+		mkdir -p "$stage/modules/$kver"
+		for m in "${CT_MODULES[@]}"; do
+			[[ -s $CACHE/$kver/modules/$m.ko ]] || continue
+			cp "$CACHE/$kver/modules/$m.ko" "$stage/modules/$kver/"
+			echo "$m" >>"$stage/modules/$kver/order"
+		done
+	done
 	cp "$BUSYBOX" "$stage/bin/busybox"
 	cp "$VERDICT" "$stage/bin/xf_verdict"
 	cp "$VSTAT" "$stage/bin/xf_vstat"
@@ -242,7 +278,8 @@ parse_log() {
 		if (obj == "")
 			return
 		ok = acc == "yes" && vrc == "0" && sum ~ /^[0-9]+ passed, 0 failed/ &&
-		     crc == "0" && conf ~ /mismatches 0$/ && (arc == "0" || arc == "skip")
+		     crc == "0" && conf ~ /mismatches 0$/ && (arc == "0" || arc == "skip") &&
+		     ct != "failed"
 		# Every case ran: passed + skipped is the whole table, and the
 		# only skip is the one some kernels force (as in 50-verdicts).
 		if (ok) {
@@ -261,6 +298,8 @@ parse_log() {
 			sum = sum "; conformance: " (conf != "" ? conf : "no summary (exit " crc ")")
 		if (sum != "" && arc != "skip")
 			sum = sum "; attach: " (arc == "0" ? "link ok" : arc == "" ? "did not run" : "failed (" afail ")")
+		if (sum != "" && ct != "")
+			sum = sum "; conntrack: " ct
 		if (sum == "" && acc == "no")
 			sum = "not run: the verifier rejected it"
 		else if (sum == "")
@@ -279,6 +318,7 @@ parse_log() {
 		obj = ""
 	}
 	/^XF-KERNEL / { kernel = $0; sub(/^XF-KERNEL /, "", kernel) }
+	/^XF-CONNTRACK / { split($0, f, " "); ct = f[2] }
 	/^XF-VERSION / {
 		# Debian names its package version (the upstream point
 		# release) only here: "... #1 SMP ... Debian 6.1.192-2 (2026-".
@@ -512,7 +552,7 @@ main() {
 			kvers+=("$kver")
 		done
 		if ((${#kvers[@]})); then
-			build_initramfs "$WORK/initramfs.gz"
+			build_initramfs "$WORK/initramfs.gz" "${kvers[@]}"
 			# Guests are single-CPU TCG processes: run as many at
 			# once as there are CPUs.
 			for kver in "${kvers[@]}"; do

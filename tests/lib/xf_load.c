@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "xf_load.h"
+#include "../../src/xf_ct.h"
 #include "../../src/xf_tiers.h"
 
 int xf_load_err(const char *tool, const char *path, const char *what, int err)
@@ -50,16 +51,16 @@ struct bpf_object *xf_open_private(const char *path)
 	return obj;
 }
 
-/* Is p one of the feature tiers' programs (xdp_filter.h)? */
-static bool is_tier(const struct bpf_program *p)
+/* Which feature tier's program p is (xdp_filter.h), or -1. */
+static int tier_of(const struct bpf_program *p)
 {
 	static const char *const names[XF_TIERS][XF_SETS] = XF_PROG_NAMES;
 
 	for (int t = 0; t < XF_TIERS; t++)
 		for (int s = 0; s < XF_SETS; s++)
 			if (!strcmp(bpf_program__name(p), names[t][s]))
-				return true;
-	return false;
+				return t;
+	return -1;
 }
 
 int xf_load_private(struct bpf_object *obj, const char *prog, bool tiers,
@@ -70,8 +71,16 @@ int xf_load_private(struct bpf_object *obj, const char *prog, bool tiers,
 
 	bpf_object__for_each_program(p, obj) {
 		bool named = prog ? !strcmp(bpf_program__name(p), prog) : !xdp;
+		int tier = tiers ? tier_of(p) : -1;
 
-		if (tiers && is_tier(p) && !(named && !xdp))
+		/* The state tier's only where its conntrack kfuncs are, as
+		 * the store loads it (xf_tiers_load()). */
+		if (tier == XF_TIER_STATE && !(named && !xdp) &&
+		    !xf_ct_available()) {
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		if (tier >= 0 && !(named && !xdp))
 			continue;	/* loaded too, not the one to run */
 
 		if (!xdp && named && bpf_program__type(p) == BPF_PROG_TYPE_XDP)
@@ -179,6 +188,36 @@ int xf_obj_maps(struct xf_obj *o)
 		if (find_map(o, s))
 			return -1;
 	return 0;
+}
+
+/* Is prog the state tier's program itself? */
+static bool is_state_prog(const char *prog)
+{
+	static const char *const names[XF_TIERS][XF_SETS] = XF_PROG_NAMES;
+	static const char *const sb[XF_TIERS][XF_SETS] = XF_PROG_NAMES_SB;
+
+	return !strcmp(prog, names[XF_TIER_STATE][0]) ||
+	       !strcmp(prog, sb[XF_TIER_STATE][0]);
+}
+
+bool xf_obj_runs_state(struct xf_obj *o, const char *prog, bool tiers)
+{
+	__u32 set;
+	int tier;
+
+	if (is_state_prog(prog))
+		return true;
+	if (!tiers || strcmp(prog, XF_DEFAULT_PROG) ||
+	    xf_tier_active(&o->m, &tier, &set))
+		return false;
+	return tier == XF_TIER_STATE && o->m.slot_ids[XF_PROG_ACTIVE];
+}
+
+bool xf_obj_may_run_state(struct xf_obj *o, const char *prog, bool tiers)
+{
+	return is_state_prog(prog) ||
+	       (tiers && !strcmp(prog, XF_DEFAULT_PROG) &&
+		xf_tier_loaded(&o->m, XF_TIER_STATE, 0));
 }
 
 void xf_obj_close(struct xf_obj *o)

@@ -42,9 +42,10 @@ int xf_libbpf_print(enum libbpf_print_level level, const char *fmt,
  * errno set. */
 struct bpf_object *xf_open_private(const char *path);
 /* Loads the XDP program named prog (NULL: the first XDP program) and no
- * other but, with tiers, the feature tiers' programs (xdp_filter.h): 0 with
- * its fd in *prog_fd, or a negative errno, *what naming the step that
- * failed. */
+ * other but, with tiers, the feature tiers' programs (xdp_filter.h; the
+ * state tier's only where the kernel has its conntrack kfuncs, as the
+ * store loads them): 0 with its fd in *prog_fd, or a negative errno, *what
+ * naming the step that failed. */
 int xf_load_private(struct bpf_object *obj, const char *prog, bool tiers,
 		    int *prog_fd, const char **what);
 
@@ -59,5 +60,12 @@ int xf_obj_open(struct xf_obj *o, const char *tool, const char *path,
  * -1 after a message naming the map. */
 int xf_obj_maps(struct xf_obj *o);
 void xf_obj_close(struct xf_obj *o);
+
+/* Is the program that runs (prog, loaded with or without tiers) the state
+ * tier, the one that asks the host's conntrack and sockets about flows:
+ * named, or the one xdp_filter runs now (the store's choice)? */
+bool xf_obj_runs_state(struct xf_obj *o, const char *prog, bool tiers);
+/* Can it be, for some rule set? */
+bool xf_obj_may_run_state(struct xf_obj *o, const char *prog, bool tiers);
 
 #endif /* XF_TEST_LOAD_H */

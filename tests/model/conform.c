@@ -28,6 +28,16 @@
  * Replay: a mismatch prints the seed and the frame's index; --seed S
  * --frame I runs that one frame again, with its rule set and config (and
  * the maps as they were: every rule set before it is installed in turn).
+ *
+ * The stateful allow policy (issue 14): random rule sets have it too, and
+ * their frames are often aimed at the flows of tests/lib/flows.h, or just
+ * miss them (gen.c). The model is told those flows, and whether the program
+ * that runs is the state tier, the one that asks the host (any other gates
+ * a stateful set as the stateless policy would). When it can be (--prog
+ * xf_state, or --tiers with the state tier loaded), the flows are made for
+ * real: the tool makes a network namespace of its own, opens the TCP
+ * connections and UDP exchanges over its loopback, and runs every frame
+ * there, where BPF_PROG_TEST_RUN's conntrack and socket lookups look.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,6 +60,7 @@
 #include "model.h"
 #include "gen.h"
 #include "../lib/xf_load.h"
+#include "../lib/flows.h"
 
 #define PROG		"xf_conform"
 #define DEFAULT_OBJ	"build/xdp_filter.o"
@@ -65,6 +76,7 @@ _Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
 	       SAME(XM_FRAGMENT, XF_R_FRAGMENT) && SAME(XM_NON_IP, XF_R_NON_IP) &&
 	       SAME(XM_OTHER_L4, XF_R_OTHER_L4) &&
 	       SAME(XM_ALLOWED, XF_R_ALLOWED) && SAME(XM_POLICY, XF_R_POLICY) &&
+	       SAME(XM_TRACKED, XF_R_TRACKED) && SAME(XM_STATE, XF_R_STATE) &&
 	       SAME(XM_NREASONS, XF_R_MAX),
 	       "model reasons follow enum xf_reason");
 
@@ -79,6 +91,8 @@ struct env {
 	struct xf_count	*buf;		/* batch lookups, RC_N x CPUs */
 	struct xf_count	stats[XF_R_MAX];	/* last seen sums */
 	struct xf_count	rc[RC_N];
+	struct xf_flows	fl;		/* the flows the host knows */
+	struct xm_flow	xfl[XF_NFLOWS];	/* ... as the model takes them */
 };
 
 /* A rule set as installed: the rules with the ids rulectl gave them. */
@@ -102,12 +116,37 @@ struct opts {
 
 /* ----------------------------------------------------------- setup */
 
+/* The flows: made, in the tool's own network namespace, where it then
+ * stays (every frame runs there), when a program that asks the host can
+ * run; else only their tuples, to aim frames at. */
+static int make_flows(struct env *e, bool make)
+{
+	if (make && xf_flows_make(&e->fl, PROG))
+		return -1;
+	if (!make)
+		xf_flows_table(&e->fl, PROG);
+	for (int i = 0; i < XF_NFLOWS; i++) {
+		const struct xf_flow *f = &e->fl.f[i];
+		struct xm_flow *x = &e->xfl[i];
+
+		memset(x, 0, sizeof(*x));
+		x->family = (uint8_t)f->family;
+		x->proto = f->proto;
+		memcpy(x->a, f->cli, 16);
+		memcpy(x->b, f->srv, 16);
+		x->pa = f->cport;
+		x->pb = f->sport;
+	}
+	return 0;
+}
+
 static int env_open(struct env *e)
 {
 	libbpf_set_print(xf_libbpf_print);
 	xf_prog = PROG;
 	if (xf_init() ||
-	    xf_obj_open(&e->o, PROG, e->obj_path, e->prog, e->tiers))
+	    xf_obj_open(&e->o, PROG, e->obj_path, e->prog, e->tiers) ||
+	    make_flows(e, xf_obj_may_run_state(&e->o, e->prog, e->tiers)))
 		return -1;
 	e->ncpus = e->o.m.ncpus;
 	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
@@ -200,6 +239,26 @@ static void make_hints(struct rset *rs)
 	add_hint_port(h, rs->cfg.eph_lo);
 	add_hint_port(h, rs->cfg.eph_hi);
 	add_hint_port(h, rs->cfg.eph_hi + 1u);
+}
+
+/* Under the stateful policy, the frames are aimed at the flows too. */
+static void flow_hints(const struct env *e, struct rset *rs)
+{
+	struct gen_hints *h = &rs->hints;
+
+	h->nflows = 0;
+	for (int i = 0; rs->cfg.stateful && i < XF_NFLOWS &&
+			i < GEN_FLOWS; i++) {
+		const struct xm_flow *x = &e->xfl[i];
+
+		h->flow[i].family = x->family;
+		h->flow[i].proto = x->proto;
+		memcpy(h->flow[i].a, x->a, 16);
+		memcpy(h->flow[i].b, x->b, 16);
+		h->flow[i].pa = x->pa;
+		h->flow[i].pb = x->pb;
+		h->nflows++;
+	}
 }
 
 /* rulectl's overlap rule, so a random set is one rulectl accepts. */
@@ -324,28 +383,53 @@ static void random_set(struct rng *r, struct rset *rs)
 		rs->cfg.eph_lo = 1024;
 		rs->cfg.eph_hi = 65535;
 	}
+	/* Half the allow sets are stateful, with no ephemeral range (0-0),
+	 * as the store writes them; drawn last, so the rest of a set is
+	 * what the seed drew before the stateful policy existed. */
+	if (rs->cfg.allow && rng_below(r, 2)) {
+		rs->cfg.stateful = 1;
+		rs->cfg.eph_lo = rs->cfg.eph_hi = 0;
+	}
 }
 
-/* With --tiers, two random blocks in three keep only what a lighter tier
- * serves (block % 3 == 0: destination-port rules and the deny policy; 1:
- * source-port rules too), so every tier gets frames; the third keeps all.
- * The rules are dropped after they were drawn: a seed draws the same. */
+/* With --tiers, each random block is fitted to one tier in turn, so every
+ * tier gets frames: block % 4 == 0 keeps only what the dst tier serves
+ * (destination-port rules and the deny policy), 1 what the ports tier
+ * serves (source-port rules too, one at least), 2 all but the stateful
+ * policy (the full tier), 3 all, the policy made stateful allow (the state
+ * tier). The rules are dropped after they were drawn: a seed draws the
+ * same. */
 static void fit_tier(struct rset *rs, long block)
 {
-	int n = 0, tier = (int)(block % 3);
+	static const struct xf_rule src53 = {
+		.sets = 1, .protos = XF_PM_UDP, .dir = XF_DIR_SRC,
+		.port_lo = 5353, .port_hi = 5353,
+	};
+	int n = 0, tier = (int)(block % XF_TIERS);
+	bool src = false;
 
-	if (tier == XF_TIER_FULL)
+	if (tier == XF_TIER_FULL) {
+		rs->cfg.stateful = 0;
 		return;
+	}
+	if (tier == XF_TIER_STATE) {
+		rs->cfg.allow = rs->cfg.stateful = 1;
+		rs->cfg.eph_lo = rs->cfg.eph_hi = 0;
+		return;
+	}
 	for (int i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
 		if (r->family || r->log_rate ||
 		    (tier == XF_TIER_DST && r->dir == XF_DIR_SRC))
 			continue;
+		src |= r->dir == XF_DIR_SRC;
 		rs->r[n++] = *r;
 	}
+	if (tier == XF_TIER_PORTS && !src)
+		rs->r[n++] = src53;	/* clashes with no rule left */
 	rs->n = n;
-	rs->cfg.allow = 0;
+	rs->cfg.allow = rs->cfg.stateful = 0;
 }
 
 /* The structured set: gen_srules[] through rulectl's parser. */
@@ -371,19 +455,39 @@ static int structured_set(struct rset *rs)
 }
 
 /* The policy of a rule set into xf_config.sets[set], as 'policy' writes
- * it (for the active set) and apply (for the one it builds). */
+ * it (for the active set) and apply (for the one it builds). Where no state
+ * tier is loaded the store refuses a stateful policy (rulectl then says to
+ * use the stateless one); the set is then written stateless and the flag
+ * injected, since every program must gate such a set as the stateless
+ * policy would (the full tier runs it until the interfaces move to the
+ * state tier). */
 static int write_cfg(struct env *e, const struct xm_config *c, __u32 set)
 {
 	struct xf_set pol = {
 		.flags = (c->allow ? XF_CFG_ALLOW : 0) |
-			 (c->nodhcp ? XF_CFG_NO_DHCP : 0),
+			 (c->nodhcp ? XF_CFG_NO_DHCP : 0) |
+			 (c->allow && c->stateful ? XF_CFG_STATEFUL : 0),
 		.eph_lo = c->eph_lo,
 		.eph_hi = c->eph_hi,
 	};
+	struct xf_config cfg;
+	int err;
 
 	if (xf_store_stamp(&e->o.m))
 		return -1;
-	return xf_store_policy(&e->o.m, set, &pol);
+	if (!(pol.flags & XF_CFG_STATEFUL) ||
+	    xf_tier_loaded(&e->o.m, XF_TIER_STATE, 0))
+		return xf_store_policy(&e->o.m, set, &pol);
+	pol.flags &= ~XF_CFG_STATEFUL;
+	err = xf_store_policy(&e->o.m, set, &pol);
+	if (!err)
+		err = xf_read_config(&e->o.m, &cfg);
+	if (!err) {
+		cfg.sets[set].flags |= XF_CFG_STATEFUL;
+		err = xf_write_config(&e->o.m, &cfg);
+	}
+	e->o.m.uses_known &= ~XF_SET_BIT(set);
+	return err;
 }
 
 /* Adds the rules into rule set `set` the way rulectl does, and notes the
@@ -408,6 +512,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
+	flow_hints(e, rs);
 	return write_cfg(e, &rs->cfg, set);
 }
 
@@ -483,14 +588,26 @@ static void print_set(const struct rset *rs, const struct sets *st)
 
 	printf("  rule set %u (the other holds %d rules)\n", st->active,
 	       other ? other->n : 0);
-	printf("  config: policy %s, ephemeral %u-%u, dhcp %s\n",
-	       rs->cfg.allow ? "allow" : "deny", rs->cfg.eph_lo,
-	       rs->cfg.eph_hi, rs->cfg.nodhcp ? "cut" : "open");
+	printf("  config: policy %s%s, ephemeral %u-%u, dhcp %s\n",
+	       rs->cfg.allow ? "allow" : "deny",
+	       !rs->cfg.allow || !rs->cfg.stateful ? "" :
+	       rs->cfg.ct ? " stateful (the state tier asks the host)" :
+	       " stateful (no state tier: gated as stateless)",
+	       rs->cfg.eph_lo, rs->cfg.eph_hi,
+	       rs->cfg.nodhcp ? "cut" : "open");
 	printf("  rules (%d):", rs->n);
 	for (i = 0; i < rs->n; i++) {
 		xf_format_rule(&rs->r[i], buf, sizeof(buf));
 		printf("%s #%u %s", i ? ";" : "", rs->id[i], buf);
 	}
+	putchar('\n');
+	if (!rs->cfg.allow || !rs->cfg.stateful || !rs->cfg.ct)
+		return;
+	printf("  flows the host knows (client and server port, loopback):");
+	for (i = 0; i < (int)rs->cfg.nflows; i++)
+		printf("%s %s %u-%u", i ? "," : "",
+		       rs->cfg.flows[i].proto == 6 ? "tcp" : "udp",
+		       rs->cfg.flows[i].pa, rs->cfg.flows[i].pb);
 	putchar('\n');
 }
 
@@ -533,7 +650,7 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 		 const struct sets *sets, long idx, const char *origin,
 		 const struct frame *f)
 {
-	const struct rset *rs = sets->in[sets->active];
+	struct rset *rs = sets->in[sets->active];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
 	struct xf_count st[XF_R_MAX], rc[RC_N];
 	char got[256] = "", diff[512] = "";
@@ -546,6 +663,9 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 		res->skipped++;
 		return 0;
 	}
+	rs->cfg.ct = xf_obj_runs_state(&e->o, e->prog, e->tiers);
+	rs->cfg.flows = e->xfl;
+	rs->cfg.nflows = XF_NFLOWS;
 	xm_verdict(f->b, f->len, rs->xm, rs->n, &rs->cfg, &want);
 	want_act = want.pass ? XDP_PASS : XDP_DROP;
 
@@ -640,11 +760,12 @@ static void usage(FILE *out)
 		"through the reference model (tests/model/model.c); action,\n"
 		"reason counter and rule counter must agree.\n"
 		"  --obj PATH   object to load (default " DEFAULT_OBJ ")\n"
-		"  --tiers      load the feature tiers' programs too, and keep\n"
-		"               two random blocks in three to what a lighter\n"
-		"               tier serves: xdp_filter runs each tier\n"
+		"  --tiers      load the feature tiers' programs too, and fit\n"
+		"               the random blocks to each tier in turn (dst,\n"
+		"               ports, full, state): xdp_filter runs each tier\n"
 		"  --prog NAME  its XDP program to run (default "
-		XF_DEFAULT_PROG ")\n"
+		XF_DEFAULT_PROG "; xf_state\n"
+		"               asks the host about the flows the tool makes)\n"
 		"  --frames N   frames to check (default %d; the structured\n"
 		"               cases always run, random frames fill up to N)\n"
 		"  --quick      --frames %d\n"
@@ -853,7 +974,7 @@ static int random_frame(struct env *e, const struct opts *o, struct run *rn,
 
 	gen_random(&fr, &rn->rrs[rn->st.active].hints, &s);
 	gen_build(&s, &f);
-	if (rng_below(&fr, 10) < 7)
+	if (rng_below(&fr, 10) < (s.aimed ? 2u : 7u))	/* keep flows whole */
 		gen_mutate(&fr, &f, what, sizeof(what));
 	snprintf(origin, sizeof(origin), "random, block %ld in rule set %u%s%s",
 		 block, rn->st.active, what[0] ? ", " : "", what);
@@ -920,9 +1041,11 @@ static void print_summary(const struct env *e, const struct opts *o,
 		printf(" %s %ld", xm_reason_names[i], res->by_reason[i]);
 	printf("; a rule decided %ld\n", res->by_rule);
 	if (e->tiers && !strcmp(e->prog, XF_DEFAULT_PROG))
-		printf("tiers: dst %ld, ports %ld, full %ld, xdp_filter %ld\n",
+		printf("tiers: dst %ld, ports %ld, full %ld, state %ld,"
+		       " xdp_filter %ld\n",
 		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
-		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIERS]);
+		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
+		       e->in_tier[XF_TIERS]);
 	printf("frames %ld, mismatches %ld\n", res->frames, res->mismatches);
 	printf("%ld passed, %ld failed\n", res->frames - res->mismatches,
 	       res->mismatches);

@@ -50,7 +50,7 @@ static void put_ipv4(struct frame *f, const struct gen_spec *s)
 	static const uint8_t dst4[4] = { 198, 18, 0, 1 };
 	struct fr_ipv4 h = {
 		.ver = s->ver, .opt = s->ipopt, .id = 0x1234, .proto = s->l4,
-		.src = s->src, .dst = dst4,
+		.src = s->src, .dst = s->has_dst ? s->dst : dst4,
 		.frag = s->frag == GF_FIRST ? IPV4_MF :
 			s->frag == GF_LATER ? (s->frag_units & 0x1fff) :
 					      IPV4_DF,
@@ -65,7 +65,8 @@ static void put_ipv6(struct frame *f, const struct gen_spec *s)
 {
 	static const uint8_t dst6[16] = { 0xfd, 0, [15] = 1 };
 	uint8_t chain[GEN_EXT_MAX + 1], lens[GEN_EXT_MAX + 1];
-	struct fr_ipv6 h = { .ver = s->ver, .src = s->src, .dst = dst6 };
+	struct fr_ipv6 h = { .ver = s->ver, .src = s->src,
+			     .dst = s->has_dst ? s->dst : dst6 };
 	int i, n = 0, has_frag = 0;
 
 	for (i = 0; i < s->next_n && i < GEN_EXT_MAX; i++) {
@@ -409,6 +410,72 @@ static void pick_src(struct rng *r, const struct gen_hints *h, int fam,
 static const uint8_t ext_types[] = { P_HOPOPTS, P_ROUTING, P_DSTOPTS, P_FRAGMENT,
 				     P_AH };
 
+/* The spec aimed at a flow of the hints: its tuple one way or the other,
+ * or a near miss. The rest of the spec (tags, options, extension headers,
+ * payload) stays as drawn, but for what would hide the ports. */
+static void aim(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
+{
+	static const uint8_t flags[] = {
+		TH_SYN, TH_SYN | TH_ACK, TH_ACK, TH_FIN | TH_ACK, TH_FIN,
+		TH_RST, TH_RST | TH_ACK, TH_PSH | TH_ACK, 0, TH_SYN | TH_FIN,
+	};
+	int i = (int)rng_below(r, h->nflows), j, rev = (int)rng_below(r, 2);
+	uint32_t miss = rng_below(r, 20);
+	int n;
+
+	s->aimed = 1;
+	s->ethertype = h->flow[i].family == 6 ? ET_IPV6 : ET_IPV4;
+	s->ver = 0;
+	if (rng_below(r, 5))
+		s->frag = GF_NONE;
+	if (rng_below(r, 2))
+		s->next_n = 0;
+	s->l4 = h->flow[i].proto;
+	s->tflags = rng_below(r, 5) ? flags[rng_below(r, sizeof(flags))] :
+				      (uint8_t)rng_next(r);
+	memcpy(s->src, rev ? h->flow[i].b : h->flow[i].a, 16);
+	memcpy(s->dst, rev ? h->flow[i].a : h->flow[i].b, 16);
+	s->has_dst = 1;
+	s->sport = rev ? h->flow[i].pb : h->flow[i].pa;
+	s->dport = rev ? h->flow[i].pa : h->flow[i].pb;
+	n = h->flow[i].family == 6 ? 16 : 4;
+	j = (int)rng_below(r, h->nflows);	/* another flow, or the same */
+	switch (miss) {
+	case 12:		/* the port of no flow */
+		s->sport = (uint16_t)rng_next(r);
+		break;
+	case 13:
+		s->dport = rng_below(r, 2) ? (uint16_t)rng_next(r) :
+					     (uint16_t)(s->dport + 1);
+		break;
+	case 14:		/* its ports with another flow's */
+		s->sport = rng_below(r, 2) ? h->flow[j].pa : h->flow[j].pb;
+		break;
+	case 15:		/* another address */
+		s->src[n - 1] ^= (uint8_t)(1 + rng_below(r, 255));
+		break;
+	case 16:
+		s->dst[n - 1] ^= (uint8_t)(1 + rng_below(r, 255));
+		break;
+	case 17:		/* the other protocol */
+		s->l4 = s->l4 == P_TCP ? P_UDP : P_TCP;
+		break;
+	case 18:		/* the other family: another flow's addresses */
+		if (h->flow[j].family != h->flow[i].family) {
+			s->ethertype = h->flow[j].family == 6 ? ET_IPV6 :
+								ET_IPV4;
+			memcpy(s->src, h->flow[j].a, 16);
+			memcpy(s->dst, h->flow[j].b, 16);
+		}
+		break;
+	case 19:		/* both ports the same, the one of an end */
+		s->sport = s->dport;
+		break;
+	default:		/* 0-11: the flow itself */
+		break;
+	}
+}
+
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 {
 	static const uint8_t flags[] = {
@@ -464,6 +531,8 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 	s->payload = (int)rng_below(r, 41);
 	if (rng_below(r, 5) == 0)
 		s->pad = 1 + (int)rng_below(r, 30);
+	if (h->nflows && rng_below(r, 10) < 6)
+		aim(r, h, s);
 }
 
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size)

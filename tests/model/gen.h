@@ -60,6 +60,10 @@ struct gen_spec {
 	int		topt;		/* TCP option bytes, multiple of 4 */
 	uint16_t	sport, dport;
 	uint8_t		src[16];	/* source address, IPv4 in 4 bytes */
+	uint8_t		dst[16];	/* destination address, when has_dst
+					 * (else 198.18.0.1 or fd00::1) */
+	int		has_dst;
+	int		aimed;		/* gen_random aimed it at a flow */
 	int		payload;	/* bytes after the L4 header */
 	int		pad;		/* Ethernet padding after the IP packet */
 };
@@ -68,8 +72,11 @@ struct gen_spec {
  * mutation uses. */
 void gen_build(const struct gen_spec *s, struct frame *f);
 
+#define GEN_FLOWS	16
+
 /* What the generator aims ports and addresses at: the edges of the rules
- * of the current rule set. */
+ * of the current rule set, and under the stateful policy the flows the
+ * host knows (their ends a and b, either way round). */
 struct gen_hints {
 	uint16_t	ports[256];
 	int		nports;
@@ -77,6 +84,11 @@ struct gen_hints {
 		uint8_t	family, plen, addr[16];
 	} pfx[64];
 	int		npfx;
+	struct {
+		uint8_t		family, proto, a[16], b[16];
+		uint16_t	pa, pb;
+	} flow[GEN_FLOWS];
+	int		nflows;
 };
 
 /* Structured cases: every combination of the dimensions gen.c lists.
@@ -92,7 +104,11 @@ extern const char *const gen_srules[];
 void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
 		    int *iplen, int *cfg);
 
-/* A random spec aimed at the hints, and random mutations of its frame. */
+/* A random spec aimed at the hints, and random mutations of its frame.
+ * With flows in the hints, six specs in ten are aimed at one of them
+ * (aimed): its tuple either way round, or a near miss of it (another port,
+ * address, protocol or family), with TCP flags of every kind; a stream
+ * without flows is what it was before flows existed. */
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s);
 /* Returns a short description of what was done ("flip 23, cut 40"). */
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size);

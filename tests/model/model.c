@@ -45,6 +45,19 @@
  *    and, unless nodhcp, UDP to the DHCP/DHCPv6 ports 67, 68, 546, 547
  *    pass; the rest drops (policy). Everything else passes (passed,
  *    fragment, other_l4): replies, ICMP, NDP.
+ *  - stateful allow policy (issue 14), when the program that runs is the
+ *    state tier: a matching rule passes (allowed), as above. A TCP or UDP
+ *    packet whose ports were parsed and that no rule matched:
+ *      1. TCP with SYN set and ACK clear drops (policy), whatever is known;
+ *      2. UDP to 67, 68, 546 or 547 passes (passed), unless nodhcp;
+ *      3. a packet of a flow the host knows (struct xm_flow: conntrack has
+ *         its tuple, either way round, or for TCP a socket of the host
+ *         that is not listening has its four-tuple) passes (tracked);
+ *      4. the rest drops: TCP as state, UDP as policy.
+ *    The ephemeral range plays no part (a stateful set has 0-0). Later
+ *    fragments, other L4, non-IP and malformed frames are as above.
+ *    Any other program (the full tier, xdp_filter's own filter) gates a
+ *    stateful set as the stateless allow policy, ephemeral range included.
  */
 #include <string.h>
 
@@ -52,12 +65,13 @@
 
 const char *const xm_reason_names[XM_NREASONS] = {
 	"passed", "dropped", "malformed", "fragment", "non_ip", "other_l4",
-	"allowed", "policy",
+	"allowed", "policy", "tracked", "state",
 };
 
 struct pkt {
 	int		family;		/* 4 or 6 */
 	const uint8_t	*src;		/* source address */
+	const uint8_t	*dst;		/* destination address */
 	int		proto;		/* L4 protocol number */
 	int		ports;		/* TCP or UDP header parsed */
 	unsigned	sport, dport;
@@ -98,6 +112,7 @@ static int parse(const uint8_t *f, size_t len, struct pkt *p)
 		end = l3 + be16(f + l3 + 2);
 		p->family = 4;
 		p->src = f + l3 + 12;
+		p->dst = f + l3 + 16;
 		p->proto = f[l3 + 9];
 		later = (be16(f + l3 + 6) & 0x1fff) != 0;
 		off = l3 + hlen;
@@ -109,6 +124,7 @@ static int parse(const uint8_t *f, size_t len, struct pkt *p)
 			return XM_MALFORMED;
 		p->family = 6;
 		p->src = f + l3 + 8;
+		p->dst = f + l3 + 24;
 		nh = f[l3 + 6];
 		off = l3 + 40;
 		for (n = 0; nh == 0 || nh == 43 || nh == 60 || nh == 44 ||
@@ -241,6 +257,48 @@ static int unlisted_passes(const struct pkt *p, const struct xm_config *cfg)
 	return 0;
 }
 
+/* Is the packet of a flow the host knows? */
+static int known(const struct pkt *p, const struct xm_config *cfg)
+{
+	size_t n = p->family == 4 ? 4 : 16, i;
+
+	for (i = 0; i < cfg->nflows; i++) {
+		const struct xm_flow *fl = &cfg->flows[i];
+
+		if (fl->family != p->family || fl->proto != p->proto)
+			continue;
+		if (!memcmp(p->src, fl->a, n) && !memcmp(p->dst, fl->b, n) &&
+		    p->sport == fl->pa && p->dport == fl->pb)
+			return 1;
+		if (!memcmp(p->src, fl->b, n) && !memcmp(p->dst, fl->a, n) &&
+		    p->sport == fl->pb && p->dport == fl->pa)
+			return 1;
+	}
+	return 0;
+}
+
+/* The stateful allow policy's verdict on an unlisted TCP/UDP packet. */
+static void stateful(const struct pkt *p, const struct xm_config *cfg,
+		     struct xm_verdict *out)
+{
+	int tcp = p->proto == 6;
+
+	out->pass = 1;
+	if (tcp && p->opens) {
+		out->pass = 0;
+		out->reason = XM_POLICY;	/* a new connection */
+	} else if (!tcp && !cfg->nodhcp &&
+		   (p->dport == 67 || p->dport == 68 || p->dport == 546 ||
+		    p->dport == 547)) {
+		out->reason = XM_PASSED;	/* DHCP */
+	} else if (known(p, cfg)) {
+		out->reason = XM_TRACKED;
+	} else {
+		out->pass = 0;
+		out->reason = tcp ? XM_STATE : XM_POLICY;
+	}
+}
+
 void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 		size_t nrules, const struct xm_config *cfg,
 		struct xm_verdict *out)
@@ -264,6 +322,10 @@ void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 	}
 	out->reason = reason;
 	out->pass = 1;
+	if (cfg->allow && cfg->stateful && cfg->ct && reason == XM_PASSED) {
+		stateful(&p, cfg, out);
+		return;
+	}
 	if (cfg->allow && reason == XM_PASSED && !unlisted_passes(&p, cfg)) {
 		out->pass = 0;
 		out->reason = XM_POLICY;

@@ -2,10 +2,11 @@
 /* model.h - a plain user-space reference model of xdp_filter's rule
  * contract: one function from (frame bytes, rule set, config) to (action,
  * reason, id of the rule that decided). Written from the contract
- * (DESIGN.md "Rule semantics", issue 3's rule forms and allow policy, the
- * comments of xdp_filter.h), not from parsing.h: it walks the frame with
+ * (DESIGN.md "Rule semantics", issue 3's rule forms and allow policy,
+ * issue 14's stateful allow policy, the comments of xdp_filter.h), not from parsing.h: it walks the frame with
  * plain byte offsets and decides by scanning the rule list, with no maps,
- * slots or tries. tests/model/conform.c holds the BPF program to it.
+ * slots or tries, and with the flows the host knows (conntrack, sockets)
+ * given as a list. tests/model/conform.c holds the BPF program to it.
  *
  * Deliberately independent of xdp_filter.h: the reasons below have the
  * values of enum xf_reason, and conform.c checks that they agree.
@@ -25,6 +26,10 @@ enum xm_reason {
 	XM_OTHER_L4,		/* IP, neither TCP nor UDP: pass */
 	XM_ALLOWED,		/* a rule matched (allow policy): pass */
 	XM_POLICY,		/* allow policy, new flow, no rule: drop */
+	XM_TRACKED,		/* stateful allow policy, no rule, a flow the
+				 * host knows: pass */
+	XM_STATE,		/* stateful allow policy, no rule, TCP past
+				 * its SYN of no flow the host knows: drop */
 	XM_NREASONS,
 };
 
@@ -47,10 +52,29 @@ struct xm_rule {
 	uint8_t		addr[16];	/* network order, IPv4 in the first 4 */
 };
 
+/* A flow the host knows (a conntrack entry, or for TCP a socket that is
+ * not listening): its two ends. A packet is of the flow when its protocol
+ * and family are the flow's and its source and destination are the two
+ * ends, either way round. */
+struct xm_flow {
+	uint8_t		family;		/* 4 or 6 */
+	uint8_t		proto;		/* 6 TCP, 17 UDP */
+	uint8_t		a[16], b[16];	/* network order, IPv4 in the first 4 */
+	uint16_t	pa, pb;		/* the ports of a and b */
+};
+
 struct xm_config {
 	int		allow;		/* allow-list policy */
 	int		nodhcp;		/* allow policy cuts DHCP too */
-	uint16_t	eph_lo, eph_hi;	/* allow policy: UDP to these passes */
+	uint16_t	eph_lo, eph_hi;	/* stateless allow policy: UDP to these
+					 * passes */
+	int		stateful;	/* the allow policy is stateful */
+	int		ct;		/* the program that runs is the one that
+					 * asks the host (the state tier); any
+					 * other gates a stateful set as the
+					 * stateless policy would */
+	const struct xm_flow *flows;	/* what the host knows */
+	size_t		nflows;
 };
 
 struct xm_verdict {

@@ -67,6 +67,8 @@
 #define EPH			.eph_lo = 32768, .eph_hi = 60999
 #define ALLOW			.cfg = { .allow = true, EPH }
 #define ALLOW_NODHCP		.cfg = { .allow = true, .nodhcp = true, EPH }
+/* The stateful allow policy, as the store writes it: no ephemeral range. */
+#define STATEFUL		.cfg = { .allow = true, .stateful = true }
 
 #define DROPPED		.act = XDP_DROP, .why = XF_R_DROPPED
 #define PASSED		.act = XDP_PASS, .why = XF_R_PASSED
@@ -76,6 +78,8 @@
 #define OTHER_L4	.act = XDP_PASS, .why = XF_R_OTHER_L4
 #define ALLOWED		.act = XDP_PASS, .why = XF_R_ALLOWED
 #define POLICY		.act = XDP_DROP, .why = XF_R_POLICY
+#define TRACKED		.act = XDP_PASS, .why = XF_R_TRACKED
+#define STATE		.act = XDP_DROP, .why = XF_R_STATE
 
 #define V4_TCP(p)	.l3 = L3_IPV4, .l4 = L4_TCP, .dport = (p)
 #define V4_UDP(p)	.l3 = L3_IPV4, .l4 = L4_UDP, .dport = (p)

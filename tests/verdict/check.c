@@ -26,7 +26,15 @@ static const char *const reason_names[XF_R_MAX] = {
 	[XF_R_OTHER_L4] = "OTHER_L4",
 	[XF_R_ALLOWED] = "ALLOWED",
 	[XF_R_POLICY] = "POLICY",
+	[XF_R_TRACKED] = "TRACKED",
+	[XF_R_STATE] = "STATE",
 };
+
+const char *reason_name(int r)
+{
+	return r >= 0 && r < XF_R_MAX && reason_names[r] ? reason_names[r] :
+							     "?";
+}
 
 const struct rule *rule_at(const struct tcase *c, const struct placed *p,
 			   int k, __u32 *id)
@@ -173,7 +181,8 @@ static void want_event(const struct drop_log *l, const struct tcase *c,
 	}
 	memcpy(w->saddr, spec_has_src(s) ? s->src : v6 ? src6 : src4,
 	       v6 ? 16 : 4);
-	memcpy(w->daddr, v6 ? dst6 : dst4, v6 ? 16 : 4);
+	memcpy(w->daddr, spec_has_dst(s) ? s->dst : v6 ? dst6 : dst4,
+	       v6 ? 16 : 4);
 }
 
 static void addr_text(int family, const uint8_t *a, char *buf, size_t size)

@@ -2,13 +2,15 @@
 /* families.c - xf_verdict's generated cases: families a loop covers better
  * than a table (every IPv4 ihl and TCP doff, every truncation length, the
  * edges of every port range, every kind of packet from inside and outside
- * a prefix, the allow policy's ephemeral range and DHCP ports), added to
- * the same list as the table's (cases.c).
+ * a prefix, the allow policy's ephemeral range and DHCP ports, the
+ * stateful policy's flows and near misses of them), added to the same list
+ * as the table's (cases.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../../src/xf_rule.h"
+#include "../lib/flows.h"
 #include "cases.h"
 
 /* Representative frames for the truncation sweep, each with a rule on its
@@ -298,6 +300,269 @@ static void add_allow(struct cases *cs)
 			      low_ports[i] >= 1024 && low_ports[i] <= 2047);
 }
 
+/* ------------------------------------------------------------- stateful */
+
+/* The stateful allow policy (issue 14). The frames carry the tuples of the
+ * flows tests/lib/flows.h makes for real, between loopback's addresses
+ * (127.0.0.1 or ::1 both ways), or near misses of them. An end is a port:
+ * a number, or a flow's client or server port (CLI, SRV), or those of the
+ * other family's flow (OCLI, OSRV). */
+#define CLI(k)		(0x10000 | (k))
+#define SRV(k)		(0x20000 | (k))
+#define OCLI(k)		(0x30000 | (k))
+#define OSRV(k)		(0x40000 | (k))
+#define NONE		FLOW_NONE_PORT
+
+enum st_tweak {
+	ST_SRC2 = 1 << 0,	/* the source address's last byte + 1 */
+	ST_DST2 = 1 << 1,	/* the destination's */
+	ST_NODHCP = 1 << 2,	/* policy allow nodhcp */
+	ST_OPTS = 1 << 3,	/* IPv4 options, IPv6 extension headers */
+	ST_MB = 1 << 4,		/* 8000 bytes of payload: multi-buffer */
+	ST_LATER = 1 << 5,	/* a later fragment */
+	ST_DOFF4 = 1 << 6,	/* TCP doff 4: malformed */
+	ST_ANY_LO = 1 << 7,	/* rule: any from loopback's address */
+	ST_VLAN = 1 << 8,	/* also behind 802.1Q and QinQ tags */
+	ST_ICMP = 1 << 9,	/* ICMP echo instead */
+};
+
+struct st_shape {
+	const char	*name;
+	enum l4		l4;
+	uint8_t		flags;		/* TCP flags; 0: SYN */
+	int		from, to;	/* sport, dport: ends */
+	int		act, why;
+	unsigned	tweak;		/* enum st_tweak */
+	struct rule	r;		/* a rule of the set, if on */
+	int		rport;		/* its port, an end (0: r's own) */
+};
+
+#define ST_TCP(n, fl, a, b, v, ...)					\
+	{ n, L4_TCP, fl, a, b, v, __VA_ARGS__ }
+#define ST_UDP(n, a, b, v, ...)	{ n, L4_UDP, 0, a, b, v, __VA_ARGS__ }
+#define ACK_		TH_ACK
+#define FIN_ACK		(TH_FIN | TH_ACK)
+#define SYN_ACK		(TH_SYN | TH_ACK)
+#define PSH_ACK		(TH_PSH | TH_ACK)
+#define RULE_ON(e)	.r = TCP_RULE(0), .rport = (e)
+#define K_TCP		XF_FLOW_TCP
+#define K_SK		XF_FLOW_TCP_SK
+#define K_CT		XF_FLOW_TCP_CT
+#define K_UDP		XF_FLOW_UDP
+#define K_UDP_CT	XF_FLOW_UDP_CT
+
+static const struct st_shape st_shapes[] = {
+	/* A new connection drops without a lookup, known or not. */
+	ST_TCP("tcp-syn-to-listener", TH_SYN, NONE, SRV(K_TCP), POLICY,
+	       .tweak = ST_VLAN),
+	ST_TCP("tcp-syn-of-known-flow", TH_SYN, CLI(K_TCP), SRV(K_TCP),
+	       POLICY),
+	ST_TCP("tcp-syn-to-closed-port", TH_SYN, NONE, 6000, POLICY),
+	/* Segments of no flow: a listener is no flow. */
+	ST_TCP("tcp-ack-unknown-to-listener", ACK_, NONE, SRV(K_TCP), STATE,
+	       .tweak = ST_VLAN),
+	ST_TCP("tcp-ack-unknown-no-socket", ACK_, NONE, 6000, STATE),
+	ST_TCP("tcp-fin-unknown", TH_FIN, NONE, SRV(K_SK), STATE),
+	ST_TCP("tcp-rst-unknown", TH_RST, NONE, SRV(K_TCP), STATE),
+	ST_TCP("tcp-syn-ack-unknown", SYN_ACK, SRV(K_TCP), NONE, STATE),
+	/* Segments of a connection conntrack and both sockets know. */
+	ST_TCP("tcp-ack-known-to-server", ACK_, CLI(K_TCP), SRV(K_TCP),
+	       TRACKED, .tweak = ST_VLAN),
+	ST_TCP("tcp-ack-known-to-client", ACK_, SRV(K_TCP), CLI(K_TCP),
+	       TRACKED, .tweak = ST_VLAN),
+	ST_TCP("tcp-fin-ack-known-to-server", FIN_ACK, CLI(K_TCP), SRV(K_TCP),
+	       TRACKED),
+	ST_TCP("tcp-fin-ack-known-to-client", FIN_ACK, SRV(K_TCP), CLI(K_TCP),
+	       TRACKED),
+	ST_TCP("tcp-syn-ack-known-to-client", SYN_ACK, SRV(K_TCP), CLI(K_TCP),
+	       TRACKED),
+	ST_TCP("tcp-rst-known-to-server", TH_RST, CLI(K_TCP), SRV(K_TCP),
+	       TRACKED),
+	ST_TCP("tcp-psh-ack-known-to-client", PSH_ACK, SRV(K_TCP),
+	       CLI(K_TCP), TRACKED),
+	ST_TCP("tcp-ack-known-ip-options", ACK_, CLI(K_TCP), SRV(K_TCP),
+	       TRACKED, .tweak = ST_OPTS),
+	ST_TCP("tcp-ack-known-8000-bytes", ACK_, SRV(K_TCP), CLI(K_TCP),
+	       TRACKED, .tweak = ST_MB),
+	/* A connection made before tracking was on: its sockets only. */
+	ST_TCP("tcp-sockets-only-ack-to-server", ACK_, CLI(K_SK), SRV(K_SK),
+	       TRACKED),
+	ST_TCP("tcp-sockets-only-ack-to-client", ACK_, SRV(K_SK), CLI(K_SK),
+	       TRACKED),
+	ST_TCP("tcp-sockets-only-fin-ack-to-server", FIN_ACK, CLI(K_SK),
+	       SRV(K_SK), TRACKED),
+	/* A closed connection: conntrack only toward its server (the
+	 * listener is gone too), conntrack and a TIME_WAIT socket toward
+	 * its client. */
+	ST_TCP("tcp-conntrack-only-ack-to-server", ACK_, CLI(K_CT), SRV(K_CT),
+	       TRACKED),
+	ST_TCP("tcp-conntrack-only-fin-ack-to-server", FIN_ACK, CLI(K_CT),
+	       SRV(K_CT), TRACKED),
+	ST_TCP("tcp-closed-ack-to-client-time-wait", ACK_, SRV(K_CT),
+	       CLI(K_CT), TRACKED),
+	/* Near misses: a lookup must match the whole tuple. */
+	ST_TCP("tcp-ack-ports-of-two-flows", ACK_, CLI(K_TCP), SRV(K_SK),
+	       STATE),
+	ST_TCP("tcp-ack-server-port-both-ends", ACK_, SRV(K_TCP), SRV(K_TCP),
+	       STATE),
+	ST_TCP("tcp-ack-other-source-address", ACK_, CLI(K_TCP), SRV(K_TCP),
+	       STATE, .tweak = ST_SRC2),
+	ST_TCP("tcp-ack-other-destination-address", ACK_, SRV(K_TCP),
+	       CLI(K_TCP), STATE, .tweak = ST_DST2),
+	ST_TCP("tcp-ack-ports-of-udp-flow", ACK_, CLI(K_UDP), SRV(K_UDP),
+	       STATE),
+	ST_TCP("tcp-ack-ports-of-other-family-flow", ACK_, OCLI(K_TCP),
+	       OSRV(K_TCP), STATE),
+	/* UDP: conntrack only, a reply seen or not. */
+	ST_UDP("udp-known-to-server", CLI(K_UDP), SRV(K_UDP), TRACKED),
+	ST_UDP("udp-known-to-client", SRV(K_UDP), CLI(K_UDP), TRACKED,
+	       .tweak = ST_VLAN),
+	ST_UDP("udp-conntrack-only-to-server", CLI(K_UDP_CT), SRV(K_UDP_CT),
+	       TRACKED),
+	ST_UDP("udp-conntrack-only-to-client", SRV(K_UDP_CT), CLI(K_UDP_CT),
+	       TRACKED, .tweak = ST_OPTS),
+	ST_UDP("udp-unknown", NONE, SRV(K_UDP), POLICY, .tweak = ST_VLAN),
+	ST_UDP("udp-unknown-ephemeral-port", 53, 40000, POLICY),
+	ST_UDP("udp-ports-of-tcp-flow", CLI(K_TCP), SRV(K_TCP), POLICY),
+	ST_UDP("udp-ports-of-other-family-flow", OSRV(K_UDP), OCLI(K_UDP),
+	       POLICY),
+	ST_UDP("udp-other-source-address", SRV(K_UDP), CLI(K_UDP), POLICY,
+	       .tweak = ST_SRC2),
+	/* DHCP passes without a lookup, unless nodhcp; it is UDP only. */
+	ST_UDP("udp-dhcp-67", 68, 67, PASSED),
+	ST_UDP("udp-dhcp-68", 67, 68, PASSED),
+	ST_UDP("udp-dhcp-546", 547, 546, PASSED),
+	ST_UDP("udp-dhcp-547", 546, 547, PASSED),
+	ST_UDP("udp-nodhcp-67", 68, 67, POLICY, .tweak = ST_NODHCP),
+	ST_UDP("udp-nodhcp-547", 546, 547, POLICY, .tweak = ST_NODHCP),
+	ST_TCP("tcp-ack-dhcp-port", ACK_, 68, 67, STATE),
+	/* Rules decide first, known flow or not. */
+	ST_TCP("rule/tcp-syn-listed", TH_SYN, NONE, SRV(K_TCP), ALLOWED,
+	       RULE_ON(SRV(K_TCP))),
+	ST_TCP("rule/tcp-ack-unknown-listed", ACK_, NONE, SRV(K_TCP), ALLOWED,
+	       RULE_ON(SRV(K_TCP))),
+	ST_TCP("rule/tcp-ack-known-listed", ACK_, CLI(K_TCP), SRV(K_TCP),
+	       ALLOWED, RULE_ON(SRV(K_TCP))),
+	ST_TCP("rule/tcp-ack-known-source-port-listed", ACK_, SRV(K_TCP),
+	       CLI(K_TCP), ALLOWED, .r = RULE(XF_PM_TCP, 0, 0, SRC_PORT),
+	       .rport = SRV(K_TCP)),
+	ST_UDP("rule/udp-listed", 40000, 53, ALLOWED, .r = UDP_RULE(53)),
+	ST_TCP("rule/tcp-ack-known-other-port-listed", ACK_, CLI(K_TCP),
+	       SRV(K_TCP), TRACKED, .r = TCP_RULE(22)),
+	ST_TCP("rule/tcp-ack-unknown-other-port-listed", ACK_, NONE,
+	       SRV(K_TCP), STATE, .r = TCP_RULE(22)),
+	ST_TCP("rule/tcp-ack-unknown-any-from-loopback", ACK_, NONE, 6000,
+	       ALLOWED, .tweak = ST_ANY_LO),
+	/* What the policy does not gate. */
+	ST_TCP("icmp", 0, 0, 0, OTHER_L4, .tweak = ST_ICMP),
+	ST_TCP("tcp-later-fragment-unknown", ACK_, NONE, SRV(K_TCP), FRAGMENT,
+	       .tweak = ST_LATER),
+	ST_TCP("tcp-doff-4-known", ACK_, CLI(K_TCP), SRV(K_TCP), MALFORMED,
+	       .tweak = ST_DOFF4),
+};
+
+static uint16_t st_port(int fam, int end)
+{
+	int k = end & 0xffff, other = fam == 4 ? 6 : 4;
+
+	switch (end >> 16) {
+	case 1:
+		return (uint16_t)FLOW_CLI(fam, k);
+	case 2:
+		return (uint16_t)FLOW_SRV(fam, k);
+	case 3:
+		return (uint16_t)FLOW_CLI(other, k);
+	case 4:
+		return (uint16_t)FLOW_SRV(other, k);
+	}
+	return (uint16_t)end;
+}
+
+static void add_st_case(struct cases *cs, const struct st_shape *sh, int fam,
+			const uint16_t *tags, const char *tag_name)
+{
+	static const uint8_t lo4[4] = { FLOW_LO4 }, lo6[16] = { FLOW_LO6 };
+	struct tcase c = { STATEFUL, .act = sh->act, .why = sh->why };
+	struct fspec *f = &c.f;
+	int n = fam == 4 ? 4 : 16, i;
+	char why[16];
+
+	f->l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
+	f->l4 = sh->tweak & ST_ICMP ? L4_ICMP : sh->l4;
+	f->tflags = sh->flags;
+	f->sport = st_port(fam, sh->from);
+	f->dport = st_port(fam, sh->to);
+	memcpy(f->src, fam == 4 ? lo4 : lo6, n);
+	memcpy(f->dst, fam == 4 ? lo4 : lo6, n);
+	for (i = 0; tags && i < MAX_TAGS && tags[i]; i++)
+		f->tags[i] = tags[i];
+	if (sh->tweak & ST_SRC2)
+		f->src[n - 1]++;
+	if (sh->tweak & ST_DST2)
+		f->dst[n - 1]++;
+	c.cfg.nodhcp = sh->tweak & ST_NODHCP;
+	if (sh->tweak & ST_OPTS) {
+		if (fam == 4) {
+			f->ihl = 8;
+		} else {
+			f->ext[0] = (struct ext)HBH(0);
+			f->ext[1] = (struct ext)DST(1);
+			f->n_ext = 2;
+		}
+	}
+	if (sh->tweak & ST_MB)
+		f->plen = 8000;
+	if (sh->tweak & ST_LATER) {
+		f->plen = 40;
+		if (fam == 4) {
+			f->frag = LATER;
+		} else {
+			f->ext[0] = (struct ext)FRAG(LATER, false);
+			f->n_ext = 1;
+		}
+	}
+	if (sh->tweak & ST_DOFF4) {
+		f->doff = 4;
+		f->plen = 40;
+	}
+	if (sh->tweak & ST_ANY_LO) {
+		c.rules[0] = (struct rule){ .on = true, .anyport = true,
+					    .family = (uint8_t)fam,
+					    .plen = (uint8_t)(n * 8) };
+		memcpy(c.rules[0].addr, f->src, n);
+	} else if (sh->r.on) {
+		c.rules[0] = sh->r;
+		if (sh->rport)
+			c.rules[0].lo = c.rules[0].hi = st_port(fam,
+								sh->rport);
+	}
+	snprintf(why, sizeof(why), "%s", reason_name(sh->why));
+	for (i = 0; why[i]; i++)
+		why[i] = (char)(why[i] - 'A' + 'a');
+	snprintf(c.name, sizeof(c.name), "state/%sipv%d/%s-%s", tag_name, fam,
+		 sh->name, why);
+	add_case(cs, &c);
+}
+
+static void add_state(struct cases *cs)
+{
+	static const uint16_t q[] = { TPID_Q, 0 }, qinq[] = { TPID_AD,
+							       TPID_Q, 0 };
+	const struct st_shape *sh;
+	int fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (sh = st_shapes; sh < st_shapes + sizeof(st_shapes) /
+				sizeof(st_shapes[0]); sh++) {
+			add_st_case(cs, sh, fam, NULL, "");
+			if (!(sh->tweak & ST_VLAN))
+				continue;
+			add_st_case(cs, sh, fam, q, "8021q-");
+			add_st_case(cs, sh, fam, qinq, "qinq-");
+		}
+	}
+}
+
 void add_generated(struct cases *cs)
 {
 	struct tcase c;
@@ -351,4 +616,5 @@ void add_generated(struct cases *cs)
 	add_sweeps(cs);
 	add_prefixes(cs);
 	add_allow(cs);
+	add_state(cs);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* frames.c - a case's frame spec (struct fspec) as the frame it describes,
  * built by the shared builder (tests/lib/frame.h): 198.18.0.1 -> 198.18.0.2
- * or fd00::1 -> fd00::2 unless the spec names a source, IPv4 with its
+ * or fd00::1 -> fd00::2 unless the spec names a source or a destination
+ * (the stateful cases name loopback's, where their flows are), IPv4 with its
  * checksum, source port 40000, a TCP SYN unless flags are named, and a
  * payload of 0xa0, 0xa1, ... The spec can say anything, however wrong; a
  * cut comes last, so the lengths claim the whole datagram.
@@ -15,6 +16,13 @@ bool spec_has_src(const struct fspec *s)
 	static const uint8_t zero[sizeof(s->src)];
 
 	return memcmp(s->src, zero, sizeof(zero)) != 0;
+}
+
+bool spec_has_dst(const struct fspec *s)
+{
+	static const uint8_t zero[sizeof(s->dst)];
+
+	return memcmp(s->dst, zero, sizeof(zero)) != 0;
 }
 
 static int l4_proto(const struct fspec *s)
@@ -74,7 +82,8 @@ static void put_ipv4(struct frame *f, const struct fspec *s)
 		.ver = s->ver, .ihl = s->ihl ? s->ihl : 5, .opt = s->opt_len,
 		.opt_end = true, .id = 0x1234, .frag = s->frag,
 		.proto = (uint8_t)l4_proto(s),
-		.src = spec_has_src(s) ? s->src : NULL, .csum = true,
+		.src = spec_has_src(s) ? s->src : NULL,
+		.dst = spec_has_dst(s) ? s->dst : NULL, .csum = true,
 	};
 
 	if (s->opt_len < 0)
@@ -91,6 +100,7 @@ static void put_ipv6(struct frame *f, const struct fspec *s)
 		.ver = s->ver,
 		.next = (uint8_t)(s->n_ext ? s->ext[0].type : l4_proto(s)),
 		.src = spec_has_src(s) ? s->src : NULL,
+		.dst = spec_has_dst(s) ? s->dst : NULL,
 	};
 	int i;
 

@@ -4,9 +4,12 @@
  * slots, trie entries, prefix-port slots, counts, policies and the switch
  * between the two rule sets are the store's work, and the checks use the
  * ids it gave. What a case asks for that the store never writes is
- * injected here, and only here: a token bucket's state (xf_rlog), and
+ * injected here, and only here: a token bucket's state (xf_rlog),
  * prefix counts of 0 with prefixes in the tries (conf.uncounted), which
- * proves the program honours the counts.
+ * proves the program honours the counts, and a stateful policy where no
+ * state tier is loaded (the store refuses it, as rulectl does; the
+ * programs must gate it as the stateless policy, which is what runs such a
+ * set until user space has moved the interfaces to the state tier).
  */
 #include <errno.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 
 #include "../../src/xf_rule.h"
 #include "../../src/xf_store.h"
+#include "../../src/xf_tiers.h"
 #include "verdict.h"
 
 /* Ballast rules added before a case's rules and removed before its frame
@@ -49,7 +53,8 @@ static struct xf_set policy(const struct conf *c)
 {
 	struct xf_set s = {
 		.flags = (c->allow ? XF_CFG_ALLOW : 0) |
-			 (c->nodhcp ? XF_CFG_NO_DHCP : 0),
+			 (c->nodhcp ? XF_CFG_NO_DHCP : 0) |
+			 (c->allow && c->stateful ? XF_CFG_STATEFUL : 0),
 		.eph_lo = c->eph_lo,
 		.eph_hi = c->eph_hi,
 	};
@@ -134,6 +139,30 @@ static int uncount(struct xf_maps *m, __u32 set)
 	return xf_write_config(m, &cfg);
 }
 
+/* The policy of rule set `set`, through the store; a stateful one the
+ * store refuses (no state tier loaded) written stateless, its flag
+ * injected after. */
+static int store_policy(struct xf_maps *m, __u32 set,
+			const struct xf_set *pol)
+{
+	struct xf_set s = *pol;
+	struct xf_config cfg;
+	int err;
+
+	if (!(s.flags & XF_CFG_STATEFUL) || xf_tier_loaded(m, XF_TIER_STATE, 0))
+		return xf_store_policy(m, set, &s);
+	s.flags &= ~XF_CFG_STATEFUL;
+	err = xf_store_policy(m, set, &s);
+	if (!err)
+		err = xf_read_config(m, &cfg);
+	if (!err) {
+		cfg.sets[set].flags |= XF_CFG_STATEFUL;
+		err = xf_write_config(m, &cfg);
+	}
+	m->uses_known &= ~XF_SET_BIT(set);
+	return err;
+}
+
 int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
 		 struct placed *p)
 {
@@ -146,9 +175,9 @@ int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
 	p->set = c->set ? c->set - 1 : (int)(nth & 1);
 	p->active = c->active ? c->active - 1 : p->set;
 	ballast(c, b);
-	err = xf_store_policy(m, p->set, &pol);
+	err = store_policy(m, p->set, &pol);
 	if (!err)
-		err = xf_store_policy(m, !p->set, &opol);
+		err = store_policy(m, !p->set, &opol);
 	if (!err)
 		err = xf_store_insert(m, p->set, b, ID_SHIFT, bids);
 	if (!err)

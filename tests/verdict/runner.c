@@ -23,6 +23,17 @@
  * are counted and printed before the summary line); without it,
  * xdp_filter's own full filter decides every case, and --prog xf_full
  * (with --tiers) the full tier's program.
+ *
+ * The stateful allow policy (ABI v6): the state/ cases' frames carry the
+ * tuples of real flows. When the program that runs a case is the state
+ * tier (--tiers, where the store picks it, or --prog xf_state), which asks
+ * the host, the tool makes those flows in a network namespace of its own
+ * (tests/lib/flows.h; once, before the first such case) and runs the case's
+ * frames there, where the lookups look; every other test run is in the
+ * caller's namespace. Any other program gates a stateful set as the
+ * stateless policy would (ephemeral range 0-0) and asks nothing: there
+ * what the host would have decided becomes the stateless verdict
+ * (stateless()), and no flow is needed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +48,7 @@
 
 #include "../../src/xf_store.h"
 #include "../../src/xf_tiers.h"
+#include "../lib/flows.h"
 #include "../lib/xf_load.h"
 #include "verdict.h"
 
@@ -50,8 +62,13 @@ struct env {
 	struct ring_buffer *rb;		/* on xf_log */
 	struct drop_log	log;
 	bool		tiers;
+	const char	*prog;
 	int		in_tier[XF_TIERS + 1];	/* cases per tier; [XF_TIERS]:
 						 * xdp_filter's own */
+	struct xf_flows	fl;		/* the stateful cases' flows */
+	bool		flows;		/* made */
+	int		nstate[XF_R_MAX];	/* stateful cases' verdicts */
+	int		nstate_ct;	/* ... run by the state tier */
 };
 
 /* One xf_log record: kept in e->log for the case's checks. */
@@ -184,7 +201,7 @@ static void print_hex(const struct frame *f)
 static int judge(const struct env *e, const struct tcase *c,
 		 const struct placed *p, const struct frame *f,
 		 const struct snapshot *b, const struct snapshot *a,
-		 const struct logrun *lr, int retval, int run_err)
+		 const struct logrun *lr, int retval, int run_err, bool ct)
 {
 	char diff[1024] = "";
 
@@ -211,7 +228,26 @@ static int judge(const struct env *e, const struct tcase *c,
 	printf("FAIL %s: %s\n", c->name, diff);
 	print_hex(f);
 	printf("  rules in set %d, set %d active\n", p->set, p->active);
+	if (c->cfg.stateful)
+		printf("  stateful policy, %s\n", ct ? "run by the state tier"
+		       " (it asks the host)" : "no state tier: gated as the"
+		       " stateless policy");
 	return FAIL;
+}
+
+/* A stateful case where no program asks the host: the set is gated as the
+ * stateless allow policy with its ephemeral range 0-0. Of what the host
+ * would have decided, TCP past its SYN passes (passed) and UDP drops
+ * (policy); the rest (rules, SYNs, DHCP, unknown UDP) is the same. No
+ * stateful case sends UDP to port 0, the one port of that range. */
+static void stateless(struct tcase *c)
+{
+	bool tcp = c->f.l4 == L4_TCP;
+
+	if (c->why != XF_R_TRACKED && c->why != XF_R_STATE)
+		return;
+	c->act = tcp ? XDP_PASS : XDP_DROP;
+	c->why = tcp ? XF_R_PASSED : XF_R_POLICY;
 }
 
 /* The tier the case's rules made active, counted. */
@@ -227,12 +263,45 @@ static int note_tier(struct env *e)
 	return err;
 }
 
-/* Returns the outcome, or -1 when the maps cannot be used at all. */
-static int run_case(struct env *e, const struct tcase *c, size_t nth)
+/* The flows, made once, before the first case the state tier runs; the
+ * tool goes back to the caller's namespace. 0 or -EIO (said). */
+static int make_flows(struct env *e)
 {
-	struct logrun lr = { .repeat = c->repeat ? c->repeat : 1 };
+	if (xf_flows_make(&e->fl, PROG) || xf_flows_leave(&e->fl))
+		return -EIO;
+	e->flows = true;
+	return 0;
+}
+
+/* What the stateful cases wanted, and where their flows were. */
+static void print_state(const struct env *e)
+{
+	int n = 0;
+
+	for (int r = 0; r < XF_R_MAX; r++)
+		n += e->nstate[r];
+	if (!n)
+		return;
+	printf("stateful cases: %d, %d run by the state tier; want", n,
+	       e->nstate_ct);
+	for (int r = 0; r < XF_R_MAX; r++)
+		if (e->nstate[r])
+			printf(" %s %d", reason_name(r), e->nstate[r]);
+	if (e->flows)
+		printf("; %d flows made in a network namespace of our own,"
+		       " %d in conntrack", XF_NFLOWS, e->fl.nct);
+	putchar('\n');
+}
+
+/* Returns the outcome, or -1 when the maps cannot be used at all. */
+static int run_case(struct env *e, const struct tcase *tc, size_t nth)
+{
+	struct logrun lr = { .repeat = tc->repeat ? tc->repeat : 1 };
 	struct snapshot before, after;
 	int err, ret, retval = 0, run_err = 0;
+	struct tcase cc = *tc, *c = &cc;
+	const char *what = "maps";
+	bool ct = false, in_ns = false;
 	struct placed p;
 	struct frame f;
 
@@ -240,14 +309,34 @@ static int run_case(struct env *e, const struct tcase *c, size_t nth)
 	err = case_install(&e->o.m, c, nth, &p);
 	if (!err)
 		err = note_tier(e);
+	if (!err && c->cfg.stateful) {
+		ct = xf_obj_runs_state(&e->o, e->prog, e->tiers);
+		if (!ct)
+			stateless(c);
+		e->nstate[c->why]++;
+		e->nstate_ct += ct;
+		if (ct && !e->flows)
+			err = make_flows(e);
+		if (err)
+			what = "flows";
+	}
 	if (!err)
 		err = read_log(e);		/* nothing should be there */
 	e->log.nev = 0;
 	e->log.bad_size = 0;
 	if (!err)
 		err = snap(&e->o.m, c, &p, &before);
+	if (!err && ct) {
+		in_ns = !xf_flows_enter(&e->fl);
+		err = in_ns ? 0 : -EIO;
+		what = in_ns ? what : "flows";
+	}
 	if (!err)
 		err = run_frames(e, c, &p, &f, &lr, &retval, &run_err);
+	if (in_ns && xf_flows_leave(&e->fl) && !err) {
+		err = -EIO;
+		what = "flows";
+	}
 	if (!err)
 		err = snap(&e->o.m, c, &p, &after);
 	if (!err && !c->again)
@@ -257,11 +346,11 @@ static int run_case(struct env *e, const struct tcase *c, size_t nth)
 	if (ret && !err)
 		err = ret;
 	if (err) {
-		fprintf(stderr, PROG ": %s: case %s: maps: %s\n", e->o.path,
-			c->name, strerror(-err));
+		fprintf(stderr, PROG ": %s: case %s: %s: %s\n", e->o.path,
+			c->name, what, strerror(-err));
 		return -1;
 	}
-	return judge(e, c, &p, &f, &before, &after, &lr, retval, run_err);
+	return judge(e, c, &p, &f, &before, &after, &lr, retval, run_err, ct);
 }
 
 static void usage(FILE *out)
@@ -425,10 +514,13 @@ static int run_all(struct env *e, const struct cases *cs,
 		nfail += ret == FAIL;
 		nskip += ret == SKIP;
 	}
+	print_state(e);
 	if (e->tiers)
-		printf("tiers: dst %d, ports %d, full %d, xdp_filter %d\n",
+		printf("tiers: dst %d, ports %d, full %d, state %d,"
+		       " xdp_filter %d\n",
 		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
-		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIERS]);
+		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
+		       e->in_tier[XF_TIERS]);
 	if (nskip)
 		printf("%d passed, %d failed, %d skipped\n", npass, nfail,
 		       nskip);
@@ -457,6 +549,7 @@ int main(int argc, char **argv)
 	} else if (!ret) {
 		e.log.ifindex = o.ifindex;
 		e.tiers = o.tiers;
+		e.prog = o.prog;
 		ret = env_open(&e, o.obj, o.prog) ? 1 : run_all(&e, &cs, &o);
 		env_close(&e);
 	}

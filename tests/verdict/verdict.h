@@ -75,6 +75,8 @@ struct fspec {
 	uint8_t		src[16];	/* source address, network order, IPv4
 					 * in the first 4; all zero: 198.18.0.1
 					 * or fd00::1 */
+	uint8_t		dst[16];	/* destination address, the same way;
+					 * all zero: 198.18.0.2 or fd00::2 */
 	uint8_t		tflags;		/* TCP flags; 0: SYN */
 	uint8_t		icmp_type;	/* 0: echo request */
 	int		doff;		/* TCP doff field; 0: 5 + topt / 4 */
@@ -111,6 +113,12 @@ struct rule {
 struct conf {
 	bool		allow;		/* XF_CFG_ALLOW */
 	bool		nodhcp;		/* XF_CFG_NO_DHCP */
+	bool		stateful;	/* XF_CFG_STATEFUL: the case runs in the
+					 * flows' network namespace (flows.h),
+					 * and its verdict is the state tier's;
+					 * a program without the state tier's
+					 * lookups gates the set as the
+					 * stateless policy (runner.c) */
 	uint16_t	eph_lo;		/* ephemeral range, inclusive */
 	uint16_t	eph_hi;
 	bool		uncounted;	/* the rules' prefixes are in the tries
@@ -149,6 +157,7 @@ struct cases {
 
 /* frames.c */
 void build_frame(const struct fspec *s, struct frame *f);
+bool spec_has_dst(const struct fspec *s);
 /* The protocol the parser ends on, and whether it reads the frame's ports
  * (not in a later fragment, whose protocol is the next header of its
  * fragment header). */
@@ -212,6 +221,8 @@ struct logrun {
 	int		repeat;		/* frames of the first run */
 };
 
+/* "PASSED", "TRACKED", ...: enum xf_reason in words. */
+const char *reason_name(int r);
 /* Rule k of a case: rules[] then orules[], with its id; NULL past them. */
 const struct rule *rule_at(const struct tcase *c, const struct placed *p,
 			   int k, __u32 *id);

@@ -8,7 +8,7 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 5;
+pub const XF_ABI_VERSION: u32 = 6;
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -138,20 +138,28 @@ pub const XF_R_NON_IP: u32 = 4;
 pub const XF_R_OTHER_L4: u32 = 5;
 pub const XF_R_ALLOWED: u32 = 6;
 pub const XF_R_POLICY: u32 = 7;
-pub const XF_R_MAX: u32 = 8;
+/// No rule, a flow conntrack knows (stateful allow policy): pass.
+pub const XF_R_TRACKED: u32 = 8;
+/// TCP past its SYN, no rule, a flow conntrack does not know (stateful
+/// allow policy): drop.
+pub const XF_R_STATE: u32 = 9;
+pub const XF_R_MAX: u32 = 10;
 
 /// xf_config flags: allow-list, only listed flows open.
 pub const XF_CFG_ALLOW: u32 = 1 << 0;
 /// xf_config flags: the allow policy cuts DHCP too.
 pub const XF_CFG_NO_DHCP: u32 = 1 << 1;
+/// xf_config flags: the allow policy asks conntrack about what no rule
+/// lists.
+pub const XF_CFG_STATEFUL: u32 = 1 << 2;
 
 xf_rt::abi_struct! {
     /// The policy and counts of one rule set.
     pub struct xf_set {
         /// XF_CFG_*.
         pub flags: u32,
-        /// Allow policy: UDP to eph_lo..=eph_hi passes (replies to the
-        /// host's own requests).
+        /// Stateless allow policy: UDP to eph_lo..=eph_hi passes (replies
+        /// to the host's own requests); 0-0 when stateful.
         pub eph_lo: u16,
         pub eph_hi: u16,
         /// The set's prefixes in xf_pfx4: 0 skips it.
@@ -193,9 +201,12 @@ xf_rt::abi_struct! {
 pub const XF_TIER_DST: u32 = 0;
 /// ... and source-port rules.
 pub const XF_TIER_PORTS: u32 = 1;
-/// Everything: prefixes, allow policy, drop log.
+/// Prefixes, stateless allow policy, drop log.
 pub const XF_TIER_FULL: u32 = 2;
-pub const XF_TIERS: u32 = 3;
+/// Everything: the full tier, and the stateful allow policy's conntrack
+/// lookups.
+pub const XF_TIER_STATE: u32 = 3;
+pub const XF_TIERS: u32 = 4;
 
 /// What a rule set uses (`XF_USES_*`); a tier serves the sets whose uses it
 /// has. Source-port rules without a prefix.
@@ -206,21 +217,28 @@ pub const XF_USES_PREFIX: u32 = 1 << 1;
 pub const XF_USES_LOG: u32 = 1 << 2;
 /// The allow policy.
 pub const XF_USES_ALLOW: u32 = 1 << 3;
+/// ... stateful.
+pub const XF_USES_STATE: u32 = 1 << 4;
 
 /// What each tier serves (`XF_TIER_USES`).
-pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !0];
+pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !XF_USES_STATE, !0];
 /// `XF_TIER_NAMES`.
-pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full"];
+pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full", "state"];
 /// The program of each tier for rule sets 0 and 1 (`XF_PROG_NAMES`): the
 /// ELF symbol and program names lib.rs gives them, checked there at
 /// compile time.
-pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] =
-    [["xf_dst_s0", "xf_dst_s1"], ["xf_ports_s0", "xf_ports_s1"], ["xf_full", "xf_full"]];
+pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
+    ["xf_dst_s0", "xf_dst_s1"],
+    ["xf_ports_s0", "xf_ports_s1"],
+    ["xf_full", "xf_full"],
+    ["xf_state", "xf_state"],
+];
 /// Their single-buffer twins (section xdp), for xf_progs_sb.
 pub const XF_PROG_NAMES_SB: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
     ["xf_dst_s0_sb", "xf_dst_s1_sb"],
     ["xf_ports_s0_sb", "xf_ports_s1_sb"],
     ["xf_full_sb", "xf_full_sb"],
+    ["xf_state_sb", "xf_state_sb"],
 ];
 /// What ip link attaches (`XF_PROG_DISPATCH`).
 pub const XF_PROG_DISPATCH: &str = "xdp_filter";
@@ -236,10 +254,15 @@ pub const XF_PROG_FULL_SLOT: u32 = 5;
 pub const XF_PROG_SLOTS: u32 = 8;
 
 /// The xf_progs slot that keeps the program of tier for rule set `set` (the
-/// full tier has one program, for both sets).
+/// full tier has one program, for both sets, in slot 5; the state tier in
+/// slot 6).
 #[inline(always)]
 pub const fn xf_prog_slot(tier: u32, set: u32) -> u32 {
-    1 + tier * XF_SETS + if tier < XF_TIER_FULL { set } else { 0 }
+    if tier < XF_TIER_FULL {
+        1 + tier * XF_SETS + set
+    } else {
+        1 + XF_TIER_FULL * XF_SETS + (tier - XF_TIER_FULL)
+    }
 }
 
 /// `a == b` for the compile-time checks (`==` on `&str` is not const).
@@ -387,34 +410,43 @@ const _: () = {
     assert!(offset_of!(xf_event, saddr) == 32 && offset_of!(xf_event, daddr) == 48);
     // The values of xdp_filter.h, which BTF does not carry (check-abi.sh
     // sees the map sizes built from them, not these).
-    assert!(XF_SETS == 2 && XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 8);
+    assert!(XF_SETS == 2 && XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 10);
     assert!(XF_ID_LOG == 0x8000_0000 && XF_ID_MASK == 0x7fff_ffff && XF_LPM_SET_BITS == 8);
     assert!(XF_LOG_BYTES == 262144 && XF_LOG_RATE == 10 && XF_LOG_RATE_MAX == 100000);
     assert!(XF_MAX_PREFIXES == 16384 && XF_MAX_PPORTS == 262144);
     assert!(xf_slot(XF_DIR_SRC, XF_P_UDP, 65535) == XF_PORT_SLOTS - 1);
     assert!(xf_set_slot(XF_SETS - 1, XF_PORT_SLOTS - 1) == XF_SETS * XF_PORT_SLOTS - 1);
     assert!(xf_set_bit(1) == 2);
-    assert!(XF_ABI_VERSION == 5);
-    assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2 && XF_TIERS == 3);
+    assert!(XF_R_PASSED == 0 && XF_R_POLICY == 7 && XF_R_TRACKED == 8 && XF_R_STATE == 9);
+    assert!(XF_CFG_ALLOW == 1 && XF_CFG_NO_DHCP == 2 && XF_CFG_STATEFUL == 4);
+    assert!(XF_ABI_VERSION == 6);
+    assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2);
+    assert!(XF_TIER_STATE == 3 && XF_TIERS == 4);
     assert!(XF_USES_SRC == 1 && XF_USES_PREFIX == 2 && XF_USES_LOG == 4 && XF_USES_ALLOW == 8);
+    assert!(XF_USES_STATE == 16);
     assert!(XF_TIER_USES[0] == 0 && XF_TIER_USES[1] == XF_USES_SRC);
-    assert!(XF_TIER_USES[2] == 0xffff_ffff);
+    assert!(XF_TIER_USES[2] == 0xffff_ffef && XF_TIER_USES[3] == 0xffff_ffff);
     assert!(str_eq(XF_TIER_NAMES[0], "dst") && str_eq(XF_TIER_NAMES[1], "ports"));
-    assert!(str_eq(XF_TIER_NAMES[2], "full"));
+    assert!(str_eq(XF_TIER_NAMES[2], "full") && str_eq(XF_TIER_NAMES[3], "state"));
     assert!(str_eq(XF_PROG_NAMES[0][0], "xf_dst_s0") && str_eq(XF_PROG_NAMES[0][1], "xf_dst_s1"));
     assert!(str_eq(XF_PROG_NAMES[1][0], "xf_ports_s0"));
     assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
     assert!(str_eq(XF_PROG_NAMES[2][0], "xf_full") && str_eq(XF_PROG_NAMES[2][1], "xf_full"));
+    assert!(str_eq(XF_PROG_NAMES[3][0], "xf_state") && str_eq(XF_PROG_NAMES[3][1], "xf_state"));
     assert!(str_eq(XF_PROG_DISPATCH, "xdp_filter"));
     assert!(str_eq(XF_PROG_DISPATCH_SB, "xdp_filter_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[0][0], "xf_dst_s0_sb") && str_eq(XF_PROG_NAMES_SB[0][1], "xf_dst_s1_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][0], "xf_ports_s0_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][1], "xf_ports_s1_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_full_sb") && str_eq(XF_PROG_NAMES_SB[2][1], "xf_full_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[3][0], "xf_state_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[3][1], "xf_state_sb"));
     assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8 && XF_PROG_FULL_SLOT == 5);
     assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
+    assert!(xf_prog_slot(XF_TIER_FULL, 0) == XF_PROG_FULL_SLOT);
     assert!(xf_prog_slot(XF_TIER_FULL, 1) == XF_PROG_FULL_SLOT);
+    assert!(xf_prog_slot(XF_TIER_STATE, 0) == 6 && xf_prog_slot(XF_TIER_STATE, 1) == 6);
     // Every tier program's slot exists, and none is the active slot.
-    assert!(XF_PROG_FULL_SLOT < XF_PROG_SLOTS);
+    assert!(xf_prog_slot(XF_TIERS - 1, XF_SETS - 1) < XF_PROG_SLOTS);
     assert!(xf_prog_slot(0, 0) > XF_PROG_ACTIVE);
 };

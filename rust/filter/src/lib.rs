@@ -11,8 +11,11 @@
 //! default): a match drops, the rest passes. Allow policy: for TCP and UDP,
 //! only new flows (TCP SYN without ACK, UDP) are gated: a match passes, UDP
 //! to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
-//! ICMP and everything not TCP/UDP pass. In both, non-IP frames pass and a
-//! truncated or invalid header drops. Each packet moves one counter: its
+//! ICMP and everything not TCP/UDP pass. The stateful allow policy (the
+//! state tier) asks the kernel's conntrack instead of passing TCP past its
+//! SYN and UDP to the ephemeral range: an unlisted flow passes only when
+//! conntrack knows it, in either direction. In all, non-IP frames pass and
+//! a truncated or invalid header drops. Each packet moves one counter: its
 //! rule's, or its reason's (xf_count in abi.rs). A deny rule that logs
 //! (XF_ID_LOG) also sends the packets it drops to the drop log (xf_log),
 //! within its rate (xf_rlog).
@@ -24,8 +27,9 @@
 //! serve, with their rule set built in: one generic body, filter_ports(),
 //! instantiated for each tier and set by const generics.
 //!
-//! No `unsafe` here: packet reads, maps, the tail call and the entry points
-//! come from the runtime crate `xf_rt`.
+//! No `unsafe` here: packet reads, maps, the tail call, the socket and
+//! conntrack lookups and the entry points come from the runtime crate
+//! `xf_rt`.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -39,7 +43,7 @@ use maps::{
     XF_LOG, XF_PROGS, XF_PROGS_SB, XF_RLOG,
 };
 use parsing::{xf_parse_fast, xf_parse_frame, xf_parse_strict, xf_pkt};
-use xf_rt::{field, MapValue, Xdp, XdpAction, IPPROTO_TCP, IPPROTO_UDP};
+use xf_rt::{field, FlowTuple, MapValue, TupleSize, Xdp, XdpAction, IPPROTO_TCP, IPPROTO_UDP};
 
 /// Rule id that matches the packet's source prefix, or 0. Only the longest
 /// prefix with rules is consulted: it wins outright.
@@ -76,6 +80,56 @@ fn allow_unlisted(pkt: &xf_pkt, s: &xf_set) -> bool {
         return true; // replies to the host's own requests
     }
     s.flags & XF_CFG_NO_DHCP == 0 && matches!(dport, 67 | 68 | 546 | 547)
+}
+
+/// The packet's flow as the kernel's lookups take it (source: the remote
+/// end), in t, and its size; `None` when the addresses are not in the
+/// frame (cannot happen: the parser checked the IP header). They are read
+/// at pkt.saddr: saddr and daddr are next to each other in both IP
+/// headers.
+#[inline(always)]
+fn flow_tuple(xdp: &Xdp, pkt: &xf_pkt, t: &mut FlowTuple) -> Option<TupleSize> {
+    if pkt.family == 4 {
+        if let Some(a) = xdp.ipv4_addrs(pkt.saddr) {
+            return Some(t.set_ipv4(a, pkt.sport, pkt.dport));
+        }
+    }
+    if pkt.family == 6 {
+        if let Some(a) = xdp.ipv6_addrs(pkt.saddr) {
+            return Some(t.set_ipv6(a, pkt.sport, pkt.dport));
+        }
+    }
+    None
+}
+
+/// The stateful allow policy, no rule matched a TCP/UDP packet: a new TCP
+/// connection drops as policy without a lookup (a flow that a rule let in
+/// still matches that rule), DHCP passes unless nodhcp, and the rest passes
+/// when its flow is known: to conntrack, in either direction (the replies
+/// of the host's own connections are its reply tuples), or for TCP to a
+/// connected socket of the host (what keeps a connection that conntrack
+/// never saw, opened before tracking was on, working). Unknown, UDP drops
+/// as policy, TCP as state. All lookups are in the packet's network
+/// namespace, and each releases what it found before it answers
+/// (xf_rt::flow).
+#[inline(always)]
+fn stateful_verdict(xdp: &Xdp, pkt: &xf_pkt, s: &xf_set, bytes: u64) -> XdpAction {
+    let dport = pkt.dport.get();
+    let tcp = pkt.l4 == IPPROTO_TCP;
+
+    if pkt.new_flow && tcp {
+        return xf_reason(XF_R_POLICY, bytes, XdpAction::Drop);
+    }
+    if !tcp && s.flags & XF_CFG_NO_DHCP == 0 && matches!(dport, 67 | 68 | 546 | 547) {
+        return xf_reason(XF_R_PASSED, bytes, XdpAction::Pass);
+    }
+    let mut t = FlowTuple::new();
+    if let Some(sz) = flow_tuple(xdp, pkt, &mut t) {
+        if (tcp && xdp.tcp_connected(&t, sz)) || xdp.ct_known(pkt.l4, &t, sz) {
+            return xf_reason(XF_R_TRACKED, bytes, XdpAction::Pass);
+        }
+    }
+    xf_reason(if tcp { XF_R_STATE } else { XF_R_POLICY }, bytes, XdpAction::Drop)
 }
 
 /// One second in bpf_ktime_get_ns() units: a token, and the most time a
@@ -184,9 +238,13 @@ fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
 /// prefixes, the allow policy, the drop log. FAST: the fast path for the
 /// common frames before the strict parser (xf_full); xdp_filter's own
 /// copy, which runs only while no tier is active, has the strict parser
-/// alone, which the verifier checks in fewer steps.
+/// alone, which the verifier checks in fewer steps. CT: the state tier
+/// (xf_state), which asks conntrack when the set's allow policy is
+/// stateful; without it a stateful set is gated as a stateless one (only
+/// until user space has moved the interfaces to the state tier, see
+/// xf_tiers.c).
 #[inline(always)]
-fn filter_full<const FAST: bool>(xdp: &Xdp) -> XdpAction {
+fn filter_full<const FAST: bool, const CT: bool>(xdp: &Xdp) -> XdpAction {
     let mut pkt = xf_pkt::new(xdp);
 
     let reason = if FAST { xf_parse_frame(xdp, &mut pkt) } else { xf_parse_strict(xdp, &mut pkt) };
@@ -231,8 +289,14 @@ fn filter_full<const FAST: bool>(xdp: &Xdp) -> XdpAction {
         xf_count_rule(id, bytes);
         return xf_reason(XF_R_ALLOWED, bytes, XdpAction::Pass); // allow rule
     }
-    if reason != XF_R_PASSED || allow_unlisted(&pkt, &s) {
+    if reason != XF_R_PASSED {
         return xf_reason(reason, bytes, XdpAction::Pass); // not gated
+    }
+    if CT && s.flags & XF_CFG_STATEFUL != 0 {
+        return stateful_verdict(xdp, &pkt, &s, bytes);
+    }
+    if allow_unlisted(&pkt, &s) {
+        return xf_reason(reason, bytes, XdpAction::Pass); // stateless
     }
     xf_reason(XF_R_POLICY, bytes, XdpAction::Drop) // unlisted flow
 }
@@ -288,7 +352,7 @@ fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> X
 #[inline(always)]
 fn dispatch(xdp: &Xdp) -> XdpAction {
     let xdp = XF_PROGS.tail_call::<XF_PROG_ACTIVE>(xdp);
-    filter_full::<false>(&xdp) // no tier active: all of it
+    filter_full::<false, false>(&xdp) // no tier active: all of it
 }
 
 /// The same for generic mode, single-buffer (xdp_filter_sb, section xdp):
@@ -296,13 +360,20 @@ fn dispatch(xdp: &Xdp) -> XdpAction {
 #[inline(always)]
 fn dispatch_sb(xdp: &Xdp) -> XdpAction {
     let xdp = XF_PROGS_SB.tail_call::<XF_PROG_ACTIVE>(xdp);
-    filter_full::<false>(&xdp)
+    filter_full::<false, false>(&xdp)
 }
 
 /// The full tier's program, in its slot of xf_progs.
 #[inline(always)]
 fn full(xdp: &Xdp) -> XdpAction {
-    filter_full::<true>(xdp)
+    filter_full::<true, false>(xdp)
+}
+
+/// The state tier's program: the full tier, and the stateful allow
+/// policy's lookups.
+#[inline(always)]
+fn state(xdp: &Xdp) -> XdpAction {
+    filter_full::<true, true>(xdp)
 }
 
 /// Emits the program of tier $tier for rule set $set, named $name, and its
@@ -339,11 +410,18 @@ const _: () = {
     assert!(str_eq(stringify!(xf_full), full[0]) && str_eq(stringify!(xf_full), full[1]));
     let full_sb = XF_PROG_NAMES_SB[XF_TIER_FULL as usize];
     assert!(str_eq(stringify!(xf_full_sb), full_sb[0]) && str_eq(stringify!(xf_full_sb), full_sb[1]));
+    let state = XF_PROG_NAMES[XF_TIER_STATE as usize];
+    assert!(str_eq(stringify!(xf_state), state[0]) && str_eq(stringify!(xf_state), state[1]));
+    let state_sb = XF_PROG_NAMES_SB[XF_TIER_STATE as usize];
+    assert!(str_eq(stringify!(xf_state_sb), state_sb[0]));
+    assert!(str_eq(stringify!(xf_state_sb), state_sb[1]));
 };
 xf_rt::xdp_program!(xdp_filter, dispatch);
 xf_rt::xdp_program!(xdp_filter_sb, dispatch_sb, "xdp");
 xf_rt::xdp_program!(xf_full, full);
 xf_rt::xdp_program!(xf_full_sb, full, "xdp");
+xf_rt::xdp_program!(xf_state, state);
+xf_rt::xdp_program!(xf_state_sb, state, "xdp");
 tier_program!(xf_dst_s0, xf_dst_s0_sb, XF_TIER_DST, 0);
 tier_program!(xf_dst_s1, xf_dst_s1_sb, XF_TIER_DST, 1);
 tier_program!(xf_ports_s0, xf_ports_s0_sb, XF_TIER_PORTS, 0);

@@ -3,8 +3,9 @@
 //! Rust implementation lives here, behind a small safe API shaped like Rex's
 //! (`xdp.ip_header(at)`, `xdp.udp_header(at)`, map `get`/`insert`, per-CPU
 //! counters, fields of an array element read, written and updated
-//! atomically in place, a ring buffer, the clock), so the program crate can
-//! be `#![forbid(unsafe_code)]`.
+//! atomically in place, a ring buffer, the clock, the host's TCP sockets
+//! and conntrack asked about a flow), so the program crate can be
+//! `#![forbid(unsafe_code)]`.
 //!
 //! Policy: the program crate never sees a raw pointer. Packet bytes are read
 //! only after a bounds check against `data_end` (the check the verifier
@@ -16,7 +17,9 @@
 //! Build: `rust/build.sh` compiles this crate for `bpfel-unknown-none` to
 //! LLVM bitcode; nothing here may need a function from `core` that is not
 //! inlined, because core's bitcode is not linked in (a leftover call, such
-//! as a panic path, fails the build with the symbol's name).
+//! as a panic path, fails the build with the symbol's name). The one
+//! exception is the two conntrack kfuncs (flow.rs), which the kernel
+//! provides and libbpf resolves; build.sh gives them their BTF.
 #![no_std]
 #![feature(allow_internal_unsafe)]
 #![feature(core_intrinsics)]
@@ -31,7 +34,9 @@ use core::intrinsics::{atomic_xadd, atomic_xchg, AtomicOrdering};
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of, ManuallyDrop};
 
+pub mod flow;
 pub mod hdr;
+pub use flow::{FlowTuple, TupleSize};
 pub use hdr::*;
 
 /// XDP verdicts (`enum xdp_action` in linux/bpf.h).
@@ -255,6 +260,25 @@ mod helper {
         // SAFETY: BPF_FUNC_ringbuf_discard is helper 133; its C prototype
         // is void (void *data, u64 flags), as submit's.
         unsafe { core::mem::transmute::<usize, RingbufRelease>(133) }
+    }
+
+    pub type SkcLookupTcp =
+        unsafe extern "C" fn(*mut c_void, *mut c_void, u32, u64, u64) -> *mut crate::flow::bpf_sock;
+    pub type SkRelease = unsafe extern "C" fn(*mut c_void) -> i64;
+
+    #[inline(always)]
+    pub fn skc_lookup_tcp() -> SkcLookupTcp {
+        // SAFETY: BPF_FUNC_skc_lookup_tcp is helper 99; its C prototype is
+        // struct bpf_sock *(void *ctx, struct bpf_sock_tuple *tuple,
+        // u32 tuple_size, u64 netns, u64 flags), which this type matches.
+        unsafe { core::mem::transmute::<usize, SkcLookupTcp>(99) }
+    }
+
+    #[inline(always)]
+    pub fn sk_release() -> SkRelease {
+        // SAFETY: BPF_FUNC_sk_release is helper 86; its C prototype is
+        // long (void *sock), which this type matches.
+        unsafe { core::mem::transmute::<usize, SkRelease>(86) }
     }
 }
 
