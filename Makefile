@@ -110,8 +110,8 @@ $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
-XF_BENCH_SRCS := bench/micro.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
-$(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h \
+XF_BENCH_SRCS := bench/micro.c bench/state_flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+$(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h bench/state_flows.h \
 		$(TESTLIB_HDRS) $(STORE_HDRS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_BENCH_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 

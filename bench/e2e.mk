@@ -11,3 +11,7 @@ $(B)/bench_drop.o: bench/drop.c $(B)/bpf.flags | $(B)
 
 $(B)/xf_gen: bench/gen.c tests/lib/frame.c tests/lib/frame.h bench/libbpf_last.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) bench/gen.c tests/lib/frame.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+# The TCP throughput of one flow, through the filter and without it.
+$(B)/xf_tput: bench/tput.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) bench/tput.c -o $@ $(LDFLAGS)

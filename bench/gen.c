@@ -8,6 +8,9 @@
  * program returns XDP_TX, redirects every copy out of ctx.ingress_ifindex:
  * the sending veth, whose peer is the receiver under test.
  *
+ * The frame is a 60-byte UDP datagram, or with --ack a bare TCP ACK with
+ * its checksum right (the stateful policy's flood: a segment of no flow).
+ *
  * It is bounded twice: by a frame count and by a deadline, whichever comes
  * first, checked between test runs of at most CHUNK frames (a test run also
  * ends early on a signal, so timeout(1) stops it). It only ever transmits
@@ -71,6 +74,7 @@ struct opts {
 	unsigned char	dst_mac[ETH_ALEN];
 	struct in_addr	src, dst;
 	unsigned int	sport, dport;
+	int		ack;		/* a bare TCP ACK instead of UDP */
 	unsigned long long count;
 	double		seconds;
 	int		cpu;
@@ -84,6 +88,7 @@ static void usage(FILE *f)
 		"Sends UDP frames out of IF with BPF_PROG_TEST_RUN live frames.\n"
 		"  --dport N      UDP destination port (default 9999)\n"
 		"  --sport N      UDP source port (default 40000)\n"
+		"  --ack          bare TCP ACK segments instead (valid checksum)\n"
 		"  --count N      stop after N frames (default 10000000)\n"
 		"  --seconds S    stop after S seconds (default 2)\n"
 		"  --cpu N        run on CPU N (default: where it starts)\n"
@@ -129,6 +134,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dst", required_argument, NULL, 't' },
 		{ "dport", required_argument, NULL, 'p' },
 		{ "sport", required_argument, NULL, 'P' },
+		{ "ack", no_argument, NULL, 'a' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -163,6 +169,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (parse_ull(optarg, 1, 65535, &v))
 				goto bad;
 			*(c == 'p' ? &o->dport : &o->sport) = v;
+			break;
+		case 'a':
+			o->ack = 1;
 			break;
 		case 'n':
 			if (parse_ull(optarg, 1, ULLONG_MAX / 2, &o->count))
@@ -204,22 +213,55 @@ bad:
 	return -1;
 }
 
-/* One Ethernet/IPv4/UDP frame as the receiver's stack would accept it:
- * right MACs, IP checksum, UDP checksum 0 (legal for IPv4), so the paths
+/* The TCP checksum of the segment at f->l4 (to f->ip_end), over IPv4's
+ * pseudo-header. */
+static void tcp4_csum(struct frame *f)
+{
+	const uint8_t *ip = f->b + f->l3, *p = f->b + f->l4;
+	size_t len = f->ip_end - f->l4;
+	uint32_t sum = P_TCP + len;
+
+	for (int i = 12; i < 20; i += 2)		/* saddr, daddr */
+		sum += ip[i] << 8 | ip[i + 1];
+	f->b[f->l4 + 16] = f->b[f->l4 + 17] = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	fr_w16(f->b + f->l4 + 16, ~sum & 0xffff);
+}
+
+/* One Ethernet/IPv4 frame as the receiver's stack would accept it: right
+ * MACs, IP checksum; UDP with checksum 0 (legal for IPv4), so the paths
  * that do not drop it (no filter, or a filter that missed) go all the way
- * up to the UDP socket lookup, as real traffic does. */
+ * up to the UDP socket lookup, as real traffic does; or (ack) a bare TCP
+ * ACK with its checksum right, so conntrack takes it up as a flow (loose
+ * pickup) rather than as invalid, as it would a real stray segment. */
 static void build_frame(const struct opts *o, const unsigned char *src_mac,
 			struct frame *f)
 {
 	struct fr_ipv4 h = {
-		.proto = P_UDP, .csum = true,
+		.proto = o->ack ? P_TCP : P_UDP, .csum = true,
 		.src = (const uint8_t *)&o->src.s_addr,
 		.dst = (const uint8_t *)&o->dst.s_addr,
+	};
+	struct fr_tcp t = {
+		.sport = (uint16_t)o->sport, .dport = (uint16_t)o->dport,
+		.seq = 0x12345678, .flags = TH_ACK, .win = 502,
 	};
 
 	fr_init(f, false);
 	fr_eth(f, o->dst_mac, src_mac, ET_IPV4);
 	fr_ipv4(f, &h);
+	if (o->ack) {
+		fr_tcp(f, &t);
+		fr_end_ip(f, -1);
+		tcp4_csum(f);
+		fr_pad_to(f, 60);		/* the Ethernet minimum */
+		return;
+	}
 	fr_udp(f, (uint16_t)o->sport, (uint16_t)o->dport);
 	fr_fill(f, PAYLOAD, "x", 1);
 	fr_end_ip(f, -1);

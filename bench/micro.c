@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* micro.c - xf_bench: ns/packet of XDP programs through BPF_PROG_TEST_RUN.
  *
- * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v5) with
+ * Loads the floor (bench_empty.o), the product (xdp_filter.o, ABI v6) with
  * 1, 100 and 10,000 port rules (as attached: the program in xf_progs'
  * active slot after the store wrote the rules, the dst tier, which is what
  * an interface's link runs), the dispatcher xdp_filter with 100 rules
@@ -13,7 +13,13 @@
  * program on the same seven packet kinds. Then the product again with the
  * rule forms (no rules, 10,000 IPv4 or IPv6 source prefixes, prefixes
  * with a port, the allow policy), each timed on the packets that take the
- * paths worth knowing: the "rule forms" table.
+ * paths worth knowing: the "rule forms" table. Then the stateful allow
+ * policy (the state tier, xf_state, which asks the kernel's sockets and
+ * conntrack about flows no rule lists) beside the stateless one (the full
+ * tier), on TCP and UDP frames of flows made for real in xf_bench's own
+ * network namespace (state_flows.h): the "stateful" table. Its rows check
+ * the xf_stats reason as well as the verdict, before the timing and over
+ * all of it, since a pass by a lookup and a pass by a rule look alike.
  *
  * Every (program, packet) pair is timed for a number of rounds. Inside a
  * round every program runs once per packet kind, in an order rotated each
@@ -23,9 +29,12 @@
  * go to stderr.
  *
  * Nothing is pinned or attached: the pin paths are cleared before load, so
- * the host's filter and its pins are never touched (tests/lib/xf_load.h).
- * The maps are filled by rulectl's own store (src/xf_store.h), all in rule
- * set 0, the active one: rule ids, records, slots, trie entries, prefix
+ * the host's filter and its pins are never touched (tests/lib/xf_load.h);
+ * for the stateful rows, xf_bench moves into a network namespace of its
+ * own before loading anything, so the connection tracking it turns on, its
+ * sockets and its conntrack entries never reach the host's. The maps are
+ * filled by rulectl's own store (src/xf_store.h), all in rule set 0, the
+ * active one: rule ids, records, slots, trie entries, prefix
  * port slots, counts and the policy exactly as rulectl writes them. No rule
  * logs its drops. The packets come from the frame builder the tests use
  * (tests/lib/frame.h).
@@ -49,12 +58,14 @@
 #include <bpf/libbpf.h>
 
 #include "../xdp_filter.h"
+#include "../src/xf_ct.h"
 #include "../src/xf_store.h"
 #include "../src/xf_tiers.h"
 #include "../tests/lib/frame.h"
 #include "../tests/lib/xf_load.h"
 #include "hash_key.h"
 #include "libbpf_last.h"
+#include "state_flows.h"
 
 #define PROG_NAME	"xf_bench"
 
@@ -110,6 +121,15 @@ enum pkt_kind {
 	K_UDP6_PIN_OTHER,
 	K_UDP6_POUT,
 	K_TCP4_SYN_OTHER,
+	/* The stateful rows' packets (states[]), over 127.0.0.1 in
+	 * xf_bench's own network namespace (state_flows.h). */
+	K_ST_ACK_RULE,		/* TCP ACK to a listed port */
+	K_ST_ACK_SK,		/* TCP ACK of a flow with sockets */
+	K_ST_ACK_CT,		/* TCP ACK of a flow conntrack alone knows */
+	K_ST_UDP_CT,		/* UDP of a flow conntrack knows (a reply) */
+	K_ST_ACK_NONE,		/* bare TCP ACK of no flow, no socket */
+	K_ST_ACK_LSN,		/* ... to a listening port */
+	K_ST_UDP_NONE,		/* UDP of no flow, to an ephemeral port */
 	K_MAX,
 };
 
@@ -139,7 +159,9 @@ enum rule_set {
 	RS_PFX6_ANY,	/* NPFX x "any from 2001:db8:N::/48" */
 	RS_PFX4_PORT,	/* NPFX x "9999 udp from 10.a.b.0/24" */
 	RS_PFX6_PORT,	/* NPFX x "9999 udp from 2001:db8:N::/48" */
-	RS_ALLOW,	/* `rules` port rules, rule 0 "9999 tcp", allow policy */
+	RS_ALLOW,	/* `rules` port rules, rule 0 "9999 tcp", allow policy
+			 * (stateless: policy allow stateless) */
+	RS_STATE,	/* the same, policy allow (stateful): the state tier */
 };
 
 struct prog {
@@ -159,6 +181,13 @@ struct prog {
 	unsigned int	want;		/* packet kinds timed: 1 << k */
 	char		skip[256];	/* why it is not in the table, if so */
 	int		expect[K_MAX];	/* -1: no contract for this pair */
+	int		reason[K_MAX];	/* the xf_stats reason it must move,
+					 * -1: not checked */
+	const char	*tier;		/* the program the active slot must
+					 * hold, if checked; its reasons are
+					 * checked over the timed runs too */
+	bool		rwant_any;
+	__u64		rbefore[XF_R_MAX], rwant[XF_R_MAX];
 	int		retval[K_MAX];
 	double		*ns[K_MAX];	/* per round: CPU time / repeat */
 	double		*kns[K_MAX];	/* per round: opts.duration */
@@ -170,6 +199,9 @@ struct prog {
 #define PROG_RUN(l, f, k, s, n, r) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .main = 1, .run = (r) }
+#define PROG_TIER(l, f, k, s, n, t) \
+	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
+	  .tier = (t) }
 #define PROG_NOTIERS(l, f, k, s, n) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .notiers = true }
@@ -183,6 +215,8 @@ enum {
 	/* Rule forms: not in the main table. */
 	PI_NONE, PI_PFX4, PI_PFX6, PI_PFX4P, PI_PFX6P, PI_ALLOW,
 	PI_SRC, PI_FULL, PI_LOG, PI_NOTIER,
+	/* The stateful allow policy, and the stateless one beside it. */
+	PI_STATE, PI_STATELESS,
 	NPROGS,
 };
 
@@ -235,6 +269,12 @@ static struct prog progs[NPROGS] = {
 	[PI_NOTIER] = PROG_NOTIERS("xdp_filter, 10,000 port rules, no tier"
 				   " loaded", "xdp_filter.o", P_ARRAY,
 				   RS_PORTS, 10000),
+	[PI_STATE] = PROG_TIER("xdp_filter, policy allow, 100 port rules:"
+			       " state tier", "xdp_filter.o", P_ARRAY,
+			       RS_STATE, 100, "xf_state"),
+	[PI_STATELESS] = PROG_TIER("xdp_filter, policy allow stateless, 100"
+				   " port rules: full tier", "xdp_filter.o",
+				   P_ARRAY, RS_ALLOW, 100, "xf_full"),
 };
 
 /* The rule-forms table: one row per (program, packet), in this order. */
@@ -340,6 +380,60 @@ static const struct form forms[] = {
 
 #define NFORMS	(sizeof(forms) / sizeof(forms[0]))
 
+/* The stateful table: one row per packet, each through the state tier
+ * (policy allow) and the full tier (policy allow stateless), with the
+ * verdict and the xf_stats reason each must give; both are checked before
+ * and after the timing. */
+struct state_row {
+	enum pkt_kind	k;
+	int		expect, reason;		/* policy allow (stateful) */
+	int		sl_expect, sl_reason;	/* policy allow stateless */
+	const char	*packet;
+	const char	*what;		/* the state tier's path */
+};
+
+static const struct state_row states[] = {
+	{ K_ST_ACK_RULE, XDP_PASS, XF_R_ALLOWED, XDP_PASS, XF_R_ALLOWED,
+	  "TCP ACK 127.0.0.1:40000 -> :9999 (listed: 9999 tcp)",
+	  "a rule decides: dst slot hit, no lookup" },
+	{ K_ST_ACK_SK, XDP_PASS, XF_R_TRACKED, XDP_PASS, XF_R_PASSED,
+	  "TCP ACK :45001 -> :5001 (open connection, both sockets)",
+	  "known flow, socket hit: bpf_skc_lookup_tcp finds the connected"
+	  " socket, no conntrack lookup (a flow conntrack knows too takes"
+	  " this same path)" },
+	{ K_ST_ACK_CT, XDP_PASS, XF_R_TRACKED, XDP_PASS, XF_R_PASSED,
+	  "TCP ACK :45002 -> :5002 (conntrack ESTABLISHED, no socket)",
+	  "known flow, conntrack hit: socket lookup miss, then"
+	  " bpf_xdp_ct_lookup hit" },
+	{ K_ST_UDP_CT, XDP_PASS, XF_R_TRACKED, XDP_PASS, XF_R_PASSED,
+	  "UDP :5004 -> :45004 (the reply of a tracked exchange)",
+	  "known flow: bpf_xdp_ct_lookup hit (reply tuple)" },
+	{ K_ST_ACK_NONE, XDP_DROP, XF_R_STATE, XDP_PASS, XF_R_PASSED,
+	  "bare TCP ACK :40000 -> :9998 (no flow, no socket)",
+	  "unknown flow: socket lookup miss, conntrack miss, drop (state)" },
+	{ K_ST_ACK_LSN, XDP_DROP, XF_R_STATE, XDP_PASS, XF_R_PASSED,
+	  "bare TCP ACK :40000 -> :5003 (no flow, a listener)",
+	  "unknown flow to a listening port: the socket lookup finds the"
+	  " listener (not a flow), conntrack miss, drop (state)" },
+	{ K_ST_UDP_NONE, XDP_DROP, XF_R_POLICY, XDP_PASS, XF_R_PASSED,
+	  "UDP :53 -> :45999 (no flow, ephemeral port)",
+	  "unknown flow: conntrack miss, drop (policy); the stateless policy"
+	  " lets UDP to the ephemeral range through" },
+};
+
+#define NSTATES	(sizeof(states) / sizeof(states[0]))
+
+static const char *const reason_names[XF_R_MAX] = {
+	[XF_R_PASSED] = "passed", [XF_R_DROPPED] = "dropped",
+	[XF_R_MALFORMED] = "malformed", [XF_R_FRAGMENT] = "fragment",
+	[XF_R_NON_IP] = "non_ip", [XF_R_OTHER_L4] = "other_l4",
+	[XF_R_ALLOWED] = "allowed", [XF_R_POLICY] = "policy",
+	[XF_R_TRACKED] = "tracked", [XF_R_STATE] = "state",
+};
+
+/* Why the stateful rows cannot run, if so. */
+static char flows_why[256];
+
 static struct pkt pkts[K_MAX];
 static int ncpus;
 
@@ -368,19 +462,26 @@ static const char *action_name(int a)
 	}
 }
 
+static const char *reason_name(int r)
+{
+	return r >= 0 && r < XF_R_MAX && reason_names[r] ? reason_names[r] :
+							     "?";
+}
+
 /* ---- packets ---------------------------------------------------------- */
 
 #define PAYLOAD	18	/* makes the plain udp4 frame 60 bytes */
 
 /* A packet of the benchmark: 198.18.0.1 -> 198.18.0.2 or fd00::1 ->
- * fd00::2 unless src says otherwise, an optional 802.1Q tag or hop-by-hop
- * header (one PadN option), then UDP or a TCP SYN (a new flow, which is
- * what the allow policy gates) from SPORT to dport with PAYLOAD zero
- * bytes, padded to the Ethernet minimum (60 bytes, FCS excluded). */
+ * fd00::2 unless src and dst say otherwise, an optional 802.1Q tag or
+ * hop-by-hop header (one PadN option), then UDP or a TCP SYN (a new flow,
+ * which is what the allow policy gates; ack: a bare ACK instead) from
+ * sport (0: SPORT) to dport with PAYLOAD zero bytes, padded to the
+ * Ethernet minimum (60 bytes, FCS excluded). */
 struct shape {
-	int		v6, vlan, hbh, tcp;
-	const uint8_t	*src;
-	uint16_t	dport;
+	int		v6, vlan, hbh, tcp, ack;
+	const uint8_t	*src, *dst;
+	uint16_t	sport, dport;
 };
 
 static void set_pkt(enum pkt_kind k, const char *name, int expect,
@@ -389,11 +490,14 @@ static void set_pkt(enum pkt_kind k, const char *name, int expect,
 	struct frame *f = &pkts[k].f;
 	uint16_t type = s->v6 ? ET_IPV6 : ET_IPV4;
 	uint8_t l4 = s->tcp ? P_TCP : P_UDP;
-	struct fr_ipv4 h4 = { .proto = l4, .src = s->src };
-	struct fr_ipv6 h6 = { .next = s->hbh ? P_HOPOPTS : l4, .src = s->src };
+	uint16_t sport = s->sport ? s->sport : SPORT;
+	struct fr_ipv4 h4 = { .proto = l4, .src = s->src, .dst = s->dst };
+	struct fr_ipv6 h6 = { .next = s->hbh ? P_HOPOPTS : l4, .src = s->src,
+			      .dst = s->dst };
 	struct fr_ext hbh = { .type = P_HOPOPTS };
-	struct fr_tcp syn = { .sport = SPORT, .dport = s->dport,
-			      .flags = TH_SYN, .win = 64240 };
+	struct fr_tcp syn = { .sport = sport, .dport = s->dport,
+			      .flags = s->ack ? TH_ACK : TH_SYN,
+			      .seq = s->ack ? 1000 : 0, .win = 64240 };
 
 	pkts[k].name = name;
 	pkts[k].expect = expect;
@@ -410,7 +514,7 @@ static void set_pkt(enum pkt_kind k, const char *name, int expect,
 	if (s->tcp)
 		fr_tcp(f, &syn);
 	else
-		fr_udp(f, SPORT, s->dport);
+		fr_udp(f, sport, s->dport);
 	fr_fill(f, PAYLOAD, NULL, 0);
 	fr_end_ip(f, -1);
 	fr_pad_to(f, 60);
@@ -454,6 +558,7 @@ static void pfx6_addr(int i, uint8_t *a)
 
 static void build_pkts(void)
 {
+	static const uint8_t lo[16] = { 127, 0, 0, 1 };
 	uint8_t in4[16], out4[16], in6[16], out6[16];
 
 	pfx4_addr(PFX_IN, in4);
@@ -492,6 +597,33 @@ static void build_pkts(void)
 		&(struct shape){ .v6 = 1, .src = out6, .dport = PORT_BLOCKED });
 	set_pkt(K_TCP4_SYN_OTHER, "tcp4 SYN to another port", -1,
 		&(struct shape){ .tcp = 1, .dport = PORT_ALLOWED });
+
+	/* The stateful rows': 127.0.0.1 both ways, in xf_bench's namespace
+	 * (state_flows.h); each as the remote end of its flow sends it. */
+	set_pkt(K_ST_ACK_RULE, "tcp4 ACK, listed port", -1,
+		&(struct shape){ .tcp = 1, .ack = 1, .src = lo, .dst = lo,
+				 .dport = PORT_BLOCKED });
+	set_pkt(K_ST_ACK_SK, "tcp4 ACK, flow with sockets", -1,
+		&(struct shape){ .tcp = 1, .ack = 1, .src = lo, .dst = lo,
+				 .sport = SF_CLI(SF_TCP_SK),
+				 .dport = SF_SRV(SF_TCP_SK) });
+	set_pkt(K_ST_ACK_CT, "tcp4 ACK, flow in conntrack", -1,
+		&(struct shape){ .tcp = 1, .ack = 1, .src = lo, .dst = lo,
+				 .sport = SF_CLI(SF_TCP_CT),
+				 .dport = SF_SRV(SF_TCP_CT) });
+	set_pkt(K_ST_UDP_CT, "udp4, flow in conntrack", -1,
+		&(struct shape){ .src = lo, .dst = lo,
+				 .sport = SF_SRV(SF_UDP_CT),
+				 .dport = SF_CLI(SF_UDP_CT) });
+	set_pkt(K_ST_ACK_NONE, "tcp4 bare ACK, no flow", -1,
+		&(struct shape){ .tcp = 1, .ack = 1, .src = lo, .dst = lo,
+				 .dport = SF_NONE_SRV });
+	set_pkt(K_ST_ACK_LSN, "tcp4 bare ACK, no flow, listener", -1,
+		&(struct shape){ .tcp = 1, .ack = 1, .src = lo, .dst = lo,
+				 .dport = SF_SRV(SF_TCP_LSN) });
+	set_pkt(K_ST_UDP_NONE, "udp4, no flow", -1,
+		&(struct shape){ .src = lo, .dst = lo, .sport = 53,
+				 .dport = SF_NONE_CLI });
 }
 
 /* ---- rules ------------------------------------------------------------ */
@@ -591,6 +723,7 @@ static int make_rules(const struct prog *p, struct xf_rule *r)
 		extra_rule(p->set, &r[p->rules]);
 		return p->rules + 1;
 	case RS_ALLOW:
+	case RS_STATE:
 		port_rules(r, p->rules, P_TCP);
 		return p->rules;
 	case RS_PFX4_ANY:
@@ -613,9 +746,12 @@ static int fill_store(struct prog *p)
 {
 	struct xf_obj o = { .tool = PROG_NAME, .path = p->path, .obj = p->obj };
 	struct xf_set pol = {
-		.flags = p->set == RS_ALLOW ? XF_CFG_ALLOW : 0,
-		.eph_lo = 32768,	/* Linux's default ip_local_port_range */
-		.eph_hi = 60999,
+		.flags = p->set == RS_ALLOW ? XF_CFG_ALLOW :
+			 p->set == RS_STATE ? XF_CFG_ALLOW | XF_CFG_STATEFUL : 0,
+		/* Linux's default ip_local_port_range; 0-0 when stateful,
+		 * as xf_policy_make() writes it */
+		.eph_lo = p->set == RS_STATE ? 0 : 32768,
+		.eph_hi = p->set == RS_STATE ? 0 : 60999,
 	};
 	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules + 1 : NPFX;
 	struct xf_rule *rules = calloc(n + 1, sizeof(*rules));
@@ -747,6 +883,58 @@ static int fill(struct prog *p)
 
 /* ---- loading ---------------------------------------------------------- */
 
+/* The program an interface would run is the one the row names (the store
+ * chose the tier from the rule set and policy). */
+static int check_tier(struct prog *p)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(p->fd, &info, &len))
+		return -errno;
+	if (!strcmp(info.name, p->tier))
+		return 0;
+	snprintf(p->skip, sizeof(p->skip), "the store made %s active, not %s",
+		 info.name, p->tier);
+	return -EPROTO;
+}
+
+/* xf_stats' packets per reason, summed over the CPUs. */
+static int read_reasons(const struct prog *p, __u64 *pkts)
+{
+	int fd = map_fd(p->obj, XF_MAP_STATS);
+	struct xf_count v[ncpus];
+
+	if (fd < 0)
+		return fd;
+	for (__u32 r = 0; r < XF_R_MAX; r++) {
+		pkts[r] = 0;
+		if (bpf_map_lookup_elem(fd, &r, v))
+			return -errno;
+		for (int c = 0; c < ncpus; c++)
+			pkts[r] += v[c].packets;
+	}
+	return 0;
+}
+
+/* Did the runs between snapshots a and b move the reasons by want[]
+ * exactly? Prints the first difference. */
+static bool reasons_moved(const struct prog *p, const __u64 *a,
+			  const __u64 *b, const __u64 *want, const char *when)
+{
+	for (int r = 0; r < XF_R_MAX; r++) {
+		if (b[r] - a[r] == want[r])
+			continue;
+		fprintf(stderr, PROG_NAME ": %s (%d rules), %s: reason %s"
+			" moved by %llu, expected %llu\n", p->label, p->rules,
+			when, reason_name(r),
+			(unsigned long long)(b[r] - a[r]),
+			(unsigned long long)want[r]);
+		return false;
+	}
+	return true;
+}
+
 /* Which packets each program runs, and the verdict it owes each. */
 static void plan(void)
 {
@@ -759,7 +947,7 @@ static void plan(void)
 			      p->kind == P_HASH;
 
 		for (k = 0; k < K_MAX; k++)
-			p->expect[k] = -1;
+			p->expect[k] = p->reason[k] = -1;
 		if (!p->main)
 			continue;
 		for (k = 0; k < K_MAIN; k++) {
@@ -771,6 +959,16 @@ static void plan(void)
 	for (f = 0; f < NFORMS; f++) {
 		progs[forms[f].prog].want |= 1U << forms[f].k;
 		progs[forms[f].prog].expect[forms[f].k] = forms[f].expect;
+	}
+	for (f = 0; f < NSTATES; f++) {
+		const struct state_row *c = &states[f];
+
+		progs[PI_STATE].want |= 1U << c->k;
+		progs[PI_STATE].expect[c->k] = c->expect;
+		progs[PI_STATE].reason[c->k] = c->reason;
+		progs[PI_STATELESS].want |= 1U << c->k;
+		progs[PI_STATELESS].expect[c->k] = c->sl_expect;
+		progs[PI_STATELESS].reason[c->k] = c->sl_reason;
 	}
 	for (i = 1; i < NPROGS; i++)		/* the floor runs them all */
 		progs[PI_EMPTY].want |= progs[i].want;
@@ -848,6 +1046,8 @@ static int load(struct prog *p)
 	if (!err && (p->kind == P_ARRAY || p->kind == P_RUST) &&
 	    !p->notiers && !p->run)
 		err = run_active(p);
+	if (!err && p->tier)
+		err = check_tier(p);
 	if (err && !p->skip[0])
 		snprintf(p->skip, sizeof(p->skip), "fill rules: %s",
 			 strerror(-err));
@@ -1114,6 +1314,63 @@ static void print_forms(void)
 	       "table).\n");
 }
 
+/* One program's cells of a stateful row: verdict and reason, median ns
+ * over the floor, ratio. */
+static void state_cells(const struct prog *p, enum pkt_kind k)
+{
+	struct stat3 s, fl;
+
+	if (p->skip[0]) {
+		printf(" skipped: %s | | |", p->skip);
+		return;
+	}
+	s = stats(p->ns[k], rounds);
+	fl = stats(progs[PI_EMPTY].ns[k], rounds);
+	printf(" %s, %s%s | %+.1f | %.2f |", action_name(p->retval[k]),
+	       reason_name(p->reason[k]), mark(p, k), s.med - fl.med,
+	       s.med / fl.med);
+}
+
+static void print_state(void)
+{
+	const struct prog *st = &progs[PI_STATE], *sl = &progs[PI_STATELESS];
+	size_t f;
+
+	printf("\n### Stateful allow policy: median ns/packet over the"
+	       " floor\n\n");
+	printf("xdp_filter.o with %d port rules (rule 0 `9999 tcp`, the others"
+	       " alternate tcp and udp on ports 1037-%d), filled as rulectl"
+	       " fills the maps: `policy allow` runs the state tier (`xf_state`),"
+	       " `policy allow stateless` the full tier (`xf_full`); the store"
+	       " picked each tier and the benchmark checked it. The frames are"
+	       " 127.0.0.1 -> 127.0.0.1 over xf_bench's own network namespace,"
+	       " where its flows are real (bench/state_flows.h): connection"
+	       " tracking on as the store turns it on (nft table inet %s), a TCP"
+	       " connection made before tracking was on (sockets, no conntrack"
+	       " entry), one made after and closed in repair mode (conntrack"
+	       " ESTABLISHED, no socket), a UDP exchange (conntrack), a"
+	       " listener. Each row's verdict and xf_stats reason were checked"
+	       " before the timing and over all of it.\n\n", st->rules,
+	       1024 + (st->rules - 1) * 13, XF_CT_TABLE);
+	printf("| packet | policy allow: verdict, reason | over floor | ratio "
+	       "| policy allow stateless: verdict, reason | over floor | ratio "
+	       "| stateful - stateless | what the state tier does |\n");
+	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
+	for (f = 0; f < NSTATES; f++) {
+		const struct state_row *c = &states[f];
+
+		printf("| %s |", c->packet);
+		state_cells(st, c->k);
+		state_cells(sl, c->k);
+		if (st->skip[0] || sl->skip[0])
+			printf(" |");
+		else
+			printf(" %+.1f |", stats(st->ns[c->k], rounds).med -
+			       stats(sl->ns[c->k], rounds).med);
+		printf(" %s |\n", c->what);
+	}
+}
+
 static void print_scaling(void)
 {
 	size_t i, j;
@@ -1249,6 +1506,18 @@ int main(int argc, char **argv)
 
 	build_pkts();
 	plan();
+	/* The stateful rows need the kernel's conntrack kfuncs and real
+	 * flows, in a network namespace of our own (state_flows.h); without
+	 * them those rows say why they are empty. */
+	if (!xf_ct_available())
+		snprintf(flows_why, sizeof(flows_why), "no conntrack kfuncs"
+			 " (bpf_xdp_ct_lookup: Linux 6.0+ with nf_conntrack)");
+	else if (sf_make(flows_why, sizeof(flows_why)))
+		fprintf(stderr, PROG_NAME ": the stateful rows' flows: %s\n",
+			flows_why);
+	if (flows_why[0])
+		snprintf(progs[PI_STATE].skip, sizeof(progs[PI_STATE].skip),
+			 "%s", flows_why);
 	for (i = 0; i < NPROGS; i++) {
 		struct prog *p = &progs[i];
 		int ours = p->kind == P_EMPTY || p->kind == P_ARRAY ||
@@ -1256,6 +1525,8 @@ int main(int argc, char **argv)
 
 		snprintf(p->path, sizeof(p->path), "%s/%s",
 			 ours ? objdir : xdptdir, p->file);
+		if (p->skip[0])
+			continue;
 		if (load(p)) {
 			fprintf(stderr, PROG_NAME ": %s: %s\n", p->path,
 				p->skip);
@@ -1286,17 +1557,30 @@ int main(int argc, char **argv)
 		struct prog *p = &progs[i];
 
 		for (k = 0; k < K_MAX && !p->skip[0]; k++) {
-			int err;
+			__u64 a[XF_R_MAX], b[XF_R_MAX], want[XF_R_MAX] = { 0 };
+			int err = 0;
 
 			if (!(p->want & (1U << k)))
 				continue;
-			err = run(p, &pkts[k], REPEAT_WARM, NULL, NULL,
-				  &p->retval[k]);
+			if (p->reason[k] >= 0)
+				err = read_reasons(p, a);
+			if (!err)
+				err = run(p, &pkts[k], REPEAT_WARM, NULL, NULL,
+					  &p->retval[k]);
+			if (!err && p->reason[k] >= 0)
+				err = read_reasons(p, b);
 			if (err) {
 				fprintf(stderr, PROG_NAME ": test run %s: %s\n",
 					p->path, strerror(-err));
 				return 1;
 			}
+			/* The reason too, where the row names one: a
+			 * verdict alone does not tell a lookup's pass from a
+			 * rule's. */
+			want[p->reason[k] < 0 ? 0 : p->reason[k]] = REPEAT_WARM;
+			if (p->reason[k] >= 0 &&
+			    !reasons_moved(p, a, b, want, pkts[k].name))
+				return 1;
 			if (p->expect[k] < 0 || p->retval[k] == p->expect[k])
 				continue;
 			fprintf(stderr,
@@ -1309,6 +1593,27 @@ int main(int argc, char **argv)
 				 "gives %s for %s, the contract says %s",
 				 action_name(p->retval[k]), pkts[k].name,
 				 action_name(p->expect[k]));
+		}
+	}
+
+	/* The reasons the timed runs must move, to check after them. */
+	for (i = 0; i < NPROGS; i++) {
+		struct prog *p = &progs[i];
+
+		p->rwant_any = !p->skip[0] && p->tier;
+		for (k = 0; k < K_MAX && p->rwant_any; k++) {
+			if (!(p->want & (1U << k)))
+				continue;
+			if (p->reason[k] < 0)
+				p->rwant_any = false;	/* not all known */
+			else
+				p->rwant[p->reason[k]] += (__u64)rounds *
+							  repeat;
+		}
+		if (p->rwant_any && read_reasons(p, p->rbefore)) {
+			fprintf(stderr, PROG_NAME ": read %s of %s\n",
+				XF_MAP_STATS, p->label);
+			return 1;
 		}
 	}
 
@@ -1332,16 +1637,37 @@ int main(int argc, char **argv)
 						p->path, strerror(-err));
 					return 1;
 				}
+				if (p->expect[k] >= 0 && ret != p->expect[k]) {
+					fprintf(stderr, PROG_NAME ": %s (%d"
+						" rules) gave %s for %s in round"
+						" %d, %s before\n", p->label,
+						p->rules, action_name(ret),
+						pkts[k].name, r + 1,
+						action_name(p->expect[k]));
+					return 1;
+				}
 			}
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, PROG_NAME ": measured in %.0f s\n",
 		(double)(t1.tv_sec - t0.tv_sec));
+	for (i = 0; i < NPROGS; i++) {
+		struct prog *p = &progs[i];
+		__u64 after[XF_R_MAX];
+
+		if (!p->rwant_any)
+			continue;
+		if (read_reasons(p, after) ||
+		    !reasons_moved(p, p->rbefore, after, p->rwant,
+				   "over the timed runs"))
+			return 1;
+	}
 
 	print_header();
 	print_summary();
 	print_forms();
+	print_state();
 	print_scaling();
 	print_full();
 	print_memory();

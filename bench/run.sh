@@ -4,8 +4,13 @@
 #   1. micro: xf_bench, ns/packet through BPF_PROG_TEST_RUN -> micro.md
 #      (the C filter, its HASH variant, the Rust filter, xdp-tools; then
 #      the C filter's rule forms: no rules, 10,000 port rules, 10,000 IPv4
-#      and IPv6 prefix rules, the allow policy)
-#   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md
+#      and IPv6 prefix rules, the allow policy; then the stateful allow
+#      policy's state tier beside the stateless one, on packets of flows
+#      its sockets and conntrack know or do not)
+#   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md (UDP
+#      to a blocked port; bare TCP ACKs of no flow, stateful xdp_filter
+#      against nftables' stateful ruleset; the TCP throughput of one flow
+#      through the stateful filter)
 #   3. the chart of both (gnuplot) -> bench.png
 # Results go to bench/results/. Timings are reported, never asserted:
 # --quick is a smoke run (well under a minute) that only proves every
@@ -90,7 +95,8 @@ main() {
 		B="$B" DEBUG= \
 		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
 		"$B/bench_hash.o" "$B/xf_bench" "$B/bench_gen.o" \
-		"$B/bench_drop.o" "$B/xf_gen" >&2 || die "build failed (see above)"
+		"$B/bench_drop.o" "$B/xf_gen" "$B/xf_tput" >&2 ||
+		die "build failed (see above)"
 	# The Rust implementation (rust/build.sh: rustc-web, llvm-22). It is
 	# ported on its own schedule: a failed build is reported, not fatal,
 	# and xf_bench skips its rows with the reason (no object, or one
@@ -126,6 +132,7 @@ main() {
 		"$ROOT/bench/e2e.sh" "${e2e_args[@]}" \
 			--out "$out/e2e.tmp" || die "end-to-end benchmark failed"
 		mv "$out/e2e.tmp.tsv" "$out/e2e.tsv"
+		mv "$out/e2e.tmp.tput.tsv" "$out/e2e.tput.tsv"
 		mv "$out/e2e.tmp.tsv.dat" "$out/e2e.dat"
 		mv "$out/e2e.tmp.md" "$out/e2e.md"
 		cat "$out/e2e.md"

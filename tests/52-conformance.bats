@@ -161,16 +161,15 @@ conform_tiers() {
 		clang -target bpf -O2 -g -Wall -Werror -I"/usr/include/$(cc -dumpmachine)" \
 			-c "$dir/$m.c" -o "$dir/$m.o"
 	done
-	run -1 unshare -n "$XF_CONFORM" --obj "$dir/nosk.o" --tiers --frames "$FRAMES" --seed "$SEED" --show 1000
+	# 4200 random frames: four blocks of the state tier are enough.
+	run -1 unshare -n "$XF_CONFORM" --obj "$dir/nosk.o" --tiers --frames 28000 --seed "$SEED" --show 1000
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 	grep -q '^MISMATCH frame [0-9]* (random.*): program XDP_DROP state rule none; model XDP_PASS tracked rule 0$' <<<"$output"
 	grep -q '^  config: policy allow stateful (the state tier asks the host), ephemeral 0-0, dhcp ' <<<"$output"
 	grep -q "^  replay: xf_conform --obj $dir/nosk.o --tiers --seed $SEED --frame [0-9]*$" <<<"$output"
-	run -1 unshare -n "$XF_CONFORM" --obj "$dir/listen.o" --tiers --frames "$FRAMES" --seed "$SEED" --show 1000
+	run -1 unshare -n "$XF_CONFORM" --obj "$dir/listen.o" --tiers --frames 28000 --seed "$SEED" --show 1000
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 	grep -q '^MISMATCH frame [0-9]* (random.*): program XDP_PASS tracked rule none; model XDP_DROP state rule 0$' <<<"$output"
-	# The full tier, which asks nothing, is not the one at fault.
-	run -0 "$XF_CONFORM" --obj "$dir/listen.o" --tiers --prog xf_full --frames "$FRAMES" --seed "$SEED"
 }
 
 @test "conformance: --prog runs the named XDP program of the object" {

@@ -53,7 +53,7 @@ teardown() {
 	} >"$a"
 	{
 		echo "# set B: allow, Y has a rule (from the peer's prefix), X none"
-		echo "policy allow ephemeral 40000-50000 dhcp"
+		echo "policy allow stateless ephemeral 40000-50000 dhcp"
 		echo "$Y udp from 198.18.0.0/15"
 		for ((p = 21000; p < 22000; p++)); do echo "$p udp"; done
 		echo "31000-31999 tcp src"

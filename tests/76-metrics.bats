@@ -153,8 +153,8 @@ prom_value() {
 	grep -qxF 'xdp_filter_rule_packets_total{rule="22 tcp from 198.18.0.0/24",port="22",proto="tcp",dir="dst",prefix="198.18.0.0/24"} 0' "$f"
 	grep -qxF 'xdp_filter_rule_packets_total{rule="any from 2001:db8::/32",proto="any",prefix="2001:db8::/32"} 0' "$f"
 	# every reason, both families
-	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 8 ]]
-	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 8 ]]
+	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 10 ]]
+	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 10 ]]
 	[[ $(grep -c '^xdp_filter_rule_bytes_total{' "$f") -eq 5 ]]
 }
 
