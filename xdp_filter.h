@@ -156,7 +156,7 @@ struct xf_count {
 };
 
 /* xf_stats key: why a packet got its verdict. Every packet is counted under
- * exactly one reason. Keep the names in xf_maps.c in this order. */
+ * exactly one reason; XF_REASON_NAMES below names each. */
 enum xf_reason {
 	XF_R_PASSED = 0,	/* TCP/UDP, no rule decided: pass */
 	XF_R_DROPPED,		/* matched a rule (deny policy): drop; derived,
@@ -173,6 +173,16 @@ enum xf_reason {
 				 * does not know (stateful allow): drop */
 	XF_R_MAX,
 };
+
+/* The reasons' names, as list, --json, the metrics and the tools print
+ * them: the initializer of a const char *[XF_R_MAX]. */
+#define XF_REASON_NAMES {						\
+	[XF_R_PASSED] = "passed",	[XF_R_DROPPED] = "dropped",	\
+	[XF_R_MALFORMED] = "malformed",	[XF_R_FRAGMENT] = "fragment",	\
+	[XF_R_NON_IP] = "non_ip",	[XF_R_OTHER_L4] = "other_l4",	\
+	[XF_R_ALLOWED] = "allowed",	[XF_R_POLICY] = "policy",	\
+	[XF_R_TRACKED] = "tracked",	[XF_R_STATE] = "state",		\
+}
 
 /* xf_config flags. */
 #define XF_CFG_ALLOW	(1U << 0)	/* allow-list: only listed flows open */

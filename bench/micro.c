@@ -423,13 +423,7 @@ static const struct state_row states[] = {
 
 #define NSTATES	(sizeof(states) / sizeof(states[0]))
 
-static const char *const reason_names[XF_R_MAX] = {
-	[XF_R_PASSED] = "passed", [XF_R_DROPPED] = "dropped",
-	[XF_R_MALFORMED] = "malformed", [XF_R_FRAGMENT] = "fragment",
-	[XF_R_NON_IP] = "non_ip", [XF_R_OTHER_L4] = "other_l4",
-	[XF_R_ALLOWED] = "allowed", [XF_R_POLICY] = "policy",
-	[XF_R_TRACKED] = "tracked", [XF_R_STATE] = "state",
-};
+static const char *const reason_names[XF_R_MAX] = XF_REASON_NAMES;
 
 /* Why the stateful rows cannot run, if so. */
 static char flows_why[256];

@@ -14,13 +14,7 @@
 #include "xf_show.h"
 #include "xf_tiers.h"
 
-static const char *const reason_names[XF_R_MAX] = {
-	[XF_R_PASSED] = "passed",	[XF_R_DROPPED] = "dropped",
-	[XF_R_MALFORMED] = "malformed",	[XF_R_FRAGMENT] = "fragment",
-	[XF_R_NON_IP] = "non_ip",	[XF_R_OTHER_L4] = "other_l4",
-	[XF_R_ALLOWED] = "allowed",	[XF_R_POLICY] = "policy",
-	[XF_R_TRACKED] = "tracked",	[XF_R_STATE] = "state",
-};
+static const char *const reason_names[XF_R_MAX] = XF_REASON_NAMES;
 
 static const char *const reason_actions[XF_R_MAX] = {
 	[XF_R_PASSED] = "pass",		[XF_R_DROPPED] = "drop",

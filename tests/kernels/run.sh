@@ -111,8 +111,9 @@ resolve_kernel() {
 
 # Connection tracking's modules, in load order (what nf_conntrack needs
 # first): the stateful allow policy's kfuncs are in nf_conntrack, a module
-# on Debian's kernels.
-readonly CT_MODULES=(libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack)
+# on Debian's kernels. libcrc32c's init asks the crypto API for "crc32c"
+# (its softdep; modprobe would load it), so crc32c_generic comes first.
+readonly CT_MODULES=(crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack)
 
 # Makes $CACHE/$kver/{vmlinuz,config,modules/} for image package $1,
 # downloading it if needed. Only boot/ and conntrack's modules are unpacked
@@ -123,7 +124,8 @@ fetch_kernel() {
 	local pkg=$1 kver=${1#linux-image-} deb tmp sandbox=() m f
 	local dir=$CACHE/$kver pats=()
 
-	[[ -s $dir/vmlinuz && -s $dir/config && -s $dir/modules/nf_conntrack.ko ]] && return 0
+	[[ -s $dir/vmlinuz && -s $dir/config &&
+		$(cat "$dir/modules/.list" 2>/dev/null) == "${CT_MODULES[*]}" ]] && return 0
 	mkdir -p "$CACHE/debs"
 	deb=$(find "$CACHE/debs" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
 	if [[ -z $deb ]]; then
@@ -168,6 +170,7 @@ fetch_kernel() {
 	mv "$tmp"/boot/vmlinuz-* "$dir/vmlinuz"
 	mv "$tmp"/boot/config-* "$dir/config"
 	mv "$tmp"/ct/*.ko "$dir/modules/" 2>/dev/null || true
+	echo "${CT_MODULES[*]}" >"$dir/modules/.list"
 	rm -rf "$tmp"
 	[[ -s $dir/modules/nf_conntrack.ko ]] ||
 		echo "note: no nf_conntrack module in ${deb##*/}: the state tier is not tested there" >&2

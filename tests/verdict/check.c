@@ -17,18 +17,7 @@
 #include "../../src/xf_rule.h"
 #include "verdict.h"
 
-static const char *const reason_names[XF_R_MAX] = {
-	[XF_R_PASSED] = "PASSED",
-	[XF_R_DROPPED] = "DROPPED",
-	[XF_R_MALFORMED] = "MALFORMED",
-	[XF_R_FRAGMENT] = "FRAGMENT",
-	[XF_R_NON_IP] = "NON_IP",
-	[XF_R_OTHER_L4] = "OTHER_L4",
-	[XF_R_ALLOWED] = "ALLOWED",
-	[XF_R_POLICY] = "POLICY",
-	[XF_R_TRACKED] = "TRACKED",
-	[XF_R_STATE] = "STATE",
-};
+static const char *const reason_names[XF_R_MAX] = XF_REASON_NAMES;
 
 const char *reason_name(int r)
 {
