@@ -485,7 +485,6 @@ static void add_st_case(struct cases *cs, const struct st_shape *sh, int fam,
 	struct tcase c = { STATEFUL, .act = sh->act, .why = sh->why };
 	struct fspec *f = &c.f;
 	int n = fam == 4 ? 4 : 16, i;
-	char why[16];
 
 	f->l3 = fam == 4 ? L3_IPV4 : L3_IPV6;
 	f->l4 = sh->tweak & ST_ICMP ? L4_ICMP : sh->l4;
@@ -536,11 +535,8 @@ static void add_st_case(struct cases *cs, const struct st_shape *sh, int fam,
 			c.rules[0].lo = c.rules[0].hi = st_port(fam,
 								sh->rport);
 	}
-	snprintf(why, sizeof(why), "%s", reason_name(sh->why));
-	for (i = 0; why[i]; i++)
-		why[i] = (char)(why[i] - 'A' + 'a');
 	snprintf(c.name, sizeof(c.name), "state/%sipv%d/%s-%s", tag_name, fam,
-		 sh->name, why);
+		 sh->name, reason_name(sh->why));
 	add_case(cs, &c);
 }
 
