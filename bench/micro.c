@@ -258,7 +258,7 @@ static struct prog progs[NPROGS] = {
 			  "xdp_filter.o", P_ARRAY, RS_PFX4_PORT, NPFX, 0),
 	[PI_PFX6P] = PROG("xdp_filter, 10,000 IPv6 prefix+port rules",
 			  "xdp_filter.o", P_ARRAY, RS_PFX6_PORT, NPFX, 0),
-	[PI_ALLOW] = PROG("xdp_filter, policy allow, 10,000 port rules",
+	[PI_ALLOW] = PROG("xdp_filter, policy allow stateless, 10,000 port rules",
 			  "xdp_filter.o", P_ARRAY, RS_ALLOW, 10000, 0),
 	[PI_SRC] = PROG("xdp_filter, 10,000 port rules + 1 source-port rule",
 			"xdp_filter.o", P_ARRAY, RS_SRC, 10000, 0),
@@ -367,12 +367,12 @@ static const struct form forms[] = {
 	  "prefix rules present, packet matches none, the longest path: trie"
 	  " hit, 2 xf_pports misses, a dst-slot miss" },
 	{ PI_ALLOW, K_TCP4_ALLOW, XDP_PASS,
-	  "policy allow; 10,000 port rules incl. 9999 tcp",
+	  "policy allow stateless; 10,000 port rules incl. 9999 tcp",
 	  "TCP SYN 198.18.0.1 -> :9999 (listed)",
 	  "allow mode, new flow to a listed port: dst slot hit, pass"
 	  " (reason allowed)" },
 	{ PI_ALLOW, K_TCP4_SYN_OTHER, XDP_DROP,
-	  "policy allow; 10,000 port rules incl. 9999 tcp",
+	  "policy allow stateless; 10,000 port rules incl. 9999 tcp",
 	  "TCP SYN 198.18.0.1 -> :9998 (not listed)",
 	  "allow mode, new flow to an unlisted port: 2 slot misses, policy"
 	  " drop" },
@@ -1281,8 +1281,8 @@ static void print_forms(void)
 	       "most bits with the set, so the trie miss is at its deepest. "
 	       "`any from P` decides on the trie value alone; "
 	       "`9999 udp from P` adds an xf_pports hash lookup. "
-	       "Allow policy: rule 0 is `9999 tcp`, the packets are TCP SYNs "
-	       "(new flows, which the allow policy gates).\n\n", NPFX, PFX_IN);
+	       "Stateless allow policy: rule 0 is `9999 tcp`, the packets are "
+	       "TCP SYNs (new flows, which that policy gates).\n\n", NPFX, PFX_IN);
 	printf("| rules | packet | verdict | median ns | over floor | ratio | what it measures |\n");
 	printf("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
 	for (f = 0; f < NFORMS; f++) {
