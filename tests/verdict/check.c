@@ -161,6 +161,7 @@ static void want_event(const struct drop_log *l, const struct tcase *c,
 	memset(w, 0, sizeof(*w));
 	w->ifindex = l->ifindex;
 	w->rule = p->id[0];
+	w->reason = c->why == XF_R_LIMITED ? XF_R_LIMITED : XF_R_DROPPED;
 	w->len = f->len;
 	w->family = v6 ? 6 : 4;
 	w->l4 = spec_l4(s, &ports);
