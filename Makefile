@@ -119,8 +119,10 @@ $(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h bench/state
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
 # rules go into the maps through the store, as rulectl writes them.
 XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
+		   tests/model/buckets.c \
 		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
 XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
+		   tests/model/buckets.h \
 		   tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
