@@ -66,19 +66,33 @@ void bk_close(struct bk *b)
 	b->inner_fd = -1;
 }
 
-/* Empties the per-source table; with b->hit, checks what is there on the
- * way (check_entry()). */
+/* Empties the per-source table; with diff, notes every bucket there but
+ * the frame's. */
 static int drain(struct bk *b, char *diff, size_t size);
+
+/* xf_limit's first BK_IDS entries, in one call. */
+static int read_limits(const struct bk *b, struct xf_limit *out)
+{
+	__u32 keys[BK_IDS], count = BK_IDS, outb;
+
+	if (bpf_map_lookup_batch(b->limit_fd, NULL, &outb, keys, out, &count,
+				 NULL) && errno != ENOENT)
+		return -errno;
+	return count == BK_IDS ? 0 : -EIO;
+}
 
 int bk_enter(struct bk *b, const struct xm_rule *rules, size_t n)
 {
 	__u32 zero = 0, id;
+	int err = read_limits(b, b->seen);
 
 	b->n = 0;
 	for (size_t i = 0; i < n && b->n < BK_MAX_LIMITS; i++)
-		if (rules[i].rate)
+		if (rules[i].rate && rules[i].id < BK_IDS)
 			b->ids[b->n++] = rules[i].id;
 	bk_close(b);
+	if (err)
+		return err;
 	if (bpf_map_lookup_elem(b->lsrc_fd, &zero, &id))
 		return errno == ENOENT ? 0 : -errno;	/* no table */
 	b->inner_fd = bpf_map_get_fd_by_id(id);
@@ -127,23 +141,18 @@ static void lsrc_key(const struct bk *b, struct xf_lsrc_key *k)
  * entry (none for BK_FULL). */
 static int write_state(struct bk *b)
 {
-	struct xf_limit l;
+	struct xf_limit *l = &b->seen[b->key.rule % BK_IDS];
 	struct xf_lsrc_key k;
 	struct xf_lsrc v = { .tat = b->set };
 
-	if (bpf_map_lookup_elem(b->limit_fd, &b->key.rule, &l))
-		return -errno;
 	if (!b->key.family) {
-		l.tat = b->set;
-		for (int i = 0; i < b->n; i++)
-			if (b->ids[i] == b->key.rule)
-				b->tat[i] = b->set;
-		return bpf_map_update_elem(b->limit_fd, &b->key.rule, &l,
+		l->tat = b->set;
+		return bpf_map_update_elem(b->limit_fd, &b->key.rule, l,
 					   BPF_EXIST) ? -errno : 0;
 	}
 	if (b->inner_fd < 0)
 		return 0;	/* no table: the program must refuse */
-	b->gen = l.gen;
+	b->gen = l->gen;
 	lsrc_key(b, &k);
 	if (b->set)
 		return bpf_map_update_elem(b->inner_fd, &k, &v, BPF_ANY) ?
@@ -156,17 +165,10 @@ int bk_prime(struct bk *b, struct rng *rng, int hit,
 	     const struct xm_bucket *key, const struct xm_rule *r,
 	     struct xm_limits *lim)
 {
-	struct xf_limit l;
-
 	b->hit = hit && r ? hit : 0;
 	b->set = 0;
 	b->kind = BK_FULL;
 	lim->n = 0;
-	for (int i = 0; i < b->n; i++) {
-		if (bpf_map_lookup_elem(b->limit_fd, &b->ids[i], &l))
-			return -errno;
-		b->tat[i] = l.tat;
-	}
 	if (b->hit) {
 		b->key = *key;
 		b->interval = xm_interval(r);
@@ -254,20 +256,24 @@ int bk_drain(struct bk *b)
 int bk_check(struct bk *b, const struct xm_verdict *want, char *diff,
 	     size_t size)
 {
-	struct xf_limit l;
 	struct xf_lsrc_key k;
 	struct xf_lsrc v = { 0 };
+	int err = b->n ? read_limits(b, b->buf) : 0;
+	__u32 id;
 
+	if (err)
+		return err;
 	b->by_kind[b->kind] += b->hit != 0;
+	b->no_token += b->hit == 2;
 	for (int i = 0; i < b->n; i++) {
-		if (bpf_map_lookup_elem(b->limit_fd, &b->ids[i], &l))
-			return -errno;
-		if (b->hit && !b->key.family && b->ids[i] == b->key.rule)
-			check_tat(b, want, l.tat, diff, size);
-		else if (l.tat != b->tat[i])
+		id = b->ids[i];
+		if (b->hit && !b->key.family && id == b->key.rule)
+			check_tat(b, want, b->buf[id].tat, diff, size);
+		else if (b->buf[id].tat != b->seen[id].tat)
 			note(diff, size, "rule #%u's bucket moved (tat %+lld"
-			     " ns from now)", b->ids[i],
-			     (long long)(l.tat - b->t0));
+			     " ns from now)", id,
+			     (long long)(b->buf[id].tat - b->t0));
+		b->seen[id] = b->buf[id];	/* what the next frame finds */
 	}
 	if (b->hit && b->key.family && b->inner_fd >= 0) {
 		lsrc_key(b, &k);

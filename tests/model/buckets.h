@@ -23,10 +23,12 @@
 #include <stdint.h>
 #include <linux/types.h>
 
+#include "../../xdp_filter.h"
 #include "gen.h"
 #include "model.h"
 
 #define BK_MARGIN_NS	50000000ULL	/* 50 ms */
+#define BK_IDS		64		/* rule ids the tool uses: 1 .. 63 */
 #define BK_MAX_LIMITS	32		/* limit rules of one rule set */
 
 /* The drawn states of a bucket, relative to now and to the edge (the
@@ -44,11 +46,11 @@ struct bk {
 	int		limit_fd;	/* xf_limit */
 	int		lsrc_fd;	/* xf_lsrc, the outer map */
 	int		inner_fd;	/* its entry 0, -1: none */
-	/* The active rule set's limit rules and their xf_limit entries
-	 * before the frame. */
+	/* The active rule set's limit rules, and xf_limit's entries as the
+	 * last frame left them (or as primed), by id. */
 	__u32		ids[BK_MAX_LIMITS];
-	uint64_t	tat[BK_MAX_LIMITS];
 	int		n;
+	struct xf_limit	seen[BK_IDS], buf[BK_IDS];
 	/* The frame's: the bucket (hit 0: none), its state, the times. */
 	int		hit;		/* 0 none, 1 asks a token, 2 would not
 					 * (TCP past its SYN) */
@@ -60,6 +62,7 @@ struct bk {
 	uint64_t	t0, t1;		/* the clock before it, after the run */
 	long		slow;		/* runs retried */
 	long		by_kind[BK_KINDS];	/* frames judged, per state */
+	long		no_token;	/* ... of them TCP past its SYN */
 };
 
 extern const char *const bk_kind_names[BK_KINDS];
@@ -69,14 +72,13 @@ uint64_t bk_now(void);
 /* The maps of the object (xf_limit, xf_lsrc), nothing held yet. */
 void bk_init(struct bk *b, int limit_fd, int lsrc_fd);
 /* A new rule set is active: its limit rules (the model's rules, with
- * their ids), and the per-source table the store made for them, if any.
- * 0 or -errno. */
+ * their ids, all below BK_IDS), and the per-source table the store made
+ * for them, if any. 0 or -errno. */
 int bk_enter(struct bk *b, const struct xm_rule *rules, size_t n);
 /* Before a frame that the model says hits bucket key (hit: as
  * xm_bucket_of(), 0 none) of rule r: draws its state with rng, writes it
  * into the maps and into lim, the model's table (which it empties), with
- * lim->now the clock read just before. Notes the state of every other
- * limit bucket. 0 or -errno. */
+ * lim->now the clock read just before. 0 or -errno. */
 int bk_prime(struct bk *b, struct rng *rng, int hit,
 	     const struct xm_bucket *key, const struct xm_rule *r,
 	     struct xm_limits *lim);

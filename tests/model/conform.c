@@ -244,7 +244,8 @@ static void make_hints(struct rset *rs)
 	for (i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
-		if (!r->anyport) {
+		for (int k = 0; !r->anyport && k < (r->limit_rate ? 3 : 1);
+		     k++) {		/* limit rules: their buckets hit more */
 			add_hint_port(h, r->port_lo - 1u);
 			add_hint_port(h, r->port_lo);
 			add_hint_port(h, r->port_hi);
@@ -431,7 +432,7 @@ static void random_limits(struct rng *r, struct rset *rs)
 
 	for (int i = 0; i < rs->n; i++) {
 		d = &rs->r[i];
-		if (d->anyport || rng_below(r, 3))
+		if (d->anyport || rng_below(r, 2))
 			continue;
 		d->limit_rate = rates[rng_below(r, 6)];
 		x = rng_below(r, 6);
@@ -493,14 +494,14 @@ static void fit_tier(struct rset *rs, long block)
 /* The structured set: gen_srules[] through rulectl's parser. */
 static int structured_set(struct rset *rs)
 {
-	char buf[128], *argv[8], *save = NULL, *w;
+	char buf[128], *argv[16], *save = NULL, *w;
 	int i, argc;
 
 	memset(rs, 0, sizeof(*rs));
 	for (i = 0; gen_srules[i]; i++) {
 		snprintf(buf, sizeof(buf), "%s", gen_srules[i]);
 		argc = 0;
-		for (w = strtok_r(buf, " ", &save); w && argc < 8;
+		for (w = strtok_r(buf, " ", &save); w && argc < 16;
 		     w = strtok_r(NULL, " ", &save))
 			argv[argc++] = w;
 		if (xf_parse_rule(argc, argv, NULL, &rs->r[rs->n]))
@@ -1219,9 +1220,10 @@ static void print_summary(const struct env *e, const struct opts *o,
 		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
 		       e->in_tier[XF_TIERS]);
 	printf("limit buckets hit: full %ld, past %ld, room %ld, empty %ld,"
-	       " far %ld; slow runs retried %ld\n", e->bk.by_kind[BK_FULL],
-	       e->bk.by_kind[BK_PAST], e->bk.by_kind[BK_ROOM],
-	       e->bk.by_kind[BK_EMPTY], e->bk.by_kind[BK_FAR], e->bk.slow);
+	       " far %ld (%ld asking no token); slow runs retried %ld\n",
+	       e->bk.by_kind[BK_FULL], e->bk.by_kind[BK_PAST],
+	       e->bk.by_kind[BK_ROOM], e->bk.by_kind[BK_EMPTY],
+	       e->bk.by_kind[BK_FAR], e->bk.no_token, e->bk.slow);
 	printf("frames %ld, mismatches %ld\n", res->frames, res->mismatches);
 	printf("%ld passed, %ld failed\n", res->frames - res->mismatches,
 	       res->mismatches);

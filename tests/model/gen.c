@@ -153,9 +153,15 @@ struct target {
  *   8080 tcp log; 53 udp; 6000-6100 any; 5353 udp src;
  *   22 tcp from 198.18.0.0/15 log 5/s; any from 203.0.113.0/24 log 1000/s;
  *   443 any from 2001:db8::/32; any from 2001:db8:dead::/48;
- *   7000 tcp src from 198.18.5.0/24
+ *   7000 tcp src from 198.18.5.0/24;
+ *   4000-4001 any log 100/s limit 10/s burst 3;
+ *   4500 any from 198.18.0.0/15 limit 1000/s per-source 24;
+ *   4500 any from 2001:db8::/32 limit 5/s burst 2 per-source 48
  * Three of them log their drops: XF_ID_LOG in an xf_ports slot, an
- * xf_pports slot and an any_id, which must not change a verdict. */
+ * xf_pports slot and an any_id, which must not change a verdict. The
+ * last three have rate limits (XF_ID_LIMIT in an xf_ports and two
+ * xf_pports slots): the rule's own bucket, and one per source group;
+ * conform.c sets the bucket's state before each frame. */
 static const struct target targets[] = {
 	{ "own-port", OUT4, OUT6, 40000, 0, 0 },
 	{ "range", OUT4, OUT6, 40000, 6050, 0 },
@@ -168,6 +174,8 @@ static const struct target targets[] = {
 	{ "miss", OUT4, OUT6, 40000, 9999, 0 },
 	{ "dhcp", OUT4, OUT6, 68, 67, 547 },
 	{ "ephemeral", OUT4, OUT6, 53, 40000, 0 },
+	{ "limit", OUT4, OUT6, 40000, 4001, 0 },
+	{ "limit-source", { 198, 18, 1, 1 }, DB8(0, 0, 5), 40000, 4500, 0 },
 };
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 
@@ -176,7 +184,10 @@ const char *const gen_srules[] = {
 	"22 tcp from 198.18.0.0/15 log 5/s",
 	"any from 203.0.113.0/24 log 1000/s",
 	"443 any from 2001:db8::/32", "any from 2001:db8:dead::/48",
-	"7000 tcp src from 198.18.5.0/24", NULL,
+	"7000 tcp src from 198.18.5.0/24",
+	"4000-4001 any log 100/s limit 10/s burst 3",
+	"4500 any from 198.18.0.0/15 limit 1000/s per-source 24",
+	"4500 any from 2001:db8::/32 limit 5/s burst 2 per-source 48", NULL,
 };
 
 static const uint16_t tag_sets[][3] = {

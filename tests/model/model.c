@@ -426,10 +426,10 @@ int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 	if (reason == XM_MALFORMED || reason == XM_NON_IP)
 		return 0;
 	r = decide(rules, nrules, &p);
-	if (!r || !r->rate || !p.opens)
+	if (!r || !r->rate)
 		return 0;
 	bucket_key(r, &p, key);
-	return 1;
+	return p.opens ? 1 : 2;
 }
 
 void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,

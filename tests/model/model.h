@@ -130,9 +130,10 @@ void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 		size_t nrules, const struct xm_config *cfg,
 		struct xm_verdict *out);
 
-/* The bucket the frame would ask for a token (its key: rule, family,
- * addr; tat 0): 1, or 0 when it would ask none (no limit rule decides it,
- * or it is TCP past its SYN). Reads no bucket, changes nothing. */
+/* The bucket of the limit rule that decides the frame (its key: rule,
+ * family, addr; tat 0): 1 when the frame asks it for a token, 2 when it
+ * would not (TCP past its SYN), 0 when no limit rule decides it. Reads no
+ * bucket, changes nothing. */
 int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 		 size_t nrules, struct xm_bucket *key);
 
