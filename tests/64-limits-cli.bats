@@ -16,7 +16,7 @@ SEQ=$B/sequdp
 G=/sys/fs/bpf/tc/globals
 
 setup_file() {
-	make -s -C "$XF_ROOT" all "$OBJ" "$B/sequdp" >&3
+	make -s -C "$XF_ROOT" all "$OBJ" "$B/sequdp" "$B/xfstate" >&3
 }
 
 teardown() {
@@ -288,6 +288,26 @@ CASES
 	[[ $output == *"applied: 1 added, 0 deleted, 5 unchanged"* ]]
 	[[ $(rule list --json | jq '.[] | select(.port == 53) | .id') == 2 ]]
 	[[ $(limit_entry 2) == "1000000000 1000000000 0 2 1 8 64" ]]
+}
+
+@test "xfstate check: the maps agree about limit rules, and a lost table or entry is caught" {
+	ns_setup
+	attach_filter
+	run -0 rule add 22 tcp limit 5/s per-source
+	run -0 rule add 53 udp log limit 5/s burst 9
+	run -0 rule add 80 tcp from fd00::/16 limit 1/s per-source 48
+	run -0 in_ns "$B/xfstate" check
+	[[ $output == "ok 3 rules" ]]
+	in_ns bpftool map delete pinned "$G/xf_lsrc" key 0 0 0 0
+	run -1 --separate-stderr in_ns "$B/xfstate" check
+	[[ $stderr == *"the per-source table is missing, with a per-source rule"* ]]
+	run -0 rule del 22 tcp limit 5/s per-source	# 80 keeps it missing
+	run -0 rule add 22 tcp limit 5/s per-source	# the store makes it again
+	run -0 in_ns "$B/xfstate" check
+	in_ns bpftool map update pinned "$G/xf_limit" key 2 0 0 0 value 1 0 0 0 0 0 0 0 \
+		0 0 0 0 0 0 0 0  0 0 0 0 0 0 0 0  1 0 0 0 0 0 0 0
+	run -1 --separate-stderr in_ns "$B/xfstate" check
+	[[ $stderr == *"id 2: xf_limit {1, 0, gen 1, 0/0/0} is not its rule's"* ]]
 }
 
 @test "limit rules need the full tier; the lighter tier comes back with the last" {
