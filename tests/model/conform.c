@@ -251,6 +251,17 @@ static void make_hints(struct rset *rs)
 			add_hint_port(h, r->port_hi);
 			add_hint_port(h, r->port_hi + 1u);
 		}
+		if (r->limit_rate && h->nlimits < GEN_LIMITS) {
+			h->limit[h->nlimits].tcp = r->protos & XF_PM_TCP;
+			h->limit[h->nlimits].udp = r->protos & XF_PM_UDP;
+			h->limit[h->nlimits].src = r->dir == XF_DIR_SRC;
+			h->limit[h->nlimits].lo = r->port_lo;
+			h->limit[h->nlimits].hi = r->port_hi;
+			h->limit[h->nlimits].family = r->family;
+			h->limit[h->nlimits].plen = r->prefixlen;
+			memcpy(h->limit[h->nlimits].addr, r->addr, 16);
+			h->nlimits++;
+		}
 		if (r->family && h->npfx < 64) {
 			h->pfx[h->npfx].family = r->family;
 			h->pfx[h->npfx].plen = r->prefixlen;

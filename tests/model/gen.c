@@ -487,6 +487,42 @@ static void aim(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 	}
 }
 
+/* The spec aimed at a limit rule of the hints (gen.h). */
+static void aim_limit(struct rng *r, const struct gen_hints *h,
+		      struct gen_spec *s)
+{
+	static const uint8_t flags[] = {
+		TH_SYN, TH_SYN, TH_SYN, TH_ACK, TH_SYN | TH_ACK,
+		TH_PSH | TH_ACK, TH_RST, TH_SYN | TH_FIN,
+	};
+	int i = (int)rng_below(r, h->nlimits), b, fam;
+	uint16_t port, lo = h->limit[i].lo, hi = h->limit[i].hi;
+	uint32_t x = rng_below(r, 4);
+
+	s->aimed = 1;
+	s->ver = 0;
+	s->frag = GF_NONE;
+	if (rng_below(r, 2))
+		s->next_n = 0;
+	s->l4 = !h->limit[i].udp ? P_TCP : !h->limit[i].tcp ? P_UDP :
+		rng_below(r, 2) ? P_TCP : P_UDP;
+	s->tflags = flags[rng_below(r, sizeof(flags))];
+	port = x == 0 ? lo : x == 1 ? hi :
+	       (uint16_t)(lo + rng_below(r, (uint32_t)(hi - lo) + 1));
+	*(h->limit[i].src ? &s->sport : &s->dport) = port;
+	fam = h->limit[i].family ? h->limit[i].family :
+	      s->ethertype == ET_IPV6 ? 6 : 4;
+	s->ethertype = fam == 6 ? ET_IPV6 : ET_IPV4;
+	if (!h->limit[i].family)
+		return;
+	for (b = 0; b < h->limit[i].plen; b++) {	/* inside the prefix */
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		s->src[b / 8] = (uint8_t)((s->src[b / 8] & ~m) |
+					  (h->limit[i].addr[b / 8] & m));
+	}
+}
+
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 {
 	static const uint8_t flags[] = {
@@ -544,6 +580,8 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 		s->pad = 1 + (int)rng_below(r, 30);
 	if (h->nflows && rng_below(r, 10) < 6)
 		aim(r, h, s);
+	else if (h->nlimits && rng_below(r, 4) == 0)
+		aim_limit(r, h, s);
 }
 
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size)
