@@ -64,24 +64,32 @@ bad:
 		       " 1-65535, such as 6000-6100)", s);
 }
 
+/* The N of "N/s" into buf (len bytes): 0, or -1 when s has not that form
+ * or N does not fit. */
+static int rate_number(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || n >= len || strcmp(s + n - 2, "/s"))
+		return -1;
+	memcpy(buf, s, n - 2);
+	buf[n - 2] = '\0';
+	return 0;
+}
+
 /* "N/s", 1 <= N <= XF_LOG_RATE_MAX: a drop log's events per second. */
 static int parse_log_rate(const char *s, const struct xf_loc *at, __u32 *rate)
 {
-	size_t n = strlen(s);
 	unsigned long v;
 	char buf[16];
 
-	if (n < 3 || n >= sizeof(buf) || strcmp(s + n - 2, "/s"))
-		goto bad;
-	memcpy(buf, s, n - 2);
-	buf[n - 2] = '\0';
-	if (xf_parse_uint(buf, XF_LOG_RATE_MAX, &v))
-		goto bad;
+	if (rate_number(s, buf, sizeof(buf)) ||
+	    xf_parse_uint(buf, XF_LOG_RATE_MAX, &v))
+		return xf_diag(XF_EINPUT, at, "bad log rate '%s' (expected"
+			       " EVENTS/s, 1/s to %u/s, such as 10/s)", s,
+			       XF_LOG_RATE_MAX);
 	*rate = v;
 	return 0;
-bad:
-	return xf_diag(XF_EINPUT, at, "bad log rate '%s' (expected EVENTS/s,"
-		       " 1/s to %u/s, such as 10/s)", s, XF_LOG_RATE_MAX);
 }
 
 /* The first bit of addr (max bits long) set at or after bit len, or max. */
@@ -145,15 +153,12 @@ static int parse_prefix(const char *s, const struct xf_loc *at,
 static int parse_limit_rate(const char *s, const struct xf_loc *at,
 			    __u32 *rate)
 {
-	size_t n = strlen(s);
 	unsigned long v;
-	char buf[16];
+	char buf[32];
 
-	if (n < 3 || n >= sizeof(buf) || strcmp(s + n - 2, "/s"))
+	if (rate_number(s, buf, sizeof(buf)))
 		return xf_diag(XF_EINPUT, at, "bad limit rate '%s' (expected"
 			       " N/s, such as 5/s)", s);
-	memcpy(buf, s, n - 2);
-	buf[n - 2] = '\0';
 	if (xf_parse_uint(buf, XF_LIMIT_RATE_MAX, &v))
 		return xf_diag(XF_EINPUT, at, "limit %s: N must be 1-%u", s,
 			       XF_LIMIT_RATE_MAX);
