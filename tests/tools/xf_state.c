@@ -170,7 +170,8 @@ static int st_in(const struct xf_rule *r, __u32 set)
 /* The value the packet path must hold for rule id (xf_path_id()). */
 static __u32 st_path_id(const struct xf_rule *r, __u32 id)
 {
-	return id | (r->log_rate ? XF_ID_LOG : 0);
+	return id | (r->log_rate ? XF_ID_LOG : 0) |
+	       (r->limit_rate ? XF_ID_LIMIT : 0);
 }
 
 /* A slot value names rule id of set `set` (as value `want` exactly)? Says
@@ -194,9 +195,14 @@ static int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
 		*why = prefix ? "a rule without a prefix" : "a prefix rule";
 		return 0;
 	}
-	if (val != st_path_id(r, id)) {
+	if ((val ^ st_path_id(r, id)) & XF_ID_LOG) {
 		*why = r->log_rate ? "the rule logs, the log bit is clear" :
 			"the log bit is set, the rule does not log";
+		return 0;
+	}
+	if (val != st_path_id(r, id)) {
+		*why = r->limit_rate ? "the rule has a limit, the limit bit is"
+			" clear" : "the limit bit is set, the rule has no limit";
 		return 0;
 	}
 	*why = "";
@@ -219,6 +225,27 @@ static int st_cmp_id(const void *a, const void *b)
 	return *(const __u32 *)a < *(const __u32 *)b ? -1 : 1;
 }
 
+/* Are a record's limit fields well formed? */
+static const char *st_bad_limit(const struct xf_rule *r)
+{
+	if (r->pad2)
+		return "pad2 is not zero";
+	if (!r->limit_rate)
+		return r->limit_burst || r->per_source || r->plen4 || r->plen6 ?
+		       "limit fields set on a rule without a limit" : NULL;
+	if (r->anyport)
+		return "a limit on an 'any from' rule";
+	if (r->limit_rate > XF_LIMIT_RATE_MAX || !r->limit_burst ||
+	    r->limit_burst > XF_LIMIT_BURST_MAX)
+		return "limit rate or burst out of range";
+	if (r->per_source > 1 ||
+	    (r->per_source && (r->plen4 < 1 || r->plen4 > 32 ||
+			       r->plen6 < 1 || r->plen6 > 128)) ||
+	    (!r->per_source && (r->plen4 || r->plen6)))
+		return "bad per-source grouping";
+	return NULL;
+}
+
 /* Is one record well formed (as xf_parse_rule() and the editors make
  * them)? */
 static const char *st_malformed(const struct xf_rule *r)
@@ -238,6 +265,8 @@ static const char *st_malformed(const struct xf_rule *r)
 		return "pad is not zero";
 	if (r->log_rate > XF_LOG_RATE_MAX)
 		return "log rate above the maximum";
+	if (st_bad_limit(r))
+		return st_bad_limit(r);
 	if (r->anyport && (!r->family || r->protos != (XF_PM_TCP | XF_PM_UDP) ||
 			   r->dir || r->port_lo != 1 || r->port_hi != 65535))
 		return "bad 'any from' rule";
@@ -256,6 +285,41 @@ static const char *st_malformed(const struct xf_rule *r)
 		if (r->addr[b / 8] & (0x80 >> (b % 8)))
 			return "address bits past the prefix length";
 	return NULL;
+}
+
+/* The limit rules' xf_limit entries say what their records say, and the
+ * per-source table exists exactly while a per-source rule does. */
+static void st_check_limits(struct xf_maps *m)
+{
+	__u32 zero = 0, table;
+	int want = 0, have;
+
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		const struct xf_rule *r = &m->rules[id];
+		struct xf_limit l;
+		__u64 iv;
+
+		if (!r->sets || !r->limit_rate)
+			continue;
+		want |= r->per_source;
+		iv = 1000000000ULL / r->limit_rate;
+		iv = iv ? iv : 1;
+		if (bpf_map_lookup_elem(m->fd[XF_M_LIMIT], &id, &l))
+			BAD("id %u: no xf_limit entry", id);
+		else if (l.interval_ns != iv ||
+			 l.burst_ns != r->limit_burst * iv || !l.gen ||
+			 l.per_source != r->per_source || l.plen4 != r->plen4 ||
+			 l.plen6 != r->plen6)
+			BAD("id %u: xf_limit {%llu, %llu, gen %u, %u/%u/%u} is"
+			    " not its rule's", id,
+			    (unsigned long long)l.interval_ns,
+			    (unsigned long long)l.burst_ns, l.gen,
+			    l.per_source, l.plen4, l.plen6);
+	}
+	have = !bpf_map_lookup_elem(m->fd[XF_M_LSRC], &zero, &table);
+	if (have != want)
+		BAD("the per-source table %s, %s per-source rule",
+		    have ? "exists" : "is missing", want ? "with a" : "without");
 }
 
 /* Checks that the maps agree with each other, in both rule sets. Returns
@@ -581,7 +645,7 @@ int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			BAD("set %u: config nsrc %u, the set has %u"
 			    " source-port rules without a prefix", s, c->nsrc,
 			    nsrc[s]);
-		if (c->flags & ~(XF_CFG_ALLOW | XF_CFG_NO_DHCP))
+		if (c->flags & ~(XF_CFG_ALLOW | XF_CFG_NO_DHCP | XF_CFG_STATEFUL))
 			BAD("set %u: unknown config flags 0x%x", s, c->flags);
 	}
 	/* at rest (no apply --confirm pending) the other set is empty */
@@ -594,6 +658,7 @@ int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			    memcmp(&cfg.sets[s], &noset, sizeof(noset)) ?
 			    "not zero" : "zero");
 	}
+	st_check_limits(m);
 	*nrules = n[active];
 	if (nkept)
 		*nkept = n[!active];
