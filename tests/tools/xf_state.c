@@ -581,7 +581,7 @@ int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			BAD("set %u: config nsrc %u, the set has %u"
 			    " source-port rules without a prefix", s, c->nsrc,
 			    nsrc[s]);
-		if (c->flags & ~(XF_CFG_ALLOW | XF_CFG_NO_DHCP))
+		if (c->flags & ~(XF_CFG_ALLOW | XF_CFG_NO_DHCP | XF_CFG_STATEFUL))
 			BAD("set %u: unknown config flags 0x%x", s, c->flags);
 	}
 	/* at rest (no apply --confirm pending) the other set is empty */
