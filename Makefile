@@ -81,7 +81,7 @@ $(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
 # state checker and table filler and the argv fuzzer (both link the store,
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
-TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
+TEST_TOOLS := $(B)/sequdp $(B)/xfspoof $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
 	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
 	      $(B)/two_progs.o
 test-tools: $(TEST_TOOLS)
@@ -90,6 +90,11 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+# Many-source traffic through raw sockets, and its per-source counter
+# (tests/64-limits.bats).
+$(B)/xfspoof: tests/tools/xfspoof.c $(FRAME_SRCS) tests/lib/frame.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfspoof.c $(FRAME_SRCS) -o $@ $(LDFLAGS)
 
 XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
 $(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
