@@ -113,6 +113,10 @@ $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
+# The new-source-each-packet wrapper of the rate-limit rows.
+$(B)/bench_fresh.o: bench/fresh.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
