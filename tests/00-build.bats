@@ -44,13 +44,13 @@ setup_file() {
 		select(.kind == "DATASEC" and .name == ".maps") |
 		.vars[].type_id as $id | $t[] | select(.id == $id) | .name' \
 		<<<"$output" | sort)
-	[[ $names == $'xf_config\nxf_log\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_progs_sb\nxf_rcount\nxf_rdesc\nxf_rlog\nxf_stats' ]]
+	[[ $names == $'xf_config\nxf_limit\nxf_log\nxf_lsrc\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_progs_sb\nxf_rcount\nxf_rdesc\nxf_rlimited\nxf_rlog\nxf_stats' ]]
 	for name in $names; do
 		[[ $name == xf_* && ${#name} -le 15 ]]
 	done
 	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
 	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
-		select(.name == "pinning")] | length' <<<"$output") -eq 12 ]]
+		select(.name == "pinning")] | length' <<<"$output") -eq 15 ]]
 }
 
 @test "the scripts are shellcheck clean" {

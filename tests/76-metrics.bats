@@ -153,8 +153,12 @@ prom_value() {
 	grep -qxF 'xdp_filter_rule_packets_total{rule="22 tcp from 198.18.0.0/24",port="22",proto="tcp",dir="dst",prefix="198.18.0.0/24"} 0' "$f"
 	grep -qxF 'xdp_filter_rule_packets_total{rule="any from 2001:db8::/32",proto="any",prefix="2001:db8::/32"} 0' "$f"
 	# every reason, both families
-	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 10 ]]
-	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 10 ]]
+	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 11 ]]
+	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 11 ]]
+	grep -qxF 'xdp_filter_packets_total{reason="limited",action="drop"} 0' "$f"
+	# no limit rule: the family is there, without samples
+	grep -qxF '# TYPE xdp_filter_rule_limited_total counter' "$f"
+	[[ $(grep -c '^xdp_filter_rule_limited_total{' "$f") -eq 0 ]]
 	[[ $(grep -c '^xdp_filter_rule_bytes_total{' "$f") -eq 5 ]]
 }
 
