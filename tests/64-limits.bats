@@ -155,7 +155,7 @@ flood() {
 	# the rule's counters say the same as the receiver
 	[[ $(rule_field 9000 udp packets) == $((a + b)) ]]
 	[[ $(rule_field 9000 udp limited) == $(($(sent lim.a sent) - a)) ]]
-	[[ $(rule_field 9000 udp per_source) == true ]]
+	[[ $(rule_field 9000 udp per_source | jq -c .) == '{"ipv4":32,"ipv6":64}' ]]
 	(($(reason_packets limited) == $(sent lim.a sent) - a))
 }
 
@@ -196,7 +196,7 @@ flood() {
 	[[ $(recvd ctl received) == "$(sent ctl sent)" && $(recvd ctl sources) == 100 ]]
 
 	run -0 rule add 9003 udp limit 50/s
-	[[ $(rule_field 9003 udp per_source) == false ]]
+	[[ $(rule_field 9003 udp per_source) == null && $(rule_field 9003 udp limit) == 50 ]]
 	spoof_recv agg 9003
 	spoof_send agg "${src[@]}" --seconds 4
 	spoof_stop agg
