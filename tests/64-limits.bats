@@ -100,11 +100,13 @@ allowance() {
 	echo $(($3 + $2 * $(sent "$1" ns) / 1000000000))
 }
 
-# within WHAT GOT WANT - GOT is WANT to 10% (at least 1).
+# within WHAT GOT WANT - GOT is WANT to 10% (at least 1); the numbers go
+# to the TAP output either way.
 within() {
 	local d=$(($2 - $3)) tol=$(($3 / 10))
 	((d < 0)) && d=$((-d))
 	((tol < 1)) && tol=1
+	echo "# $1: $2 through, expected $3 +- $tol" >&3
 	((d <= tol)) || { echo "$1: $2, expected $3 +- $tol" >&2; return 1; }
 }
 
