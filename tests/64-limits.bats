@@ -283,12 +283,11 @@ says() {
 }
 
 # established POLICY - with 22 tcp limited per source, the peer connects
-# to port 22, then floods it with SYNs from its own address (5x the
-# limit): its bucket stays empty, yet the connection's segments (no SYN:
-# they take no token) keep flowing, under the deny or the stateful allow
-# policy.
+# to port 22 and says hello, then floods the port with SYNs from its own
+# address (5x the limit) until the test ends: returns once its bucket is
+# empty (SYNs are being limited), L0 the rule's limited count then.
 established() {
-	local i flood l0 l1
+	local i
 	IN=$BATS_TEST_TMPDIR/peer.in OUT=$BATS_TEST_TMPDIR/host.out
 	: >"$IN"
 	: >"$OUT"
@@ -304,32 +303,55 @@ established() {
 	says hello
 	spoof_send flood --syn --from 198.18.0.2 --to 198.18.0.1 --port 22 \
 		--rate 25 --seconds 40 &
-	flood=$!
-	# the flood has emptied the source's bucket once SYNs are limited
+	FLOOD=$!
 	for ((i = 0; i < 100; i++)); do
-		l0=$(rule_field 22 tcp limited)
-		((l0 > 0)) && break
+		L0=$(rule_field 22 tcp limited)
+		((L0 > 0)) && return 0
 		sleep 0.05
 	done
-	((l0 > 0)) || { echo "the flood's SYNs were not limited" >&2; false; }
-	for i in one two three four; do
-		says "$i"
+	echo "the flood's SYNs were not limited" >&2
+	return 1
+}
+
+# words - the peer says four words over its connection while its SYNs are
+# limited: each arrives, and the flood was on and limited all along.
+words() {
+	local w l1
+	for w in one two three four; do
+		says "$w"
 		sleep 0.2
 	done
 	l1=$(rule_field 22 tcp limited)
-	# the words came while the flood was on and being limited
-	kill -0 "$flood"
-	((l1 > l0)) || { echo "limited stayed at $l0 while the words went through" >&2; false; }
+	kill -0 "$FLOOD"
+	((l1 > L0)) || { echo "limited stayed at $L0 while the words went through" >&2; false; }
 	kill -TERM "$(cat "$BATS_TEST_TMPDIR/flood.pid")"
-	wait "$flood" || true
+	wait "$FLOOD" || true
 }
 
 @test "TCP: an established connection's segments flow to a port whose SYNs from the same source are limited (deny policy)" {
 	established deny
+	words
 }
 
 @test "TCP: an established connection's segments flow to a port whose SYNs from the same source are limited (stateful allow policy)" {
 	established allow
+	words
+}
+
+@test "the control: if every TCP segment took a token, the established connection would stall under the flood" {
+	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
+	local dir=$BATS_TEST_TMPDIR/alltcp
+	mkdir -p "$dir"
+	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
+	sed -i 's/if (pkt->l4 == IPPROTO_TCP \&\& !pkt->new_flow) {/if (0) {/' "$dir/xdp_filter.c"
+	! cmp -s "$XF_ROOT/xdp_filter.c" "$dir/xdp_filter.c" ||
+		{ echo "the sed no longer matches xdp_filter.c: update this test" >&2; false; }
+	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
+		-c "$dir/xdp_filter.c" -o "$dir/alltcp.o"
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	OBJ=$dir/alltcp.o attach_filter >/dev/null
+	established deny
+	run -1 says one
 }
 
 @test "IPv6: per-source buckets group sources by /64 by default" {
