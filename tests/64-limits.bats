@@ -170,6 +170,7 @@ flood() {
 	spoof_stop many
 	no_loss many
 	[[ $(sent many sent) == 20000 ]]
+	echo "# 10,000 sources: $(tail -1 "$BATS_TEST_TMPDIR/many.recv")" >&3
 	[[ "$(recvd many received) $(recvd many sources) $(recvd many min) $(recvd many max)" == "20000 10000 2 2" ]] ||
 		{ tail -1 "$BATS_TEST_TMPDIR/many.recv" >&2; false; }
 	[[ $(rule_field 9001 udp packets) == 20000 ]]
