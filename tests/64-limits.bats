@@ -355,25 +355,36 @@ words() {
 	run -1 says one
 }
 
-@test "IPv6: per-source buckets group sources by /64 by default" {
-	local a b c want
-	run -0 rule add 9004 udp limit 20/s per-source
-	spoof_recv six 9004 6
-	# two sources in fd00:1::/64, 100/s each; one in fd00:2::/64, 10/s
-	spoof_send six.a -6 --from fd00:1::1 --sources 2 --to fd00::1 --port 9004 \
-		--rate 200 --seconds 3 &
+# flood6 NAME SECONDS - two sources in fd00:1::/64 at 100/s each and one
+# in fd00:2::/64 at 10/s, UDP to port 9004; receiver NAME counts them.
+flood6() {
+	local a c
+	spoof_recv "$1" 9004 6
+	spoof_send "$1.a" -6 --from fd00:1::1 --sources 2 --to fd00::1 --port 9004 \
+		--rate 200 --seconds "$2" &
 	a=$!
-	spoof_send six.c -6 --from fd00:2::1 --to fd00::1 --port 9004 \
-		--rate 10 --seconds 3 &
+	spoof_send "$1.c" -6 --from fd00:2::1 --to fd00::1 --port 9004 \
+		--rate 10 --seconds "$2" &
 	c=$!
 	wait "$a"
 	wait "$c"
-	spoof_stop six
-	no_loss six
+	spoof_stop "$1"
+	no_loss "$1"
+}
+
+@test "IPv6: per-source buckets group sources by /64 by default" {
+	local a b
+	# the control: without the rule, all of it arrives
+	flood6 ctl 1
+	[[ $(($(got ctl fd00:1::1) + $(got ctl fd00:1::2))) == "$(sent ctl.a sent)" ]]
+	[[ $(got ctl fd00:2::1) == "$(sent ctl.c sent)" ]]
+
+	run -0 rule add 9004 udp limit 20/s per-source
+	flood6 six 3
 	a=$(got six fd00:1::1)
 	b=$(got six fd00:1::2)
-	want=$(allowance six.a 20 20)
-	within "two sources of one /64 through one 20/s bucket" $((a + b)) "$want"
+	within "two sources of one /64 through one 20/s bucket" $((a + b)) \
+		"$(allowance six.a 20 20)"
 	[[ $(got six fd00:2::1) == "$(sent six.c sent)" ]]
 	[[ $(rule_field 9004 udp limited) == $(($(sent six.a sent) - a - b)) ]]
 }
