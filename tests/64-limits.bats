@@ -8,10 +8,12 @@
 # plus the burst through, another under the limit loses nothing; 10,000
 # sources each under the limit lose nothing; an aggregate limit holds over
 # all sources together; SYNs beyond a limit never reach the stack, while
-# an established connection's segments to the same port keep flowing. The
-# receiver's counts and the rule's own counters (list --json: packets,
-# limited) must agree. Each test has its control: the same traffic without
-# the limit (or with a grouping that shares one bucket) behaves otherwise.
+# an established connection's segments to the same port keep flowing;
+# IPv6 sources share a bucket per /64. The receiver's counts and the rule's
+# own counters (list --json: packets, limited) must agree. Each test has
+# its control: the same traffic without the limit, or with a grouping that
+# shares one bucket, or through a mutant filter whose every TCP segment
+# takes a token, behaves otherwise.
 #
 # No timing is asserted: a limit lets B + N * T packets through in a window
 # of T seconds (GCRA, DESIGN.md "Rate limits"), and T is the send window
