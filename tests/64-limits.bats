@@ -287,7 +287,7 @@ says() {
 
 # established POLICY - with 22 tcp limited per source, the peer connects
 # to port 22 and says hello, then floods the port with SYNs from its own
-# address (5x the limit) until the test ends: returns once its bucket is
+# address (400x the limit) until the test ends: returns once its bucket is
 # empty (SYNs are being limited), L0 the rule's limited count then.
 established() {
 	local i
@@ -305,7 +305,7 @@ established() {
 	on_peer sh -c 'tail -f "$1" | timeout 60 nc 198.18.0.1 22 >/dev/null' sh "$IN" 3>&- &
 	says hello
 	spoof_send flood --syn --from 198.18.0.2 --to 198.18.0.1 --port 22 \
-		--rate 25 --seconds 40 &
+		--rate 2000 --seconds 40 &
 	FLOOD=$!
 	for ((i = 0; i < 100; i++)); do
 		L0=$(rule_field 22 tcp limited)
