@@ -82,7 +82,7 @@ $(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
 # state checker and table filler and the argv fuzzer (both link the store,
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
-TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
+TEST_TOOLS := $(B)/sequdp $(B)/xfspoof $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
 	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
 	      $(B)/two_progs.o
 test-tools: $(TEST_TOOLS)
@@ -91,6 +91,11 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+# Many-source traffic through raw sockets, and its per-source counter
+# (tests/64-limits.bats).
+$(B)/xfspoof: tests/tools/xfspoof.c $(FRAME_SRCS) tests/lib/frame.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfspoof.c $(FRAME_SRCS) -o $@ $(LDFLAGS)
 
 XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
 $(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
@@ -106,6 +111,10 @@ $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 # Benchmarks (make bench): the floor, the hash variant the map choice was
 # measured against, and the BPF_PROG_TEST_RUN driver.
 $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+# The new-source-each-packet wrapper of the rate-limit rows.
+$(B)/bench_fresh.o: bench/fresh.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)

@@ -31,7 +31,7 @@ main() {
 		files=("$@")
 	else
 		files=("$ROOT"/tests/*.bats)
-		both=("$ROOT"/tests/{20-traffic,25-rules,30-vlan,40-fragments,45-jumbo,50-verdicts,62-tiers,63-stateful,65-live,69-atomic,71-log}.bats)
+		both=("$ROOT"/tests/{20-traffic,25-rules,30-vlan,40-fragments,45-jumbo,50-verdicts,62-tiers,63-stateful,64-limits,65-live,69-atomic,71-log}.bats)
 	fi
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
 
