@@ -331,11 +331,15 @@ static __always_inline int limit_verdict(struct xdp_md *ctx,
 		if (stateful)
 			return -1;
 	} else {
+		ok = false;			/* no entry: cannot happen */
 		l = bpf_map_lookup_elem(&xf_limit, &rid);
-		now = bpf_ktime_get_ns();
-		ok = l && (l->per_source ?
-			   source_take(pkt, rid, l, now, data_end) :
-			   bucket_take(&l->tat, now, l));
+		if (l) {
+			now = l->coarse ? bpf_ktime_get_coarse_ns() :
+					  bpf_ktime_get_ns();
+			ok = l->per_source ?
+			     source_take(pkt, rid, l, now, data_end) :
+			     bucket_take(&l->tat, now, l);
+		}
 	}
 	if (ok) {
 		xf_count_rule(id, bytes);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -13,8 +14,16 @@
 #define LSRC_INNER_NAME	"xf_lsrc_table"	/* what bpftool map shows */
 #define LSRC_BATCH	4096		/* keys read a syscall */
 
-/* Rule r's xf_limit entry, the gen-th limit rule of its id. */
-static void limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l)
+__u64 xf_limit_tick_ns(void)
+{
+	struct timespec t;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &t))
+		return 10000000;		/* HZ 100, the coarsest */
+	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
+}
+
+void xf_limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l)
 {
 	__u64 interval = 1000000000ULL / r->limit_rate;
 
@@ -25,6 +34,7 @@ static void limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l)
 	l->per_source = r->per_source;
 	l->plen4 = r->plen4;
 	l->plen6 = r->plen6;
+	l->coarse = l->burst_ns >= XF_LIMIT_COARSE_TICKS * xf_limit_tick_ns();
 }
 
 int xf_limits_fresh(struct xf_maps *m, const __u32 *ids, __u32 n)
@@ -39,7 +49,7 @@ int xf_limits_fresh(struct xf_maps *m, const __u32 *ids, __u32 n)
 			continue;
 		if (bpf_map_lookup_elem(fd, &ids[k], &old))
 			return -errno;
-		limit_entry(r, old.gen + 1, &l);
+		xf_limit_entry(r, old.gen + 1, &l);
 		if (bpf_map_update_elem(fd, &ids[k], &l, BPF_ANY))
 			return -errno;
 	}

@@ -13,6 +13,12 @@
 #include <stdbool.h>
 #include "xf_pins.h"
 
+/* The coarse clock's step (bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE):
+ * the kernel's tick. */
+__u64 xf_limit_tick_ns(void);
+/* Rule r's xf_limit entry as the gen-th limit rule of its id: a full
+ * bucket, the coarse clock when its burst spans XF_LIMIT_COARSE_TICKS. */
+void xf_limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l);
 /* The xf_limit entries of rules ids[0..n) that have a limit (records in
  * m->rules): the id's generation moves on, its buckets start full. */
 int xf_limits_fresh(struct xf_maps *m, const __u32 *ids, __u32 n);

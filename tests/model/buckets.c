@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "../../xdp_filter.h"
+#include "../../src/xf_limits.h"
 #include "buckets.h"
 
 #define SLACK_NS	1000000ULL	/* clock reads of the two sides */
@@ -57,6 +58,7 @@ void bk_init(struct bk *b, int limit_fd, int lsrc_fd)
 	b->limit_fd = limit_fd;
 	b->lsrc_fd = lsrc_fd;
 	b->inner_fd = -1;
+	b->tick = xf_limit_tick_ns();
 }
 
 void bk_close(struct bk *b)
@@ -206,8 +208,8 @@ static void check_tat(const struct bk *b, const struct xm_verdict *want,
 		lo = want->bucket.tat;
 		start = b->set > b->t1 ? b->set : b->t1;
 		hi = start + b->interval;
-		if (b->set < b->t0)
-			lo -= SLACK_NS;
+		if (b->set < b->t0)	/* the coarse clock lags a tick */
+			lo -= SLACK_NS + b->tick;
 		if (b->set < b->t1)
 			hi += SLACK_NS;
 	}

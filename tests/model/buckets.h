@@ -8,9 +8,10 @@
  * and held to the model's, within the window of the program's own clock
  * read, and no other bucket may have moved.
  *
- * The clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC. The tool reads it,
- * writes the bucket, then runs the frame; the program reads it a little
- * later. Every drawn state is at least BK_MARGIN_NS away from the time at
+ * The clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC, and
+ * bpf_ktime_get_coarse_ns() (most rules) lags it by up to a tick. The tool
+ * reads CLOCK_MONOTONIC, writes the bucket, then runs the frame; the
+ * program reads its clock a little later, or up to a tick earlier. Every drawn state is at least BK_MARGIN_NS away from the time at
  * which the verdict would flip, so that delay cannot change the verdict;
  * a run that took longer than that (a stalled CPU) is not judged but
  * retried (bk_slow()).
@@ -46,6 +47,7 @@ struct bk {
 	int		limit_fd;	/* xf_limit */
 	int		lsrc_fd;	/* xf_lsrc, the outer map */
 	int		inner_fd;	/* its entry 0, -1: none */
+	uint64_t	tick;		/* the coarse clock's step */
 	/* The active rule set's limit rules, and xf_limit's entries as the
 	 * last frame left them (or as primed), by id. */
 	__u32		ids[BK_MAX_LIMITS];

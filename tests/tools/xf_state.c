@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "../../src/xf_store.h"
+#include "../../src/xf_limits.h"
 #include "../../src/xf_rule.h"
 #include "xf_state.h"
 
@@ -296,25 +297,23 @@ static void st_check_limits(struct xf_maps *m)
 
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
 		const struct xf_rule *r = &m->rules[id];
-		struct xf_limit l;
-		__u64 iv;
+		struct xf_limit l, want_l;
 
 		if (!r->sets || !r->limit_rate)
 			continue;
 		want |= r->per_source;
-		iv = 1000000000ULL / r->limit_rate;
-		iv = iv ? iv : 1;
-		if (bpf_map_lookup_elem(m->fd[XF_M_LIMIT], &id, &l))
+		if (bpf_map_lookup_elem(m->fd[XF_M_LIMIT], &id, &l)) {
 			BAD("id %u: no xf_limit entry", id);
-		else if (l.interval_ns != iv ||
-			 l.burst_ns != r->limit_burst * iv || !l.gen ||
-			 l.per_source != r->per_source || l.plen4 != r->plen4 ||
-			 l.plen6 != r->plen6)
-			BAD("id %u: xf_limit {%llu, %llu, gen %u, %u/%u/%u} is"
-			    " not its rule's", id,
+			continue;
+		}
+		xf_limit_entry(r, l.gen, &want_l);
+		want_l.tat = l.tat;		/* the program's */
+		if (!l.gen || memcmp(&l, &want_l, sizeof(l)))
+			BAD("id %u: xf_limit {%llu, %llu, gen %u, %u/%u/%u,"
+			    " coarse %u} is not its rule's", id,
 			    (unsigned long long)l.interval_ns,
 			    (unsigned long long)l.burst_ns, l.gen,
-			    l.per_source, l.plen4, l.plen6);
+			    l.per_source, l.plen4, l.plen6, l.coarse);
 	}
 	have = !bpf_map_lookup_elem(m->fd[XF_M_LSRC], &zero, &table);
 	if (have != want)

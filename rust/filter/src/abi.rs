@@ -368,8 +368,8 @@ xf_rt::abi_struct! {
         pub interval_ns: u64,
         /// burst * interval_ns.
         pub burst_ns: u64,
-        /// The rule's bucket (not per-source): ns, bpf_ktime_get_ns()
-        /// time; 0: full.
+        /// The rule's bucket (not per-source): ns, CLOCK_MONOTONIC;
+        /// 0: full.
         pub tat: u64,
         /// Bumped each time the id gets a new limit rule: part of the
         /// per-source keys, so a reused id never inherits buckets.
@@ -378,7 +378,8 @@ xf_rt::abi_struct! {
         /// Per-source grouping, IPv4 and IPv6.
         pub plen4: u8,
         pub plen6: u8,
-        pub pad: u8,
+        /// 1: the buckets run on the coarse clock.
+        pub coarse: u8,
     }
 }
 
@@ -493,7 +494,7 @@ const _: () = {
     assert!(offset_of!(xf_limit, interval_ns) == 0 && offset_of!(xf_limit, burst_ns) == 8);
     assert!(offset_of!(xf_limit, tat) == 16 && offset_of!(xf_limit, r#gen) == 24);
     assert!(offset_of!(xf_limit, per_source) == 28 && offset_of!(xf_limit, plen4) == 29);
-    assert!(offset_of!(xf_limit, plen6) == 30 && offset_of!(xf_limit, pad) == 31);
+    assert!(offset_of!(xf_limit, plen6) == 30 && offset_of!(xf_limit, coarse) == 31);
     assert!(size_of::<xf_lsrc_key>() == 28 && align_of::<xf_lsrc_key>() == 4);
     assert!(offset_of!(xf_lsrc_key, rule) == 0 && offset_of!(xf_lsrc_key, r#gen) == 4);
     assert!(offset_of!(xf_lsrc_key, family) == 8 && offset_of!(xf_lsrc_key, pad) == 9);

@@ -350,7 +350,11 @@ fn limit_take(xdp: &Xdp, pkt: &xf_pkt, rid: u32) -> bool {
     let Some(l) = XF_LIMIT.lookup(rid) else {
         return false;
     };
-    let now = xf_rt::ktime_get_ns();
+    let now = if l.read(field!(xf_limit, coarse)) != 0 {
+        xf_rt::ktime_get_coarse_ns()
+    } else {
+        xf_rt::ktime_get_ns()
+    };
     let interval = l.read(field!(xf_limit, interval_ns));
     let burst = l.read(field!(xf_limit, burst_ns));
     if l.read(field!(xf_limit, per_source)) != 0 {

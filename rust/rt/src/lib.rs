@@ -247,6 +247,13 @@ mod helper {
     }
 
     #[inline(always)]
+    pub fn ktime_get_coarse_ns() -> KtimeGetNs {
+        // SAFETY: BPF_FUNC_ktime_get_coarse_ns is helper 160; its C
+        // prototype is u64 (void), which this type matches.
+        unsafe { core::mem::transmute::<usize, KtimeGetNs>(160) }
+    }
+
+    #[inline(always)]
     pub fn ringbuf_reserve() -> RingbufReserve {
         // SAFETY: BPF_FUNC_ringbuf_reserve is helper 131; its C prototype
         // is void *(void *ringbuf, u64 size, u64 flags).
@@ -292,6 +299,14 @@ mod helper {
 pub fn ktime_get_ns() -> u64 {
     // SAFETY: the helper takes no argument and only reads the clock.
     unsafe { helper::ktime_get_ns()() }
+}
+
+/// `bpf_ktime_get_coarse_ns()`: CLOCK_MONOTONIC_COARSE in nanoseconds, the
+/// kernel's tick.
+#[inline(always)]
+pub fn ktime_get_coarse_ns() -> u64 {
+    // SAFETY: the helper takes no argument and only reads the clock.
+    unsafe { helper::ktime_get_coarse_ns()() }
 }
 
 /// A BTF map definition emitted by `xdp_map!`: its key and value types and
