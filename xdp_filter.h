@@ -331,15 +331,17 @@ struct xf_rule {
  * bucket without a lock: the update is a compare-and-swap, retried
  * XF_LIMIT_TRIES times; a packet that loses every race is limited, so a
  * flood over many CPUs never gets more than the rate plus the burst
- * through. The clock is bpf_ktime_get_coarse_ns() (the kernel's tick,
- * 1/HZ: about 3 ns a read here against 24 for bpf_ktime_get_ns() under
- * kvm-clock) for a rule whose burst spans at least XF_LIMIT_COARSE_TICKS
- * ticks, so that the tick's step adds at most 1/16 of the burst to any
- * window; bpf_ktime_get_ns() for the others. Both are CLOCK_MONOTONIC. */
+ * through. The clock is bpf_ktime_get_coarse_ns() (updated each kernel
+ * tick, 1/HZ; about 3 ns a read here against 24 for bpf_ktime_get_ns()
+ * under kvm-clock) for a rule whose burst spans at least
+ * XF_LIMIT_COARSE_TICKS ticks, and bpf_ktime_get_ns() for the others: the
+ * coarse clock lags by a tick (a few when a CPU stalls), which can let at
+ * most that much more of the rate through in a short window, a few 64ths
+ * of the burst; over time nothing more. Both are CLOCK_MONOTONIC. */
 #define XF_LIMIT_RATE_MAX	10000000	/* N/s */
 #define XF_LIMIT_BURST_MAX	10000000
 #define XF_LIMIT_TRIES		4
-#define XF_LIMIT_COARSE_TICKS	16
+#define XF_LIMIT_COARSE_TICKS	64
 #define XF_LSRC_ENTRIES		131072		/* per-source buckets, all rules */
 #define XF_LSRC_PLEN6		64		/* IPv6 default grouping */
 

@@ -239,16 +239,22 @@ int xf_show_limits(struct xf_maps *m, bool json)
 	if (json)
 		printf("{\"rules\": [");
 	for (__u32 i = 0; i < n; i++) {
+		struct xf_limit l;
+
 		if (!e[i].r.limit_rate)
 			continue;
 		xf_format_rule(&e[i].r, text, sizeof(text));
+		xf_limit_entry(&e[i].r, 0, &l);		/* its clock */
 		if (json)
 			printf("%s\n  {\"id\": %u, \"rule\": \"%s\", \"limited\":"
-			       " %llu}", k++ ? "," : "", e[i].id, text,
-			       (unsigned long long)e[i].limited.packets);
+			       " %llu, \"clock\": \"%s\"}", k++ ? "," : "",
+			       e[i].id, text,
+			       (unsigned long long)e[i].limited.packets,
+			       l.coarse ? "coarse" : "precise");
 		else
-			printf("%s limited %llu\n", text,
-			       (unsigned long long)e[i].limited.packets);
+			printf("%s limited %llu clock %s\n", text,
+			       (unsigned long long)e[i].limited.packets,
+			       l.coarse ? "coarse" : "precise");
 	}
 	if (json)
 		printf("%s], \"per_source_table\": ", k ? "\n" : "");

@@ -34,13 +34,13 @@ state() {
 }
 
 # limit_entry ID - rule id's struct xf_limit, from its raw bytes (needs no
-# BTF): "interval_ns burst_ns tat gen per_source plen4 plen6".
+# BTF): "interval_ns burst_ns tat gen per_source plen4 plen6 coarse".
 limit_entry() {
 	local v
 	# shellcheck disable=SC2207 # one word per byte
 	v=($(in_ns bpftool -j map lookup pinned "$G/xf_limit" key "$1" 0 0 0 | jq -r '.value[]'))
 	((${#v[@]} == 32)) || { echo "xf_limit[$1]: ${#v[@]} bytes" >&2; return 1; }
-	echo "$(le v 0 8) $(le v 8 8) $(le v 16 8) $(le v 24 4) $((v[28])) $((v[29])) $((v[30]))"
+	echo "$(le v 0 8) $(le v 8 8) $(le v 16 8) $(le v 24 4) $((v[28])) $((v[29])) $((v[30])) $((v[31]))"
 }
 
 # le ARRAY OFFSET LEN - the little-endian number in bytes OFFSET.. of the
@@ -171,6 +171,7 @@ CASES
 	jq -e '(.rules | map(.rule)) == ["22 tcp limit 5/s per-source", "53 udp limit 2000/s burst 4000",
 		"443 tcp from 198.18.0.0/15 limit 7/s burst 9 per-source 24",
 		"80 tcp from fd00::/16 log 3/s limit 1/s per-source 48"] and
+		(.rules | map(.clock) | unique) == ["coarse"] and
 		.per_source_table.entries == 0 and .per_source_table.max_entries == 131072 and
 		.per_source_table.memory_bytes > 1048576' <<<"$output"
 	local saved=$BATS_TEST_TMPDIR/saved.rules
@@ -261,11 +262,11 @@ CASES
 	attach_filter
 	run -0 rule add 22 tcp limit 5/s per-source
 	[[ $(rule list --json | jq '.[0].id') == 1 ]]
-	[[ $(limit_entry 1) == "200000000 1000000000 0 1 1 32 64" ]]
+	[[ $(limit_entry 1) == "200000000 1000000000 0 1 1 32 64 1" ]]
 	run -0 rule add 53 udp limit 3/s burst 7
-	[[ $(limit_entry 2) == "333333333 2333333331 0 1 0 0 0" ]]
+	[[ $(limit_entry 2) == "333333333 2333333331 0 1 0 0 0 1" ]]
 	run -0 rule add 80 tcp from fd00::/16 limit 10000000/s burst 10000000 per-source 48
-	[[ $(limit_entry 3) == "100 1000000000 0 1 1 32 48" ]]
+	[[ $(limit_entry 3) == "100 1000000000 0 1 1 32 48 1" ]]
 	# the slots carry the limit bit (and the log bit) with the id
 	[[ $(slot_value 53) == $(((1 << 30) | 2)) ]]
 	run -0 rule add 54 udp log limit 3/s
@@ -277,17 +278,24 @@ CASES
 	run -0 rule del 53 udp limit 3/s burst 7
 	run -0 rule add 53 udp
 	[[ $(rule list --json | jq '.[] | select(.port == 53) | .id') == 2 ]]
-	[[ $(limit_entry 2) == "333333333 2333333331 0 1 0 0 0" ]]
+	[[ $(limit_entry 2) == "333333333 2333333331 0 1 0 0 0 1" ]]
 	run -0 rule del 53 udp
 	run -0 rule add 53 udp limit 1/s per-source 8
-	[[ $(limit_entry 2) == "1000000000 1000000000 0 2 1 8 64" ]]
+	[[ $(limit_entry 2) == "1000000000 1000000000 0 2 1 8 64 1" ]]
 	# a rule kept by apply keeps its id and entry
 	rule save >"$BATS_TEST_TMPDIR/s.rules"
 	echo '9 tcp limit 9/s' >>"$BATS_TEST_TMPDIR/s.rules"
 	run -0 rule apply "$BATS_TEST_TMPDIR/s.rules"
 	[[ $output == *"applied: 1 added, 0 deleted, 5 unchanged"* ]]
 	[[ $(rule list --json | jq '.[] | select(.port == 53) | .id') == 2 ]]
-	[[ $(limit_entry 2) == "1000000000 1000000000 0 2 1 8 64" ]]
+	[[ $(limit_entry 2) == "1000000000 1000000000 0 2 1 8 64 1" ]]
+	# the clock: coarse (the last field) for a burst of 64 ticks or more,
+	# as all above (a second or more); the precise one for a shorter one
+	run -0 rule add 57 udp limit 10000000/s burst 1
+	[[ $(limit_entry "$(rule list --json | jq '.[] | select(.port == 57) | .id')") == "100 100 0 1 0 0 0 0" ]]
+	run -0 rule limits
+	[[ $output == *$'\n57 udp limit 10000000/s burst 1 limited 0 clock precise\n'* ]]
+	[[ $output == *$'\n53 udp limit 1/s per-source 8 limited 0 clock coarse\n'* ]]
 }
 
 @test "xfstate check: the maps agree about limit rules, and a lost table or entry is caught" {
@@ -307,7 +315,7 @@ CASES
 	in_ns bpftool map update pinned "$G/xf_limit" key 2 0 0 0 value 1 0 0 0 0 0 0 0 \
 		0 0 0 0 0 0 0 0  0 0 0 0 0 0 0 0  1 0 0 0 0 0 0 0
 	run -1 --separate-stderr in_ns "$B/xfstate" check
-	[[ $stderr == *"id 2: xf_limit {1, 0, gen 1, 0/0/0} is not its rule's"* ]]
+	[[ $stderr == *"id 2: xf_limit {1, 0, gen 1, 0/0/0, coarse 0} is not its rule's"* ]]
 }
 
 @test "limit rules need the full tier; the lighter tier comes back with the last" {

@@ -38,10 +38,10 @@ main() {
 	make -s -C "$ROOT" all rust test-tools
 	LOG=$(mktemp)
 	trap 'rm -f "$LOG"' EXIT
-	XF_IMPL=c bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?
+	XF_IMPL=c bats --formatter tap --timing "${files[@]}" </dev/null | tee "$LOG" || rc=$?
 	if ((${#both[@]})); then
 		echo "# the same traffic and verdict suites against the Rust implementation"
-		XF_IMPL=rust bats --formatter tap "${both[@]}" </dev/null |
+		XF_IMPL=rust bats --formatter tap --timing "${both[@]}" </dev/null |
 			sed -E 's/^(not )?ok ([0-9]+) /&[rust] /' | tee -a "$LOG" || rc=$?
 	fi
 

@@ -14,7 +14,6 @@
 #include <bpf/bpf.h>
 
 #include "../../xdp_filter.h"
-#include "../../src/xf_limits.h"
 #include "buckets.h"
 
 #define SLACK_NS	1000000ULL	/* clock reads of the two sides */
@@ -44,12 +43,17 @@ const char *const bk_kind_names[BK_KINDS] = {
 	"full", "past", "room", "empty", "far",
 };
 
-uint64_t bk_now(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(id, &t);
 	return (uint64_t)t.tv_sec * NS + (uint64_t)t.tv_nsec;
+}
+
+uint64_t bk_now(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 void bk_init(struct bk *b, int limit_fd, int lsrc_fd)
@@ -58,7 +62,6 @@ void bk_init(struct bk *b, int limit_fd, int lsrc_fd)
 	b->limit_fd = limit_fd;
 	b->lsrc_fd = lsrc_fd;
 	b->inner_fd = -1;
-	b->tick = xf_limit_tick_ns();
 }
 
 void bk_close(struct bk *b)
@@ -177,6 +180,7 @@ int bk_prime(struct bk *b, struct rng *rng, int hit,
 		b->burst = xm_burst_ns(r);
 		b->kind = draw(rng);
 	}
+	b->c0 = clock_ns(CLOCK_MONOTONIC_COARSE);
 	b->t0 = bk_now();
 	lim->now = b->t0;
 	if (!b->hit)
@@ -193,7 +197,7 @@ int bk_prime(struct bk *b, struct rng *rng, int hit,
 bool bk_slow(struct bk *b)
 {
 	b->t1 = bk_now();
-	return b->hit && b->t1 - b->t0 >= BK_MARGIN_NS;
+	return b->hit && b->t1 - b->c0 >= BK_MARGIN_NS;
 }
 
 /* The tat the program left in the frame's bucket (0: none) against the
@@ -208,8 +212,8 @@ static void check_tat(const struct bk *b, const struct xm_verdict *want,
 		lo = want->bucket.tat;
 		start = b->set > b->t1 ? b->set : b->t1;
 		hi = start + b->interval;
-		if (b->set < b->t0)	/* the coarse clock lags a tick */
-			lo -= SLACK_NS + b->tick;
+		if (b->set < b->t0)	/* the coarse clock lags: c0 */
+			lo -= SLACK_NS + (b->t0 - b->c0);
 		if (b->set < b->t1)
 			hi += SLACK_NS;
 	}

@@ -9,10 +9,11 @@
  * read, and no other bucket may have moved.
  *
  * The clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC, and
- * bpf_ktime_get_coarse_ns() (most rules) lags it by up to a tick. The tool
- * reads CLOCK_MONOTONIC, writes the bucket, then runs the frame; the
- * program reads its clock a little later, or up to a tick earlier. Every drawn state is at least BK_MARGIN_NS away from the time at
- * which the verdict would flip, so that delay cannot change the verdict;
+ * bpf_ktime_get_coarse_ns() (most rules) lags it by a tick or more. The
+ * tool reads both, writes the bucket, then runs the frame: the program's
+ * time is between the coarse read before (c0) and the precise one after
+ * (t1). Every drawn state is at least BK_MARGIN_NS away from the time at
+ * which the verdict would flip, so that window cannot change the verdict;
  * a run that took longer than that (a stalled CPU) is not judged but
  * retried (bk_slow()).
  */
@@ -47,7 +48,6 @@ struct bk {
 	int		limit_fd;	/* xf_limit */
 	int		lsrc_fd;	/* xf_lsrc, the outer map */
 	int		inner_fd;	/* its entry 0, -1: none */
-	uint64_t	tick;		/* the coarse clock's step */
 	/* The active rule set's limit rules, and xf_limit's entries as the
 	 * last frame left them (or as primed), by id. */
 	__u32		ids[BK_MAX_LIMITS];
@@ -62,6 +62,7 @@ struct bk {
 	int		kind;		/* enum bk_kind */
 	uint64_t	set;		/* the tat written, 0: none */
 	uint64_t	t0, t1;		/* the clock before it, after the run */
+	uint64_t	c0;		/* the coarse clock just before t0 */
 	long		slow;		/* runs retried */
 	long		by_kind[BK_KINDS];	/* frames judged, per state */
 	long		no_token;	/* ... of them TCP past its SYN */
