@@ -11,6 +11,7 @@
 # segment of no known flow.
 
 load helpers
+load mutant
 
 setup_file() {
 	make -s -C "$XF_ROOT" all "$OBJ" >&3
@@ -178,13 +179,8 @@ says() {
 @test "the control: without the socket lookup, a connection opened under deny stalls once the stateful policy is on" {
 	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
 	local dir=$BATS_TEST_TMPDIR/nosk
-	mkdir -p "$dir"
-	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
-	sed -i 's/(tcp && sk_connected(ctx, &t, sz))/(tcp \&\& 0 \&\& sk_connected(ctx, \&t, sz))/' "$dir/xdp_filter.c"
-	! cmp -s "$XF_ROOT/xdp_filter.c" "$dir/xdp_filter.c" ||
-		{ echo "the sed no longer matches xdp_filter.c: update this test" >&2; false; }
-	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
-		-c "$dir/xdp_filter.c" -o "$dir/nosk.o"
+	build_mutant "$dir/nosk.o" xdp_filter.c \
+		's/(tcp && sk_connected(ctx, &t, sz))/(tcp \&\& 0 \&\& sk_connected(ctx, \&t, sz))/'
 	OBJ=$dir/nosk.o attach_filter
 	open_under_deny
 	says one

@@ -21,6 +21,7 @@
 # must be within 10% of it (at least 1 packet).
 
 load helpers
+load mutant
 
 SPOOF=$B/xfspoof
 
@@ -344,13 +345,8 @@ words() {
 @test "the control: if every TCP segment took a token, the established connection would stall under the flood" {
 	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
 	local dir=$BATS_TEST_TMPDIR/alltcp
-	mkdir -p "$dir"
-	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
-	sed -i 's/if (pkt->l4 == IPPROTO_TCP \&\& !pkt->new_flow) {/if (0) {/' "$dir/xdp_filter.c"
-	! cmp -s "$XF_ROOT/xdp_filter.c" "$dir/xdp_filter.c" ||
-		{ echo "the sed no longer matches xdp_filter.c: update this test" >&2; false; }
-	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
-		-c "$dir/xdp_filter.c" -o "$dir/alltcp.o"
+	build_mutant "$dir/alltcp.o" xdp_filter.c \
+		's/if (pkt->l4 == IPPROTO_TCP \&\& !pkt->new_flow) {/if (0) {/'
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	OBJ=$dir/alltcp.o attach_filter >/dev/null
 	established deny
