@@ -138,26 +138,13 @@ reason() {
 # waits (bounded) for it at the host.
 open_under_deny() {
 	local i
-	IN=$BATS_TEST_TMPDIR/peer.in OUT=$BATS_TEST_TMPDIR/host.out
-	: >"$IN"
-	: >"$OUT"
+	says_init
 	on_peer sh -c 'tail -f "$1" | timeout 60 nc -l 198.18.0.2 9000 >/dev/null' sh "$IN" 3>&- &
 	for ((i = 0; i < 100; i++)); do
 		on_peer ss -Hltn "sport = :9000" | grep -q . && break
 		sleep 0.05
 	done
 	in_ns timeout 60 nc 198.18.0.2 9000 </dev/null >"$OUT" 2>/dev/null 3>&- &
-}
-
-says() {
-	local i
-	echo "$1" >>"$IN"
-	for ((i = 0; i < 60; i++)); do
-		grep -qx "$1" "$OUT" && return 0
-		sleep 0.05
-	done
-	echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$OUT")" >&2
-	return 1
 }
 
 @test "a connection opened under deny keeps working through stateful allow, stateless allow, deny and a re-attach" {

@@ -273,28 +273,14 @@ syn_flood() {
 	[[ $(rule_field 22 tcp limited) == $(($(sent lim.a sent) - a)) ]]
 }
 
-# Over the connection the peer (198.18.0.2) opened to the filtered end's
-# port 22: the peer says WORD, and it must arrive (a bounded wait).
-says() {
-	local i
-	echo "$1" >>"$IN"
-	for ((i = 0; i < 60; i++)); do
-		grep -qx "$1" "$OUT" && return 0
-		sleep 0.05
-	done
-	echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$OUT")" >&2
-	return 1
-}
-
 # established POLICY - with 22 tcp limited per source, the peer connects
-# to port 22 and says hello, then floods the port with SYNs from its own
-# address (400x the limit) until the test ends: returns once its bucket is
-# empty (SYNs are being limited), L0 the rule's limited count then.
+# to the filtered end's port 22 and says hello (says, helpers.bash), then
+# floods the port with SYNs from its own address (400x the limit) until
+# the test ends: returns once its bucket is empty (SYNs are being
+# limited), L0 the rule's limited count then.
 established() {
 	local i
-	IN=$BATS_TEST_TMPDIR/peer.in OUT=$BATS_TEST_TMPDIR/host.out
-	: >"$IN"
-	: >"$OUT"
+	says_init
 	run -0 rule add 22 tcp limit 5/s per-source
 	run -0 rule policy "$@"
 	in_ns timeout 60 nc -l 198.18.0.1 22 >"$OUT" 2>/dev/null 3>&- &
