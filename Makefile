@@ -56,17 +56,19 @@ $(B)/entry: src/entry.c $(STORE_SRCS) $(STORE_HDRS) | $(B)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
 # that puts VLAN tags on the wire for the traffic tests. tests/lib/ is what
-# the test and benchmark tools share: the one frame builder, and the private
-# loading of an object whose maps the store then fills.
+# the test and benchmark tools share: the one frame builder, the private
+# loading of an object whose maps the store then fills, and the line the
+# checking tools write a frame's differences to.
 FRAME_SRCS   := tests/lib/frame.c
 LOAD_SRCS    := tests/lib/xf_load.c
+NOTE_SRCS    := tests/lib/note.c
 TESTLIB_HDRS := tests/lib/frame.h tests/lib/xf_load.h
 VERDICT_SRCS := tests/verdict/runner.c tests/verdict/install.c \
 		tests/verdict/check.c tests/verdict/frames.c \
 		tests/verdict/cases.c tests/verdict/families.c \
-		tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(NOTE_SRCS) $(STORE_SRCS)
 VERDICT_DEPS := $(VERDICT_SRCS) tests/verdict/verdict.h tests/verdict/cases.h \
-		tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
+		tests/lib/flows.h tests/lib/note.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
@@ -130,10 +132,10 @@ $(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h bench/state
 # rules go into the maps through the store, as rulectl writes them.
 XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
 		   tests/model/buckets.c \
-		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(NOTE_SRCS) $(STORE_SRCS)
 XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
 		   tests/model/buckets.h \
-		   tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
+		   tests/lib/flows.h tests/lib/note.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 

@@ -402,6 +402,56 @@ inner() {
 
 # ---- outside: report --------------------------------------------------
 
+# The awk median of a[1..n].
+readonly AWK_MEDIAN='
+	function median(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}'
+
+# The awk of the drop-rate reports (report, report_ack, report_syn): run()
+# keeps a raw row's rates by configuration ($2; order[1..nc] in order of
+# first appearance, n[c] runs each): rx received and dr dropped a second,
+# ok received / sent, dx dropped / received, dc dropped a CPU-second, cp
+# CPU ns and sq softirq ns a packet, sh CPU share. medians() then gives
+# each configuration's median of each (mrx, mdr, ...).
+# shellcheck disable=SC2016 # awk's fields, not expansions
+readonly AWK_RUNS=$AWK_MEDIAN'
+	function run(    c, k, s) {
+		c = $2
+		if (!(c in n)) order[++nc] = c
+		k = ++n[c]
+		s = $4 / 1e9
+		rx[c, k] = $5 / s
+		dr[c, k] = $6 / s
+		ok[c, k] = $5 / $3
+		dx[c, k] = $5 ? $6 / $5 : 0
+		# Drops per second of sending-CPU time (xf_gen plus its
+		# ksoftirqd): the rate that CPU sustains when it is all ours.
+		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
+		cp[c, k] = $5 ? $8 / $5 : 0
+		sh[c, k] = $8 / $4
+		# Ticks are USER_HZ (clk_tck) per second, summed over CPUs.
+		sq[c, k] = $5 ? $10 * 1e9 / $12 / $5 : 0
+	}
+	function runs_median(x, c,    m) {
+		for (m = 1; m <= n[c]; m++)
+			v[m] = x[c, m]
+		return median(v, n[c])
+	}
+	function medians(    i, c) {
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			mrx[c] = runs_median(rx, c); mdr[c] = runs_median(dr, c)
+			mok[c] = runs_median(ok, c); mdx[c] = runs_median(dx, c)
+			mdc[c] = runs_median(dc, c); mcp[c] = runs_median(cp, c)
+			msh[c] = runs_median(sh, c); msq[c] = runs_median(sq, c)
+		}
+	}'
+
 # Markdown table from the raw rows: medians per configuration.
 report() {
 	local tsv=$1 reps=$2 secs=$3 cpu=$4
@@ -410,14 +460,7 @@ report() {
 	printf '%s UTC, Linux %s %s, %s CPUs; %s repetitions of %s s per configuration, interleaved (order rotated each repetition); medians.\n\n' \
 		"$(date -u '+%Y-%m-%d %H:%M')" "$(uname -r)" "$(uname -m)" \
 		"$(nproc)" "$reps" "$secs"
-	awk -F'\t' -v dat="$tsv.dat" '
-	function median(a, n,    i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -F'\t' -v dat="$tsv.dat" "$AWK_RUNS"'
 	BEGIN {
 		label["none"] = "no filter (stack: no UDP socket)"
 		label["xdp_drop"] = "empty `return XDP_DROP` program (the floor)"
@@ -448,35 +491,9 @@ report() {
 	}
 	NR == 1 { next }
 	$2 ~ /^(ack|syn)_/ { next }	# report_ack, report_syn
-	{
-		c = $2
-		if (!(c in n)) order[++nc] = c
-		k = ++n[c]
-		s = $4 / 1e9
-		rx[c, k] = $5 / s
-		dr[c, k] = $6 / s
-		ok[c, k] = $5 / $3
-		# Drops per second of sending-CPU time (xf_gen plus its
-		# ksoftirqd): the rate that CPU sustains when it is all ours.
-		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
-		cp[c, k] = $5 ? $8 / $5 : 0
-		sh[c, k] = $8 / $4
-		# Ticks are USER_HZ (clk_tck) per second, summed over CPUs.
-		sq[c, k] = $5 ? $10 * 1e9 / $12 / $5 : 0
-	}
+	{ run() }
 	END {
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			for (m = 1; m <= n[c]; m++) {
-				a[m] = rx[c, m]; b[m] = dr[c, m]; d[m] = sq[c, m]
-				e[m] = cp[c, m]; f[m] = ok[c, m]; g[m] = dc[c, m]
-				h[m] = sh[c, m]
-			}
-			mrx[c] = median(a, n[c]); mdr[c] = median(b, n[c])
-			msq[c] = median(d, n[c]); mcp[c] = median(e, n[c])
-			mok[c] = median(f, n[c]); mdc[c] = median(g, n[c])
-			msh[c] = median(h, n[c])
-		}
+		medians()
 		floor = mdc["xdp_drop"]
 		wfloor = mdr["xdp_drop"]
 		print "| what drops the packets | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | softirq ns/pkt | received Mpps (wall) | dropped Mpps (wall) | vs empty XDP drop (wall) | CPU share | received / sent | drop counter |"
@@ -517,16 +534,6 @@ listed_rules() {
 	printf '%s' "$out"
 }
 
-# The awk median of a[1..n].
-readonly AWK_MEDIAN='
-	function median(a, n,    i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}'
-
 # The stateful section's ACK flood: its two rows of the raw TSV, and the
 # ratio of xdp_filter's drop rate to nftables'.
 report_ack() {
@@ -536,7 +543,7 @@ report_ack() {
 \n'
 	printf 'Both configurations open TCP ports %s and drop the rest of what no flow explains; the flood is 60-byte bare ACKs (valid checksum) from 198.18.0.2:40000 to 198.18.0.1:%s, a port neither lists, of no connection. Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
 		"$(listed_ports)" "$ACK_DPORT"
-	awk -F'\t' -v rules="$(listed_rules)" -v set="$(listed_ports)" "$AWK_MEDIAN"'
+	awk -F'\t' -v rules="$(listed_rules)" -v set="$(listed_ports)" "$AWK_RUNS"'
 	BEGIN {
 		label["ack_xdp_filter"] = "xdp_filter, native, " rules ", `policy allow`: state tier, both lookups miss, drop (reason state)"
 		label["ack_nft"] = "nftables inet prerouting: `ct state established,related accept`, `tcp dport { " set " } accept`, `counter drop`"
@@ -544,32 +551,16 @@ report_ack() {
 		src["ack_nft"] = "nft counter"
 	}
 	NR == 1 || $2 !~ /^ack_/ { next }
-	{
-		c = $2
-		if (!(c in n)) order[++nc] = c
-		k = ++n[c]
-		s = $4 / 1e9
-		dr[c, k] = $6 / s
-		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
-		cp[c, k] = $5 ? $8 / $5 : 0
-		sh[c, k] = $8 / $4
-		ok[c, k] = $5 / $3
-		dx[c, k] = $5 ? $6 / $5 : 0
-	}
+	{ run() }
 	END {
+		medians()
 		print "| what drops the ACKs | dropped Mpps per CPU-second | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
 		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 		for (i = 1; i <= nc; i++) {
 			c = order[i]
-			for (m = 1; m <= n[c]; m++) {
-				a[m] = dc[c, m]; b[m] = cp[c, m]; d[m] = dr[c, m]
-				e[m] = sh[c, m]; f[m] = ok[c, m]; g[m] = dx[c, m]
-			}
-			mdc[c] = median(a, n[c]); mdr[c] = median(d, n[c])
 			printf "| %s | %.2f | %.0f | %.2f | %.2f | %.3f | %.3f | %s |\n",
-				label[c], mdc[c] / 1e6, median(b, n[c]),
-				mdr[c] / 1e6, median(e, n[c]), median(f, n[c]),
-				median(g, n[c]), src[c]
+				label[c], mdc[c] / 1e6, mcp[c], mdr[c] / 1e6,
+				msh[c], mok[c], mdx[c], src[c]
 		}
 		x = "ack_xdp_filter"; y = "ack_nft"
 		if (mdc[x] > 0 && mdc[y] > 0)
@@ -593,7 +584,7 @@ report_syn() {
 	# shellcheck disable=SC2016 # markdown backquotes, not expansions
 	printf 'Both configurations let each source open 5 TCP connections a second to port %s (burst 5) and drop its SYNs beyond that. The flood is 60-byte TCP SYNs (valid checksums) to 198.18.0.1:%s, the source rotating over %s addresses from %s on, frame by frame (`xf_gen --syn --sources %s`): each source sends far more than 5 a second, so nearly every SYN is over its limit and dropped, a few per source and second pass. Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
 		"$SYN_DPORT" "$SYN_DPORT" "$SYN_SOURCES" "$SYN_SRC" "$SYN_SOURCES"
-	awk -F'\t' -v port="$SYN_DPORT" -v rule="$(nft_meter_rule)" "$AWK_MEDIAN"'
+	awk -F'\t' -v port="$SYN_DPORT" -v rule="$(nft_meter_rule)" "$AWK_RUNS"'
 	BEGIN {
 		label["syn_xdp_drop"] = "empty `return XDP_DROP` program (the floor of this flood)"
 		label["syn_xdp_filter"] = "xdp_filter, native, `rule add " port " tcp limit 5/s per-source`: full tier, the bucket of its source in the per-source LRU hash, drop (reason limited)"
@@ -605,29 +596,9 @@ report_syn() {
 		src["syn_nft_input"] = "nft counter"
 	}
 	NR == 1 || $2 !~ /^syn_/ { next }
-	{
-		c = $2
-		if (!(c in n)) order[++nc] = c
-		k = ++n[c]
-		s = $4 / 1e9
-		dr[c, k] = $6 / s
-		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
-		cp[c, k] = $5 ? $8 / $5 : 0
-		sh[c, k] = $8 / $4
-		ok[c, k] = $5 / $3
-		dx[c, k] = $5 ? $6 / $5 : 0
-	}
+	{ run() }
 	END {
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			for (m = 1; m <= n[c]; m++) {
-				a[m] = dc[c, m]; b[m] = cp[c, m]; d[m] = dr[c, m]
-				e[m] = sh[c, m]; f[m] = ok[c, m]; g[m] = dx[c, m]
-			}
-			mdc[c] = median(a, n[c]); mdr[c] = median(d, n[c])
-			mcp[c] = median(b, n[c]); msh[c] = median(e, n[c])
-			mok[c] = median(f, n[c]); mdx[c] = median(g, n[c])
-		}
+		medians()
 		floor = mdc["syn_xdp_drop"]
 		print "| what limits the SYNs | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
 		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"

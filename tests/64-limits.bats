@@ -21,6 +21,7 @@
 # must be within 10% of it (at least 1 packet).
 
 load helpers
+load mutant
 
 SPOOF=$B/xfspoof
 
@@ -272,28 +273,14 @@ syn_flood() {
 	[[ $(rule_field 22 tcp limited) == $(($(sent lim.a sent) - a)) ]]
 }
 
-# Over the connection the peer (198.18.0.2) opened to the filtered end's
-# port 22: the peer says WORD, and it must arrive (a bounded wait).
-says() {
-	local i
-	echo "$1" >>"$IN"
-	for ((i = 0; i < 60; i++)); do
-		grep -qx "$1" "$OUT" && return 0
-		sleep 0.05
-	done
-	echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$OUT")" >&2
-	return 1
-}
-
 # established POLICY - with 22 tcp limited per source, the peer connects
-# to port 22 and says hello, then floods the port with SYNs from its own
-# address (400x the limit) until the test ends: returns once its bucket is
-# empty (SYNs are being limited), L0 the rule's limited count then.
+# to the filtered end's port 22 and says hello (says, helpers.bash), then
+# floods the port with SYNs from its own address (400x the limit) until
+# the test ends: returns once its bucket is empty (SYNs are being
+# limited), L0 the rule's limited count then.
 established() {
 	local i
-	IN=$BATS_TEST_TMPDIR/peer.in OUT=$BATS_TEST_TMPDIR/host.out
-	: >"$IN"
-	: >"$OUT"
+	says_init
 	run -0 rule add 22 tcp limit 5/s per-source
 	run -0 rule policy "$@"
 	in_ns timeout 60 nc -l 198.18.0.1 22 >"$OUT" 2>/dev/null 3>&- &
@@ -344,13 +331,8 @@ words() {
 @test "the control: if every TCP segment took a token, the established connection would stall under the flood" {
 	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
 	local dir=$BATS_TEST_TMPDIR/alltcp
-	mkdir -p "$dir"
-	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
-	sed -i 's/if (pkt->l4 == IPPROTO_TCP \&\& !pkt->new_flow) {/if (0) {/' "$dir/xdp_filter.c"
-	! cmp -s "$XF_ROOT/xdp_filter.c" "$dir/xdp_filter.c" ||
-		{ echo "the sed no longer matches xdp_filter.c: update this test" >&2; false; }
-	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
-		-c "$dir/xdp_filter.c" -o "$dir/alltcp.o"
+	build_mutant "$dir/alltcp.o" xdp_filter.c \
+		's/if (pkt->l4 == IPPROTO_TCP \&\& !pkt->new_flow) {/if (0) {/'
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	OBJ=$dir/alltcp.o attach_filter >/dev/null
 	established deny

@@ -6,7 +6,6 @@
  * generation as the store gave it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,30 +13,11 @@
 #include <bpf/bpf.h>
 
 #include "../../xdp_filter.h"
+#include "../lib/note.h"
 #include "buckets.h"
 
 #define SLACK_NS	1000000ULL	/* clock reads of the two sides */
 #define NS		1000000000ULL
-
-/* Appends "; "-separated differences to diff. */
-static void note(char *diff, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void note(char *diff, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(diff);
-	va_list ap;
-
-	if (len + 3 >= size)
-		return;
-	if (len) {
-		strcpy(diff + len, "; ");
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(diff + len, size - len, fmt, ap);
-	va_end(ap);
-}
 
 const char *const bk_kind_names[BK_KINDS] = {
 	"full", "past", "room", "empty", "far",

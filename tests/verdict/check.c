@@ -10,7 +10,6 @@
  * only that rule's token bucket moves.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -63,22 +62,6 @@ int snap(const struct xf_maps *m, const struct tcase *c,
 			err = -errno;
 	}
 	return err;
-}
-
-void note(char *diff, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(diff);
-	va_list ap;
-
-	if (len + 3 >= size)
-		return;		/* cut: the frame is printed next */
-	if (len) {
-		strcpy(diff + len, "; ");
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(diff + len, size - len, fmt, ap);
-	va_end(ap);
 }
 
 static void check_count(char *diff, size_t size, const char *what,

@@ -21,6 +21,7 @@
 
 #include "../../xdp_filter.h"
 #include "../lib/frame.h"
+#include "../lib/note.h"
 
 #define PROG		"xf_verdict"
 
@@ -253,9 +254,6 @@ const struct rule *rule_at(const struct tcase *c, const struct placed *p,
 			   int k, __u32 *id);
 int snap(const struct xf_maps *m, const struct tcase *c,
 	 const struct placed *p, struct snapshot *s);
-/* Appends "; "-separated differences to diff. */
-void note(char *diff, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* The reason counters and the rule counters moved by runs frames of len
  * bytes (and the case's pre frames of pre_len) as the case says. */
 void check_counts(const struct tcase *c, const struct placed *p,

@@ -882,26 +882,14 @@ macro_rules! xdp_map {
     // A ring buffer: no key or value in its definition (max_entries is its
     // size in bytes); the record type lives in the handle only.
     ($(#[$m:meta])* pub $handle:ident: RingBuf<$rec:ty>[$max:expr] = $sym:ident as $def:ident;) => {
-        /// BTF map definition, as libbpf's __uint() encodes it.
-        #[repr(C)]
-        pub struct $def {
-            r#type: *const [i32; $crate::map_kind::RingBuf],
-            max_entries: *const [i32; $max as usize],
-            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        $crate::__xdp_map_def! {
+            /// BTF map definition, as libbpf's __uint() encodes it.
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::RingBuf],
+                max_entries: *const [i32; $max as usize],
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+            }
         }
-
-        // SAFETY: the definition is never read or written at run time; it
-        // only carries BTF, and its pointers are all NULL.
-        unsafe impl Sync for $def {}
-
-        #[unsafe(no_mangle)]
-        #[unsafe(link_section = ".maps")]
-        #[allow(non_upper_case_globals)]
-        pub static $sym: $def = $def {
-            r#type: ::core::ptr::null(),
-            max_entries: ::core::ptr::null(),
-            pinning: ::core::ptr::null(),
-        };
 
         // SAFETY: ptr() is the address of the .maps definition above, of
         // type BPF_MAP_TYPE_RINGBUF.
@@ -944,30 +932,16 @@ macro_rules! xdp_map {
             type Value = $iv;
         }
 
-        /// BTF map definition of the map of maps (value_size 4: a map id).
-        #[repr(C)]
-        pub struct $def {
-            r#type: *const [i32; $crate::map_kind::ArrayOfMaps],
-            max_entries: *const [i32; $max as usize],
-            key: *const $k,
-            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
-            values: [*const $idef; 0],
+        $crate::__xdp_map_def! {
+            /// BTF map definition of the map of maps (value_size 4: a map id).
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::ArrayOfMaps],
+                max_entries: *const [i32; $max as usize],
+                key: *const $k,
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+                values: [*const $idef; 0],
+            }
         }
-
-        // SAFETY: the definition is never read or written at run time; it
-        // only carries BTF, and its pointers are all NULL (values has none).
-        unsafe impl Sync for $def {}
-
-        #[unsafe(no_mangle)]
-        #[unsafe(link_section = ".maps")]
-        #[allow(non_upper_case_globals)]
-        pub static $sym: $def = $def {
-            r#type: ::core::ptr::null(),
-            max_entries: ::core::ptr::null(),
-            key: ::core::ptr::null(),
-            pinning: ::core::ptr::null(),
-            values: [],
-        };
 
         // SAFETY: ptr() is the address of the .maps definition above, of
         // type BPF_MAP_TYPE_ARRAY_OF_MAPS, whose key member has type Key
@@ -986,33 +960,18 @@ macro_rules! xdp_map {
     };
     ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr]
      $(flags($flags:expr))? = $sym:ident as $def:ident;) => {
-        /// BTF map definition: each member is a pointer to an array whose
-        /// dimension carries the value, as libbpf's __uint() encodes it.
-        #[repr(C)]
-        pub struct $def {
-            r#type: *const [i32; $crate::map_kind::$kind],
-            max_entries: *const [i32; $max as usize],
-            key: *const $k,
-            value: *const $v,
-            $(map_flags: *const [i32; $flags as usize],)?
-            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        $crate::__xdp_map_def! {
+            /// BTF map definition: each member is a pointer to an array whose
+            /// dimension carries the value, as libbpf's __uint() encodes it.
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::$kind],
+                max_entries: *const [i32; $max as usize],
+                key: *const $k,
+                value: *const $v,
+                $(map_flags: *const [i32; $flags as usize],)?
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+            }
         }
-
-        // SAFETY: the definition is never read or written at run time; it
-        // only carries BTF, and its pointers are all NULL.
-        unsafe impl Sync for $def {}
-
-        #[unsafe(no_mangle)]
-        #[unsafe(link_section = ".maps")]
-        #[allow(non_upper_case_globals)]
-        pub static $sym: $def = $def {
-            r#type: ::core::ptr::null(),
-            max_entries: ::core::ptr::null(),
-            key: ::core::ptr::null(),
-            value: ::core::ptr::null(),
-            $(map_flags: $crate::__null_for!($flags),)?
-            pinning: ::core::ptr::null(),
-        };
 
         // SAFETY: ptr() is the address of the .maps definition above, whose
         // key and value members have exactly the types Key and Value.
@@ -1030,14 +989,56 @@ macro_rules! xdp_map {
     };
 }
 
-/// `xdp_map!` helper: a NULL pointer for an optional member (the argument
-/// only drives the macro repetition).
+/// `xdp_map!` helper: the BTF map definition `$def` with the members
+/// given, in that order, and its `.maps` symbol `$sym`, where the loader
+/// finds it by name and section, every member `MapMember::NULL`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __null_for {
-    ($e:expr) => {
-        ::core::ptr::null()
+#[allow_internal_unsafe]
+macro_rules! __xdp_map_def {
+    ($(#[$doc:meta])* $def:ident as $sym:ident { $($member:ident: $t:ty,)* }) => {
+        $(#[$doc])*
+        #[repr(C)]
+        pub struct $def {
+            $($member: $t,)*
+        }
+
+        // SAFETY: the definition is never read or written at run time; it
+        // only carries BTF, and its members hold no address (the static
+        // below compiles only if each is a MapMember: a NULL pointer, or
+        // an empty array of pointers).
+        unsafe impl Sync for $def {}
+
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = ".maps")]
+        #[allow(non_upper_case_globals)]
+        pub static $sym: $def = $def {
+            $($member: <$t as $crate::MapMember>::NULL,)*
+        };
     };
+}
+
+/// A member of a BTF map definition (`__xdp_map_def!`): a pointer, whose
+/// type carries a value as libbpf's __uint() and __type() encode it, or
+/// a map of maps' `values`, an empty array of pointers; `NULL`, what its
+/// `.maps` symbol holds, holds no address.
+///
+/// # Safety
+/// `NULL` must hold no address: `__xdp_map_def!` makes the definition
+/// `Sync` on that ground. Only the two implementations below exist.
+#[doc(hidden)]
+pub unsafe trait MapMember {
+    const NULL: Self;
+}
+
+// SAFETY: a NULL pointer holds no address.
+unsafe impl<T> MapMember for *const T {
+    const NULL: Self = core::ptr::null();
+}
+
+// SAFETY: an empty array holds nothing at all.
+unsafe impl<T> MapMember for [*const T; 0] {
+    const NULL: Self = [];
 }
 
 /// Emits the program entry point in section `xdp.frags` (multi-buffer
