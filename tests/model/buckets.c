@@ -270,20 +270,6 @@ int bk_check(struct bk *b, const struct xm_verdict *want, char *diff,
 	return drain(b, diff, size);
 }
 
-static void addr_text(const struct xm_bucket *k, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (k->family == 4) {
-		snprintf(buf, size, "%u.%u.%u.%u", k->addr[0], k->addr[1],
-			 k->addr[2], k->addr[3]);
-		return;
-	}
-	for (int i = 0; i < 16 && n < size; i += 2)	/* uncompressed */
-		n += snprintf(buf + n, size - n, "%s%x", i ? ":" : "",
-			      k->addr[i] << 8 | k->addr[i + 1]);
-}
-
 void bk_describe(const struct bk *b, char *buf, size_t size)
 {
 	char src[48] = "";
@@ -293,7 +279,7 @@ void bk_describe(const struct bk *b, char *buf, size_t size)
 		return;
 	}
 	if (b->key.family)
-		addr_text(&b->key, src, sizeof(src));
+		note_addr(b->key.family, b->key.addr, src, sizeof(src));
 	snprintf(buf, size, "bucket of rule #%u%s%s%s, %s (interval %llu ns,"
 		 " burst %llu ns): tat %s%+lld ns from now%s",
 		 b->key.rule, b->key.family ? " for source group " : "", src,

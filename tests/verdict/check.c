@@ -199,26 +199,12 @@ static void want_event(const struct drop_log *l, const struct tcase *c,
 	       v6 ? 16 : 4);
 }
 
-static void addr_text(int family, const uint8_t *a, char *buf, size_t size)
-{
-	size_t n = 0;
-	int i;
-
-	if (family != 6) {
-		snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return;
-	}
-	for (i = 0; i < 16 && n < size; i += 2)	/* uncompressed */
-		n += snprintf(buf + n, size - n, "%s%x", i ? ":" : "",
-			      a[i] << 8 | a[i + 1]);
-}
-
 static void event_text(const struct xf_event *v, char *buf, size_t size)
 {
 	char sa[48], da[48];
 
-	addr_text(v->family, v->saddr, sa, sizeof(sa));
-	addr_text(v->family, v->daddr, da, sizeof(da));
+	note_addr(v->family, v->saddr, sa, sizeof(sa));
+	note_addr(v->family, v->daddr, da, sizeof(da));
 	snprintf(buf, size, "{rule %u %s ifindex %u len %u ipv%u l4 %u %s.%u >"
 		 " %s.%u suppressed %u}", v->rule, reason_name(v->reason),
 		 v->ifindex, v->len, v->family, v->l4, sa, host16(v->sport),
