@@ -14,6 +14,7 @@ esac
 cat <<'HELP'
 make demo                 install what is missing, build, show the filter dropping traffic
 make test                 run every test suite (as root), ends with "N passed, N failed"
+make test-rust-more       the Rust reruns of 25, 30, 40, 45 that make test leaves out
 make                      build build/xdp_filter.o and build/rulectl
 make deps                 install missing Debian/Ubuntu packages, mount bpffs
 make attach DEV=IF [MODE=native|generic]
