@@ -12,28 +12,40 @@ readonly ROOT
 usage() {
 	cat <<USAGE
 usage: $PROG [FILE.bats ...]
-       $PROG --rust-more
-Runs the given bats files (default: all of tests/*.bats), then the suites
-that exercise the filter on the packet path again against the Rust
-implementation (XF_IMPL=rust; those tests are named "[rust] ..."), and
-prints a summary line. --rust-more runs against the Rust implementation
-only the traffic suites that make test leaves to the verdict and
-conformance suites for Rust (make test-rust-more; CI runs both), to keep
-make test under 40 minutes. Run as root: tests that need the kernel skip
-otherwise.
+       $PROG --more
+Runs the given bats files (default: all of tests/*.bats but the long
+ones below), then the suites that exercise the filter on the packet path
+again against the Rust implementation (XF_IMPL=rust; those tests are named
+"[rust] ..."), and prints a summary line. --more runs what make test
+leaves out to stay under 40 minutes (make test-more; CI runs both): the
+fleet suite, and the Rust reruns of the traffic suites whose parsing and
+rule forms the verdict and conformance suites already check for Rust.
+Run as root: tests that need the kernel skip otherwise.
 USAGE
 }
 
-# The suites make test runs again against the Rust implementation, and
-# the traffic suites only --rust-more does (their parsing and rule forms
-# are the verdict suite's and the conformance run's for Rust too).
+# The suites make test runs again against the Rust implementation; the
+# suites only --more runs, in C and against the Rust implementation.
 readonly RUST_CORE=(20-traffic 50-verdicts 62-tiers 63-stateful 64-limits 65-live 69-atomic 71-log)
+readonly C_MORE=(78-fleet)
 readonly RUST_MORE=(25-rules 30-vlan 40-fragments 45-jumbo)
 
 # suites NAME... - the bats files of the named suites.
 suites() {
 	local n
 	for n in "$@"; do printf '%s\n' "$ROOT/tests/$n.bats"; done
+}
+
+# default_files - every bats file under tests/ but those of C_MORE.
+default_files() {
+	local f n more
+	for f in "$ROOT"/tests/*.bats; do
+		n=${f##*/}
+		for more in "${C_MORE[@]}"; do
+			[[ $n == "$more.bats" ]] && continue 2
+		done
+		printf '%s\n' "$f"
+	done
 }
 
 LOG=
@@ -44,12 +56,13 @@ main() {
 	-h | --help) usage; exit 0 ;;
 	esac
 	local both=()
-	if [[ ${1-} == --rust-more ]]; then
+	if [[ ${1-} == --more ]]; then
+		mapfile -t files < <(suites "${C_MORE[@]}")
 		mapfile -t both < <(suites "${RUST_MORE[@]}")
 	elif (($#)); then
 		files=("$@")
 	else
-		files=("$ROOT"/tests/*.bats)
+		mapfile -t files < <(default_files)
 		mapfile -t both < <(suites "${RUST_CORE[@]}")
 	fi
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
