@@ -20,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-tools fuzz bench clean rust check-abi conformance install uninstall deb FORCE
+.PHONY: all help deps attach detach status demo test test-more test-tools fuzz bench clean rust check-abi conformance install uninstall deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -38,9 +38,10 @@ $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h conntrack.h $(
 # The user-space helper (src/): the store and what it stands on are shared
 # by rulectl, entry and the test tools that write rules.
 STORE_SRCS   := src/xf_diag.c src/xf_rule.c src/xf_pins.c src/xf_store.c src/xf_sets.c src/xf_ct.c \
-		src/xf_slots.c src/xf_counts.c src/xf_tiers.c src/xf_links.c
+		src/xf_slots.c src/xf_counts.c src/xf_limits.c src/xf_tiers.c src/xf_links.c
 STORE_HDRS   := src/xf_diag.h src/xf_rule.h src/xf_pins.h src/xf_store.h src/xf_ct.h \
-		src/xf_slots.h src/xf_counts.h src/xf_tiers.h src/xf_links.h xdp_filter.h
+		src/xf_slots.h src/xf_counts.h src/xf_limits.h src/xf_tiers.h src/xf_links.h \
+		xdp_filter.h
 RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c \
 		src/xf_monitor.c $(STORE_SRCS)
 RULECTL_DEPS := $(RULECTL_SRCS) $(STORE_HDRS) src/xf_ruleset.h src/xf_apply.h \
@@ -55,17 +56,19 @@ $(B)/entry: src/entry.c $(STORE_SRCS) $(STORE_HDRS) | $(B)
 
 # Test tools: crafted frames through BPF_PROG_TEST_RUN, and the tc program
 # that puts VLAN tags on the wire for the traffic tests. tests/lib/ is what
-# the test and benchmark tools share: the one frame builder, and the private
-# loading of an object whose maps the store then fills.
+# the test and benchmark tools share: the one frame builder, the private
+# loading of an object whose maps the store then fills, and the line the
+# checking tools write a frame's differences to.
 FRAME_SRCS   := tests/lib/frame.c
 LOAD_SRCS    := tests/lib/xf_load.c
+NOTE_SRCS    := tests/lib/note.c
 TESTLIB_HDRS := tests/lib/frame.h tests/lib/xf_load.h
 VERDICT_SRCS := tests/verdict/runner.c tests/verdict/install.c \
 		tests/verdict/check.c tests/verdict/frames.c \
 		tests/verdict/cases.c tests/verdict/families.c \
-		tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(NOTE_SRCS) $(STORE_SRCS)
 VERDICT_DEPS := $(VERDICT_SRCS) tests/verdict/verdict.h tests/verdict/cases.h \
-		tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
+		tests/lib/flows.h tests/lib/note.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_verdict: $(VERDICT_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERDICT_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
@@ -81,7 +84,7 @@ $(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
 # state checker and table filler and the argv fuzzer (both link the store,
 # the code rulectl uses), and rulectl under AddressSanitizer and
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
-TEST_TOOLS := $(B)/sequdp $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
+TEST_TOOLS := $(B)/sequdp $(B)/xfspoof $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
 	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
 	      $(B)/two_progs.o
 test-tools: $(TEST_TOOLS)
@@ -90,6 +93,11 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 $(B)/sequdp: tests/tools/sequdp.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+# Many-source traffic through raw sockets, and its per-source counter
+# (tests/64-limits.bats).
+$(B)/xfspoof: tests/tools/xfspoof.c $(FRAME_SRCS) tests/lib/frame.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfspoof.c $(FRAME_SRCS) -o $@ $(LDFLAGS)
 
 XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
 $(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
@@ -107,6 +115,10 @@ $(B)/asan/rulectl: $(RULECTL_DEPS) | $(B)
 $(B)/bench_empty.o: bench/empty.c $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
+# The new-source-each-packet wrapper of the rate-limit rows.
+$(B)/bench_fresh.o: bench/fresh.c $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
 $(B)/bench_hash.o: bench/hash_variant.c bench/hash_key.h bpf_maps.h parsing.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
 
@@ -119,9 +131,11 @@ $(B)/xf_bench: $(XF_BENCH_SRCS) bench/hash_key.h bench/libbpf_last.h bench/state
 # through BPF_PROG_TEST_RUN and the reference model tests/model/model.c;
 # rules go into the maps through the store, as rulectl writes them.
 XF_CONFORM_SRCS := tests/model/conform.c tests/model/model.c tests/model/gen.c \
-		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(STORE_SRCS)
+		   tests/model/buckets.c \
+		   tests/lib/flows.c $(FRAME_SRCS) $(LOAD_SRCS) $(NOTE_SRCS) $(STORE_SRCS)
 XF_CONFORM_DEPS := $(XF_CONFORM_SRCS) tests/model/model.h tests/model/gen.h \
-		   tests/lib/flows.h $(TESTLIB_HDRS) $(STORE_HDRS)
+		   tests/model/buckets.h \
+		   tests/lib/flows.h tests/lib/note.h $(TESTLIB_HDRS) $(STORE_HDRS)
 $(B)/xf_conform: $(XF_CONFORM_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_CONFORM_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
 
@@ -165,6 +179,11 @@ demo: deps all
 
 test: deps
 	tests/run.sh
+
+# What make test leaves out to stay under 40 minutes (CI runs both): the
+# fleet suite and the Rust reruns of 25, 30, 40 and 45.
+test-more: deps
+	tests/run.sh --more
 
 # The long argv fuzz run (make test runs 3,000 cases): FUZZ_CASES=N, SEED=N.
 fuzz: deps

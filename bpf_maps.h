@@ -101,6 +101,44 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xf_log SEC(".maps");
 
+/* Limit rules: each one's parameters and aggregate bucket (struct
+ * xf_limit), and its drops beyond the rate, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_limit);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_limit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xf_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_rlimited SEC(".maps");
+
+/* The per-source buckets of all limit rules: an LRU hash that user space
+ * creates with the first per-source rule and puts in slot 0 (the template
+ * below only gives its shape; the slot starts empty). Sizes, not types:
+ * clang emits the key's struct as a forward declaration here, which
+ * libbpf cannot size, and the kernel compares inner maps by size alone. */
+struct xf_lsrc_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XF_LSRC_ENTRIES);
+	__uint(key_size, sizeof(struct xf_lsrc_key));
+	__uint(value_size, sizeof(struct xf_lsrc));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xf_lsrc_map);
+} xf_lsrc SEC(".maps");
+
 /* The feature tiers: slot 0 is the one every interface's xdp_filter
  * tail-calls (none: xdp_filter runs the full filter itself). */
 struct {

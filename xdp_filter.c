@@ -195,7 +195,8 @@ static __always_inline int log_allowed(struct xf_rlog *b, __u64 now)
 /* Sends a dropped packet of rule id to the drop log, within the rule's
  * rate; events beyond it are counted as suppressed instead. */
 static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pkt,
-				     __u32 id, __u64 bytes, void *data_end)
+				     __u32 id, __u64 bytes, void *data_end,
+				     __u8 reason)
 {
 	struct xf_event *ev;
 	struct xf_rlog *b;
@@ -216,6 +217,7 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
 	ev->ts_ns = now;
 	ev->ifindex = ctx->ingress_ifindex;
 	ev->rule = id;
+	ev->reason = reason;
 	ev->suppressed = __sync_lock_test_and_set(&b->unreported, 0);
 	ev->len = bytes;
 	ev->family = pkt->family;
@@ -231,6 +233,124 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct xf_pkt *pk
 		__builtin_memcpy(ev->daddr, pkt->saddr + 16, 16);
 	}
 	bpf_ringbuf_submit(ev, 0);
+}
+
+/* GCRA (xdp_filter.h, "Rate limits"): may one more packet through the
+ * bucket whose theoretical arrival time is *tat, at now? If so the packet
+ * takes its token: *tat moves by one interval, by compare-and-swap against
+ * the other CPUs; a packet that loses XF_LIMIT_TRIES races is refused, so
+ * a bucket never lets more than its rate and burst through. */
+static __always_inline bool bucket_take(__u64 *tat, __u64 now,
+					const struct xf_limit *l)
+{
+	__u64 old = *(volatile __u64 *)tat, next, seen;
+
+#pragma unroll
+	for (int i = 0; i < XF_LIMIT_TRIES; i++) {
+		next = (old > now ? old : now) + l->interval_ns;
+		if (next > now + l->burst_ns)
+			return false;			/* no token */
+		seen = __sync_val_compare_and_swap(tat, old, next);
+		if (seen == old)
+			return true;
+		old = seen;				/* another CPU took one */
+	}
+	return false;
+}
+
+/* The per-source bucket key of the packet: its source masked to the
+ * rule's prefix length for its family; false when the address is not in
+ * the frame (cannot happen: the parser checked the IP header). */
+static __always_inline bool source_key(struct xf_lsrc_key *k,
+				       const struct xf_pkt *pkt,
+				       const struct xf_limit *l, void *data_end)
+{
+	__u64 a[2], m[2];
+	__u32 a4, plen;
+
+	if (pkt->family == 4 && pkt->saddr + 4 <= data_end) {
+		plen = l->plen4 > 32 ? 32 : l->plen4;
+		__builtin_memcpy(&a4, pkt->saddr, 4);
+		a4 = plen ? a4 & bpf_htonl(~0U << (32 - plen)) : 0;
+		__builtin_memcpy(k->addr, &a4, 4);
+		return true;
+	}
+	if (pkt->family != 6 || pkt->saddr + 16 > data_end)
+		return false;
+	plen = l->plen6 > 128 ? 128 : l->plen6;
+	m[0] = plen >= 64 ? ~0ULL : plen ? ~0ULL << (64 - plen) : 0;
+	m[1] = plen <= 64 ? 0 : plen == 128 ? ~0ULL : ~0ULL << (128 - plen);
+	__builtin_memcpy(a, pkt->saddr, 16);
+	a[0] &= __builtin_bswap64(m[0]);		/* network order */
+	a[1] &= __builtin_bswap64(m[1]);
+	__builtin_memcpy(k->addr, a, 16);
+	return true;
+}
+
+/* The per-source bucket of the packet for limit rule rid: takes a token
+ * from it, making it (full, less this packet's token) when the source is
+ * new. No per-source table (cannot happen: user space makes it before a
+ * slot points at the rule): no token. */
+static __always_inline bool source_take(const struct xf_pkt *pkt, __u32 rid,
+					const struct xf_limit *l, __u64 now,
+					void *data_end)
+{
+	struct xf_lsrc_key key = { .rule = rid, .gen = l->gen,
+				   .family = pkt->family };
+	struct xf_lsrc fresh = { .tat = now + l->interval_ns }, *b;
+	__u32 zero = 0;
+	void *table = bpf_map_lookup_elem(&xf_lsrc, &zero);
+
+	if (!table || !source_key(&key, pkt, l, data_end))
+		return false;
+	b = bpf_map_lookup_elem(table, &key);
+	if (b)
+		return bucket_take(&b->tat, now, l);
+	if (!bpf_map_update_elem(table, &key, &fresh, BPF_NOEXIST))
+		return true;				/* a new source */
+	b = bpf_map_lookup_elem(table, &key);	/* another CPU made it */
+	return b && bucket_take(&b->tat, now, l);
+}
+
+/* A packet that limit rule id matched (DESIGN.md, "Rate limits"): a new
+ * TCP flow or a UDP datagram passes as the rule's while its bucket has a
+ * token, and drops as limited beyond; another TCP segment takes no token
+ * and passes as the rule's, or with stateful (the stateful allow policy
+ * in the state tier) is judged as if no rule matched: -1. */
+static __always_inline int limit_verdict(struct xdp_md *ctx,
+					 const struct xf_pkt *pkt, __u32 id,
+					 __u64 bytes, bool stateful,
+					 void *data_end)
+{
+	__u32 rid = id & XF_ID_MASK;
+	struct xf_limit *l;
+	bool ok = true;
+	__u64 now;
+
+	if (pkt->l4 == IPPROTO_TCP && !pkt->new_flow) {
+		if (stateful)
+			return -1;
+	} else {
+		ok = false;			/* no entry: cannot happen */
+		l = bpf_map_lookup_elem(&xf_limit, &rid);
+		if (l) {
+			now = l->coarse ? bpf_ktime_get_coarse_ns() :
+					  bpf_ktime_get_ns();
+			ok = l->per_source ?
+			     source_take(pkt, rid, l, now, data_end) :
+			     bucket_take(&l->tat, now, l);
+		}
+	}
+	if (ok) {
+		xf_count_rule(id, bytes);
+		return xf_reason(XF_R_ALLOWED, bytes, XDP_PASS);
+	}
+	xf_count_add(bpf_map_lookup_elem(&xf_rlimited, &rid), bytes);
+	xf_debug("drop %s dport %u rule %u limited", l4_name(pkt->l4),
+		 bpf_ntohs(pkt->dport), rid);
+	if (id & XF_ID_LOG)
+		log_drop(ctx, pkt, rid, bytes, data_end, XF_R_LIMITED);
+	return xf_reason(XF_R_LIMITED, bytes, XDP_DROP);
 }
 
 /* The full tier: the rule set xf_config names (read once per packet:
@@ -253,8 +373,9 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 	struct xf_config *cfg;
 	struct xf_set *s;
 	__u32 zero = 0, id = 0, pidx, set;
+	bool stateful;
 	__u64 bytes;
-	int reason;
+	int reason, verdict;
 
 	reason = fast ? xf_parse_frame(&fr, data, data_end, &pkt) :
 			xf_parse_strict(&fr, data, data_end, &pkt);
@@ -280,6 +401,15 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 		if (!id && s->nsrc)		/* most rule sets have none */
 			id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
 	}
+	stateful = ct && (s->flags & XF_CFG_STATEFUL) &&
+		   (s->flags & XF_CFG_ALLOW);
+	if (id & XF_ID_LIMIT) {
+		verdict = limit_verdict(ctx, &pkt, id, bytes, stateful,
+					data_end);
+		if (verdict >= 0)
+			return verdict;
+		id = 0;				/* judged as unlisted */
+	}
 	if (!(s->flags & XF_CFG_ALLOW)) {
 		if (!id)
 			return xf_reason(reason, bytes, XDP_PASS); /* no rule */
@@ -287,7 +417,8 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 		xf_debug("drop %s dport %u rule %u", l4_name(pkt.l4),
 			 bpf_ntohs(pkt.dport), id & XF_ID_MASK);
 		if (id & XF_ID_LOG)
-			log_drop(ctx, &pkt, id & XF_ID_MASK, bytes, data_end);
+			log_drop(ctx, &pkt, id & XF_ID_MASK, bytes, data_end,
+				 XF_R_DROPPED);
 		return XDP_DROP;				/* deny rule */
 	}
 	if (id) {
@@ -296,7 +427,7 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 	}
 	if (reason != XF_R_PASSED)
 		return xf_reason(reason, bytes, XDP_PASS);	/* not gated */
-	if (ct && (s->flags & XF_CFG_STATEFUL))
+	if (stateful)
 		return stateful_verdict(ctx, &pkt, s, bytes, data_end);
 	if (allow_unlisted(&pkt, s))
 		return xf_reason(reason, bytes, XDP_PASS);	/* stateless */

@@ -21,6 +21,12 @@
  *   xf_rlog   ARRAY        XF_MAX_RULES    rule id -> struct xf_rlog (drop log)
  *   xf_log    RINGBUF      XF_LOG_BYTES    struct xf_event per logged drop
  *   xf_progs  PROG_ARRAY   XF_PROG_SLOTS   the feature tiers' programs
+ *   xf_limit  ARRAY        XF_MAX_RULES    rule id -> struct xf_limit (limit rules)
+ *   xf_rlimited PERCPU_ARRAY XF_MAX_RULES  rule id -> struct xf_count (limited drops)
+ *   xf_lsrc   ARRAY_OF_MAPS 1              0 -> the per-source buckets: an
+ *             LRU_HASH of XF_LSRC_ENTRIES, struct xf_lsrc_key -> struct xf_lsrc,
+ *             created by user space with the first per-source rule and
+ *             removed with the last one (no memory while no rule uses it)
  *
  * Two rule sets (XF_SETS) live side by side: xf_config.set says which one
  * packets use, and each packet reads it once. `apply` writes a whole new
@@ -46,7 +52,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	6
+#define XF_ABI_VERSION	7
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -60,6 +66,9 @@
 #define XF_MAP_LOG	"xf_log"
 #define XF_MAP_PROGS	"xf_progs"
 #define XF_MAP_PROGS_SB	"xf_progs_sb"
+#define XF_MAP_LIMIT	"xf_limit"
+#define XF_MAP_RLIMITED	"xf_rlimited"
+#define XF_MAP_LSRC	"xf_lsrc"
 
 /* Protocol index of a port slot. */
 enum xf_proto {
@@ -98,9 +107,12 @@ static inline __u32 xf_set_slot(__u32 set, __u32 slot)
 }
 
 /* A rule id as the packet path stores it (xf_ports, xf_pports, any_id):
- * the id, plus XF_ID_LOG when the rule logs its drops. */
+ * the id, plus XF_ID_LOG when the rule logs its drops, plus XF_ID_LIMIT
+ * when it has a rate limit (its xf_limit entry), so a packet of a rule
+ * without them looks nothing more up. */
 #define XF_ID_LOG	(1U << 31)
-#define XF_ID_MASK	(XF_ID_LOG - 1)
+#define XF_ID_LIMIT	(1U << 30)
+#define XF_ID_MASK	(XF_ID_LIMIT - 1)
 
 /* xf_ports and xf_pports value. */
 struct xf_port {
@@ -144,8 +156,11 @@ struct xf_pport {
  *
  * Each packet moves exactly one counter: the rule's (xf_rcount) when a rule
  * decided it, dropped or let through, else its reason's (xf_stats). A rule
- * that lets a packet through under the allow policy moves XF_R_ALLOWED as
- * well. So the program never counts XF_R_DROPPED: user space keeps in that
+ * that lets a packet through (under the allow policy, or a limit rule
+ * within its rate under either) moves XF_R_ALLOWED as well; a limit rule's
+ * packet beyond its rate moves xf_rlimited[id] and XF_R_LIMITED instead
+ * (never xf_rcount; user space zeroes xf_rlimited[id] when it gives the id
+ * a new rule). So the program never counts XF_R_DROPPED: user space keeps in that
  * slot (in CPU 0's value) the counts of rules it freed ("retired": a freed
  * id's counters go there before the id is reused), and
  *   dropped = xf_stats[XF_R_DROPPED] + the sum of the rules' xf_rcount
@@ -165,12 +180,15 @@ enum xf_reason {
 	XF_R_FRAGMENT,		/* later fragment, no ports in it: pass */
 	XF_R_NON_IP,		/* not IPv4/IPv6 (ARP, ...): pass */
 	XF_R_OTHER_L4,		/* IP but not TCP/UDP (ICMP, ...): pass */
-	XF_R_ALLOWED,		/* matched a rule (allow policy): pass */
+	XF_R_ALLOWED,		/* matched a rule that lets it through (allow
+				 * policy, or a limit rule within its rate) */
 	XF_R_POLICY,		/* new TCP/UDP flow, no rule (allow policy): drop */
 	XF_R_TRACKED,		/* no rule, a flow conntrack knows (stateful
 				 * allow policy): pass */
 	XF_R_STATE,		/* TCP past its SYN, no rule, a flow conntrack
 				 * does not know (stateful allow): drop */
+	XF_R_LIMITED,		/* matched a limit rule beyond its rate: drop;
+				 * its rule's xf_rlimited moves too */
 	XF_R_MAX,
 };
 
@@ -182,6 +200,7 @@ enum xf_reason {
 	[XF_R_NON_IP] = "non_ip",	[XF_R_OTHER_L4] = "other_l4",	\
 	[XF_R_ALLOWED] = "allowed",	[XF_R_POLICY] = "policy",	\
 	[XF_R_TRACKED] = "tracked",	[XF_R_STATE] = "state",		\
+	[XF_R_LIMITED] = "limited",					\
 }
 
 /* xf_config flags. */
@@ -247,6 +266,7 @@ enum xf_tier {
 #define XF_USES_LOG	(1U << 2)	/* rules with log */
 #define XF_USES_ALLOW	(1U << 3)	/* the allow policy */
 #define XF_USES_STATE	(1U << 4)	/* ... stateful */
+#define XF_USES_LIMIT	(1U << 5)	/* rules with limit */
 
 #define XF_TIER_USES	{ 0, XF_USES_SRC, ~XF_USES_STATE, ~0U }
 #define XF_TIER_NAMES	{ "dst", "ports", "full", "state" }
@@ -296,6 +316,63 @@ struct xf_rule {
 	__u32	prefix_id;	/* when family != 0 */
 	__u8	addr[16];	/* network order; IPv4 in the first 4 */
 	__u32	log_rate;	/* drop log: events/s, 0: the rule does not log */
+	__u32	limit_rate;	/* limit N/s, 0: the rule has no limit */
+	__u32	limit_burst;	/* burst B (N when not given) */
+	__u8	per_source;	/* 1: a bucket per source (per-source [LEN]) */
+	__u8	plen4;		/* ... grouped by these prefix lengths */
+	__u8	plen6;
+	__u8	pad2;
+};
+
+/* Rate limits (limit N/s [burst B] [per-source [LEN]]), DESIGN.md "Rate
+ * limits". Each bucket is one time, GCRA's theoretical arrival time: a
+ * packet conforms when max(tat, now) + interval <= now + burst * interval,
+ * and then (only then) tat becomes max(tat, now) + interval. CPUs share a
+ * bucket without a lock: the update is a compare-and-swap, retried
+ * XF_LIMIT_TRIES times; a packet that loses every race is limited, so a
+ * flood over many CPUs never gets more than the rate plus the burst
+ * through. The clock is bpf_ktime_get_coarse_ns() (updated each kernel
+ * tick, 1/HZ; about 3 ns a read here against 24 for bpf_ktime_get_ns()
+ * under kvm-clock) for a rule whose burst spans at least
+ * XF_LIMIT_COARSE_TICKS ticks, and bpf_ktime_get_ns() for the others: the
+ * coarse clock lags by a tick (a few when a CPU stalls), which can let at
+ * most that much more of the rate through in a short window, a few 64ths
+ * of the burst; over time nothing more. Both are CLOCK_MONOTONIC. */
+#define XF_LIMIT_RATE_MAX	10000000	/* N/s */
+#define XF_LIMIT_BURST_MAX	10000000
+#define XF_LIMIT_TRIES		4
+#define XF_LIMIT_COARSE_TICKS	64
+#define XF_LSRC_ENTRIES		131072		/* per-source buckets, all rules */
+#define XF_LSRC_PLEN6		64		/* IPv6 default grouping */
+
+/* xf_limit value: a limit rule's parameters, written by user space when
+ * the rule is created, and its aggregate bucket (tat), the program's. */
+struct xf_limit {
+	__u64	interval_ns;	/* 1e9 / rate, at least 1 */
+	__u64	burst_ns;	/* burst * interval_ns */
+	__u64	tat;		/* the rule's bucket (not per-source): ns,
+				 * CLOCK_MONOTONIC; 0: full */
+	__u32	gen;		/* bumped each time the id gets a new limit
+				 * rule: part of the per-source keys, so a
+				 * reused id never inherits buckets */
+	__u8	per_source;
+	__u8	plen4;		/* per-source grouping, IPv4 and IPv6 */
+	__u8	plen6;
+	__u8	coarse;		/* 1: the buckets run on the coarse clock */
+};
+
+/* Per-source bucket key: the rule, its generation, and the source masked
+ * to the rule's prefix length for its family. */
+struct xf_lsrc_key {
+	__u32	rule;		/* rule id */
+	__u32	gen;		/* xf_limit.gen */
+	__u8	family;		/* 4 or 6 */
+	__u8	pad[3];
+	__u8	addr[16];	/* network order, masked; IPv4 in the first 4 */
+};
+
+struct xf_lsrc {
+	__u64	tat;		/* as xf_limit.tat */
 };
 
 /* xf_rlog value: a logged rule's token bucket. rate is written by user
@@ -324,7 +401,8 @@ struct xf_event {
 				 * other for "any from PREFIX" (ports 0) */
 	__be16	sport;
 	__be16	dport;
-	__u16	pad;
+	__u8	reason;		/* XF_R_DROPPED (a rule) or XF_R_LIMITED */
+	__u8	pad;
 	__u8	saddr[16];	/* network order; IPv4 in the first 4 */
 	__u8	daddr[16];
 };

@@ -15,6 +15,12 @@
 # connection it opened, a flow no rule lists, so the lookups decide every
 # segment) with no filter, with conntrack on alone, with an empty XDP
 # program, and through xdp_filter under `policy allow`, native and generic.
+# Rate limits, in the same run: a SYN flood from SYN_SOURCES addresses
+# (xf_gen --syn --sources) to port 22, limited to 5 new connections a
+# second per source by xdp_filter (`22 tcp limit 5/s per-source`) and by
+# the equivalent nftables meter, in a netdev ingress chain (nftables'
+# earliest hook) and in an inet input chain (where such a rule usually
+# lives); an empty XDP_DROP program under the same flood is its floor.
 #
 # Isolation: the measurement runs in its own network and mount namespaces
 # (unshare -nm, private propagation) with a fresh sysfs, bpffs and
@@ -50,8 +56,10 @@ readonly DPORT=9999
 readonly LISTED=(22 443)
 readonly ACK_DPORT=8080
 readonly TPUT_PORT=5201
+# The rate-limit section: the flood's sources (198.19.0.1 on) and port.
+readonly SYN_SOURCES=1000 SYN_SRC=198.19.0.1 SYN_DPORT=22
 readonly CONFIGS=(none xdp_drop xdp_filter xdp_filter_full xdpf_udp xdpf_all nft iptables
-	ack_xdp_filter ack_nft
+	ack_xdp_filter ack_nft syn_xdp_drop syn_xdp_filter syn_nft syn_nft_input
 	tput_none tput_ct tput_xdp_pass tput_xdp_filter tput_xdp_filter_generic)
 
 usage() {
@@ -90,11 +98,14 @@ udp_noports() {
 own_drops() {
 	case $1 in
 	none) udp_noports ;;
-	xdp_drop | xdpf_udp | xdpf_all) xdp_drops ;;
+	xdp_drop | xdpf_udp | xdpf_all | syn_xdp_drop) xdp_drops ;;
 	xdp_filter | xdp_filter_full)
 		"$ROOT/scripts/rule.sh" stats --json | jq '.dropped.packets' ;;
 	ack_xdp_filter) reason state ;;
-	nft) nft -j list chain netdev xfbench ingress |
+	syn_xdp_filter) reason limited ;;
+	nft | syn_nft) nft -j list chain netdev xfbench ingress |
+		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
+	syn_nft_input) nft -j list chain inet xfbench input |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	ack_nft) nft -j list chain inet xfbench prerouting |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
@@ -161,6 +172,41 @@ nft_stateful_up() {
 	NFT
 }
 
+# xdp_filter with the one rule that limits new connections to port 22 per
+# source; measure nothing unless it is there as typed.
+limit_up() {
+	local words=("$SYN_DPORT" tcp limit 5/s per-source)
+
+	"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
+	"$ROOT/scripts/rule.sh" add "${words[@]}"
+	"$ROOT/scripts/rule.sh" save | grep -qx "${words[*]}" ||
+		die "rule.sh save does not show the rule '${words[*]}' after adding it"
+	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == full ]] ||
+		die "xdp_filter runs another tier than full with a limit rule"
+}
+
+# The same limit in nftables: a meter (a dynamic set of per-source limit
+# states), in a netdev ingress chain (ingress: the earliest hook nftables
+# has) or in an inet input chain (input), after the route lookup.
+nft_meter_up() {
+	local family=netdev chain=ingress hook="ingress device \"$RX\""
+
+	[[ $1 == input ]] && family=inet chain=input hook=input
+	nft -f - <<-NFT
+		table $family xfbench {
+			chain $chain {
+				type filter hook $hook priority 0;
+				$(nft_meter_rule)
+			}
+		}
+	NFT
+}
+
+nft_meter_rule() {
+	printf 'tcp dport %s tcp flags syn / syn,ack meter xfsyn size 65536 { ip saddr limit rate over 5/second } counter drop' \
+		"$SYN_DPORT"
+}
+
 # Connection tracking on and nothing else: the table rulectl adds for the
 # stateful policy (src/xf_ct.c), a chain no packet runs.
 ct_on() {
@@ -215,6 +261,10 @@ config_up() {
 	ack_xdp_filter | tput_xdp_filter) stateful_up native ;;
 	tput_xdp_filter_generic) stateful_up generic ;;
 	ack_nft) nft_stateful_up ;;
+	syn_xdp_filter) limit_up ;;
+	syn_nft) nft_meter_up ingress ;;
+	syn_nft_input) nft_meter_up input ;;
+	syn_xdp_drop) ip link set dev "$RX" xdpdrv obj "$B/bench_drop.o" sec xdp ;;
 	tput_none) ;;
 	tput_ct) ct_on ;;
 	tput_xdp_pass) ip link set dev "$RX" xdpdrv obj "$B/bench_empty.o" sec xdp ;;
@@ -225,9 +275,12 @@ config_down() {
 	case $1 in
 	none) ;;
 	xdp_drop) ip link set dev "$RX" xdpdrv off ;;
-	xdp_filter | xdp_filter_full) "$ROOT/scripts/attach.sh" detach "$RX" >/dev/null ;;
+	xdp_filter | xdp_filter_full | syn_xdp_filter)
+		"$ROOT/scripts/attach.sh" detach "$RX" >/dev/null ;;
 	xdpf_udp | xdpf_all) xdp-filter unload "$RX" >/dev/null ;;
-	nft) nft delete table netdev xfbench ;;
+	nft | syn_nft) nft delete table netdev xfbench ;;
+	syn_nft_input) nft delete table inet xfbench ;;
+	syn_xdp_drop) ip link set dev "$RX" xdpdrv off ;;
 	iptables) iptables -t raw -F PREROUTING ;;
 	ack_xdp_filter | tput_xdp_filter | tput_xdp_filter_generic)
 		"$ROOT/scripts/attach.sh" detach "$RX" >/dev/null
@@ -243,13 +296,15 @@ config_down() {
 }
 
 # One generator run against configuration $1; prints the raw row. The
-# ack_ configurations get bare TCP ACKs to ACK_DPORT, the others UDP to
-# DPORT.
+# ack_ configurations get bare TCP ACKs to ACK_DPORT, the syn_ ones SYNs
+# from SYN_SOURCES addresses to SYN_DPORT, the others UDP to DPORT.
 measure() {
-	local cfg=$1 rep=$2 secs=$3 cpu=$4 mac out what=(--dport "$DPORT")
+	local cfg=$1 rep=$2 secs=$3 cpu=$4 mac out what=(--src 198.18.0.2 --dport "$DPORT")
 	local rx0 rx1 d0 d1 x0 x1 i0=0 i1=0 re='^sent=([0-9]+) ns=([0-9]+) cpu_ns=([0-9]+) wait_ns=([0-9]+) softirq=([0-9]+) busy=([0-9]+) clk_tck=([0-9]+)$'
 
-	[[ $cfg == ack_* ]] && what=(--ack --dport "$ACK_DPORT")
+	[[ $cfg == ack_* ]] && what=(--src 198.18.0.2 --ack --dport "$ACK_DPORT")
+	[[ $cfg == syn_* ]] &&
+		what=(--src "$SYN_SRC" --sources "$SYN_SOURCES" --syn --dport "$SYN_DPORT")
 	mac=$(cat "/sys/class/net/$RX/address")
 	rx0=$(rx_packets); d0=$(own_drops "$cfg"); x0=$(xdp_drops)
 	[[ $cfg == ack_nft ]] && i0=$(ct_invalid)
@@ -257,7 +312,7 @@ measure() {
 	# timeout is a backstop; xf_gen stops itself after $secs.
 	out=$(timeout "$((${secs%.*} + 20))" ip netns exec "$NS" \
 		"$B/xf_gen" --dev "$TX" --dst-mac "$mac" \
-		--src 198.18.0.2 --dst 198.18.0.1 "${what[@]}" \
+		--dst 198.18.0.1 "${what[@]}" \
 		--seconds "$secs" --count 100000000 --cpu "$cpu" \
 		--obj "$B/bench_gen.o") || die "xf_gen failed ($cfg)"
 	rx1=$(rx_packets); d1=$(own_drops "$cfg"); x1=$(xdp_drops)
@@ -320,6 +375,9 @@ inner() {
 	ethtool -K "$RX" gro on >/dev/null
 	# Neighbour and router solicitations would add a few stray packets.
 	sysctl -qw "net.ipv6.conf.$RX.accept_ra=0"
+	# The SYN flood's sources (198.19.x) have no route back: no
+	# reverse-path filter may drop them before an input chain.
+	sysctl -qw net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.$RX.rp_filter=0"
 
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
@@ -344,6 +402,56 @@ inner() {
 
 # ---- outside: report --------------------------------------------------
 
+# The awk median of a[1..n].
+readonly AWK_MEDIAN='
+	function median(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}'
+
+# The awk of the drop-rate reports (report, report_ack, report_syn): run()
+# keeps a raw row's rates by configuration ($2; order[1..nc] in order of
+# first appearance, n[c] runs each): rx received and dr dropped a second,
+# ok received / sent, dx dropped / received, dc dropped a CPU-second, cp
+# CPU ns and sq softirq ns a packet, sh CPU share. medians() then gives
+# each configuration's median of each (mrx, mdr, ...).
+# shellcheck disable=SC2016 # awk's fields, not expansions
+readonly AWK_RUNS=$AWK_MEDIAN'
+	function run(    c, k, s) {
+		c = $2
+		if (!(c in n)) order[++nc] = c
+		k = ++n[c]
+		s = $4 / 1e9
+		rx[c, k] = $5 / s
+		dr[c, k] = $6 / s
+		ok[c, k] = $5 / $3
+		dx[c, k] = $5 ? $6 / $5 : 0
+		# Drops per second of sending-CPU time (xf_gen plus its
+		# ksoftirqd): the rate that CPU sustains when it is all ours.
+		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
+		cp[c, k] = $5 ? $8 / $5 : 0
+		sh[c, k] = $8 / $4
+		# Ticks are USER_HZ (clk_tck) per second, summed over CPUs.
+		sq[c, k] = $5 ? $10 * 1e9 / $12 / $5 : 0
+	}
+	function runs_median(x, c,    m) {
+		for (m = 1; m <= n[c]; m++)
+			v[m] = x[c, m]
+		return median(v, n[c])
+	}
+	function medians(    i, c) {
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			mrx[c] = runs_median(rx, c); mdr[c] = runs_median(dr, c)
+			mok[c] = runs_median(ok, c); mdx[c] = runs_median(dx, c)
+			mdc[c] = runs_median(dc, c); mcp[c] = runs_median(cp, c)
+			msh[c] = runs_median(sh, c); msq[c] = runs_median(sq, c)
+		}
+	}'
+
 # Markdown table from the raw rows: medians per configuration.
 report() {
 	local tsv=$1 reps=$2 secs=$3 cpu=$4
@@ -352,14 +460,7 @@ report() {
 	printf '%s UTC, Linux %s %s, %s CPUs; %s repetitions of %s s per configuration, interleaved (order rotated each repetition); medians.\n\n' \
 		"$(date -u '+%Y-%m-%d %H:%M')" "$(uname -r)" "$(uname -m)" \
 		"$(nproc)" "$reps" "$secs"
-	awk -F'\t' -v dat="$tsv.dat" '
-	function median(a, n,    i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -F'\t' -v dat="$tsv.dat" "$AWK_RUNS"'
 	BEGIN {
 		label["none"] = "no filter (stack: no UDP socket)"
 		label["xdp_drop"] = "empty `return XDP_DROP` program (the floor)"
@@ -389,36 +490,10 @@ report() {
 		short["iptables"] = "iptables raw"
 	}
 	NR == 1 { next }
-	$2 ~ /^ack_/ { next }		# the stateful section (report_ack)
-	{
-		c = $2
-		if (!(c in n)) order[++nc] = c
-		k = ++n[c]
-		s = $4 / 1e9
-		rx[c, k] = $5 / s
-		dr[c, k] = $6 / s
-		ok[c, k] = $5 / $3
-		# Drops per second of sending-CPU time (xf_gen plus its
-		# ksoftirqd): the rate that CPU sustains when it is all ours.
-		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
-		cp[c, k] = $5 ? $8 / $5 : 0
-		sh[c, k] = $8 / $4
-		# Ticks are USER_HZ (clk_tck) per second, summed over CPUs.
-		sq[c, k] = $5 ? $10 * 1e9 / $12 / $5 : 0
-	}
+	$2 ~ /^(ack|syn)_/ { next }	# report_ack, report_syn
+	{ run() }
 	END {
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			for (m = 1; m <= n[c]; m++) {
-				a[m] = rx[c, m]; b[m] = dr[c, m]; d[m] = sq[c, m]
-				e[m] = cp[c, m]; f[m] = ok[c, m]; g[m] = dc[c, m]
-				h[m] = sh[c, m]
-			}
-			mrx[c] = median(a, n[c]); mdr[c] = median(b, n[c])
-			msq[c] = median(d, n[c]); mcp[c] = median(e, n[c])
-			mok[c] = median(f, n[c]); mdc[c] = median(g, n[c])
-			msh[c] = median(h, n[c])
-		}
+		medians()
 		floor = mdc["xdp_drop"]
 		wfloor = mdr["xdp_drop"]
 		print "| what drops the packets | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | softirq ns/pkt | received Mpps (wall) | dropped Mpps (wall) | vs empty XDP drop (wall) | CPU share | received / sent | drop counter |"
@@ -459,16 +534,6 @@ listed_rules() {
 	printf '%s' "$out"
 }
 
-# The awk median of a[1..n].
-readonly AWK_MEDIAN='
-	function median(a, n,    i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}'
-
 # The stateful section's ACK flood: its two rows of the raw TSV, and the
 # ratio of xdp_filter's drop rate to nftables'.
 report_ack() {
@@ -478,7 +543,7 @@ report_ack() {
 \n'
 	printf 'Both configurations open TCP ports %s and drop the rest of what no flow explains; the flood is 60-byte bare ACKs (valid checksum) from 198.18.0.2:40000 to 198.18.0.1:%s, a port neither lists, of no connection. Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
 		"$(listed_ports)" "$ACK_DPORT"
-	awk -F'\t' -v rules="$(listed_rules)" -v set="$(listed_ports)" "$AWK_MEDIAN"'
+	awk -F'\t' -v rules="$(listed_rules)" -v set="$(listed_ports)" "$AWK_RUNS"'
 	BEGIN {
 		label["ack_xdp_filter"] = "xdp_filter, native, " rules ", `policy allow`: state tier, both lookups miss, drop (reason state)"
 		label["ack_nft"] = "nftables inet prerouting: `ct state established,related accept`, `tcp dport { " set " } accept`, `counter drop`"
@@ -486,32 +551,16 @@ report_ack() {
 		src["ack_nft"] = "nft counter"
 	}
 	NR == 1 || $2 !~ /^ack_/ { next }
-	{
-		c = $2
-		if (!(c in n)) order[++nc] = c
-		k = ++n[c]
-		s = $4 / 1e9
-		dr[c, k] = $6 / s
-		dc[c, k] = $8 ? $6 * 1e9 / $8 : 0
-		cp[c, k] = $5 ? $8 / $5 : 0
-		sh[c, k] = $8 / $4
-		ok[c, k] = $5 / $3
-		dx[c, k] = $5 ? $6 / $5 : 0
-	}
+	{ run() }
 	END {
+		medians()
 		print "| what drops the ACKs | dropped Mpps per CPU-second | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
 		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 		for (i = 1; i <= nc; i++) {
 			c = order[i]
-			for (m = 1; m <= n[c]; m++) {
-				a[m] = dc[c, m]; b[m] = cp[c, m]; d[m] = dr[c, m]
-				e[m] = sh[c, m]; f[m] = ok[c, m]; g[m] = dx[c, m]
-			}
-			mdc[c] = median(a, n[c]); mdr[c] = median(d, n[c])
 			printf "| %s | %.2f | %.0f | %.2f | %.2f | %.3f | %.3f | %s |\n",
-				label[c], mdc[c] / 1e6, median(b, n[c]),
-				mdr[c] / 1e6, median(e, n[c]), median(f, n[c]),
-				median(g, n[c]), src[c]
+				label[c], mdc[c] / 1e6, mcp[c], mdr[c] / 1e6,
+				msh[c], mok[c], mdx[c], src[c]
 		}
 		x = "ack_xdp_filter"; y = "ack_nft"
 		if (mdc[x] > 0 && mdc[y] > 0)
@@ -522,6 +571,62 @@ report_ack() {
 	cat <<NOTES
 
 - xdp_filter drops each ACK in XDP: no rule matches, so the state tier asks for its socket (\`bpf_skc_lookup_tcp\`) and its conntrack entry (\`bpf_xdp_ct_lookup\`), both miss. nftables sees each as an skb, in the prerouting hook (priority filter, before the route lookup), after conntrack's own prerouting hook (on in the namespace because the ruleset uses ct) has taken the valid bare ACK up as a new flow (\`nf_conntrack_tcp_loose\`, 1 in a fresh namespace; checked: conntrack counted none of them invalid), so every packet allocates an entry that the drop then frees. Prerouting is the cheaper place for nftables: an input chain would add the route lookup.
+NOTES
+}
+
+# The rate-limit section's SYN flood: its two rows of the raw TSV, and the
+# ratio of xdp_filter's drop rate to nftables' meter's.
+report_syn() {
+	local tsv=$1
+
+	printf '\n### Rate limits: a SYN flood from %s sources, 5 new connections a second per source\n\n' \
+		"$SYN_SOURCES"
+	# shellcheck disable=SC2016 # markdown backquotes, not expansions
+	printf 'Both configurations let each source open 5 TCP connections a second to port %s (burst 5) and drop its SYNs beyond that. The flood is 60-byte TCP SYNs (valid checksums) to 198.18.0.1:%s, the source rotating over %s addresses from %s on, frame by frame (`xf_gen --syn --sources %s`): each source sends far more than 5 a second, so nearly every SYN is over its limit and dropped, a few per source and second pass. Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
+		"$SYN_DPORT" "$SYN_DPORT" "$SYN_SOURCES" "$SYN_SRC" "$SYN_SOURCES"
+	awk -F'\t' -v port="$SYN_DPORT" -v rule="$(nft_meter_rule)" "$AWK_RUNS"'
+	BEGIN {
+		label["syn_xdp_drop"] = "empty `return XDP_DROP` program (the floor of this flood)"
+		label["syn_xdp_filter"] = "xdp_filter, native, `rule add " port " tcp limit 5/s per-source`: full tier, the bucket of its source in the per-source LRU hash, drop (reason limited)"
+		label["syn_nft"] = "nftables netdev ingress (its earliest hook): `" rule "`"
+		label["syn_nft_input"] = "nftables inet input (after the route lookup, where such a rule usually lives): the same rule"
+		src["syn_xdp_drop"] = "veth xdp_drops"
+		src["syn_xdp_filter"] = "rule.sh stats: limited"
+		src["syn_nft"] = "nft counter"
+		src["syn_nft_input"] = "nft counter"
+	}
+	NR == 1 || $2 !~ /^syn_/ { next }
+	{ run() }
+	END {
+		medians()
+		floor = mdc["syn_xdp_drop"]
+		print "| what limits the SYNs | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
+		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
+				label[c], mdc[c] / 1e6,
+				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
+				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
+		}
+		x = "syn_xdp_filter"
+		if (mdc[x] > 0 && mdc["syn_nft"] > 0)
+			printf "\n**xdp_filter / nftables meter in netdev ingress: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.",
+				mdc[x] / mdc["syn_nft"],
+				(mdr["syn_nft"] > 0 ? mdr[x] / mdr["syn_nft"] : 0),
+				(mdc[x] / mdc["syn_nft"] >= 3 ? "met" : "**not met**")
+		if (mdc[x] > 0 && mdc["syn_nft_input"] > 0)
+			printf " **Against the same meter in an inet input chain: %.2fx** (wall clock: %.2fx): %s.",
+				mdc[x] / mdc["syn_nft_input"],
+				(mdr["syn_nft_input"] > 0 ? mdr[x] / mdr["syn_nft_input"] : 0),
+				(mdc[x] / mdc["syn_nft_input"] >= 3 ? "met" : "**not met**")
+		print ""
+	}' "$tsv"
+	cat <<NOTES
+
+- xdp_filter drops each SYN in XDP, before an skb exists: the port slot names a limit rule, the source's bucket is found in the per-source LRU hash (one lookup, made on the source's first SYN) and has no token. nftables sees each SYN as an skb: in the netdev ingress hook, the earliest it has (no GRO, no route lookup, no conntrack: neither ruleset uses ct, so conntrack is off in the namespace), or in the input hook after GRO, the IP layer and the route lookup; the meter looks the source up in its dynamic set and its limit says over.
+- The generator rewrites each frame's source (gen_xdp.c, xf_gen_src): that cost is in every row of this table alike, the floor row included.
+- The SYNs that pass (5 a second per source, and each source's burst of 5) go up the stack alike in both configurations; dropped / received shows how few they are.
 NOTES
 }
 
@@ -641,6 +746,7 @@ main() {
 	{
 		report "$tsv" "$reps" "$secs" "$cpu"
 		report_ack "$tsv" "$cpu"
+		report_syn "$tsv"
 		report_tput "$tput_tsv" "$secs"
 	} >"$out.md"
 }

@@ -9,7 +9,11 @@
  * the sending veth, whose peer is the receiver under test.
  *
  * The frame is a 60-byte UDP datagram, or with --ack a bare TCP ACK with
- * its checksum right (the stateful policy's flood: a segment of no flow).
+ * its checksum right (the stateful policy's flood: a segment of no flow),
+ * or with --syn a TCP SYN (a new flow: the rate-limit flood). --sources N
+ * varies the IPv4 source over N addresses from --src on, one after the
+ * other, frame by frame (gen_xdp.c rewrites it, checksums too); the range
+ * must stay inside 198.18.0.0/15.
  *
  * It is bounded twice: by a frame count and by a deadline, whichever comes
  * first, checked between test runs of at most CHUNK frames (a test run also
@@ -75,6 +79,8 @@ struct opts {
 	struct in_addr	src, dst;
 	unsigned int	sport, dport;
 	int		ack;		/* a bare TCP ACK instead of UDP */
+	int		syn;		/* a TCP SYN instead of UDP */
+	unsigned int	sources;	/* --src .. --src + sources - 1 */
 	unsigned long long count;
 	double		seconds;
 	int		cpu;
@@ -89,6 +95,9 @@ static void usage(FILE *f)
 		"  --dport N      UDP destination port (default 9999)\n"
 		"  --sport N      UDP source port (default 40000)\n"
 		"  --ack          bare TCP ACK segments instead (valid checksum)\n"
+		"  --syn          TCP SYN segments instead (valid checksum)\n"
+		"  --sources N    rotate the source over N addresses from --src on\n"
+		"                 (default 1; the range must stay in 198.18.0.0/15)\n"
 		"  --count N      stop after N frames (default 10000000)\n"
 		"  --seconds S    stop after S seconds (default 2)\n"
 		"  --cpu N        run on CPU N (default: where it starts)\n"
@@ -125,6 +134,15 @@ static int parse_ull(const char *s, unsigned long long min,
 	return 0;
 }
 
+/* Do --src .. --src + sources - 1 stay inside 198.18.0.0/15? */
+static int sources_safe(const struct opts *o)
+{
+	unsigned long long first = ntohl(o->src.s_addr);
+	unsigned long long last = first + o->sources - 1;
+
+	return (first >> 17) == (0xc6120000ULL >> 17) && (last >> 17) == (first >> 17);
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
@@ -135,6 +153,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dport", required_argument, NULL, 'p' },
 		{ "sport", required_argument, NULL, 'P' },
 		{ "ack", no_argument, NULL, 'a' },
+		{ "syn", no_argument, NULL, 'y' },
+		{ "sources", required_argument, NULL, 'N' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -173,6 +193,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'a':
 			o->ack = 1;
 			break;
+		case 'y':
+			o->syn = 1;
+			break;
+		case 'N':
+			if (parse_ull(optarg, 1, 1U << 17, &v))
+				goto bad;
+			o->sources = v;
+			break;
 		case 'n':
 			if (parse_ull(optarg, 1, ULLONG_MAX / 2, &o->count))
 				goto bad;
@@ -206,31 +234,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		usage(stderr);
 		return -1;
 	}
+	if (o->ack && o->syn) {
+		fprintf(stderr, PROG_NAME ": --ack or --syn, not both\n");
+		return -1;
+	}
+	if (o->sources > 1 && !sources_safe(o)) {
+		fprintf(stderr, PROG_NAME ": bad value '%u' for --sources: %s + %u"
+			" leaves 198.18.0.0/15\n", o->sources,
+			inet_ntoa(o->src), o->sources - 1);
+		return -1;
+	}
 	return 0;
 bad:
 	fprintf(stderr, PROG_NAME ": bad value '%s'\n", optarg);
 	usage(stderr);
 	return -1;
-}
-
-/* The TCP checksum of the segment at f->l4 (to f->ip_end), over IPv4's
- * pseudo-header. */
-static void tcp4_csum(struct frame *f)
-{
-	const uint8_t *ip = f->b + f->l3, *p = f->b + f->l4;
-	size_t len = f->ip_end - f->l4;
-	uint32_t sum = P_TCP + len;
-
-	for (int i = 12; i < 20; i += 2)		/* saddr, daddr */
-		sum += ip[i] << 8 | ip[i + 1];
-	f->b[f->l4 + 16] = f->b[f->l4 + 17] = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	fr_w16(f->b + f->l4 + 16, ~sum & 0xffff);
 }
 
 /* One Ethernet/IPv4 frame as the receiver's stack would accept it: right
@@ -243,28 +261,48 @@ static void build_frame(const struct opts *o, const unsigned char *src_mac,
 			struct frame *f)
 {
 	struct fr_ipv4 h = {
-		.proto = o->ack ? P_TCP : P_UDP, .csum = true,
+		.proto = o->ack || o->syn ? P_TCP : P_UDP, .csum = true,
 		.src = (const uint8_t *)&o->src.s_addr,
 		.dst = (const uint8_t *)&o->dst.s_addr,
 	};
 	struct fr_tcp t = {
 		.sport = (uint16_t)o->sport, .dport = (uint16_t)o->dport,
-		.seq = 0x12345678, .flags = TH_ACK, .win = 502,
+		.seq = 0x12345678, .flags = o->syn ? TH_SYN : TH_ACK,
+		.win = o->syn ? 64240 : 502,
 	};
 
 	fr_init(f, false);
 	fr_eth(f, o->dst_mac, src_mac, ET_IPV4);
 	fr_ipv4(f, &h);
-	if (o->ack) {
+	if (o->ack || o->syn) {
 		fr_tcp(f, &t);
 		fr_end_ip(f, -1);
-		tcp4_csum(f);
+		fr_l4_csum(f, P_TCP);
 		fr_pad_to(f, 60);		/* the Ethernet minimum */
 		return;
 	}
 	fr_udp(f, (uint16_t)o->sport, (uint16_t)o->dport);
 	fr_fill(f, PAYLOAD, "x", 1);
 	fr_end_ip(f, -1);
+}
+
+/* gen_xdp.c's gen_cfg: the sources to rotate over, from --src on. */
+static int set_sources(struct bpf_object *obj, const struct opts *o)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "gen_cfg");
+	struct { __u32 nsrc, base; __u64 n; } cfg = {
+		.nsrc = o->sources, .base = ntohl(o->src.s_addr),
+	};
+	__u32 zero = 0;
+
+	if (o->sources <= 1)
+		return 0;
+	if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY)) {
+		fprintf(stderr, PROG_NAME ": %s: no gen_cfg map to set the"
+			" sources in (%s)\n", o->obj, m ? strerror(errno) : "old object");
+		return -1;
+	}
+	return 0;
 }
 
 static int dev_mac(const char *dev, unsigned char *mac)
@@ -374,6 +412,7 @@ int main(int argc, char **argv)
 		.count = 10000000,
 		.seconds = 2,
 		.cpu = -1,
+		.sources = 1,
 	};
 	static struct frame frame;
 	unsigned char src_mac[ETH_ALEN];
@@ -423,13 +462,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	err = bpf_object__load(obj);
-	prog = bpf_object__next_program(obj, NULL);
+	prog = bpf_object__find_program_by_name(obj, o.sources > 1 ?
+						"xf_gen_src" : "xf_gen");
 	if (err || !prog) {
 		fprintf(stderr, PROG_NAME ": %s: load failed: %s (%s)\n", o.obj,
 			strerror(err ? -err : ENOENT), last_libbpf_msg);
 		goto out;
 	}
 	fd = bpf_program__fd(prog);
+	if (set_sources(obj, &o))
+		goto out;
 	if (o.cpu >= 0) {
 		int pid = ksoftirqd_pid(o.cpu);
 

@@ -6,11 +6,13 @@
 #      the C filter's rule forms: no rules, 10,000 port rules, 10,000 IPv4
 #      and IPv6 prefix rules, the allow policy; then the stateful allow
 #      policy's state tier beside the stateless one, on packets of flows
-#      its sockets and conntrack know or do not)
+#      its sockets and conntrack know or do not; then rate limits, per
+#      source and aggregate, under and over, and a new source each packet)
 #   2. end-to-end: bench/e2e.sh, drop rate on a veth pair -> e2e.md (UDP
 #      to a blocked port; bare TCP ACKs of no flow, stateful xdp_filter
 #      against nftables' stateful ruleset; the TCP throughput of one flow
-#      through the stateful filter)
+#      through the stateful filter; a SYN flood from 1,000 sources at a
+#      port limited to 5/s per source, against nftables' meter)
 #   3. the chart of both (gnuplot) -> bench.png
 # Results go to bench/results/. Timings are reported, never asserted:
 # --quick is a smoke run (well under a minute) that only proves every
@@ -94,7 +96,7 @@ main() {
 	make -C "$ROOT" --no-print-directory \
 		B="$B" DEBUG= \
 		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
-		"$B/bench_hash.o" "$B/xf_bench" "$B/bench_gen.o" \
+		"$B/bench_hash.o" "$B/bench_fresh.o" "$B/xf_bench" "$B/bench_gen.o" \
 		"$B/bench_drop.o" "$B/xf_gen" "$B/xf_tput" >&2 ||
 		die "build failed (see above)"
 	# The Rust implementation (rust/build.sh: rustc-web, llvm-22). It is

@@ -10,6 +10,9 @@
 # layout down to member names, offsets and sizes, map_flags) in both
 # objects. map_flags is printed for every map, 0 when the definition has no
 # such member, so a missing BPF_F_NO_PREALLOC shows as a flags difference.
+# A map of maps (xf_lsrc) shows its inner map template the same way
+# (values=NAME{type=..,max_entries=..,key_size=..,value_size=..,map_flags=..}):
+# the kernel holds every map user space puts in a slot to that shape.
 #
 # BTF holds only the types the maps name, and not every ABI struct is one:
 # struct xf_event is a ring buffer record (a ring buffer has no key or
@@ -95,34 +98,44 @@ map_layouts() {
 			n++
 		}
 	}
-	END {
-		nfixed = split("type max_entries key value map_flags pinning", fixed, " ")
-		for (v = 1; v <= nvars; v++) {
-			def = strip(ref[vars[v]])
-			delete val
-			delete seen
-			extra = ""
-			for (i = 0; i < vlen[def] + 0; i++) {
-				m = mname[def, i]
-				p = strip(mtype[def, i])	# every member is a pointer
-				if (m == "key" || m == "value")
-					val[m] = layout(ref[p])
-				else
-					val[m] = nelem[strip(ref[p])] + 0
-				seen[m] = 1
+	# The members of a map definition, "type=T max_entries=N ... [OTHER=V...]":
+	# those of the space-separated list want first, in its order (a
+	# missing map_flags is 0), then any other in declaration order. Every
+	# member is a pointer (__uint, __type) but values, the map of maps
+	# template: libbpf __array(values, struct T), a zero-length array of
+	# pointers to T, described as T{its members, the same way}.
+	function describe(def, want,    nwant, w, val, seen, i, m, p, t, s, extra) {
+		nwant = split(want, w, " ")
+		for (i = 0; i < vlen[def] + 0; i++) {
+			m = mname[def, i]
+			p = strip(mtype[def, i])
+			if (m == "key" || m == "value") {
+				val[m] = layout(ref[p])
+			} else if (m == "values" && kind[p] == "ARRAY") {
+				t = strip(ref[strip(ref[p])])
+				val[m] = name[t] "{" describe(t, "type max_entries key_size value_size map_flags") "}"
+				gsub(/ /, ",", val[m])
+			} else {
+				val[m] = nelem[strip(ref[p])] + 0
 			}
-			if (!("map_flags" in seen))
-				val["map_flags"] = 0
-			line = name[vars[v]]
-			for (i = 1; i <= nfixed; i++) {
-				line = line " " fixed[i] "=" val[fixed[i]]
-				seen[fixed[i]] = 0
-			}
-			for (i = 0; i < vlen[def] + 0; i++)	# key_size, map_extra, ...
-				if (seen[mname[def, i]])
-					extra = extra " " mname[def, i] "=" val[mname[def, i]]
-			print line extra
+			seen[m] = 1
 		}
+		if (!("map_flags" in seen))
+			val["map_flags"] = 0
+		s = ""
+		for (i = 1; i <= nwant; i++) {
+			s = s (i > 1 ? " " : "") w[i] "=" val[w[i]]
+			seen[w[i]] = 0
+		}
+		for (i = 0; i < vlen[def] + 0; i++)	# key_size, values, ...
+			if (seen[mname[def, i]])
+				extra = extra " " mname[def, i] "=" val[mname[def, i]]
+		return s extra
+	}
+	END {
+		for (v = 1; v <= nvars; v++)
+			print name[vars[v]] " " describe(strip(ref[vars[v]]),
+			    "type max_entries key value map_flags pinning")
 	}' | sort
 }
 

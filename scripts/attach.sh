@@ -32,9 +32,9 @@ With no mode, attach uses whatever 'ip link set dev DEV xdp obj ...' picks
 status shows each interface running xdp_filter in this network namespace
 (mode, program id and tag, since when), the version of the tools (rulectl
 version), then what the interfaces share: the rules,
-the policy, the rule set (and a pending apply --confirm), packets and bytes
-by verdict reason, and the memory of each map. --json prints the same as
-one JSON document.
+the policy, the limit rules and the per-source table, the rule set (and a
+pending apply --confirm), packets and bytes by verdict reason, and the
+memory of each map. --json prints the same as one JSON document.
 USAGE
 }
 
@@ -226,6 +226,7 @@ status_rule_set() {
 # given once, next to the interfaces.
 status_json() {
 	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false tier=null ver
+	local limits=null
 	ifs=$(status_interfaces) || return 1
 	ver=$("$RULECTL" version) || return 1
 	if compgen -G "$PIN_DIR/xf_*" >/dev/null; then
@@ -235,18 +236,31 @@ status_json() {
 		policy=$("$RULECTL" policy --json) || return 1
 		tier=$("$RULECTL" tier --json) || return 1
 		totals=$("$RULECTL" stats --json) || return 1
+		limits=$("$RULECTL" limits --json) || return 1
 		maps=$(status_maps) || return 1
 		rs=$(status_rule_set) || return 1
 	fi
 	jq -n --arg ver "$ver" --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
 		--argjson rules "$rules" --argjson policy "$policy" --argjson rs "$rs" \
-		--argjson tier "$tier" \
+		--argjson tier "$tier" --argjson limits "$limits" \
 		--argjson totals "$totals" --argjson maps "$maps" \
 		--argjson cpus "$(getconf _NPROCESSORS_CONF)" '
 		{version: $ver, pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
-		 policy: $policy, tier: $tier, rule_set: $rs, totals: $totals, maps: $maps,
-		 map_memory_bytes: (if $maps then $maps | add // 0 else null end),
+		 policy: $policy, tier: $tier, limits: $limits, rule_set: $rs, totals: $totals,
+		 maps: $maps,
+		 map_memory_bytes: (if $maps then ($maps | add // 0) +
+			($limits.per_source_table.memory_bytes // 0) else null end),
 		 cpus: $cpus}'
+}
+
+# status_limits DOC - the limit rules, and the per-source table (not
+# pinned: xf_lsrc holds it while a per-source rule exists).
+status_limits() {
+	jq -r '.limits | if (.rules | length) == 0 then "limits: none"
+		else "limits: \(.rules | length) rule(s)",
+			(.rules[] | "  \(.rule) (limited \(.limited))") end,
+		(.per_source_table // empty |
+			"per-source table: \(.entries) of \(.max_entries) buckets, \(.memory_bytes) bytes")' <<<"$1"
 }
 
 # ago SECONDS - "42 s ago", "5 min ago", "3 h ago", "2 days ago".
@@ -291,6 +305,7 @@ status_text() {
 			else "allow stateless ephemeral \(.ephemeral[0])-\(.ephemeral[1]) \(if .dhcp then "dhcp" else "nodhcp" end)" end)",
 		"tier: \(.tier.tier) (\(.tier.uses))\(if .tier.loaded then "" else
 			"; the lighter tiers are not loaded: attach again" end)"' <<<"$doc"
+	status_limits "$doc"
 	if IFS=$'\t' read -r active serial by pid < <(jq -r '.rule_set // empty |
 		[.active, .serial, (.confirm_by // 0), (.confirm_pid // 0)] | @tsv' <<<"$doc"); then
 		if ((by == 0)); then
@@ -313,6 +328,10 @@ status_text() {
 	jq -r '.maps | to_entries[] | [.key, .value] | @tsv' <<<"$doc" |
 		while IFS=$'\t' read -r name n; do
 			printf '%-10s %12s bytes\n' "$name" "$n"
+		done
+	jq -r '.limits.per_source_table // empty | .memory_bytes' <<<"$doc" |
+		while read -r n; do
+			printf '%-10s %12s bytes (the per-source table in xf_lsrc)\n' "xf_lsrc[0]" "$n"
 		done
 	jq -r '"map memory: \(.map_memory_bytes) bytes (\(.cpus) CPUs)"' <<<"$doc"
 }

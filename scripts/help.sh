@@ -14,6 +14,8 @@ esac
 cat <<'HELP'
 make demo                 install what is missing, build, show the filter dropping traffic
 make test                 run every test suite (as root), ends with "N passed, N failed"
+make test-more            what make test leaves out: the fleet suite (78), and the Rust
+                          reruns of 25, 30, 40 and 45 (about 10 minutes; CI runs both)
 make                      build build/xdp_filter.o and build/rulectl
 make deps                 install missing Debian/Ubuntu packages, mount bpffs
 make attach DEV=IF [MODE=native|generic]

@@ -270,6 +270,11 @@ static int run_stats(struct xf_maps *m, struct args *a)
 	return xf_show_stats(m, a->out);
 }
 
+static int run_limits(struct xf_maps *m, struct args *a)
+{
+	return xf_show_limits(m, a->out == XF_OUT_JSON);
+}
+
 static int run_save(struct xf_maps *m, struct args *a)
 {
 	(void)a;
@@ -488,7 +493,9 @@ static const struct cmd cmds[] = {
 	  parse_none, run_flush, MAPS_LOCK, false },
 	{ "list", "[--json]",
 	  "one line per rule: PORTS PROTO PACKETS BYTES\n"
-	  "[src] [from PREFIX] [log N/s]; --json: all",
+	  "[src] [from PREFIX] [log N/s] [limit N/s\n"
+	  "[burst B] [per-source [LEN]] limited N];\n"
+	  "--json: all",
 	  parse_list, run_list, MAPS_READ, false },
 	{ "stats", "[--json|--prometheus]",
 	  "packets and bytes per verdict reason;\n"
@@ -501,6 +508,10 @@ static const struct cmd cmds[] = {
 	  "--confirm rolls back after SECS unless\n"
 	  "'confirm' runs; --check only checks FILE",
 	  parse_apply, run_apply, MAPS_LOCK, false },
+	{ "limits", "[--json]",
+	  "the limit rules and their limited packets, and\n"
+	  "the per-source table: buckets and memory",
+	  parse_list, run_limits, MAPS_READ, false },
 	{ "save", "", "the rule set and policy as a file for apply",
 	  parse_none, run_save, MAPS_READ, false },
 	{ "confirm", "", "keep the set of the last apply --confirm",
@@ -508,8 +519,8 @@ static const struct cmd cmds[] = {
 	{ "rollback", "", "go back now to the set it replaced",
 	  parse_none, run_rollback, MAPS_LOCK, false },
 	{ "monitor", "[--json] [--count N] [--timeout SECS]",
-	  "one line per packet dropped by a rule with\n"
-	  "'log' (the drop log)",
+	  "one line per packet dropped (or limited) by a\n"
+	  "rule with 'log' (the drop log)",
 	  parse_monitor, run_monitor, MAPS_OPEN, false },
 	{ "policy", "[--json]", "show the policy",
 	  parse_policy, run_policy, MAPS_LOCK_TO_CHANGE, false },
@@ -611,15 +622,22 @@ static void usage(FILE *f)
 			usage_row(f, &cmds[i], !i);
 	fprintf(f,
 		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
+		"             [limit N/s [burst B] [per-source [LEN]]]\n"
 		"       any from PREFIX [log [N/s]]\n"
 		"  PORTS is 8080 or a range 6000-6100; any = tcp and udp; src\n"
 		"  matches the source port instead of the destination; from\n"
 		"  limits it to a source prefix (198.18.0.0/15, 2001:db8::/32);\n"
 		"  log sends each drop to the drop log (see monitor), at most\n"
 		"  N a second (default %d/s, up to %d/s).\n"
+		"  limit lets the rule's new flows (TCP SYN, every UDP datagram)\n"
+		"  through at N a second (1-%d), B at once (default N), under\n"
+		"  either policy, and drops the rest as 'limited'; per-source\n"
+		"  gives each source its own bucket: one per IPv4 address and\n"
+		"  per IPv6 /%d, or per prefix of length LEN (1-32, or 1-128 on\n"
+		"  a rule from an IPv6 prefix).\n"
 		"  Examples: add 8080 tcp, add 6000-6100 udp, add 53 any,\n"
 		"  add 53 udp src, add 22 tcp from 198.18.0.0/15 log,\n"
-		"  add any from 2001:db8::/32\n"
+		"  add any from 2001:db8::/32, add 22 tcp limit 5/s per-source\n"
 		"FILE (apply, save): one RULE per line, at most one 'policy ...'\n"
 		"line, '#' comments, blank lines. A bad line changes nothing and\n"
 		"is reported as FILE:LINE: why. save | apply - changes nothing.\n"
@@ -627,7 +645,8 @@ static void usage(FILE *f)
 		"overrides): attach the filter first (make attach DEV=IF).\n"
 		"Changes apply at once, no reload needed.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n",
-		XF_LOG_RATE, XF_LOG_RATE_MAX, XF_PIN_DIR);
+		XF_LOG_RATE, XF_LOG_RATE_MAX, XF_LIMIT_RATE_MAX, XF_LSRC_PLEN6,
+		XF_PIN_DIR);
 }
 
 /* Opens (and locks) the maps as the row says, and runs it. */

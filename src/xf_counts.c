@@ -52,6 +52,22 @@ int xf_counts_retire(struct xf_maps *m, const __u32 *ids, __u32 n)
 	return fold(m, ids, n);
 }
 
+/* The limited counts of the limit rules among ids[0..n) start from zero
+ * (xf_stats[XF_R_LIMITED] keeps what their ids counted before). */
+static int zero_limited(struct xf_maps *m, const __u32 *ids, __u32 n)
+{
+	struct xf_count *zero = calloc(m->ncpus, sizeof(*zero));
+	int err = zero ? 0 : -ENOMEM;
+
+	for (__u32 k = 0; !err && k < n; k++)
+		if (m->rules[ids[k]].limit_rate &&
+		    bpf_map_update_elem(m->fd[XF_M_RLIMITED], &ids[k], zero,
+					BPF_ANY))
+			err = -errno;
+	free(zero);
+	return err;
+}
+
 int xf_counts_fresh(struct xf_maps *m, const __u32 *ids, __u32 n)
 {
 	struct xf_rlog *buckets = calloc(n + 1, sizeof(*buckets));
@@ -63,6 +79,8 @@ int xf_counts_fresh(struct xf_maps *m, const __u32 *ids, __u32 n)
 	if (!err && n &&
 	    bpf_map_update_batch(m->fd[XF_M_RLOG], ids, buckets, &count, NULL))
 		err = -errno;
+	if (!err)
+		err = zero_limited(m, ids, n);
 	free(buckets);
 	return err;
 }

@@ -10,8 +10,10 @@
 
 #include "xf_pins.h"
 
-/* Rules ids[0..n) start counting from zero, with their drop log bucket;
- * whatever their ids still counted is retired first. */
+/* Rules ids[0..n) start counting from zero, with their drop log bucket
+ * and, for limit rules, their limited count; whatever their ids still
+ * counted is retired first (xf_stats[XF_R_LIMITED] keeps the limited
+ * ones). */
 int xf_counts_fresh(struct xf_maps *m, const __u32 *ids, __u32 n);
 /* Freed rules: their counts are retired, their counters zeroed. */
 int xf_counts_retire(struct xf_maps *m, const __u32 *ids, __u32 n);

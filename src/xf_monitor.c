@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xf_monitor.c - rulectl monitor: reads struct xf_event records from the
  * xf_log ring buffer and prints one line each (text or JSON), with the
- * interface, addresses, ports, protocol and rule, and how many events the
- * rule's rate limit suppressed before it. On exit it prints how many
- * events the limits suppressed while it ran (from xf_rlog).
+ * interface, addresses, ports, protocol and rule, whether a limit rule
+ * dropped it beyond its rate (limited), and how many events the rule's
+ * log rate suppressed before it. On exit it prints how many events the
+ * log rates suppressed while it ran (from xf_rlog).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -111,67 +112,99 @@ static void print_addr(int af, const char *addr, __be16 port, int ports)
 		printf("%s:%u", addr, ntohs(port));
 }
 
+/* The protocol as parsed: ports exist for TCP and UDP; "any from PREFIX"
+ * also logs ICMP, later fragments and the rest, by protocol number. */
+static void proto_name(__u8 l4, char *buf, size_t len)
+{
+	if (l4 == IPPROTO_TCP)
+		snprintf(buf, len, "tcp");
+	else if (l4 == IPPROTO_UDP)
+		snprintf(buf, len, "udp");
+	else if (l4 == IPPROTO_ICMP)
+		snprintf(buf, len, "icmp");
+	else if (l4 == IPPROTO_ICMPV6)
+		snprintf(buf, len, "icmpv6");
+	else
+		snprintf(buf, len, "proto-%u", l4);
+}
+
+/* An event's words, as both outputs print them. */
+struct ev_text {
+	char when[48], ifname[IF_NAMESIZE], src[INET6_ADDRSTRLEN],
+	     dst[INET6_ADDRSTRLEN], rule[XF_RULE_TEXT], proto[16];
+	int af, ports;
+	bool limited;		/* beyond a limit rule's rate */
+};
+
+static void event_text(struct mon *mon, const struct xf_event *e,
+		       struct ev_text *t)
+{
+	struct xf_rule r;
+	__u32 id = e->rule;
+
+	t->af = e->family == 4 ? AF_INET : AF_INET6;
+	t->ports = e->l4 == IPPROTO_TCP || e->l4 == IPPROTO_UDP;
+	t->limited = e->reason == XF_R_LIMITED;
+	proto_name(e->l4, t->proto, sizeof(t->proto));
+	event_time(e->ts_ns, t->when, sizeof(t->when));
+	if (!if_indextoname(e->ifindex, t->ifname))
+		snprintf(t->ifname, sizeof(t->ifname), "if%u", e->ifindex);
+	inet_ntop(t->af, e->saddr, t->src, sizeof(t->src));
+	inet_ntop(t->af, e->daddr, t->dst, sizeof(t->dst));
+	snprintf(t->rule, sizeof(t->rule), "?");
+	if (id < XF_MAX_RULES &&
+	    !bpf_map_lookup_elem(mon->m->fd[XF_M_RULES], &id, &r) && r.sets)
+		xf_format_rule(&r, t->rule, sizeof(t->rule));
+}
+
+static void print_json(const struct xf_event *e, const struct ev_text *t)
+{
+	printf("{\"time\": \"%s\", \"interface\": \"%s\","
+	       " \"ifindex\": %u, \"action\": \"drop\", \"reason\": \"%s\","
+	       " \"proto\": \"%s\", \"src\": \"%s\",", t->when, t->ifname,
+	       e->ifindex, t->limited ? "limited" : "dropped", t->proto,
+	       t->src);
+	if (t->ports)
+		printf(" \"sport\": %u,", ntohs(e->sport));
+	else
+		printf(" \"sport\": null,");
+	printf(" \"dst\": \"%s\",", t->dst);
+	if (t->ports)
+		printf(" \"dport\": %u,", ntohs(e->dport));
+	else
+		printf(" \"dport\": null,");
+	printf(" \"rule_id\": %u, \"rule\": \"%s\", \"len\": %u,"
+	       " \"suppressed\": %u}\n", e->rule, t->rule, e->len,
+	       e->suppressed);
+}
+
+/* "TIME IF drop|limited PROTO SRC -> DST rule ID (RULE) len N". */
+static void print_text(const struct xf_event *e, const struct ev_text *t)
+{
+	printf("%s %s %s %s ", t->when, t->ifname,
+	       t->limited ? "limited" : "drop", t->proto);
+	print_addr(t->af, t->src, e->sport, t->ports);
+	printf(" -> ");
+	print_addr(t->af, t->dst, e->dport, t->ports);
+	printf(" rule %u (%s) len %u", e->rule, t->rule, e->len);
+	if (e->suppressed)
+		printf(" (%u suppressed before it)", e->suppressed);
+	putchar('\n');
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct mon *mon = ctx;
 	const struct xf_event *e = data;
-	char when[48], ifname[IF_NAMESIZE] = "?", src[INET6_ADDRSTRLEN],
-	     dst[INET6_ADDRSTRLEN], rule[XF_RULE_TEXT] = "?";
-	int af = e->family == 4 ? AF_INET : AF_INET6;
-	char proto[16];
-	int ports = e->l4 == IPPROTO_TCP || e->l4 == IPPROTO_UDP;
-	struct xf_rule r;
-	__u32 id = e->rule;
+	struct ev_text t;
 
 	if (size < sizeof(*e))
 		return 0;
-	/* Ports exist for TCP and UDP; "any from PREFIX" also logs ICMP,
-	 * later fragments and the rest, by protocol number. */
-	if (e->l4 == IPPROTO_TCP)
-		snprintf(proto, sizeof(proto), "tcp");
-	else if (e->l4 == IPPROTO_UDP)
-		snprintf(proto, sizeof(proto), "udp");
-	else if (e->l4 == IPPROTO_ICMP)
-		snprintf(proto, sizeof(proto), "icmp");
-	else if (e->l4 == IPPROTO_ICMPV6)
-		snprintf(proto, sizeof(proto), "icmpv6");
+	event_text(mon, e, &t);
+	if (mon->a->json)
+		print_json(e, &t);
 	else
-		snprintf(proto, sizeof(proto), "proto-%u", e->l4);
-	event_time(e->ts_ns, when, sizeof(when));
-	if (!if_indextoname(e->ifindex, ifname))
-		snprintf(ifname, sizeof(ifname), "if%u", e->ifindex);
-	inet_ntop(af, e->saddr, src, sizeof(src));
-	inet_ntop(af, e->daddr, dst, sizeof(dst));
-	if (id < XF_MAX_RULES &&
-	    !bpf_map_lookup_elem(mon->m->fd[XF_M_RULES], &id, &r) && r.sets)
-		xf_format_rule(&r, rule, sizeof(rule));
-	if (mon->a->json) {
-		printf("{\"time\": \"%s\", \"interface\": \"%s\","
-		       " \"ifindex\": %u, \"action\": \"drop\","
-		       " \"proto\": \"%s\", \"src\": \"%s\",", when, ifname,
-		       e->ifindex, proto, src);
-		if (ports)
-			printf(" \"sport\": %u,", ntohs(e->sport));
-		else
-			printf(" \"sport\": null,");
-		printf(" \"dst\": \"%s\",", dst);
-		if (ports)
-			printf(" \"dport\": %u,", ntohs(e->dport));
-		else
-			printf(" \"dport\": null,");
-		printf(" \"rule_id\": %u, \"rule\": \"%s\", \"len\": %u,"
-		       " \"suppressed\": %u}\n", id, rule, e->len,
-		       e->suppressed);
-	} else {
-		printf("%s %s drop %s ", when, ifname, proto);
-		print_addr(af, src, e->sport, ports);
-		printf(" -> ");
-		print_addr(af, dst, e->dport, ports);
-		printf(" rule %u (%s) len %u", id, rule, e->len);
-		if (e->suppressed)
-			printf(" (%u suppressed before it)", e->suppressed);
-		putchar('\n');
-	}
+		print_text(e, &t);
 	fflush(stdout);
 	mon->events++;
 	if (mon->a->count && mon->events >= mon->a->count) {

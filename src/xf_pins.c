@@ -45,6 +45,13 @@ const struct xf_map_spec xf_map_specs[XF_NMAPS] = {
 			 sizeof(__u32), XF_PROG_SLOTS },
 	[XF_M_PROGS_SB] = { XF_MAP_PROGS_SB, BPF_MAP_TYPE_PROG_ARRAY,
 			    sizeof(__u32), sizeof(__u32), XF_PROG_SLOTS },
+	[XF_M_LIMIT] = { XF_MAP_LIMIT, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			 sizeof(struct xf_limit), XF_MAX_RULES },
+	[XF_M_RLIMITED] = { XF_MAP_RLIMITED, BPF_MAP_TYPE_PERCPU_ARRAY,
+			    sizeof(__u32), sizeof(struct xf_count),
+			    XF_MAX_RULES },
+	[XF_M_LSRC] = { XF_MAP_LSRC, BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(__u32),
+			sizeof(__u32), 1 },
 };
 
 char xf_pin_dir[PATH_MAX] = XF_PIN_DIR;

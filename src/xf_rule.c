@@ -64,24 +64,32 @@ bad:
 		       " 1-65535, such as 6000-6100)", s);
 }
 
+/* The N of "N/s" into buf (len bytes): 0, or -1 when s has not that form
+ * or N does not fit. */
+static int rate_number(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || n >= len || strcmp(s + n - 2, "/s"))
+		return -1;
+	memcpy(buf, s, n - 2);
+	buf[n - 2] = '\0';
+	return 0;
+}
+
 /* "N/s", 1 <= N <= XF_LOG_RATE_MAX: a drop log's events per second. */
 static int parse_log_rate(const char *s, const struct xf_loc *at, __u32 *rate)
 {
-	size_t n = strlen(s);
 	unsigned long v;
 	char buf[16];
 
-	if (n < 3 || n >= sizeof(buf) || strcmp(s + n - 2, "/s"))
-		goto bad;
-	memcpy(buf, s, n - 2);
-	buf[n - 2] = '\0';
-	if (xf_parse_uint(buf, XF_LOG_RATE_MAX, &v))
-		goto bad;
+	if (rate_number(s, buf, sizeof(buf)) ||
+	    xf_parse_uint(buf, XF_LOG_RATE_MAX, &v))
+		return xf_diag(XF_EINPUT, at, "bad log rate '%s' (expected"
+			       " EVENTS/s, 1/s to %u/s, such as 10/s)", s,
+			       XF_LOG_RATE_MAX);
 	*rate = v;
 	return 0;
-bad:
-	return xf_diag(XF_EINPUT, at, "bad log rate '%s' (expected EVENTS/s,"
-		       " 1/s to %u/s, such as 10/s)", s, XF_LOG_RATE_MAX);
 }
 
 /* The first bit of addr (max bits long) set at or after bit len, or max. */
@@ -141,32 +149,118 @@ static int parse_prefix(const char *s, const struct xf_loc *at,
 	return 0;
 }
 
-/* The end of a rule: [log [N/s]], then nothing. */
+/* "N/s", 1 <= N <= XF_LIMIT_RATE_MAX: a limit's rate. */
+static int parse_limit_rate(const char *s, const struct xf_loc *at,
+			    __u32 *rate)
+{
+	unsigned long v;
+	char buf[32];
+
+	if (rate_number(s, buf, sizeof(buf)))
+		return xf_diag(XF_EINPUT, at, "bad limit rate '%s' (expected"
+			       " N/s, such as 5/s)", s);
+	if (xf_parse_uint(buf, XF_LIMIT_RATE_MAX, &v))
+		return xf_diag(XF_EINPUT, at, "limit %s: N must be 1-%u", s,
+			       XF_LIMIT_RATE_MAX);
+	*rate = v;
+	return 0;
+}
+
+/* "per-source [LEN]": LEN groups IPv4 sources (1-32), or for a rule from
+ * an IPv6 prefix IPv6 sources (1-128); the other length keeps its
+ * default. *i: the word after per-source. */
+static int parse_per_source(int argc, char **argv, int *i,
+			    const struct xf_loc *at, struct xf_rule *r)
+{
+	unsigned long len, max = r->family == 6 ? 128 : 32;
+
+	r->per_source = 1;
+	r->plen4 = 32;
+	r->plen6 = XF_LSRC_PLEN6;
+	if (*i >= argc)
+		return 0;
+	if (xf_parse_uint(argv[*i], max, &len))
+		return xf_diag(XF_EINPUT, at, "per-source %s: LEN must be"
+			       " 1-%lu (IPv%d)", argv[*i], max,
+			       r->family == 6 ? 6 : 4);
+	*(r->family == 6 ? &r->plen6 : &r->plen4) = len;
+	(*i)++;
+	return 0;
+}
+
+/* "limit N/s [burst B] [per-source [LEN]]"; *i: the word after limit. */
+static int parse_limit(int argc, char **argv, int *i, const struct xf_loc *at,
+		       struct xf_rule *r)
+{
+	unsigned long burst;
+	int ret;
+
+	if (r->anyport)
+		return xf_diag(XF_EINPUT, at, "limit: not on 'any from PREFIX'"
+			       " (a limit is for port rules: PORTS PROTO from"
+			       " PREFIX limit N/s)");
+	if (*i >= argc)
+		return xf_diag(XF_EINPUT, at, "'limit' needs a rate N/s, such"
+			       " as 5/s");
+	ret = parse_limit_rate(argv[(*i)++], at, &r->limit_rate);
+	if (ret)
+		return ret;
+	r->limit_burst = r->limit_rate;
+	if (*i < argc && !strcmp(argv[*i], "burst")) {
+		if (++*i >= argc)
+			return xf_diag(XF_EINPUT, at, "'burst' needs a number"
+				       " B, 1-%u", XF_LIMIT_BURST_MAX);
+		if (xf_parse_uint(argv[*i], XF_LIMIT_BURST_MAX, &burst))
+			return xf_diag(XF_EINPUT, at, "burst %s: B must be"
+				       " 1-%u", argv[*i], XF_LIMIT_BURST_MAX);
+		r->limit_burst = burst;
+		(*i)++;
+	}
+	if (*i < argc && !strcmp(argv[*i], "per-source")) {
+		(*i)++;
+		return parse_per_source(argc, argv, i, at, r);
+	}
+	return 0;
+}
+
+/* [log [N/s]]; *i: where it may start. */
+static int parse_log(int argc, char **argv, int *i, const struct xf_loc *at,
+		     struct xf_rule *r)
+{
+	if (*i >= argc || strcmp(argv[*i], "log"))
+		return 0;
+	(*i)++;
+	r->log_rate = XF_LOG_RATE;
+	/* A rate, or something meant as one ("5", "5/m"). */
+	if (*i < argc && (strchr(argv[*i], '/') ||
+			  isdigit((unsigned char)argv[*i][0])))
+		return parse_log_rate(argv[(*i)++], at, &r->log_rate);
+	return 0;
+}
+
+/* The end of a rule: [log [N/s]] [limit N/s [burst B] [per-source
+ * [LEN]]], then nothing. */
 static int parse_rule_tail(int argc, char **argv, int i,
 			   const struct xf_loc *at, struct xf_rule *r)
 {
-	bool logs = false;
-	int ret;
+	int ret = parse_log(argc, argv, &i, at, r);
 
-	if (i < argc && !strcmp(argv[i], "log")) {
-		logs = true;
+	if (!ret && i < argc && !strcmp(argv[i], "limit")) {
 		i++;
-		r->log_rate = XF_LOG_RATE;
-		/* A rate, or something meant as one ("5", "5/m"). */
-		if (i < argc && (strchr(argv[i], '/') ||
-				 isdigit((unsigned char)argv[i][0]))) {
-			ret = parse_log_rate(argv[i++], at, &r->log_rate);
-			if (ret)
-				return ret;
-		}
+		ret = parse_limit(argc, argv, &i, at, r);
 	}
-	if (i >= argc)
-		return 0;
-	if (logs)
+	if (ret || i >= argc)
+		return ret;
+	if (r->limit_rate)
+		return xf_diag(XF_EINPUT, at, "unexpected '%s' after limit"
+			       " (limit N/s [burst B] [per-source [LEN]] comes"
+			       " last)", argv[i]);
+	if (r->log_rate)
 		return xf_diag(XF_EINPUT, at, "unexpected '%s' after log (log"
-			       " [N/s] comes last)", argv[i]);
+			       " [N/s] comes before limit, after the rest)",
+			       argv[i]);
 	return xf_diag(XF_EINPUT, at, "unknown keyword '%s' (expected src, dst,"
-		       " from PREFIX or log [N/s])", argv[i]);
+		       " from PREFIX, log [N/s] or limit N/s)", argv[i]);
 }
 
 static int parse_any_from(int argc, char **argv, const struct xf_loc *at,
@@ -280,6 +374,39 @@ void xf_format_rule(const struct xf_rule *r, char *buf, size_t len)
 		append(buf, len, " log");
 	else if (r->log_rate)
 		append(buf, len, " log %u/s", r->log_rate);
+	if (r->limit_rate) {
+		append(buf, len, " ");
+		xf_format_limit(r, buf + strlen(buf), len - strlen(buf));
+	}
+}
+
+/* The prefix length that groups sources of a per-source rule, as written:
+ * the IPv6 one for a rule from an IPv6 prefix, else the IPv4 one. */
+static unsigned int written_plen(const struct xf_rule *r, bool *dflt)
+{
+	*dflt = r->family == 6 ? r->plen6 == XF_LSRC_PLEN6 : r->plen4 == 32;
+	return r->family == 6 ? r->plen6 : r->plen4;
+}
+
+void xf_format_limit(const struct xf_rule *r, char *buf, size_t len)
+{
+	unsigned int plen;
+	bool dflt;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!r->limit_rate)
+		return;
+	append(buf, len, "limit %u/s", r->limit_rate);
+	if (r->limit_burst != r->limit_rate)
+		append(buf, len, " burst %u", r->limit_burst);
+	if (!r->per_source)
+		return;
+	append(buf, len, " per-source");
+	plen = written_plen(r, &dflt);
+	if (!dflt)
+		append(buf, len, " %u", plen);
 }
 
 /* The words after "policy allow". */
@@ -419,6 +546,20 @@ int xf_cmp_prefix(const struct xf_rule *x, const struct xf_rule *y)
 	return x->prefixlen - y->prefixlen;
 }
 
+/* Rate, burst, grouping: a rule whose limit changes is a new rule. */
+static int cmp_limit(const struct xf_rule *x, const struct xf_rule *y)
+{
+	if (x->limit_rate != y->limit_rate)
+		return x->limit_rate < y->limit_rate ? -1 : 1;
+	if (x->limit_burst != y->limit_burst)
+		return x->limit_burst < y->limit_burst ? -1 : 1;
+	if (x->per_source != y->per_source)
+		return x->per_source - y->per_source;
+	if (x->plen4 != y->plen4)
+		return x->plen4 - y->plen4;
+	return x->plen6 - y->plen6;
+}
+
 int xf_cmp_rule(const struct xf_rule *x, const struct xf_rule *y)
 {
 	int c = xf_cmp_prefix(x, y);
@@ -435,7 +576,9 @@ int xf_cmp_rule(const struct xf_rule *x, const struct xf_rule *y)
 		return x->port_hi - y->port_hi;
 	if (x->protos != y->protos)
 		return x->protos - y->protos;
-	return x->log_rate < y->log_rate ? -1 : x->log_rate > y->log_rate;
+	if (x->log_rate != y->log_rate)
+		return x->log_rate < y->log_rate ? -1 : 1;
+	return cmp_limit(x, y);
 }
 
 bool xf_same_rule(const struct xf_rule *a, const struct xf_rule *b)

@@ -3,9 +3,10 @@
  * it back the same way, order and compare rules, and find overlaps. Pure
  * text and records: no maps, no libbpf.
  *
- * A rule is "PORTS PROTO [dst|src] [from PREFIX] [log [N/s]]" or "any from
- * PREFIX [log [N/s]]" (xdp_filter.h), a policy "deny" or "allow [ephemeral
- * LO-HI] [dhcp|nodhcp]". Parsers say what is wrong through xf_diag() at the
+ * A rule is "PORTS PROTO [dst|src] [from PREFIX] [log [N/s]] [limit N/s
+ * [burst B] [per-source [LEN]]]" or "any from PREFIX [log [N/s]]"
+ * (xdp_filter.h, DESIGN.md "Rate limits"), a policy "deny" or "allow
+ * [ephemeral LO-HI] [dhcp|nodhcp]". Parsers say what is wrong through xf_diag() at the
  * given location (NULL: the command line) and return XF_EINPUT.
  */
 #ifndef XF_RULE_H
@@ -31,6 +32,9 @@ int xf_parse_rule(int argc, char **argv, const struct xf_loc *at,
 		  struct xf_rule *r);
 /* The rule in the syntax xf_parse_rule() reads. */
 void xf_format_rule(const struct xf_rule *r, char *buf, size_t len);
+/* "limit N/s [burst B] [per-source [LEN]]" as xf_format_rule() writes it
+ * (burst and LEN only when not the default), or "" without a limit. */
+void xf_format_limit(const struct xf_rule *r, char *buf, size_t len);
 /* "tcp", "udp" or "any". */
 const char *xf_proto_text(const struct xf_rule *r);
 /* "ADDR/LEN" of a rule with a prefix. */
@@ -64,13 +68,13 @@ void xf_format_policy(const struct xf_set *set, char *buf, size_t len);
 bool xf_same_policy(const struct xf_set *a, const struct xf_set *b);
 
 /* The order of list, save and apply's difference: prefix, kind, direction,
- * ports, protocols, log. Identical rules end up next to each other, and so
+ * ports, protocols, log, limit. Identical rules end up next to each other, and so
  * do rules that could overlap. */
 int xf_cmp_rule(const struct xf_rule *x, const struct xf_rule *y);
 /* Its first key: family, address, length. */
 int xf_cmp_prefix(const struct xf_rule *x, const struct xf_rule *y);
-/* The same match and the same log setting: a rule whose log changes is a
- * new rule, with counters of its own. */
+/* The same match and the same log and limit settings: a rule whose log or
+ * limit changes is a new rule, with counters (and buckets) of its own. */
 bool xf_same_rule(const struct xf_rule *a, const struct xf_rule *b);
 /* Two rules that would claim the same slot. */
 bool xf_overlaps(const struct xf_rule *a, const struct xf_rule *b);

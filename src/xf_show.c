@@ -10,6 +10,7 @@
 
 #include "xf_counts.h"
 #include "xf_ct.h"
+#include "xf_limits.h"
 #include "xf_rule.h"
 #include "xf_show.h"
 #include "xf_tiers.h"
@@ -22,13 +23,15 @@ static const char *const reason_actions[XF_R_MAX] = {
 	[XF_R_NON_IP] = "pass",		[XF_R_OTHER_L4] = "pass",
 	[XF_R_ALLOWED] = "pass",	[XF_R_POLICY] = "drop",
 	[XF_R_TRACKED] = "pass",	[XF_R_STATE] = "drop",
+	[XF_R_LIMITED] = "drop",
 };
 
-/* A rule of the active set, with its counters once read. */
+/* A rule of the active set, with its counters once read (limited: a
+ * limit rule's packets beyond its rate). */
 struct entry {
 	struct xf_rule	r;
 	__u32		id;
-	struct xf_count	c;
+	struct xf_count	c, limited;
 };
 
 static int cmp_entry(const void *a, const void *b)
@@ -57,13 +60,40 @@ static int sorted_rules(struct xf_maps *m, bool counts, struct entry **out,
 		if (xf_in_set(m, id, m->set))
 			e[(*n)++] = (struct entry){ .r = m->rules[id], .id = id };
 	qsort(e, *n, sizeof(*e), cmp_entry);
-	for (__u32 i = 0; counts && !err && i < *n; i++)
+	for (__u32 i = 0; counts && !err && i < *n; i++) {
 		err = xf_read_count(m, XF_M_RCOUNT, e[i].id, &e[i].c);
+		if (!err && e[i].r.limit_rate)
+			err = xf_read_count(m, XF_M_RLIMITED, e[i].id,
+					    &e[i].limited);
+	}
 	if (err)
 		free(e);
 	else
 		*out = e;
 	return err;
+}
+
+/* "limit", "burst", "per_source" (the prefix lengths that group sources,
+ * of the families the rule matches) and "limited": null without a limit. */
+static void json_limit(const struct entry *e)
+{
+	const struct xf_rule *r = &e->r;
+
+	if (!r->limit_rate) {
+		printf("\"limit\": null, \"burst\": null, \"per_source\":"
+		       " null, \"limited\": null, ");
+		return;
+	}
+	printf("\"limit\": %u, \"burst\": %u, \"per_source\": ",
+	       r->limit_rate, r->limit_burst);
+	if (!r->per_source)
+		printf("null");
+	else if (r->family)
+		printf("{\"ipv%u\": %u}", r->family,
+		       r->family == 6 ? r->plen6 : r->plen4);
+	else
+		printf("{\"ipv4\": %u, \"ipv6\": %u}", r->plen4, r->plen6);
+	printf(", \"limited\": %llu, ", (unsigned long long)e->limited.packets);
 }
 
 static void json_rule(const struct entry *e, bool first)
@@ -90,6 +120,7 @@ static void json_rule(const struct entry *e, bool first)
 		printf("\"log\": %u, ", r->log_rate);
 	else
 		printf("\"log\": null, ");
+	json_limit(e);
 	printf("\"packets\": %llu, \"bytes\": %llu}",
 	       (unsigned long long)e->c.packets, (unsigned long long)e->c.bytes);
 }
@@ -97,7 +128,7 @@ static void json_rule(const struct entry *e, bool first)
 static void text_rule(const struct entry *e)
 {
 	const struct xf_rule *r = &e->r;
-	char pfx[INET6_ADDRSTRLEN + 8];
+	char pfx[INET6_ADDRSTRLEN + 8], text[XF_RULE_TEXT];
 
 	if (r->anyport)
 		printf("any any");
@@ -115,6 +146,11 @@ static void text_rule(const struct entry *e)
 	}
 	if (r->log_rate)
 		printf(" log %u/s", r->log_rate);
+	if (r->limit_rate) {
+		xf_format_limit(r, text, sizeof(text));
+		printf(" %s limited %llu", text,
+		       (unsigned long long)e->limited.packets);
+	}
 	putchar('\n');
 }
 
@@ -163,6 +199,68 @@ int xf_show_save(struct xf_maps *m)
 		xf_format_rule(&e[i].r, text, sizeof(text));
 		printf("%s\n", text);
 	}
+	free(e);
+	return 0;
+}
+
+/* The per-source table: null or {...} in JSON, a line of text. */
+static void show_lsrc(const struct xf_lsrc_info *t, bool json)
+{
+	if (json && !t->exists)
+		printf("null");
+	else if (json)
+		printf("{\"map_id\": %u, \"entries\": %u, \"max_entries\":"
+		       " %u, \"memory_bytes\": %llu}", t->map_id, t->entries,
+		       XF_LSRC_ENTRIES, (unsigned long long)t->memory);
+	else if (!t->exists)
+		printf("per-source table: none (no per-source limit rule)\n");
+	else
+		printf("per-source table: %u of %u buckets, %llu bytes\n",
+		       t->entries, XF_LSRC_ENTRIES,
+		       (unsigned long long)t->memory);
+}
+
+int xf_show_limits(struct xf_maps *m, bool json)
+{
+	char text[XF_RULE_TEXT];
+	struct xf_lsrc_info t;
+	struct entry *e;
+	__u32 n, k = 0;
+	int err = sorted_rules(m, true, &e, &n);
+
+	if (err)
+		return err;
+	err = xf_lsrc_read(m, &t);
+	if (err) {
+		free(e);
+		return xf_diag(err, NULL, "read %s: %s", XF_MAP_LSRC,
+			       strerror(-err));
+	}
+	if (json)
+		printf("{\"rules\": [");
+	for (__u32 i = 0; i < n; i++) {
+		struct xf_limit l;
+
+		if (!e[i].r.limit_rate)
+			continue;
+		xf_format_rule(&e[i].r, text, sizeof(text));
+		xf_limit_entry(&e[i].r, 0, &l);		/* its clock */
+		if (json)
+			printf("%s\n  {\"id\": %u, \"rule\": \"%s\", \"limited\":"
+			       " %llu, \"clock\": \"%s\"}", k++ ? "," : "",
+			       e[i].id, text,
+			       (unsigned long long)e[i].limited.packets,
+			       l.coarse ? "coarse" : "precise");
+		else
+			printf("%s limited %llu clock %s\n", text,
+			       (unsigned long long)e[i].limited.packets,
+			       l.coarse ? "coarse" : "precise");
+	}
+	if (json)
+		printf("%s], \"per_source_table\": ", k ? "\n" : "");
+	show_lsrc(&t, json);
+	if (json)
+		printf("}\n");
 	free(e);
 	return 0;
 }
@@ -223,7 +321,8 @@ static void prom_rules(const struct xf_maps *m, const struct entry *e,
 					 "xdp_filter_rule_packets_total";
 
 		printf("# HELP %s %s matched by a rule (dropped by it, or let"
-		       " through by it under the allow policy).\n"
+		       " through by it under the allow policy or within its"
+		       " limit).\n"
 		       "# TYPE %s counter\n", metric,
 		       k ? "Bytes of packets" : "Packets", metric);
 		for (__u32 i = 0; i < n; i++)
@@ -243,6 +342,13 @@ static void prom_rules(const struct xf_maps *m, const struct entry *e,
 		prom_rule("xdp_filter_rule_log_suppressed_total", &e[i].r,
 			  (unsigned long long)b.suppressed);
 	}
+	printf("# HELP xdp_filter_rule_limited_total Packets of a rule with"
+	       " limit dropped beyond its rate.\n"
+	       "# TYPE xdp_filter_rule_limited_total counter\n");
+	for (__u32 i = 0; i < n; i++)
+		if (e[i].r.limit_rate)
+			prom_rule("xdp_filter_rule_limited_total", &e[i].r,
+				  (unsigned long long)e[i].limited.packets);
 }
 
 /* Which feature tier packets run: 1 for the active one. */

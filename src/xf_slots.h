@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include "xf_pins.h"
 
-/* What the packet path stores for rule id: the id and its log bit. */
+/* What the packet path stores for rule id: the id, its log bit and its
+ * limit bit. */
 static inline __u32 xf_path_id(const struct xf_rule *r, __u32 id)
 {
-	return id | (r->log_rate ? XF_ID_LOG : 0);
+	return id | (r->log_rate ? XF_ID_LOG : 0) |
+	       (r->limit_rate ? XF_ID_LIMIT : 0);
 }
 
 /* The port slots of rules ids[0..n) (their records in m->rules) in rule

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "xf_counts.h"
+#include "xf_limits.h"
 #include "xf_rule.h"
 #include "xf_slots.h"
 #include "xf_store.h"
@@ -280,6 +281,10 @@ static int insert_refs(struct xf_maps *m, __u32 set, struct ref *refs,
 				   XF_TIER_BEFORE);
 	if (!err)
 		err = xf_counts_fresh(m, fresh, nfresh);
+	if (!err)		/* before a slot points at a limit rule */
+		err = xf_limits_fresh(m, fresh, nfresh);
+	if (!err)
+		err = xf_lsrc_need(m, added, *nadded);
 	if (!err)
 		err = write_records(m, added, *nadded);
 	if (!err)
@@ -400,6 +405,8 @@ int xf_store_remove(struct xf_maps *m, __u32 set, const __u32 *ids, __u32 n)
 		err = sync_counts(m, set);	/* else none of them changes */
 	if (!err)
 		err = retire(m, gone, ngone);
+	if (!err)
+		err = xf_lsrc_release(m, recs, ngone);
 	if (!err)		/* a lighter tier, if the set needs less now */
 		err = xf_tier_sync(m, set, 0, XF_TIER_AFTER);
 	free(gone);

@@ -32,7 +32,8 @@ __u32 xf_policy_uses(const struct xf_set *policy)
 
 __u32 xf_rule_uses(const struct xf_rule *r)
 {
-	__u32 uses = r->log_rate ? XF_USES_LOG : 0;
+	__u32 uses = (r->log_rate ? XF_USES_LOG : 0) |
+		     (r->limit_rate ? XF_USES_LIMIT : 0);
 
 	if (r->family)
 		uses |= XF_USES_PREFIX;
@@ -75,6 +76,7 @@ void xf_uses_text(__u32 uses, char *buf, size_t len)
 	static const char *const what[] = {
 		"source-port rules", "prefix rules", "rules with log",
 		"the allow policy", "its conntrack lookups (stateful)",
+		"rules with limit",
 	};
 	size_t n = 0;
 

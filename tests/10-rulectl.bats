@@ -19,6 +19,7 @@ teardown() {
 	[[ $output == *"usage: rule.sh add RULE"* ]]
 	[[ $output == *"PORTS tcp|udp|any [dst|src] [from PREFIX]"* ]]
 	[[ $output == *"list [--json]"* && $output == *"stats [--json|--prometheus]"* ]]
+	[[ $output == *"[limit N/s [burst B] [per-source [LEN]]]"* && $output == *"limits [--json]"* ]]
 	run -0 "$B/rulectl" --help
 	[[ $output == *"add_rule"* ]]
 }
@@ -81,7 +82,8 @@ teardown() {
 		(.proto == "tcp" or .proto == "udp") and
 		(.packets|type) == "number" and (.bytes|type) == "number")' <<<"$output"
 	jq -e '.[2] | del(.id) == {"port": 53, "port_last": 53, "proto": "udp",
-		"dir": "dst", "prefix": null, "log": null, "packets": 0,
+		"dir": "dst", "prefix": null, "log": null, "limit": null,
+		"burst": null, "per_source": null, "limited": null, "packets": 0,
 		"bytes": 0}' <<<"$output"
 	run -0 rule del 53 udp
 	run -0 rule list
@@ -136,7 +138,8 @@ teardown() {
 	[[ $output =~ dropped\ +drop\ +[1-9] ]]
 	[[ $output =~ passed\ +pass\ +[1-9] ]]
 	run -0 rule stats --json
-	jq -e 'keys == (["allowed","dropped","fragment","malformed","non_ip","other_l4","passed","policy","state","tracked"]) and
+	jq -e 'keys == (["allowed","dropped","fragment","limited","malformed","non_ip","other_l4","passed","policy","state","tracked"]) and
+		.limited.action == "drop" and
 		.dropped.packets >= 1 and .dropped.bytes >= 42 and .passed.packets >= 1 and
 		.malformed.action == "drop" and .passed.action == "pass"' <<<"$output"
 }

@@ -9,6 +9,7 @@
 # refused by the driver, and attach says why and what to do.
 
 load helpers
+load mutant
 
 setup_file() {
 	make -s -C "$XF_ROOT" all >&3
@@ -93,11 +94,7 @@ jumbo_udp() {
 
 @test "an object without multi-buffer support is refused on MTU 9000, and attach says what to do" {
 	local dir=$BATS_TEST_TMPDIR/nofrags
-	mkdir -p "$dir"
-	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
-	sed -i 's/SEC("xdp.frags")/SEC("xdp")/' "$dir/xdp_filter.c"
-	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
-		-c "$dir/xdp_filter.c" -o "$dir/xdp_filter.o"
+	build_mutant "$dir/xdp_filter.o" xdp_filter.c 's/SEC("xdp.frags")/SEC("xdp")/'
 	run -1 --separate-stderr in_ns env OBJ="$dir/xdp_filter.o" "$ATTACH" attach "$XF_A" native
 	[[ $stderr == *"MTU"* && $stderr == *"MODE=generic"* ]]
 	# nothing attached

@@ -90,8 +90,9 @@ prog_id() {
 		$i.program == $l.xdp.prog.name and $i.program == "xf_dst_s0_sb" and
 		$i.attached_since >= $t0 - 1 and $i.attached_since <= $now' <<<"$output"
 	# memory: every pin, and the total is their sum
-	jq -e '(.maps | keys) == ["xf_config", "xf_log", "xf_pfx4", "xf_pfx6", "xf_ports",
-		"xf_pports", "xf_progs", "xf_progs_sb", "xf_rcount", "xf_rdesc", "xf_rlog", "xf_stats"] and
+	jq -e '(.maps | keys) == ["xf_config", "xf_limit", "xf_log", "xf_lsrc", "xf_pfx4", "xf_pfx6",
+		"xf_ports", "xf_pports", "xf_progs", "xf_progs_sb", "xf_rcount", "xf_rdesc", "xf_rlimited",
+		"xf_rlog", "xf_stats"] and
 		.map_memory_bytes == ([.maps[]] | add) and .map_memory_bytes > 1048576' <<<"$doc"
 	# rules and totals move
 	run -0 rule add 8080 tcp
@@ -219,10 +220,11 @@ prog_id() {
 @test "the README's bpftool example adds a rule the filter obeys" {
 	attach_filter
 	local g=/sys/fs/bpf/tc/globals
-	# rule id 100 = "8080 udp": its record (struct xf_rule, 36 bytes) ...
+	# rule id 100 = "8080 udp": its record (struct xf_rule, 48 bytes) ...
 	in_ns bpftool map update pinned $g/xf_rdesc key 100 0 0 0 value \
 		1 2 0 0 0 0 0x90 0x1f 0x90 0x1f 0 0  0 0 0 0 \
-		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0  0 0 0 0
+		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0  0 0 0 0 \
+		0 0 0 0  0 0 0 0  0 0 0 0
 	# ... and its port slot: (dst 0 * 2 + udp 1) * 65536 + 8080 = 0x00011f90
 	in_ns bpftool map update pinned $g/xf_ports key 0x90 0x1f 0x01 0x00 \
 		value 100 0 0 0

@@ -11,6 +11,7 @@
 # segment of no known flow.
 
 load helpers
+load mutant
 
 setup_file() {
 	make -s -C "$XF_ROOT" all "$OBJ" >&3
@@ -137,26 +138,13 @@ reason() {
 # waits (bounded) for it at the host.
 open_under_deny() {
 	local i
-	IN=$BATS_TEST_TMPDIR/peer.in OUT=$BATS_TEST_TMPDIR/host.out
-	: >"$IN"
-	: >"$OUT"
+	says_init
 	on_peer sh -c 'tail -f "$1" | timeout 60 nc -l 198.18.0.2 9000 >/dev/null' sh "$IN" 3>&- &
 	for ((i = 0; i < 100; i++)); do
 		on_peer ss -Hltn "sport = :9000" | grep -q . && break
 		sleep 0.05
 	done
 	in_ns timeout 60 nc 198.18.0.2 9000 </dev/null >"$OUT" 2>/dev/null 3>&- &
-}
-
-says() {
-	local i
-	echo "$1" >>"$IN"
-	for ((i = 0; i < 60; i++)); do
-		grep -qx "$1" "$OUT" && return 0
-		sleep 0.05
-	done
-	echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$OUT")" >&2
-	return 1
 }
 
 @test "a connection opened under deny keeps working through stateful allow, stateless allow, deny and a re-attach" {
@@ -178,13 +166,8 @@ says() {
 @test "the control: without the socket lookup, a connection opened under deny stalls once the stateful policy is on" {
 	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
 	local dir=$BATS_TEST_TMPDIR/nosk
-	mkdir -p "$dir"
-	cp "$XF_ROOT"/{xdp_filter.c,xdp_filter.h,bpf_maps.h,parsing.h,conntrack.h} "$dir/"
-	sed -i 's/(tcp && sk_connected(ctx, &t, sz))/(tcp \&\& 0 \&\& sk_connected(ctx, \&t, sz))/' "$dir/xdp_filter.c"
-	! cmp -s "$XF_ROOT/xdp_filter.c" "$dir/xdp_filter.c" ||
-		{ echo "the sed no longer matches xdp_filter.c: update this test" >&2; false; }
-	clang -target bpf -O2 -g -Wall -Werror -I/usr/include/"$(gcc -dumpmachine)" \
-		-c "$dir/xdp_filter.c" -o "$dir/nosk.o"
+	build_mutant "$dir/nosk.o" xdp_filter.c \
+		's/(tcp && sk_connected(ctx, &t, sz))/(tcp \&\& 0 \&\& sk_connected(ctx, \&t, sz))/'
 	OBJ=$dir/nosk.o attach_filter
 	open_under_deny
 	says one

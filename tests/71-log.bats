@@ -123,7 +123,7 @@ within_a_minute() {
 	ifindex=$(in_ns cat "/sys/class/net/$XF_A/ifindex")
 	jq -e --arg ifn "$XF_A" --argjson ix "$ifindex" --argjson id "$udp" \
 		'del(.time) == {"interface": $ifn, "ifindex": $ix, "action": "drop",
-		"proto": "udp", "src": "198.18.0.2", "sport": 5002,
+		"reason": "dropped", "proto": "udp", "src": "198.18.0.2", "sport": 5002,
 		"dst": "198.18.0.1", "dport": 9999, "rule_id": $id,
 		"rule": "9999 udp log", "len": 106, "suppressed": 0}' <<<"${lines[0]}"
 	jq -e --arg ifn "$XF_A" --argjson id "$udp" \

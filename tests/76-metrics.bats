@@ -130,6 +130,7 @@ prom_value() {
 	run -0 rule add 53 any src
 	run -0 rule add 22 tcp from 198.18.0.0/24
 	run -0 rule add any from 2001:db8::/32
+	run -0 rule add 9 udp limit 5/s per-source
 	refute_reaches tcp 8080
 	refute_reaches udp 6050
 	assert_reaches tcp 8081
@@ -147,15 +148,19 @@ prom_value() {
 	s='xdp_filter_packets_total{reason="dropped",action="drop"}'
 	[[ $(prom_value "$f" "$s") == "$(reason_packets dropped)" && $(prom_value "$f" "$s") -ge 2 ]]
 	[[ $(prom_value "$f" 'xdp_filter_packets_total{reason="passed",action="pass"}') -ge 1 ]]
-	[[ $(prom_value "$f" 'xdp_filter_rules') == 5 ]]
+	[[ $(prom_value "$f" 'xdp_filter_rules') == 6 ]]
 	# labels: a source-port rule, a prefix rule, an "any from" rule
 	grep -qxF 'xdp_filter_rule_packets_total{rule="53 any src",port="53",proto="any",dir="src"} 0' "$f"
 	grep -qxF 'xdp_filter_rule_packets_total{rule="22 tcp from 198.18.0.0/24",port="22",proto="tcp",dir="dst",prefix="198.18.0.0/24"} 0' "$f"
 	grep -qxF 'xdp_filter_rule_packets_total{rule="any from 2001:db8::/32",proto="any",prefix="2001:db8::/32"} 0' "$f"
 	# every reason, both families
-	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 10 ]]
-	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 10 ]]
-	[[ $(grep -c '^xdp_filter_rule_bytes_total{' "$f") -eq 5 ]]
+	[[ $(grep -c '^xdp_filter_packets_total{reason=' "$f") -eq 11 ]]
+	[[ $(grep -c '^xdp_filter_bytes_total{reason=' "$f") -eq 11 ]]
+	grep -qxF 'xdp_filter_packets_total{reason="limited",action="drop"} 0' "$f"
+	# a limit rule's limited packets, for limit rules only
+	grep -qxF 'xdp_filter_rule_limited_total{rule="9 udp limit 5/s per-source",port="9",proto="udp",dir="dst"} 0' "$f"
+	[[ $(grep -c '^xdp_filter_rule_limited_total{' "$f") -eq 1 ]]
+	[[ $(grep -c '^xdp_filter_rule_bytes_total{' "$f") -eq 6 ]]
 }
 
 @test "promtool check metrics accepts the output, with and without rules" {

@@ -180,6 +180,29 @@ wait_packets() {
 	[[ $got == "$3" ]] || { echo "rule $1 $2 counted '$got' packets, expected $3" >&2; return 1; }
 }
 
+# A conversation over one TCP connection from the peer to the filtered end,
+# which the suite opens (either side may listen): the peer's nc sends what
+# is appended to $IN (through tail -f), the filtered end's writes what
+# arrives to $OUT. says_init makes both files, empty; says WORD has the
+# peer send WORD and waits (3 s at most) until it has arrived.
+says_init() {
+	IN=$BATS_TEST_TMPDIR/peer.in
+	OUT=$BATS_TEST_TMPDIR/host.out
+	: >"$IN"
+	: >"$OUT"
+}
+
+says() {
+	local i
+	echo "$1" >>"$IN"
+	for ((i = 0; i < 60; i++)); do
+		grep -qx "$1" "$OUT" && return 0
+		sleep 0.05
+	done
+	echo "'$1' did not arrive; got: $(tr '\n' ' ' <"$OUT")" >&2
+	return 1
+}
+
 # Sequence-numbered UDP streams (tests/tools/sequdp.c) from the peer to
 # 198.18.0.1, N datagrams at RATE a second (the caller sets N and RATE).
 # recv NAME PORT: a receiver in the background, ready when this returns;

@@ -12,11 +12,40 @@ readonly ROOT
 usage() {
 	cat <<USAGE
 usage: $PROG [FILE.bats ...]
-Runs the given bats files (default: all of tests/*.bats), then the suites
-that exercise the filter itself again against the Rust implementation
-(XF_IMPL=rust; those tests are named "[rust] ..."), and prints a summary
-line. Run as root: tests that need the kernel skip otherwise.
+       $PROG --more
+Runs the given bats files (default: all of tests/*.bats but the long
+ones below), then the suites that exercise the filter on the packet path
+again against the Rust implementation (XF_IMPL=rust; those tests are named
+"[rust] ..."), and prints a summary line. --more runs what make test
+leaves out to stay under 40 minutes (make test-more; CI runs both): the
+fleet suite, and the Rust reruns of the traffic suites whose parsing and
+rule forms the verdict and conformance suites already check for Rust.
+Run as root: tests that need the kernel skip otherwise.
 USAGE
+}
+
+# The suites make test runs again against the Rust implementation; the
+# suites only --more runs, in C and against the Rust implementation.
+readonly RUST_CORE=(20-traffic 50-verdicts 62-tiers 63-stateful 64-limits 65-live 69-atomic 71-log)
+readonly C_MORE=(78-fleet)
+readonly RUST_MORE=(25-rules 30-vlan 40-fragments 45-jumbo)
+
+# suites NAME... - the bats files of the named suites.
+suites() {
+	local n
+	for n in "$@"; do printf '%s\n' "$ROOT/tests/$n.bats"; done
+}
+
+# default_files - every bats file under tests/ but those of C_MORE.
+default_files() {
+	local f n more
+	for f in "$ROOT"/tests/*.bats; do
+		n=${f##*/}
+		for more in "${C_MORE[@]}"; do
+			[[ $n == "$more.bats" ]] && continue 2
+		done
+		printf '%s\n' "$f"
+	done
 }
 
 LOG=
@@ -27,21 +56,27 @@ main() {
 	-h | --help) usage; exit 0 ;;
 	esac
 	local both=()
-	if (($#)); then
+	if [[ ${1-} == --more ]]; then
+		mapfile -t files < <(suites "${C_MORE[@]}")
+		mapfile -t both < <(suites "${RUST_MORE[@]}")
+	elif (($#)); then
 		files=("$@")
 	else
-		files=("$ROOT"/tests/*.bats)
-		both=("$ROOT"/tests/{20-traffic,25-rules,30-vlan,40-fragments,45-jumbo,50-verdicts,62-tiers,63-stateful,65-live,69-atomic,71-log}.bats)
+		mapfile -t files < <(default_files)
+		mapfile -t both < <(suites "${RUST_CORE[@]}")
 	fi
 	[[ $EUID -eq 0 ]] || echo "$PROG: not root: tests that need the kernel will be skipped" >&2
 
 	make -s -C "$ROOT" all rust test-tools
 	LOG=$(mktemp)
 	trap 'rm -f "$LOG"' EXIT
-	XF_IMPL=c bats --formatter tap "${files[@]}" </dev/null | tee "$LOG" || rc=$?
+	: >"$LOG"
+	if ((${#files[@]})); then
+		XF_IMPL=c bats --formatter tap --timing "${files[@]}" </dev/null | tee "$LOG" || rc=$?
+	fi
 	if ((${#both[@]})); then
 		echo "# the same traffic and verdict suites against the Rust implementation"
-		XF_IMPL=rust bats --formatter tap "${both[@]}" </dev/null |
+		XF_IMPL=rust bats --formatter tap --timing "${both[@]}" </dev/null |
 			sed -E 's/^(not )?ok ([0-9]+) /&[rust] /' | tee -a "$LOG" || rc=$?
 	fi
 

@@ -28,9 +28,9 @@ VERDICT=${XF_VERDICT_STATIC:-$B/xf_verdict.static}
 VSTAT=${XF_VSTAT:-$B/xf_vstat}
 CONFORM=${XF_CONFORM_STATIC:-$B/xf_conform.static}
 RULECTL=${XF_RULECTL_STATIC:-$B/rulectl.static}
-# The conformance run in every guest: the structured frames (23,780) and a
+# The conformance run in every guest: the structured frames (26,596) and a
 # few random ones, with a fixed seed so a kernel difference is replayable.
-CONFORM_ARGS=(--frames 24000 --seed 20261127)
+CONFORM_ARGS=(--frames 27000 --seed 20261127)
 BUSYBOX=${XF_BUSYBOX:-/bin/busybox}
 
 # Debian's LTS kernels, by the metapackage that follows each branch: the

@@ -361,3 +361,34 @@ void fr_set_iplen(struct frame *f, unsigned v)
 	if (f->iplen_off)
 		fr_w16(f->b + f->iplen_off, v);
 }
+
+/* The ones' complement sum of n bytes (big-endian 16-bit words), added
+ * to sum, not folded. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+void fr_l4_csum(struct frame *f, uint8_t proto)
+{
+	const uint8_t *ip = f->b + f->l3;
+	size_t len = f->ip_end - f->l4, at = f->l4 + (proto == P_TCP ? 16 : 6);
+	uint32_t sum = proto + (uint32_t)len;
+
+	if (!f->ipver || f->l4 >= f->ip_end || at + 2 > f->ip_end)
+		return;
+	if (f->ipver == 4)
+		sum = csum_add(sum, ip + 12, 8);	/* saddr, daddr */
+	else
+		sum = csum_add(sum, ip + 8, 32);
+	fr_w16(f->b + at, 0);
+	sum = csum_add(sum, f->b + f->l4, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	fr_w16(f->b + at, proto == P_UDP && !sum ? 0xffff : sum);
+}

@@ -172,5 +172,10 @@ void fr_ports(struct frame *f, uint16_t sport, uint16_t dport);
 void fr_end_ip(struct frame *f, int iplen);
 /* Rewrites the IPv4 tot_len or IPv6 payload_len field, if there is one. */
 void fr_set_iplen(struct frame *f, unsigned v);
+/* After fr_end_ip(): the checksum of the TCP or UDP (proto P_TCP, P_UDP)
+ * header at l4, over the segment to ip_end and its IPv4 or IPv6
+ * pseudo-header (the addresses of the IP header at l3), as a receiving
+ * stack checks it; UDP's 0 is sent as 0xffff. */
+void fr_l4_csum(struct frame *f, uint8_t proto);
 
 #endif /* XF_TEST_FRAME_H */

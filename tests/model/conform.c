@@ -29,6 +29,14 @@
  * --frame I runs that one frame again, with its rule set and config (and
  * the maps as they were: every rule set before it is installed in turn).
  *
+ * Rate limits (issue 15): some port rules of the random sets have a limit,
+ * on the rule's own bucket or per source. Before each frame the bucket the
+ * model says it hits is set to a drawn state relative to the kernel's
+ * clock, far enough from the verdict's edge that the time between the
+ * write and the program's own clock read cannot matter (buckets.h); the
+ * model gets the same state and time. The limited drops' counter
+ * (xf_rlimited) and the bucket afterwards are compared too.
+ *
  * The stateful allow policy (issue 14): random rule sets have it too, and
  * their frames are often aimed at the flows of tests/lib/flows.h, or just
  * miss them (gen.c). The model is told those flows, and whether the program
@@ -59,6 +67,7 @@
 #include "../../src/xf_rule.h"
 #include "model.h"
 #include "gen.h"
+#include "buckets.h"
 #include "../lib/xf_load.h"
 #include "../lib/flows.h"
 
@@ -77,7 +86,7 @@ _Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
 	       SAME(XM_OTHER_L4, XF_R_OTHER_L4) &&
 	       SAME(XM_ALLOWED, XF_R_ALLOWED) && SAME(XM_POLICY, XF_R_POLICY) &&
 	       SAME(XM_TRACKED, XF_R_TRACKED) && SAME(XM_STATE, XF_R_STATE) &&
-	       SAME(XM_NREASONS, XF_R_MAX),
+	       SAME(XM_LIMITED, XF_R_LIMITED) && SAME(XM_NREASONS, XF_R_MAX),
 	       "model reasons follow enum xf_reason");
 
 struct env {
@@ -91,6 +100,9 @@ struct env {
 	struct xf_count	*buf;		/* batch lookups, RC_N x CPUs */
 	struct xf_count	stats[XF_R_MAX];	/* last seen sums */
 	struct xf_count	rc[RC_N];
+	struct xf_count	rl[RC_N];	/* xf_rlimited */
+	struct bk	bk;		/* the rate limits' buckets */
+	struct xm_limits lim;		/* ... as the model has them */
 	struct xf_flows	fl;		/* the flows the host knows */
 	struct xm_flow	xfl[XF_NFLOWS];	/* ... as the model takes them */
 };
@@ -149,6 +161,7 @@ static int env_open(struct env *e)
 	    make_flows(e, xf_obj_may_run_state(&e->o, e->prog, e->tiers)))
 		return -1;
 	e->ncpus = e->o.m.ncpus;
+	bk_init(&e->bk, e->o.m.fd[XF_M_LIMIT], e->o.m.fd[XF_M_LSRC]);
 	e->buf = calloc((size_t)RC_N * e->ncpus, sizeof(*e->buf));
 	if (!e->buf)
 		return xf_load_err(PROG, e->obj_path, NULL, ENOMEM);
@@ -157,6 +170,7 @@ static int env_open(struct env *e)
 
 static void env_close(struct env *e)
 {
+	bk_close(&e->bk);
 	xf_obj_close(&e->o);
 	free(e->buf);
 }
@@ -187,7 +201,10 @@ static int baseline(struct env *e)
 {
 	int err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, e->stats);
 
-	return err ? err : read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, e->rc);
+	if (!err)
+		err = read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, e->rc);
+	return err ? err : read_counts(e, e->o.m.fd[XF_M_RLIMITED], RC_N,
+				       e->rl);
 }
 
 /* ------------------------------------------------------------ rule sets */
@@ -205,6 +222,11 @@ static void to_model(const struct xf_rule *r, __u32 id, struct xm_rule *x)
 	x->family = r->family;
 	x->plen = r->prefixlen;
 	memcpy(x->addr, r->addr, sizeof(x->addr));
+	x->rate = r->limit_rate;
+	x->burst = r->limit_burst;
+	x->per_source = r->per_source;
+	x->plen4 = r->plen4;
+	x->plen6 = r->plen6;
 }
 
 static void add_hint_port(struct gen_hints *h, unsigned p)
@@ -222,11 +244,23 @@ static void make_hints(struct rset *rs)
 	for (i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
-		if (!r->anyport) {
+		for (int k = 0; !r->anyport && k < (r->limit_rate ? 3 : 1);
+		     k++) {		/* limit rules: their buckets hit more */
 			add_hint_port(h, r->port_lo - 1u);
 			add_hint_port(h, r->port_lo);
 			add_hint_port(h, r->port_hi);
 			add_hint_port(h, r->port_hi + 1u);
+		}
+		if (r->limit_rate && h->nlimits < GEN_LIMITS) {
+			h->limit[h->nlimits].tcp = r->protos & XF_PM_TCP;
+			h->limit[h->nlimits].udp = r->protos & XF_PM_UDP;
+			h->limit[h->nlimits].src = r->dir == XF_DIR_SRC;
+			h->limit[h->nlimits].lo = r->port_lo;
+			h->limit[h->nlimits].hi = r->port_hi;
+			h->limit[h->nlimits].family = r->family;
+			h->limit[h->nlimits].plen = r->prefixlen;
+			memcpy(h->limit[h->nlimits].addr, r->addr, 16);
+			h->nlimits++;
 		}
 		if (r->family && h->npfx < 64) {
 			h->pfx[h->npfx].family = r->family;
@@ -392,10 +426,46 @@ static void random_set(struct rng *r, struct rset *rs)
 	}
 }
 
+/* Rate limits on some of a random set's port rules, drawn from a stream
+ * of their own (so a seed's sets are otherwise what they were before
+ * limits existed): rates and bursts at the ends of their ranges and
+ * between, the rule's own bucket or one per source, grouped as rulectl
+ * lets one write it (LEN for IPv6 only on a rule from an IPv6 prefix). */
+static void random_limits(struct rng *r, struct rset *rs)
+{
+	static const __u32 rates[] = { 1, 3, 10, 1000, 1000000,
+				       XF_LIMIT_RATE_MAX };
+	static const __u32 bursts[] = { 1, 2, 5, 100, XF_LIMIT_BURST_MAX };
+	static const __u8 plen4[] = { 32, 24, 16, 8, 1 };
+	static const __u8 plen6[] = { 128, 64, 56, 48, 1 };
+	struct xf_rule *d;
+	uint32_t x;
+
+	for (int i = 0; i < rs->n; i++) {
+		d = &rs->r[i];
+		if (d->anyport || rng_below(r, 2))
+			continue;
+		d->limit_rate = rates[rng_below(r, 6)];
+		x = rng_below(r, 6);
+		d->limit_burst = x < 5 ? bursts[x] : d->limit_rate;
+		if (rng_below(r, 2))
+			continue;
+		d->per_source = 1;
+		d->plen4 = 32;
+		d->plen6 = XF_LSRC_PLEN6;
+		x = rng_below(r, 2);
+		if (x && d->family == 6)
+			d->plen6 = plen6[rng_below(r, 5)];
+		else if (x)
+			d->plen4 = plen4[rng_below(r, 5)];
+	}
+}
+
 /* With --tiers, each random block is fitted to one tier in turn, so every
  * tier gets frames: block % 4 == 0 keeps only what the dst tier serves
  * (destination-port rules and the deny policy), 1 what the ports tier
- * serves (source-port rules too, one at least), 2 all but the stateful
+ * serves (source-port rules too, one at least; no prefix, log or limit
+ * rules in either), 2 all but the stateful
  * policy (the full tier), 3 all, the policy made stateful allow (the state
  * tier). The rules are dropped after they were drawn: a seed draws the
  * same. */
@@ -420,7 +490,7 @@ static void fit_tier(struct rset *rs, long block)
 	for (int i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
-		if (r->family || r->log_rate ||
+		if (r->family || r->log_rate || r->limit_rate ||
 		    (tier == XF_TIER_DST && r->dir == XF_DIR_SRC))
 			continue;
 		src |= r->dir == XF_DIR_SRC;
@@ -435,14 +505,14 @@ static void fit_tier(struct rset *rs, long block)
 /* The structured set: gen_srules[] through rulectl's parser. */
 static int structured_set(struct rset *rs)
 {
-	char buf[128], *argv[8], *save = NULL, *w;
+	char buf[128], *argv[16], *save = NULL, *w;
 	int i, argc;
 
 	memset(rs, 0, sizeof(*rs));
 	for (i = 0; gen_srules[i]; i++) {
 		snprintf(buf, sizeof(buf), "%s", gen_srules[i]);
 		argc = 0;
-		for (w = strtok_r(buf, " ", &save); w && argc < 8;
+		for (w = strtok_r(buf, " ", &save); w && argc < 16;
 		     w = strtok_r(NULL, " ", &save))
 			argv[argc++] = w;
 		if (xf_parse_rule(argc, argv, NULL, &rs->r[rs->n]))
@@ -552,6 +622,8 @@ struct sets {
  * written into it, then one write of xf_config switches packets to it. */
 static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
 {
+	int err;
+
 	if (st->in[set] && uninstall(e, st->in[set], set))
 		return -1;
 	st->in[set] = NULL;
@@ -561,6 +633,12 @@ static int enter(struct env *e, struct sets *st, struct rset *rs, __u32 set)
 	if (xf_store_switch(&e->o.m, set, 0, 0) || xf_store_done(&e->o.m))
 		return -1;
 	st->active = set;
+	err = bk_enter(&e->bk, rs->xm, (size_t)rs->n);
+	if (err) {
+		fprintf(stderr, PROG ": the per-source buckets of rule set %u:"
+			" %s\n", set, strerror(-err));
+		return -1;
+	}
 	return baseline(e);
 }
 
@@ -645,19 +723,160 @@ static void count_tier(struct env *e)
 	e->in_tier[tier]++;
 }
 
+/* What a frame's run left: the action and the counters' sums. */
+struct ran {
+	__u32		retval;
+	struct xf_count	st[XF_R_MAX], rc[RC_N], rl[RC_N];
+};
+
+static const struct xm_rule *rule_by_id(const struct rset *rs, __u32 id)
+{
+	for (int i = 0; i < rs->n; i++)
+		if (rs->xm[i].id == id)
+			return &rs->xm[i];
+	return NULL;
+}
+
+/* The frame through the model and the program, the bucket it hits (if
+ * any) set to the same drawn state for both first; run again (up to
+ * three times) when the run took longer than the states' margin. 0 or
+ * -1. */
+static int run_both(struct env *e, const struct opts *o, struct rset *rs,
+		    long idx, const struct frame *f, struct xm_verdict *want,
+		    struct ran *got)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
+	struct xm_bucket key;
+	int hit = xm_bucket_of(f->b, f->len, rs->xm, rs->n, &key), err = 0;
+	const struct xm_rule *r = hit ? rule_by_id(rs, key.rule) : NULL;
+
+	rs->cfg.limits = &e->lim;
+	t.data_in = f->b;
+	t.data_size_in = f->len;
+	for (int tries = 0; !err; tries++) {
+		struct rng br = rng_for(o->seed, 3, (uint64_t)idx);
+
+		err = bk_prime(&e->bk, &br, hit, &key, r, &e->lim);
+		if (err)
+			break;
+		xm_verdict(f->b, f->len, rs->xm, rs->n, &rs->cfg, want);
+		if (bpf_prog_test_run_opts(e->o.prog_fd, &t)) {
+			fprintf(stderr, PROG ": BPF_PROG_TEST_RUN (frame %ld,"
+				" %zu bytes): %s\n", idx, f->len,
+				strerror(errno));
+			return -1;
+		}
+		if (!bk_slow(&e->bk) || tries == 2)
+			break;
+		e->bk.slow++;			/* again, from the start */
+		err = bk_drain(&e->bk);
+		if (!err)
+			err = baseline(e);
+	}
+	got->retval = t.retval;
+	if (!err)
+		err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, got->st);
+	if (!err)
+		err = read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, got->rc);
+	if (!err)
+		err = read_counts(e, e->o.m.fd[XF_M_RLIMITED], RC_N, got->rl);
+	if (err) {
+		fprintf(stderr, PROG ": frame %ld: reading counters and"
+			" buckets: %s\n", idx, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The reason counters moved as the model says, one counter a packet (a
+ * rule's drop moves no reason); what moved goes into got. */
+static bool reasons_differ(struct env *e, const struct ran *r,
+			   const struct xm_verdict *want, size_t len,
+			   char *got, size_t size)
+{
+	int moved = 0;
+	bool bad = false;
+	__u64 dp, db;
+
+	for (int i = 0; i < XF_R_MAX; i++) {
+		dp = r->st[i].packets - e->stats[i].packets;
+		db = r->st[i].bytes - e->stats[i].bytes;
+		if (dp || db) {
+			append(got, size, " %s", xm_reason_names[i]);
+			if (dp != 1 || db != len)
+				append(got, size, "(+%llu pkt +%llu B)",
+				       (unsigned long long)dp,
+				       (unsigned long long)db);
+			moved++;
+		}
+		if (dp != (i == want->reason && i != XM_DROPPED) ||
+		    db != (i == want->reason && i != XM_DROPPED ? len : 0))
+			bad = true;
+	}
+	if (!moved)
+		append(got, size, " (no reason)");
+	return bad;
+}
+
+/* One rule counter (xf_rcount, or with rl xf_rlimited) moved as the
+ * model says: the deciding rule's, or the limit rule's whose bucket was
+ * empty, and no other (want 0: none). */
+static bool rules_differ(const struct xf_count *now, const struct xf_count *was,
+			 __u32 want, size_t len, bool rl, char *got,
+			 size_t size)
+{
+	char ids[128] = "";
+	bool bad = false;
+	__u64 dp, db;
+
+	for (int i = 0; i < RC_N; i++) {
+		dp = now[i].packets - was[i].packets;
+		db = now[i].bytes - was[i].bytes;
+		if (dp || db)
+			append(ids, sizeof(ids), " #%d", i);
+		if (dp != ((__u32)i == want && i) ||
+		    db != ((__u32)i == want && i ? len : 0))
+			bad = true;
+	}
+	if (!rl)
+		append(got, size, " rule%s", ids[0] ? ids : " none");
+	else if (ids[0])
+		append(got, size, " limited%s", ids);
+	return bad;
+}
+
+static void print_mismatch(struct env *e, const struct opts *o,
+			   const struct sets *sets, const struct rset *rs,
+			   long idx, const char *origin, const struct frame *f,
+			   const char *got, const char *want, bool bad)
+{
+	char bucket[256];
+
+	printf("%s frame %ld (%s): program %s; model %s\n",
+	       bad ? "MISMATCH" : "same", idx, origin, got, want);
+	print_hex(f->b, f->len);
+	print_set(rs, sets);
+	if (e->bk.hit || e->bk.n) {
+		bk_describe(&e->bk, bucket, sizeof(bucket));
+		printf("  %s\n", bucket);
+	}
+	printf("  replay: " PROG " --obj %s%s%s%s --seed %llu --frame %ld\n",
+	       e->obj_path, strcmp(e->prog, XF_DEFAULT_PROG) ? " --prog " : "",
+	       strcmp(e->prog, XF_DEFAULT_PROG) ? e->prog : "",
+	       e->tiers ? " --tiers" : "", (unsigned long long)o->seed, idx);
+}
+
 /* Runs one frame through both and compares; 0 same, 1 differs, -1 error. */
 static int check(struct env *e, const struct opts *o, struct result *res,
 		 const struct sets *sets, long idx, const char *origin,
 		 const struct frame *f)
 {
 	struct rset *rs = sets->in[sets->active];
-	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
-	struct xf_count st[XF_R_MAX], rc[RC_N];
-	char got[256] = "", diff[512] = "";
+	char got[512] = "", diff[512] = "", buckets[512] = "";
 	struct xm_verdict want;
-	int i, err, want_act, moved_reasons = 0, moved_rules = 0;
-	__u64 dp, db;
-	bool bad = false;
+	struct ran r;
+	int want_act, err;
+	bool bad, limited;
 
 	if (f->len < 14) {		/* BPF_PROG_TEST_RUN refuses them */
 		res->skipped++;
@@ -666,21 +885,11 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	rs->cfg.ct = xf_obj_runs_state(&e->o, e->prog, e->tiers);
 	rs->cfg.flows = e->xfl;
 	rs->cfg.nflows = XF_NFLOWS;
-	xm_verdict(f->b, f->len, rs->xm, rs->n, &rs->cfg, &want);
-	want_act = want.pass ? XDP_PASS : XDP_DROP;
-
-	t.data_in = f->b;
-	t.data_size_in = f->len;
-	if (bpf_prog_test_run_opts(e->o.prog_fd, &t)) {
-		fprintf(stderr, PROG ": BPF_PROG_TEST_RUN (frame %ld, %zu"
-			" bytes): %s\n", idx, f->len, strerror(errno));
+	if (run_both(e, o, rs, idx, f, &want, &r))
 		return -1;
-	}
-	err = read_counts(e, e->o.m.fd[XF_M_STATS], XF_R_MAX, st);
-	if (!err)
-		err = read_counts(e, e->o.m.fd[XF_M_RCOUNT], RC_N, rc);
+	err = bk_check(&e->bk, &want, buckets, sizeof(buckets));
 	if (err) {
-		fprintf(stderr, PROG ": reading counters: %s\n",
+		fprintf(stderr, PROG ": frame %ld: the buckets: %s\n", idx,
 			strerror(-err));
 		return -1;
 	}
@@ -688,62 +897,35 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	count_tier(e);
 	res->by_reason[want.reason]++;
 	res->by_rule += want.rule != 0;
+	want_act = want.pass ? XDP_PASS : XDP_DROP;
+	limited = want.reason == XM_LIMITED;
 
-	append(got, sizeof(got), "%s", act_name((int)t.retval));
-	if ((int)t.retval != want_act)
-		bad = true;
-	for (i = 0; i < XF_R_MAX; i++) {
-		dp = st[i].packets - e->stats[i].packets;
-		db = st[i].bytes - e->stats[i].bytes;
-		if (dp || db) {
-			append(got, sizeof(got), " %s", xm_reason_names[i]);
-			if (dp != 1 || db != f->len)
-				append(got, sizeof(got), "(+%llu pkt +%llu B)",
-				       (unsigned long long)dp,
-				       (unsigned long long)db);
-			moved_reasons++;
-		}
-		/* one counter a packet: a rule's drop moves no reason */
-		if (dp != (i == want.reason && i != XM_DROPPED) ||
-		    db != (i == want.reason && i != XM_DROPPED ? f->len : 0))
-			bad = true;
-	}
-	if (!moved_reasons)
-		append(got, sizeof(got), " (no reason)");
-	append(got, sizeof(got), " rule");
-	for (i = 0; i < RC_N; i++) {
-		dp = rc[i].packets - e->rc[i].packets;
-		db = rc[i].bytes - e->rc[i].bytes;
-		if (dp || db) {
-			append(got, sizeof(got), " #%d", i);
-			moved_rules++;
-		}
-		if (dp != ((__u32)i == want.rule && i) ||
-		    db != ((__u32)i == want.rule && i ? f->len : 0))
-			bad = true;
-	}
-	if (!moved_rules)
-		append(got, sizeof(got), " none");
-	memcpy(e->stats, st, sizeof(st));
-	memcpy(e->rc, rc, sizeof(rc));
+	append(got, sizeof(got), "%s", act_name((int)r.retval));
+	bad = (int)r.retval != want_act;
+	bad |= reasons_differ(e, &r, &want, f->len, got, sizeof(got));
+	bad |= rules_differ(r.rc, e->rc, limited ? 0 : want.rule, f->len,
+			    false, got, sizeof(got));
+	bad |= rules_differ(r.rl, e->rl, limited ? want.rule : 0, f->len,
+			    true, got, sizeof(got));
+	bad |= buckets[0] != '\0';
+	if (buckets[0])
+		append(got, sizeof(got), "; %s", buckets);
+	memcpy(e->stats, r.st, sizeof(r.st));
+	memcpy(e->rc, r.rc, sizeof(r.rc));
+	memcpy(e->rl, r.rl, sizeof(r.rl));
 
 	snprintf(diff, sizeof(diff), "%s %s rule %s%u", act_name(want_act),
-		 xm_reason_names[want.reason], want.rule ? "#" : "",
-		 want.rule);
+		 xm_reason_names[want.reason], want.rule && !limited ? "#" : "",
+		 limited ? 0 : want.rule);
+	if (limited)
+		append(diff, sizeof(diff), " limited #%u", want.rule);
 	if (!bad && !o->verbose)
 		return 0;
 	if (bad)
 		res->mismatches++;
 	if (bad && res->shown++ >= o->show)
 		return 1;
-	printf("%s frame %ld (%s): program %s; model %s\n",
-	       bad ? "MISMATCH" : "same", idx, origin, got, diff);
-	print_hex(f->b, f->len);
-	print_set(rs, sets);
-	printf("  replay: " PROG " --obj %s%s%s%s --seed %llu --frame %ld\n",
-	       e->obj_path, strcmp(e->prog, XF_DEFAULT_PROG) ? " --prog " : "",
-	       strcmp(e->prog, XF_DEFAULT_PROG) ? e->prog : "",
-	       e->tiers ? " --tiers" : "", (unsigned long long)o->seed, idx);
+	print_mismatch(e, o, sets, rs, idx, origin, f, got, diff, bad);
 	return bad;
 }
 
@@ -949,12 +1131,14 @@ static int enter_block(struct env *e, const struct opts *o, struct run *rn,
 		       long block)
 {
 	struct rng rr = rng_for(o->seed, 1, block);
+	struct rng lr = rng_for(o->seed, 4, block);
 	__u32 set = block & 1;
 
 	if (rn->st.in[set] && uninstall(e, rn->st.in[set], set))
 		return -1;
 	rn->st.in[set] = NULL;
 	random_set(&rr, &rn->rrs[set]);
+	random_limits(&lr, &rn->rrs[set]);
 	if (e->tiers)
 		fit_tier(&rn->rrs[set], block);
 	if (enter(e, &rn->st, &rn->rrs[set], set))
@@ -1046,6 +1230,11 @@ static void print_summary(const struct env *e, const struct opts *o,
 		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
 		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
 		       e->in_tier[XF_TIERS]);
+	printf("limit buckets hit: full %ld, past %ld, room %ld, empty %ld,"
+	       " far %ld (%ld asking no token); slow runs retried %ld\n",
+	       e->bk.by_kind[BK_FULL], e->bk.by_kind[BK_PAST],
+	       e->bk.by_kind[BK_ROOM], e->bk.by_kind[BK_EMPTY],
+	       e->bk.by_kind[BK_FAR], e->bk.no_token, e->bk.slow);
 	printf("frames %ld, mismatches %ld\n", res->frames, res->mismatches);
 	printf("%ld passed, %ld failed\n", res->frames - res->mismatches,
 	       res->mismatches);

@@ -153,9 +153,15 @@ struct target {
  *   8080 tcp log; 53 udp; 6000-6100 any; 5353 udp src;
  *   22 tcp from 198.18.0.0/15 log 5/s; any from 203.0.113.0/24 log 1000/s;
  *   443 any from 2001:db8::/32; any from 2001:db8:dead::/48;
- *   7000 tcp src from 198.18.5.0/24
+ *   7000 tcp src from 198.18.5.0/24;
+ *   4000-4001 any log 100/s limit 10/s burst 3;
+ *   4500 any from 198.18.0.0/15 limit 1000/s per-source 24;
+ *   4500 any from 2001:db8::/32 limit 5/s burst 2 per-source 48
  * Three of them log their drops: XF_ID_LOG in an xf_ports slot, an
- * xf_pports slot and an any_id, which must not change a verdict. */
+ * xf_pports slot and an any_id, which must not change a verdict. The
+ * last three have rate limits (XF_ID_LIMIT in an xf_ports and two
+ * xf_pports slots): the rule's own bucket, and one per source group;
+ * conform.c sets the bucket's state before each frame. */
 static const struct target targets[] = {
 	{ "own-port", OUT4, OUT6, 40000, 0, 0 },
 	{ "range", OUT4, OUT6, 40000, 6050, 0 },
@@ -168,6 +174,8 @@ static const struct target targets[] = {
 	{ "miss", OUT4, OUT6, 40000, 9999, 0 },
 	{ "dhcp", OUT4, OUT6, 68, 67, 547 },
 	{ "ephemeral", OUT4, OUT6, 53, 40000, 0 },
+	{ "limit", OUT4, OUT6, 40000, 4001, 0 },
+	{ "limit-source", { 198, 18, 1, 1 }, DB8(0, 0, 5), 40000, 4500, 0 },
 };
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 
@@ -176,7 +184,10 @@ const char *const gen_srules[] = {
 	"22 tcp from 198.18.0.0/15 log 5/s",
 	"any from 203.0.113.0/24 log 1000/s",
 	"443 any from 2001:db8::/32", "any from 2001:db8:dead::/48",
-	"7000 tcp src from 198.18.5.0/24", NULL,
+	"7000 tcp src from 198.18.5.0/24",
+	"4000-4001 any log 100/s limit 10/s burst 3",
+	"4500 any from 198.18.0.0/15 limit 1000/s per-source 24",
+	"4500 any from 2001:db8::/32 limit 5/s burst 2 per-source 48", NULL,
 };
 
 static const uint16_t tag_sets[][3] = {
@@ -476,6 +487,42 @@ static void aim(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 	}
 }
 
+/* The spec aimed at a limit rule of the hints (gen.h). */
+static void aim_limit(struct rng *r, const struct gen_hints *h,
+		      struct gen_spec *s)
+{
+	static const uint8_t flags[] = {
+		TH_SYN, TH_SYN, TH_SYN, TH_ACK, TH_SYN | TH_ACK,
+		TH_PSH | TH_ACK, TH_RST, TH_SYN | TH_FIN,
+	};
+	int i = (int)rng_below(r, h->nlimits), b, fam;
+	uint16_t port, lo = h->limit[i].lo, hi = h->limit[i].hi;
+	uint32_t x = rng_below(r, 4);
+
+	s->aimed = 1;
+	s->ver = 0;
+	s->frag = GF_NONE;
+	if (rng_below(r, 2))
+		s->next_n = 0;
+	s->l4 = !h->limit[i].udp ? P_TCP : !h->limit[i].tcp ? P_UDP :
+		rng_below(r, 2) ? P_TCP : P_UDP;
+	s->tflags = flags[rng_below(r, sizeof(flags))];
+	port = x == 0 ? lo : x == 1 ? hi :
+	       (uint16_t)(lo + rng_below(r, (uint32_t)(hi - lo) + 1));
+	*(h->limit[i].src ? &s->sport : &s->dport) = port;
+	fam = h->limit[i].family ? h->limit[i].family :
+	      s->ethertype == ET_IPV6 ? 6 : 4;
+	s->ethertype = fam == 6 ? ET_IPV6 : ET_IPV4;
+	if (!h->limit[i].family)
+		return;
+	for (b = 0; b < h->limit[i].plen; b++) {	/* inside the prefix */
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		s->src[b / 8] = (uint8_t)((s->src[b / 8] & ~m) |
+					  (h->limit[i].addr[b / 8] & m));
+	}
+}
+
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 {
 	static const uint8_t flags[] = {
@@ -533,6 +580,8 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 		s->pad = 1 + (int)rng_below(r, 30);
 	if (h->nflows && rng_below(r, 10) < 6)
 		aim(r, h, s);
+	else if (h->nlimits && rng_below(r, 4) == 0)
+		aim_limit(r, h, s);
 }
 
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size)

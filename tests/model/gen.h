@@ -73,10 +73,12 @@ struct gen_spec {
 void gen_build(const struct gen_spec *s, struct frame *f);
 
 #define GEN_FLOWS	16
+#define GEN_LIMITS	16
 
 /* What the generator aims ports and addresses at: the edges of the rules
- * of the current rule set, and under the stateful policy the flows the
- * host knows (their ends a and b, either way round). */
+ * of the current rule set, its rules with rate limits, and under the
+ * stateful policy the flows the host knows (their ends a and b, either
+ * way round). */
 struct gen_hints {
 	uint16_t	ports[256];
 	int		nports;
@@ -89,6 +91,13 @@ struct gen_hints {
 		uint16_t	pa, pb;
 	} flow[GEN_FLOWS];
 	int		nflows;
+	struct {
+		uint8_t		tcp, udp;	/* its protocols */
+		uint8_t		src;		/* a source-port rule */
+		uint16_t	lo, hi;
+		uint8_t		family, plen, addr[16];	/* family 0: none */
+	} limit[GEN_LIMITS];
+	int		nlimits;
 };
 
 /* Structured cases: every combination of the dimensions gen.c lists.
@@ -108,7 +117,10 @@ void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
  * With flows in the hints, six specs in ten are aimed at one of them
  * (aimed): its tuple either way round, or a near miss of it (another port,
  * address, protocol or family), with TCP flags of every kind; a stream
- * without flows is what it was before flows existed. */
+ * without flows is what it was before flows existed. With limit rules in
+ * the hints, one spec in four (of those not aimed at a flow) is aimed at
+ * one of them: its protocol, a port in its range, a source in its prefix,
+ * a SYN half the time (aimed as well). */
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s);
 /* Returns a short description of what was done ("flip 23, cut 40"). */
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size);

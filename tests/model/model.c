@@ -58,6 +58,21 @@
  *    fragments, other L4, non-IP and malformed frames are as above.
  *    Any other program (the full tier, xdp_filter's own filter) gates a
  *    stateful set as the stateless allow policy, ephemeral range included.
+ *
+ * Rate limits (issue 15, DESIGN.md "Rate limits"): a port rule may have
+ * a limit (rate N/s, burst B, optionally per source). A packet such a
+ * rule decides, under either policy:
+ *  - opens a flow (UDP, or TCP with SYN set and ACK clear): it asks the
+ *    rule's bucket for a token (with per_source, the bucket of its source
+ *    group: its family and its source masked to plen4 or plen6). GCRA,
+ *    one time per bucket (tat, 0 or absent: full), interval = 1e9 / N ns
+ *    (at least 1), burst = B intervals: the packet conforms when
+ *    max(tat, now) + interval <= now + burst, and only then tat becomes
+ *    max(tat, now) + interval. A token: it passes (allowed, the rule's);
+ *    none: it drops (limited, the rule's limited count, not its own).
+ *  - is any other TCP segment: it takes no token and passes as the rule's
+ *    (allowed), but under the stateful allow policy in the state tier it
+ *    is judged as if no rule matched (the stateful verdict above).
  */
 #include <string.h>
 
@@ -65,7 +80,7 @@
 
 const char *const xm_reason_names[XM_NREASONS] = {
 	"passed", "dropped", "malformed", "fragment", "non_ip", "other_l4",
-	"allowed", "policy", "tracked", "state",
+	"allowed", "policy", "tracked", "state", "limited",
 };
 
 struct pkt {
@@ -213,9 +228,9 @@ static int port_match(const struct xm_rule *r, const struct pkt *p, int dir)
 	       port >= r->lo && port <= r->hi;
 }
 
-/* The id of the rule that decides the packet, or 0. */
-static uint32_t decide(const struct xm_rule *rules, size_t n,
-		       const struct pkt *p)
+/* The rule that decides the packet, or NULL. */
+static const struct xm_rule *decide(const struct xm_rule *rules, size_t n,
+				    const struct pkt *p)
 {
 	const struct xm_rule *best = NULL;
 	size_t i;
@@ -228,19 +243,19 @@ static uint32_t decide(const struct xm_rule *rules, size_t n,
 	if (best) {
 		for (i = 0; i < n; i++)
 			if (rules[i].anyport && same_prefix(&rules[i], best))
-				return rules[i].id;
+				return &rules[i];
 		for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
 			for (i = 0; i < n; i++)
 				if (rules[i].family &&
 				    same_prefix(&rules[i], best) &&
 				    port_match(&rules[i], p, dir))
-					return rules[i].id;
+					return &rules[i];
 	}
 	for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
 		for (i = 0; i < n; i++)
 			if (!rules[i].family && port_match(&rules[i], p, dir))
-				return rules[i].id;
-	return 0;
+				return &rules[i];
+	return NULL;
 }
 
 static int unlisted_passes(const struct pkt *p, const struct xm_config *cfg)
@@ -299,25 +314,147 @@ static void stateful(const struct pkt *p, const struct xm_config *cfg,
 	}
 }
 
+uint64_t xm_interval(const struct xm_rule *r)
+{
+	uint64_t i = r->rate ? 1000000000ULL / r->rate : 1;
+
+	return i ? i : 1;
+}
+
+uint64_t xm_burst_ns(const struct xm_rule *r)
+{
+	return (uint64_t)r->burst * xm_interval(r);
+}
+
+/* The bucket of limit rule r that packet p asks for a token. */
+static void bucket_key(const struct xm_rule *r, const struct pkt *p,
+		       struct xm_bucket *k)
+{
+	int n = p->family == 4 ? 4 : 16, i;
+	int bits = p->family == 4 ? r->plen4 : r->plen6;
+
+	memset(k, 0, sizeof(*k));
+	k->rule = r->id;
+	if (!r->per_source)
+		return;			/* the rule's own bucket */
+	k->family = (uint8_t)p->family;
+	if (bits > n * 8)
+		bits = n * 8;
+	for (i = 0; i < n; i++) {
+		int keep = bits - i * 8;
+
+		if (keep >= 8)
+			k->addr[i] = p->src[i];
+		else if (keep > 0)
+			k->addr[i] = p->src[i] & (uint8_t)(0xff00 >> keep);
+	}
+}
+
+static int same_bucket(const struct xm_bucket *a, const struct xm_bucket *b)
+{
+	return a->rule == b->rule && a->family == b->family &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* Puts bucket k last in the table (the most recently used), taking it
+ * out of its place, or making room for it. */
+static void keep_bucket(struct xm_limits *l, const struct xm_bucket *k)
+{
+	size_t i;
+
+	for (i = 0; i < l->n && !same_bucket(&l->b[i], k); i++)
+		;
+	if (i == l->n && l->n == XM_BUCKETS)
+		i = 0;			/* full: the least recently used goes */
+	else if (i == l->n)
+		l->n++;
+	memmove(&l->b[i], &l->b[i + 1], (l->n - 1 - i) * sizeof(l->b[0]));
+	l->b[l->n - 1] = *k;
+}
+
+/* GCRA: does the packet get a token from bucket k (rule r's)? k->tat
+ * becomes the bucket's time after it. */
+static int take_token(struct xm_limits *l, const struct xm_rule *r,
+		      struct xm_bucket *k)
+{
+	uint64_t now = l ? l->now : 0, tat = 0, next;
+	int found = 0;
+
+	for (size_t i = 0; l && i < l->n; i++)
+		if (same_bucket(&l->b[i], k)) {
+			tat = l->b[i].tat;
+			found = 1;
+		}
+	next = (tat > now ? tat : now) + xm_interval(r);
+	if (next > now + xm_burst_ns(r)) {
+		k->tat = tat;			/* no token */
+		if (l && found)
+			keep_bucket(l, k);	/* used all the same */
+		return 0;
+	}
+	k->tat = next;
+	if (l)
+		keep_bucket(l, k);
+	return 1;
+}
+
+/* A packet limit rule r decided: 1 when the rule decides it (out filled),
+ * 0 when it is judged as if no rule matched. */
+static int limit(const struct xm_rule *r, const struct pkt *p,
+		 const struct xm_config *cfg, struct xm_verdict *out)
+{
+	out->pass = 1;
+	out->reason = XM_ALLOWED;
+	if (!p->opens)			/* TCP past its SYN: no token */
+		return !(cfg->allow && cfg->stateful && cfg->ct);
+	out->token = 1;
+	bucket_key(r, p, &out->bucket);
+	if (!take_token(cfg->limits, r, &out->bucket)) {
+		out->pass = 0;
+		out->reason = XM_LIMITED;
+	}
+	return 1;
+}
+
+int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
+		 size_t nrules, struct xm_bucket *key)
+{
+	struct pkt p = { 0 };
+	const struct xm_rule *r;
+	int reason = parse(frame, len, &p);
+
+	if (reason == XM_MALFORMED || reason == XM_NON_IP)
+		return 0;
+	r = decide(rules, nrules, &p);
+	if (!r || !r->rate)
+		return 0;
+	bucket_key(r, &p, key);
+	return p.opens ? 1 : 2;
+}
+
 void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 		size_t nrules, const struct xm_config *cfg,
 		struct xm_verdict *out)
 {
 	struct pkt p = { 0 };
 	int reason = parse(frame, len, &p);
-	uint32_t id;
+	const struct xm_rule *r;
 
-	out->rule = 0;
+	memset(out, 0, sizeof(*out));
 	if (reason == XM_MALFORMED || reason == XM_NON_IP) {
 		out->pass = reason == XM_NON_IP;
 		out->reason = reason;
 		return;
 	}
-	id = decide(rules, nrules, &p);
-	out->rule = id;
-	if (id) {
-		out->pass = cfg->allow;
-		out->reason = cfg->allow ? XM_ALLOWED : XM_DROPPED;
+	r = decide(rules, nrules, &p);
+	if (r && r->rate && !limit(r, &p, cfg, out))
+		r = NULL;		/* judged as if no rule matched */
+	if (r) {
+		out->rule = r->id;
+		if (!r->rate) {
+			out->pass = cfg->allow;
+			out->reason = cfg->allow ? XM_ALLOWED : XM_DROPPED;
+		}
 		return;
 	}
 	out->reason = reason;

@@ -121,6 +121,7 @@ static const char *const words[] = {
 	"from", "FROM", "src", "dst", "any", "allow", "deny", "ephemeral",
 	"dhcp", "nodhcp", "--json", "--JSON", "-j", "--", "-", "%s%n%x%p",
 	"--prometheus", "policy", "log", "log", "LOG", "10/s", "0/s",
+	"limit", "burst", "per-source", "limits",
 	"--dry-run", "--confirm", "--check", "--count", "--timeout",
 	"$(id)", "`id`", ";", "\\", "\"", "'", "\n", "\t", " ", "*", "?",
 	"..", "/", "tcp", "udp", "1000-2000", "32768-60999", "0-1",
@@ -134,6 +135,12 @@ static const char *const rates[] = {
 	"10/S", "-1/s", "+1/s", " 5/s", "5 /s", "5/ s", "10/m", "1e3/s",
 	"99999999999/s", "4294967306/s", "18446744073709551626/s", "5/s/s",
 	"0x10/s", "010/s", "s", "/", "٣/s", "",
+};
+
+/* per-source LEN values: good for IPv4, for IPv6 only, and bad */
+static const char *const lens[] = {
+	"1", "24", "32", "33", "48", "64", "128", "129", "0", "-1", "/24",
+	"", "24x", "4294967320",
 };
 
 /* --confirm SECS values: none of them may be 1-86400 as rulectl reads
@@ -271,6 +278,33 @@ static int log_words(char **argv, int n)
 	return n;
 }
 
+/* limit N/s [burst B] [per-source [LEN]], with near misses (the rates are
+ * the log rates': good ones for a limit, and ones it refuses). */
+static int limit_words(char **argv, int n)
+{
+	if (n >= MAXARGS - 6)
+		return n;
+	argv[n] = token(n, below(10) ? "limit" : PICK(words));
+	n++;
+	argv[n] = below(8) ? token(n, PICK(rates)) : mutate(n, PICK(rates));
+	n++;
+	if (below(3) == 0) {
+		argv[n] = token(n, "burst");
+		n++;
+		argv[n] = below(3) ? token(n, PICK(ports)) : any_word(n);
+		n++;
+	}
+	if (below(2)) {
+		argv[n] = token(n, below(8) ? "per-source" : "per_source");
+		n++;
+		if (below(2)) {
+			argv[n] = token(n, PICK(lens));
+			n++;
+		}
+	}
+	return n;
+}
+
 /* A FILE for apply: a good rules file, a bad one, or no file at all. */
 static char *apply_file(int slot)
 {
@@ -340,6 +374,8 @@ static int gen(char **argv)
 			}
 			if (below(4) == 0)
 				n = log_words(argv, n);
+			if (below(8) == 0)	/* refused: not on any from */
+				n = limit_words(argv, n);
 			break;
 		}
 		if (below(3)) {		/* mostly valid ports */
@@ -375,6 +411,8 @@ static int gen(char **argv)
 		}
 		if (below(5) == 0)
 			n = log_words(argv, n);
+		if (below(5) == 0)
+			n = limit_words(argv, n);
 		if (below(6) == 0)
 			for (k = below(3) + 1; k-- && n < MAXARGS - 1; n++)
 				argv[n] = any_word(n);
@@ -400,7 +438,8 @@ static int gen(char **argv)
 	case 10: case 11:			/* the other commands */
 		argv[n] = token(n, PICK(((const char *[]){ "list", "stats",
 			"flush", "check", "init", "unpin", "help", "--help",
-			"-h", "stats", "save", "confirm", "rollback" })));
+			"-h", "stats", "save", "confirm", "rollback",
+			"limits" })));
 		n++;
 		k = below(4) ? 0 : 1 + below(2);
 		for (int i = 0; i < k; i++, n++)
@@ -524,7 +563,7 @@ static int read_only(char **argv)
 {
 	static const char *const ro[] = {
 		"list", "stats", "save", "check-rule", "check", "help", "-h",
-		"--help", "monitor",
+		"--help", "monitor", "limits",
 	};
 	const char *c = argv[1] ? argv[1] : "";
 

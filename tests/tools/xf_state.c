@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "../../src/xf_store.h"
+#include "../../src/xf_limits.h"
 #include "../../src/xf_rule.h"
 #include "xf_state.h"
 
@@ -170,7 +171,8 @@ static int st_in(const struct xf_rule *r, __u32 set)
 /* The value the packet path must hold for rule id (xf_path_id()). */
 static __u32 st_path_id(const struct xf_rule *r, __u32 id)
 {
-	return id | (r->log_rate ? XF_ID_LOG : 0);
+	return id | (r->log_rate ? XF_ID_LOG : 0) |
+	       (r->limit_rate ? XF_ID_LIMIT : 0);
 }
 
 /* A slot value names rule id of set `set` (as value `want` exactly)? Says
@@ -194,9 +196,14 @@ static int st_points_ok(const struct xf_maps *m, __u32 val, __u32 set,
 		*why = prefix ? "a rule without a prefix" : "a prefix rule";
 		return 0;
 	}
-	if (val != st_path_id(r, id)) {
+	if ((val ^ st_path_id(r, id)) & XF_ID_LOG) {
 		*why = r->log_rate ? "the rule logs, the log bit is clear" :
 			"the log bit is set, the rule does not log";
+		return 0;
+	}
+	if (val != st_path_id(r, id)) {
+		*why = r->limit_rate ? "the rule has a limit, the limit bit is"
+			" clear" : "the limit bit is set, the rule has no limit";
 		return 0;
 	}
 	*why = "";
@@ -219,6 +226,27 @@ static int st_cmp_id(const void *a, const void *b)
 	return *(const __u32 *)a < *(const __u32 *)b ? -1 : 1;
 }
 
+/* Are a record's limit fields well formed? */
+static const char *st_bad_limit(const struct xf_rule *r)
+{
+	if (r->pad2)
+		return "pad2 is not zero";
+	if (!r->limit_rate)
+		return r->limit_burst || r->per_source || r->plen4 || r->plen6 ?
+		       "limit fields set on a rule without a limit" : NULL;
+	if (r->anyport)
+		return "a limit on an 'any from' rule";
+	if (r->limit_rate > XF_LIMIT_RATE_MAX || !r->limit_burst ||
+	    r->limit_burst > XF_LIMIT_BURST_MAX)
+		return "limit rate or burst out of range";
+	if (r->per_source > 1 ||
+	    (r->per_source && (r->plen4 < 1 || r->plen4 > 32 ||
+			       r->plen6 < 1 || r->plen6 > 128)) ||
+	    (!r->per_source && (r->plen4 || r->plen6)))
+		return "bad per-source grouping";
+	return NULL;
+}
+
 /* Is one record well formed (as xf_parse_rule() and the editors make
  * them)? */
 static const char *st_malformed(const struct xf_rule *r)
@@ -238,6 +266,8 @@ static const char *st_malformed(const struct xf_rule *r)
 		return "pad is not zero";
 	if (r->log_rate > XF_LOG_RATE_MAX)
 		return "log rate above the maximum";
+	if (st_bad_limit(r))
+		return st_bad_limit(r);
 	if (r->anyport && (!r->family || r->protos != (XF_PM_TCP | XF_PM_UDP) ||
 			   r->dir || r->port_lo != 1 || r->port_hi != 65535))
 		return "bad 'any from' rule";
@@ -256,6 +286,39 @@ static const char *st_malformed(const struct xf_rule *r)
 		if (r->addr[b / 8] & (0x80 >> (b % 8)))
 			return "address bits past the prefix length";
 	return NULL;
+}
+
+/* The limit rules' xf_limit entries say what their records say, and the
+ * per-source table exists exactly while a per-source rule does. */
+static void st_check_limits(struct xf_maps *m)
+{
+	__u32 zero = 0, table;
+	int want = 0, have;
+
+	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
+		const struct xf_rule *r = &m->rules[id];
+		struct xf_limit l, want_l;
+
+		if (!r->sets || !r->limit_rate)
+			continue;
+		want |= r->per_source;
+		if (bpf_map_lookup_elem(m->fd[XF_M_LIMIT], &id, &l)) {
+			BAD("id %u: no xf_limit entry", id);
+			continue;
+		}
+		xf_limit_entry(r, l.gen, &want_l);
+		want_l.tat = l.tat;		/* the program's */
+		if (!l.gen || memcmp(&l, &want_l, sizeof(l)))
+			BAD("id %u: xf_limit {%llu, %llu, gen %u, %u/%u/%u,"
+			    " coarse %u} is not its rule's", id,
+			    (unsigned long long)l.interval_ns,
+			    (unsigned long long)l.burst_ns, l.gen,
+			    l.per_source, l.plen4, l.plen6, l.coarse);
+	}
+	have = !bpf_map_lookup_elem(m->fd[XF_M_LSRC], &zero, &table);
+	if (have != want)
+		BAD("the per-source table %s, %s per-source rule",
+		    have ? "exists" : "is missing", want ? "with a" : "without");
 }
 
 /* Checks that the maps agree with each other, in both rule sets. Returns
@@ -594,6 +657,7 @@ int st_check(struct xf_maps *m, __u32 *nrules, __u32 *nkept)
 			    memcmp(&cfg.sets[s], &noset, sizeof(noset)) ?
 			    "not zero" : "zero");
 	}
+	st_check_limits(m);
 	*nrules = n[active];
 	if (nkept)
 		*nkept = n[!active];

@@ -10,6 +10,25 @@
 
 #include "cases.h"
 
+/* The limit/ cases' rules and sources: "9999 udp limit 1/s burst 5",
+ * "80 tcp limit 1/s burst 3", and per source with plen4, plen6 (0: the
+ * default); two neighbours in a /24 and one in the next; an IPv6 source,
+ * one in its /64, one in the next /64 of its /48, one in the next /48. */
+#define LIM_UDP		RULE(XF_PM_UDP, 9999, 9999, LIMIT(1, 5))
+#define LIM_TCP		RULE(XF_PM_TCP, 80, 80, LIMIT(1, 3))
+#define LIM_UDP_PS(l4, l6)						\
+	RULE(XF_PM_UDP, 9999, 9999, LIMIT(1, 5), PER_SOURCE(l4, l6))
+#define S4_A		198, 51, 100, 1
+#define S4_B		198, 51, 100, 2
+#define S4_C		198, 51, 101, 1
+#define S6_(a, b, c, d, e, f)						\
+	0x20, 0x01, 0x0d, 0xb8, 0, a, 0, b, c, d, [14] = e, [15] = f
+#define S6_A		S6_(1, 2, 0, 0, 0, 1)		/* 2001:db8:1:2::1 */
+#define S6_SAME64	S6_(1, 2, 0xff, 0xff, 0, 9)	/* 2001:db8:1:2:ffff::9 */
+#define S6_NEXT64	S6_(1, 3, 0, 0, 0, 1)		/* 2001:db8:1:3::1 */
+#define S6_SAME48	S6_(1, 0xff, 0, 0, 0, 1)	/* 2001:db8:1:ff::1 */
+#define S6_NEXT48	S6_(2, 2, 0, 0, 0, 1)		/* 2001:db8:2:2::1 */
+
 static const struct tcase table[] = {
 	/* Each blocked case is followed by its controls: the neighbouring
 	 * ports and the other protocol on the same port pass. */
@@ -927,6 +946,205 @@ static const struct tcase table[] = {
 	{ "log/burst/silent/allow-2000-listed", { V4_UDP(53) },
 	  { RULE(XF_PM_UDP, 53, 53, LOGGED(4)) }, ALLOWED, ALLOW,
 	  .repeat = 2000 },
+	/* Rate limits (DESIGN.md "Rate limits"). "9999 udp limit 1/s burst
+	 * 5" lets a burst of 5 through from a full bucket (a new rule's),
+	 * and a refill of 1/s adds no token within the microseconds of one
+	 * test run: of 20 datagrams the first 5 are the rule's (allowed),
+	 * the other 15 drop as limited (the rule's limited count, not its
+	 * own). The same under the allow policy. */
+	{ "limit/ipv4-udp-20-at-1-per-s-burst-5", { V4_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	{ "limit/ipv6-udp-20-at-1-per-s-burst-5", { V6_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	{ "limit/allow/ipv4-udp-20-at-1-per-s-burst-5", { V4_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), ALLOW, .repeat = 20 },
+	{ "limit/allow/ipv6-udp-20-at-1-per-s-burst-5", { V6_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), ALLOW, .repeat = 20 },
+	{ "limit/ipv4-udp-5-within-the-burst", { V4_UDP(9999) },
+	  { LIM_UDP }, ALLOWED, .repeat = 5 },
+	{ "limit/allow/ipv6-udp-5-within-the-burst", { V6_UDP(9999) },
+	  { LIM_UDP }, ALLOWED, ALLOW, .repeat = 5 },
+	{ "limit/ipv4-udp-one", { V4_UDP(9999) }, { LIM_UDP }, ALLOWED },
+	/* The burst is the rate when not given; a burst of 1. */
+	{ "limit/ipv4-udp-burst-is-the-rate", { V4_UDP(9999) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LIMIT(3, 0)) }, LIMITED(7),
+	  .repeat = 10 },
+	{ "limit/ipv6-udp-burst-1", { V6_UDP(9999) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LIMIT(1, 1)) }, LIMITED(9),
+	  .repeat = 10 },
+	/* Its neighbours are not its: the port above, the other protocol. */
+	{ "limit/ipv4-udp-port-above-passes", { V4_UDP(10000) },
+	  { LIM_UDP }, PASSED, .repeat = 20 },
+	{ "limit/ipv4-tcp-same-port-passes", { V4_TCP(9999) },
+	  { LIM_UDP }, PASSED, .repeat = 20 },
+	{ "limit/allow/ipv4-udp-port-above-policy", { V4_UDP(10000) },
+	  { LIM_UDP }, POLICY, ALLOW, .repeat = 20 },
+	/* VLAN tags, IPv4 options, IPv6 extension headers: the same. */
+	{ "limit/8021q-ipv4-udp-20", { .tags = { TPID_Q }, V4_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	{ "limit/qinq-ipv6-udp-20",
+	  { .tags = { TPID_AD, TPID_Q }, V6_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	{ "limit/allow/8021ad-ipv6-udp-20",
+	  { .tags = { TPID_AD }, V6_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), ALLOW, .repeat = 20 },
+	{ "limit/ipv4-options-udp-20", { V4_UDP(9999), .ihl = 8 },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	{ "limit/ipv6-ext-chain-udp-20",
+	  { V6_UDP(9999), EXTS(HBH(0), RT(2), AH) },
+	  { LIM_UDP }, LIMITED(15), .repeat = 20 },
+	/* Fragments: a first fragment takes a token, a later one passes
+	 * unread. */
+	{ "limit/ipv4-udp-first-fragment-counted",
+	  { V4_UDP(9999), .frag = IPV4_MF, .plen = 100 },
+	  { LIM_UDP }, LIMITED(2), .repeat = 7 },
+	{ "limit/ipv4-udp-later-fragment-passes",
+	  { V4_UDP(9999), .frag = LATER }, { LIM_UDP }, FRAGMENT,
+	  .repeat = 20 },
+	{ "limit/ipv6-udp-later-fragment-passes",
+	  { V6_UDP(9999), EXTS(FRAG(LATER, false)), .plen = 16 },
+	  { LIM_UDP }, FRAGMENT, .repeat = 20 },
+	/* TCP: a SYN without ACK takes a token; any other segment takes
+	 * none and passes as the rule's (under the stateless policies), so
+	 * segments past the SYN neither drain a bucket nor are limited. */
+	{ "limit/ipv4-tcp-syn-10-at-burst-3", { V4_TCP(80) },
+	  { LIM_TCP }, LIMITED(7), .repeat = 10 },
+	{ "limit/ipv6-tcp-syn-10-at-burst-3", { V6_TCP(80) },
+	  { LIM_TCP }, LIMITED(7), .repeat = 10 },
+	{ "limit/allow/ipv4-tcp-syn-10-at-burst-3", { V4_TCP(80) },
+	  { LIM_TCP }, LIMITED(7), ALLOW, .repeat = 10 },
+	{ "limit/ipv4-tcp-syn-fin-takes-a-token",
+	  { V4_TCP(80), .tflags = TH_SYN | TH_FIN }, { LIM_TCP }, LIMITED(2),
+	  .repeat = 5 },
+	{ "limit/ipv4-tcp-ack-10-the-rule's",
+	  { V4_TCP(80), .tflags = TH_ACK }, { LIM_TCP }, ALLOWED,
+	  .repeat = 10 },
+	{ "limit/ipv6-tcp-syn-ack-10-the-rule's",
+	  { V6_TCP(80), .tflags = TH_SYN | TH_ACK }, { LIM_TCP }, ALLOWED,
+	  .repeat = 10 },
+	{ "limit/ipv4-tcp-rst-10-the-rule's",
+	  { V4_TCP(80), .tflags = TH_RST }, { LIM_TCP }, ALLOWED,
+	  .repeat = 10 },
+	{ "limit/allow/ipv6-tcp-fin-ack-10-the-rule's",
+	  { V6_TCP(80), .tflags = TH_FIN | TH_ACK }, { LIM_TCP }, ALLOWED,
+	  ALLOW, .repeat = 10 },
+	{ "limit/ipv4-tcp-acks-take-no-token", { V4_TCP(80) },
+	  { LIM_TCP }, LIMITED(2), .repeat = 5,
+	  PRE(10, V4_TCP(80), .tflags = TH_ACK) },
+	/* The rule's own bucket: every source, both families and both
+	 * protocols of an "any" rule take from it. */
+	{ "limit/shared/two-sources", { V4_UDP(9999), SRC4(S4_B) },
+	  { LIM_UDP }, LIMITED(3), .repeat = 3,
+	  PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/shared/ipv4-then-ipv6", { V6_UDP(9999) },
+	  { LIM_UDP }, LIMITED(3), .repeat = 3, PRE(5, V4_UDP(9999)) },
+	{ "limit/shared/udp-then-tcp-of-any", { V4_TCP(6050) },
+	  { RULE(PM_ANY, 6000, 6100, LIMIT(1, 3)) }, LIMITED(1),
+	  .repeat = 2, PRE(2, V4_UDP(6050)) },
+	/* Source ports and prefixes; a limit rule beside a deny rule. */
+	{ "limit/src-port-rule", { V4_UDP(40001), .sport = 53 },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, LIMIT(1, 2)) }, LIMITED(2),
+	  .repeat = 4 },
+	{ "limit/prefix-rule-ipv4", { V4_UDP(9999), SRC4(P4_IN) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM4(P4), LIMIT(1, 2)) },
+	  LIMITED(2), .repeat = 4 },
+	{ "limit/prefix-rule-ipv6", { V6_UDP(9999), SRC6(P6_IN) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM6(P6), LIMIT(1, 2)) },
+	  LIMITED(2), .repeat = 4 },
+	{ "limit/prefix-rule-outside-passes", { V4_UDP(9999), SRC4(P4_OUT) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM4(P4), LIMIT(1, 2)) }, PASSED,
+	  .repeat = 4 },
+	{ "limit/beside-a-deny-rule", { V4_UDP(53) },
+	  { UDP_RULE(53), LIM_UDP }, DROPPED, .repeat = 20 },
+	{ "limit/sets/rule-in-inactive-set", { V4_UDP(9999) },
+	  { LIM_UDP }, PASSED, IN_SET(1), ACTIVE(0), .repeat = 20 },
+	{ "limit/sets/in-set-1", { V4_UDP(9999) },
+	  { LIM_UDP }, LIMITED(15), IN_SET(1), ACTIVE(1), .repeat = 20 },
+	/* Per source: a bucket for each source group (the whole IPv4
+	 * address, the IPv6 /64, or per-source LEN), each with its own
+	 * burst; the pre frames empty one group's bucket first. */
+	{ "limit/per-source/ipv4-two-sources-each-their-burst",
+	  { V4_UDP(9999), SRC4(S4_B) }, { LIM_UDP_PS(0, 0) }, LIMITED(2),
+	  .repeat = 7, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/ipv4-one-source-one-burst",
+	  { V4_UDP(9999), SRC4(S4_A) }, { LIM_UDP_PS(0, 0) }, LIMITED(3),
+	  .repeat = 3, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/allow/ipv4-two-sources-each-their-burst",
+	  { V4_UDP(9999), SRC4(S4_B) }, { LIM_UDP_PS(0, 0) }, LIMITED(2),
+	  ALLOW, .repeat = 7, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/ipv4-slash-24-neighbours-share",
+	  { V4_UDP(9999), SRC4(S4_B) }, { LIM_UDP_PS(24, 0) }, LIMITED(3),
+	  .repeat = 3, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/ipv4-slash-24-next-group",
+	  { V4_UDP(9999), SRC4(S4_C) }, { LIM_UDP_PS(24, 0) }, ALLOWED,
+	  .repeat = 3, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/ipv4-slash-1-share",
+	  { V4_UDP(9999), SRC4(203, 0, 113, 9) }, { LIM_UDP_PS(1, 0) },
+	  LIMITED(3), .repeat = 3, PRE(5, V4_UDP(9999), SRC4(S4_A)) },
+	{ "limit/per-source/ipv6-slash-64-by-default",
+	  { V6_UDP(9999), SRC6(S6_SAME64) }, { LIM_UDP_PS(0, 0) },
+	  LIMITED(3), .repeat = 3, PRE(5, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/ipv6-next-slash-64",
+	  { V6_UDP(9999), SRC6(S6_NEXT64) }, { LIM_UDP_PS(0, 0) },
+	  LIMITED(2), .repeat = 7, PRE(5, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/8021q-ipv6-next-slash-64",
+	  { .tags = { TPID_Q }, V6_UDP(9999), SRC6(S6_NEXT64) },
+	  { LIM_UDP_PS(0, 0) }, LIMITED(2), .repeat = 7,
+	  PRE(5, .tags = { TPID_Q }, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/ipv6-from-prefix-slash-48-share",
+	  { V6_UDP(9999), SRC6(S6_SAME48) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM6(P6), LIMIT(1, 5),
+		 PER_SOURCE(0, 48)) }, LIMITED(3), .repeat = 3,
+	  PRE(5, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/ipv6-from-prefix-slash-48-next-group",
+	  { V6_UDP(9999), SRC6(S6_NEXT48) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM6(P6), LIMIT(1, 5),
+		 PER_SOURCE(0, 48)) }, ALLOWED, .repeat = 3,
+	  PRE(5, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/ipv6-from-prefix-slash-128",
+	  { V6_UDP(9999), SRC6(S6_SAME64) },
+	  { RULE(XF_PM_UDP, 9999, 9999, FROM6(P6), LIMIT(1, 5),
+		 PER_SOURCE(0, 128)) }, ALLOWED, .repeat = 3,
+	  PRE(5, V6_UDP(9999), SRC6(S6_A)) },
+	{ "limit/per-source/ipv4-and-ipv6-apart", { V6_UDP(9999) },
+	  { LIM_UDP_PS(0, 0) }, LIMITED(2), .repeat = 7,
+	  PRE(5, V4_UDP(9999)) },
+	{ "limit/per-source/ipv4-tcp-syn-each-their-burst",
+	  { V4_TCP(80), SRC4(S4_B) },
+	  { RULE(XF_PM_TCP, 80, 80, LIMIT(1, 3), PER_SOURCE(0, 0)) },
+	  LIMITED(1), .repeat = 4, PRE(3, V4_TCP(80), SRC4(S4_A)) },
+	{ "limit/per-source/ipv4-tcp-acks-take-no-token",
+	  { V4_TCP(80), SRC4(S4_A) },
+	  { RULE(XF_PM_TCP, 80, 80, LIMIT(1, 3), PER_SOURCE(0, 0)) },
+	  LIMITED(1), .repeat = 4,
+	  PRE(10, V4_TCP(80), .tflags = TH_ACK, SRC4(S4_A)) },
+	/* Drop log: a logged limit rule's drops beyond its rate reach the
+	 * log within the log's rate, with reason limited; what it lets
+	 * through does not. */
+	{ "limit/log/ipv4-udp-15-limited-drops",
+	  { V4_UDP(9999), .sport = 41234, SRC4(203, 0, 113, 9) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(100), LIMIT(1, 5)) },
+	  LIMITED(15), .repeat = 20 },
+	{ "limit/log/allow/ipv6-tcp-syn-7-limited-drops", { V6_TCP(80) },
+	  { RULE(XF_PM_TCP, 80, 80, LOGGED(100), LIMIT(1, 3)) }, LIMITED(7),
+	  ALLOW, .repeat = 10 },
+	{ "limit/log/per-source/qinq-ipv4-udp-15-limited-drops",
+	  { .tags = { TPID_AD, TPID_Q }, V4_UDP(9999), SRC4(S4_B) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(100), LIMIT(1, 5),
+		 PER_SOURCE(24, 0)) }, LIMITED(15), .repeat = 20 },
+	{ "limit/log/2000-limited-drops-at-4-per-s", { V4_UDP(9999) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(4), LIMIT(1, 5)) },
+	  LIMITED(2000), .repeat = 2005 },
+	{ "limit/log/silent/within-the-burst", { V4_UDP(9999) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(100), LIMIT(1, 5)) },
+	  ALLOWED, .repeat = 5 },
+	{ "limit/log/silent/acks-the-rule's",
+	  { V4_TCP(80), .tflags = TH_ACK },
+	  { RULE(XF_PM_TCP, 80, 80, LOGGED(100), LIMIT(1, 3)) }, ALLOWED,
+	  .repeat = 10 },
+	{ "limit/log/silent/rate-0", { V4_UDP(9999) },
+	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(0), LIMIT(1, 5)) },
+	  LIMITED(15), .repeat = 20 },
 	/* Multi-buffer frames (xdp.frags, a jumbo MTU): BPF_PROG_TEST_RUN
 	 * puts what does not fit in the first buffer (about a page) into
 	 * more. Headers are read from the first buffer, the IP length may

@@ -33,6 +33,11 @@
 #define ANY_FROM6(...)	{ .on = true, .anyport = true, FROM6(__VA_ARGS__) }
 /* A rule that logs its drops at r events/s: RULE(..., LOGGED(5)). */
 #define LOGGED(r)	.logged = true, .rate = (r)
+/* limit N/s burst B (B 0: N), and per-source [LEN]: PER_SOURCE(24, 0) is
+ * "per-source 24" on an IPv4 or a plain rule, PER_SOURCE(0, 48) "per-source
+ * 48" on a rule from an IPv6 prefix; 0 keeps the default (32, 64). */
+#define LIMIT(n, b)	.limit = (n), .burst = (b)
+#define PER_SOURCE(l4, l6) .per_source = true, .plen4 = (l4), .plen6 = (l6)
 
 /* Rule sets: the case's rules (and .cfg) in set n, set n active. */
 #define IN_SET(n)	.set = (n) + 1
@@ -80,6 +85,10 @@
 #define POLICY		.act = XDP_DROP, .why = XF_R_POLICY
 #define TRACKED		.act = XDP_PASS, .why = XF_R_TRACKED
 #define STATE		.act = XDP_DROP, .why = XF_R_STATE
+/* A limit rule's frames, n of them (the last ones) beyond its rate. */
+#define LIMITED(n)	.act = XDP_DROP, .why = XF_R_ALLOWED, .limited = (n)
+/* First n frames like this one (an fspec's fields), in the same rule set. */
+#define PRE(n, ...)	.pre = { __VA_ARGS__ }, .pre_repeat = (n)
 
 #define V4_TCP(p)	.l3 = L3_IPV4, .l4 = L4_TCP, .dport = (p)
 #define V4_UDP(p)	.l3 = L3_IPV4, .l4 = L4_UDP, .dport = (p)

@@ -2,12 +2,14 @@
 /* check.c - what a case's frame did to the maps, against what the case
  * says: the xf_stats reason that counted it (none for a rule's drop), the
  * xf_rcount slot of the rule that decided it (dropped it, or let it
- * through under the allow policy) and no other rule's, and the drop log: only a drop by a logging
- * rule within its rate leaves an event in xf_log, an event that describes
- * the frame, and only that rule's token bucket moves.
+ * through under the allow policy or within its rate limit) and no other
+ * rule's, the xf_rlimited slot of a limit rule beyond its rate and no
+ * other, and the drop log: only a drop by a logging rule (a deny rule's,
+ * or a limit rule's beyond its rate) within the log's rate leaves an event
+ * in xf_log, an event that describes the frame and why it dropped, and
+ * only that rule's token bucket moves.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -52,27 +54,14 @@ int snap(const struct xf_maps *m, const struct tcase *c,
 		if (!rule_at(c, p, k, &id))
 			continue;
 		err = xf_read_count(m, XF_M_RCOUNT, id, &s->rule[k]);
+		if (!err)
+			err = xf_read_count(m, XF_M_RLIMITED, id,
+					    &s->rlimited[k]);
 		if (!err && bpf_map_lookup_elem(m->fd[XF_M_RLOG], &id,
 						&s->rlog[k]))
 			err = -errno;
 	}
 	return err;
-}
-
-void note(char *diff, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(diff);
-	va_list ap;
-
-	if (len + 3 >= size)
-		return;		/* cut: the frame is printed next */
-	if (len) {
-		strcpy(diff + len, "; ");
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(diff + len, size - len, fmt, ap);
-	va_end(ap);
 }
 
 static void check_count(char *diff, size_t size, const char *what,
@@ -90,35 +79,70 @@ static void check_count(char *diff, size_t size, const char *what,
 	     (unsigned long long)want_pkts, (unsigned long long)want_bytes);
 }
 
+/* What the frames moved: packets (and bytes) counted as why and as
+ * limited. */
+struct moved {
+	__u64	ok, ok_bytes;		/* as why */
+	__u64	lim, lim_bytes;		/* limited */
+};
+
+static struct moved case_moved(const struct tcase *c, __u64 runs, size_t len,
+			       size_t pre_len)
+{
+	__u64 pre = (__u64)c->pre_repeat, lim = (__u64)c->limited,
+	      plim = (__u64)c->pre_limited;
+	struct moved m = {
+		.ok = runs - lim + pre - plim,
+		.ok_bytes = (runs - lim) * len + (pre - plim) * pre_len,
+		.lim = lim + plim,
+		.lim_bytes = lim * len + plim * pre_len,
+	};
+
+	return m;
+}
+
 void check_counts(const struct tcase *c, const struct placed *p,
 		  const struct snapshot *b, const struct snapshot *a,
-		  __u64 runs, size_t len, char *diff, size_t size)
+		  __u64 runs, size_t len, size_t pre_len, char *diff,
+		  size_t size)
 {
 	bool decides = c->why == XF_R_DROPPED || c->why == XF_R_ALLOWED;
-	char what[XF_RULE_TEXT + 48], text[XF_RULE_TEXT];
+	char what[XF_RULE_TEXT + 64], text[XF_RULE_TEXT];
+	struct moved m = case_moved(c, runs, len, pre_len);
 	const struct rule *r;
 	struct xf_rule x;
-	__u64 want;
+	__u64 want, wantb;
 	__u32 id;
 
 	/* One counter a packet: a rule's drop moves the rule's alone (the
-	 * "dropped" total is derived), an allow the rule's and "allowed". */
+	 * "dropped" total is derived), an allow the rule's and "allowed",
+	 * a limited drop "limited" and the rule's limited count. */
 	for (int i = 0; i < XF_R_MAX; i++) {
-		want = i == c->why && i != XF_R_DROPPED ? runs : 0;
+		want = i == c->why && i != XF_R_DROPPED ? m.ok : 0;
+		wantb = i == c->why && i != XF_R_DROPPED ? m.ok_bytes : 0;
+		if (i == XF_R_LIMITED) {
+			want += m.lim;
+			wantb += m.lim_bytes;
+		}
 		check_count(diff, size, reason_names[i], &b->stats[i],
-			    &a->stats[i], want, want * len);
+			    &a->stats[i], want, wantb);
 	}
 	for (int k = 0; k < NR; k++) {
 		r = rule_at(c, p, k, &id);
 		if (!r)
 			continue;
-		want = k == 0 && decides ? runs : 0;
 		case_rule(r, &x);
 		xf_format_rule(&x, text, sizeof(text));
 		snprintf(what, sizeof(what), "rule #%u (%s%s)", id, text,
 			 k < MAX_RULES ? "" : ", the other set");
-		check_count(diff, size, what, &b->rule[k], &a->rule[k], want,
-			    want * len);
+		check_count(diff, size, what, &b->rule[k], &a->rule[k],
+			    k == 0 && decides ? m.ok : 0,
+			    k == 0 && decides ? m.ok_bytes : 0);
+		snprintf(what, sizeof(what), "rule #%u's limited (%s%s)", id,
+			 text, k < MAX_RULES ? "" : ", the other set");
+		check_count(diff, size, what, &b->rlimited[k],
+			    &a->rlimited[k], k == 0 ? m.lim : 0,
+			    k == 0 ? m.lim_bytes : 0);
 	}
 }
 
@@ -161,6 +185,7 @@ static void want_event(const struct drop_log *l, const struct tcase *c,
 	memset(w, 0, sizeof(*w));
 	w->ifindex = l->ifindex;
 	w->rule = p->id[0];
+	w->reason = c->limited ? XF_R_LIMITED : XF_R_DROPPED;
 	w->len = f->len;
 	w->family = v6 ? 6 : 4;
 	w->l4 = spec_l4(s, &ports);
@@ -174,30 +199,16 @@ static void want_event(const struct drop_log *l, const struct tcase *c,
 	       v6 ? 16 : 4);
 }
 
-static void addr_text(int family, const uint8_t *a, char *buf, size_t size)
-{
-	size_t n = 0;
-	int i;
-
-	if (family != 6) {
-		snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return;
-	}
-	for (i = 0; i < 16 && n < size; i += 2)	/* uncompressed */
-		n += snprintf(buf + n, size - n, "%s%x", i ? ":" : "",
-			      a[i] << 8 | a[i + 1]);
-}
-
 static void event_text(const struct xf_event *v, char *buf, size_t size)
 {
 	char sa[48], da[48];
 
-	addr_text(v->family, v->saddr, sa, sizeof(sa));
-	addr_text(v->family, v->daddr, da, sizeof(da));
-	snprintf(buf, size, "{rule %u ifindex %u len %u ipv%u l4 %u %s.%u >"
-		 " %s.%u suppressed %u}", v->rule, v->ifindex, v->len,
-		 v->family, v->l4, sa, host16(v->sport), da, host16(v->dport),
-		 v->suppressed);
+	note_addr(v->family, v->saddr, sa, sizeof(sa));
+	note_addr(v->family, v->daddr, da, sizeof(da));
+	snprintf(buf, size, "{rule %u %s ifindex %u len %u ipv%u l4 %u %s.%u >"
+		 " %s.%u suppressed %u}", v->rule, reason_name(v->reason),
+		 v->ifindex, v->len, v->family, v->l4, sa, host16(v->sport),
+		 da, host16(v->dport), v->suppressed);
 }
 
 /* No bucket but the deciding rule's moved (from `from`: 0 or 1), and
@@ -229,29 +240,29 @@ static void check_quiet(const struct drop_log *l, const struct tcase *c,
 
 /* From a bucket never used (last_ns 0: the first refill fills it; a
  * bucket never holds more than a second's tokens, whatever rate filled it)
- * a burst of repeat drops at rate R gives R events, plus at most what the
- * run's own duration refills, and counts the rest as suppressed. Returns
- * the suppressed count. */
+ * a burst of drops at rate R gives R events, plus at most what the run's
+ * own duration refills, and counts the rest as suppressed. Returns the
+ * suppressed count. */
 static __u64 check_burst(const struct tcase *c, const struct snapshot *b,
 			 const struct logrun *lr, char *diff, size_t size)
 {
-	__u64 rate = c->rules[0].rate, repeat = (__u64)lr->repeat;
+	__u64 rate = c->rules[0].rate, drops = (__u64)lr->drops;
 	__u64 elapsed = ts_ns(&lr->t[1]) - ts_ns(&lr->t[0]), supp;
-	__u64 min1 = repeat < rate ? repeat : rate;
+	__u64 min1 = drops < rate ? drops : rate;
 	__u64 max1 = rate + (rate * elapsed + 999999999) / 1000000000;
 
-	if (max1 > repeat)
-		max1 = repeat;
+	if (max1 > drops)
+		max1 = drops;
 	if ((__u64)lr->n1 < min1 || (__u64)lr->n1 > max1)
 		note(diff, size, "drop log: %d events of %d drops at %llu/s,"
-		     " want %llu..%llu", lr->n1, lr->repeat,
+		     " want %llu..%llu", lr->n1, lr->drops,
 		     (unsigned long long)rate, (unsigned long long)min1,
 		     (unsigned long long)max1);
 	supp = lr->mid.suppressed - b->rlog[0].suppressed;
-	if (supp != repeat - lr->n1)
+	if (supp != drops - lr->n1)
 		note(diff, size, "drop log: %llu suppressed, want %llu (%d"
 		     " drops, %d events)", (unsigned long long)supp,
-		     (unsigned long long)(repeat - lr->n1), lr->repeat,
+		     (unsigned long long)(drops - lr->n1), lr->drops,
 		     lr->n1);
 	return supp;
 }
@@ -333,7 +344,8 @@ void check_log(const struct drop_log *l, const struct tcase *c,
 	       const struct logrun *lr, char *diff, size_t size)
 {
 	const struct rule *r0 = &c->rules[0];
-	bool logs = c->why == XF_R_DROPPED && r0->logged && r0->rate;
+	bool logs = (c->why == XF_R_DROPPED || c->limited) && r0->logged &&
+		    r0->rate;
 	__u64 supp;
 
 	check_quiet(l, c, p, b, a, logs, diff, size);

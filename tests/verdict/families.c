@@ -335,6 +335,8 @@ struct st_shape {
 	unsigned	tweak;		/* enum st_tweak */
 	struct rule	r;		/* a rule of the set, if on */
 	int		rport;		/* its port, an end (0: r's own) */
+	int		repeat;		/* frames (0: 1) */
+	int		limited;	/* ... beyond r's limit */
 };
 
 #define ST_TCP(n, fl, a, b, v, ...)					\
@@ -478,11 +480,13 @@ static uint16_t st_port(int fam, int end)
 	return (uint16_t)end;
 }
 
-static void add_st_case(struct cases *cs, const struct st_shape *sh, int fam,
+static void add_st_case(struct cases *cs, const char *group,
+			const struct st_shape *sh, int fam,
 			const uint16_t *tags, const char *tag_name)
 {
 	static const uint8_t lo4[4] = { FLOW_LO4 }, lo6[16] = { FLOW_LO6 };
-	struct tcase c = { STATEFUL, .act = sh->act, .why = sh->why };
+	struct tcase c = { STATEFUL, .act = sh->act, .why = sh->why,
+			   .repeat = sh->repeat, .limited = sh->limited };
 	struct fspec *f = &c.f;
 	int n = fam == 4 ? 4 : 16, i;
 
@@ -535,12 +539,54 @@ static void add_st_case(struct cases *cs, const struct st_shape *sh, int fam,
 			c.rules[0].lo = c.rules[0].hi = st_port(fam,
 								sh->rport);
 	}
-	snprintf(c.name, sizeof(c.name), "state/%sipv%d/%s-%s", tag_name, fam,
-		 sh->name, reason_name(sh->why));
+	/* TCP past its SYN that a limit rule matches */
+	c.limit_ack = c.rules[0].limit && f->l4 == L4_TCP &&
+		      !(f->tflags == 0 || ((f->tflags & TH_SYN) &&
+					   !(f->tflags & TH_ACK)));
+	snprintf(c.name, sizeof(c.name), "%s/%sipv%d/%s-%s", group, tag_name,
+		 fam, sh->name, reason_name(sh->why));
 	add_case(cs, &c);
 }
 
-static void add_state(struct cases *cs)
+/* Rate limits under the stateful allow policy (issue 15): a new flow
+ * (a SYN, any UDP datagram) that a limit rule matches takes a token,
+ * known flow or not; any other TCP segment of the rule's port is judged as
+ * if no rule matched: tracked when the host knows its flow, else state.
+ * So no segment past the SYN gets through a limit rule's port unless the
+ * host knows its flow (without the state tier's lookups the rule takes it:
+ * limit_ack). Rule r has limit 1/s burst 1 for the ACKs (which must never
+ * take a token), burst 2 for the new flows. */
+#define LIM_ON(pm, b, e)	.r = RULE(pm, 0, 0, LIMIT(1, b)), .rport = (e)
+
+static const struct st_shape lim_shapes[] = {
+	ST_TCP("tcp-ack-unknown-to-listener", ACK_, NONE, SRV(K_TCP), STATE,
+	       LIM_ON(XF_PM_TCP, 1, SRV(K_TCP)), .repeat = 5,
+	       .tweak = ST_VLAN),
+	ST_TCP("tcp-rst-unknown", TH_RST, NONE, SRV(K_TCP), STATE,
+	       LIM_ON(XF_PM_TCP, 1, SRV(K_TCP)), .repeat = 5),
+	ST_TCP("tcp-syn-ack-unknown", SYN_ACK, SRV(K_TCP), NONE, STATE,
+	       LIM_ON(XF_PM_TCP, 1, NONE), .repeat = 5),
+	ST_TCP("tcp-ack-known-to-server", ACK_, CLI(K_TCP), SRV(K_TCP),
+	       TRACKED, LIM_ON(XF_PM_TCP, 1, SRV(K_TCP)), .repeat = 5,
+	       .tweak = ST_VLAN),
+	ST_TCP("tcp-ack-known-to-client", ACK_, SRV(K_TCP), CLI(K_TCP),
+	       TRACKED, LIM_ON(XF_PM_TCP, 1, CLI(K_TCP)), .repeat = 5),
+	ST_TCP("tcp-fin-ack-sockets-only-to-server", FIN_ACK, CLI(K_SK),
+	       SRV(K_SK), TRACKED, LIM_ON(PM_ANY, 1, SRV(K_SK)), .repeat = 5),
+	ST_TCP("tcp-syn-to-listener", TH_SYN, NONE, SRV(K_TCP), LIMITED(1),
+	       LIM_ON(XF_PM_TCP, 2, SRV(K_TCP)), .repeat = 3,
+	       .tweak = ST_VLAN),
+	ST_TCP("tcp-syn-of-known-flow", TH_SYN, CLI(K_TCP), SRV(K_TCP),
+	       LIMITED(1), LIM_ON(XF_PM_TCP, 2, SRV(K_TCP)), .repeat = 3),
+	ST_UDP("udp-known-to-server", CLI(K_UDP), SRV(K_UDP), LIMITED(1),
+	       LIM_ON(XF_PM_UDP, 2, SRV(K_UDP)), .repeat = 3),
+	ST_UDP("udp-unknown", NONE, SRV(K_UDP), LIMITED(1),
+	       LIM_ON(XF_PM_UDP, 2, SRV(K_UDP)), .repeat = 3,
+	       .tweak = ST_VLAN),
+};
+
+static void add_shapes(struct cases *cs, const char *group,
+		       const struct st_shape *shapes, size_t n)
 {
 	static const uint16_t q[] = { TPID_Q, 0 }, qinq[] = { TPID_AD,
 							       TPID_Q, 0 };
@@ -548,15 +594,22 @@ static void add_state(struct cases *cs)
 	int fam;
 
 	for (fam = 4; fam <= 6; fam += 2) {
-		for (sh = st_shapes; sh < st_shapes + sizeof(st_shapes) /
-				sizeof(st_shapes[0]); sh++) {
-			add_st_case(cs, sh, fam, NULL, "");
+		for (sh = shapes; sh < shapes + n; sh++) {
+			add_st_case(cs, group, sh, fam, NULL, "");
 			if (!(sh->tweak & ST_VLAN))
 				continue;
-			add_st_case(cs, sh, fam, q, "8021q-");
-			add_st_case(cs, sh, fam, qinq, "qinq-");
+			add_st_case(cs, group, sh, fam, q, "8021q-");
+			add_st_case(cs, group, sh, fam, qinq, "qinq-");
 		}
 	}
+}
+
+static void add_state(struct cases *cs)
+{
+	add_shapes(cs, "state", st_shapes,
+		   sizeof(st_shapes) / sizeof(st_shapes[0]));
+	add_shapes(cs, "limit/state", lim_shapes,
+		   sizeof(lim_shapes) / sizeof(lim_shapes[0]));
 }
 
 void add_generated(struct cases *cs)

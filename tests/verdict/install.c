@@ -47,6 +47,13 @@ void case_rule(const struct rule *r, struct xf_rule *x)
 	x->port_lo = r->anyport ? 1 : r->lo;
 	x->port_hi = r->anyport ? 65535 : rule_hi(r);
 	x->log_rate = r->logged ? (r->rate ? r->rate : XF_LOG_RATE) : 0;
+	x->limit_rate = r->limit;
+	x->limit_burst = r->limit ? (r->burst ? r->burst : r->limit) : 0;
+	x->per_source = r->per_source;
+	if (r->per_source) {
+		x->plen4 = r->plen4 ? r->plen4 : 32;
+		x->plen6 = r->plen6 ? r->plen6 : XF_LSRC_PLEN6;
+	}
 }
 
 static struct xf_set policy(const struct conf *c)

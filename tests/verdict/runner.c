@@ -124,12 +124,33 @@ static bool case_logs(const struct tcase *c)
 	return false;
 }
 
-/* The case's test runs: repeat frames, and with again one more after
- * rule 0's bucket had a token's time to refill. 0, or an errno of
- * BPF_PROG_TEST_RUN in *run_err; a negative errno if the maps fail. */
+/* The case's pre frames (struct tcase), before its own: 0 or an errno
+ * of BPF_PROG_TEST_RUN. */
+static int run_pre(struct env *e, const struct tcase *c,
+		   const struct frame *pre)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = c->pre_repeat,
+		    .data_in = pre->b, .data_size_in = pre->len);
+	struct xdp_md ctx = { .ingress_ifindex = e->log.ifindex,
+			      .data_end = pre->len };
+
+	if (!c->pre_repeat)
+		return 0;
+	if (case_logs(c)) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	return bpf_prog_test_run_opts(e->o.prog_fd, &opts) ? errno : 0;
+}
+
+/* The case's test runs: its pre frames, repeat frames, and with again
+ * one more after rule 0's bucket had a token's time to refill. 0, or an
+ * errno of BPF_PROG_TEST_RUN in *run_err; a negative errno if the maps
+ * fail. */
 static int run_frames(struct env *e, const struct tcase *c,
 		      const struct placed *p, const struct frame *f,
-		      struct logrun *lr, int *retval, int *run_err)
+		      const struct frame *pre, struct logrun *lr,
+		      int *retval, int *run_err)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = lr->repeat,
 		    .data_in = f->b, .data_size_in = f->len);
@@ -142,6 +163,9 @@ static int run_frames(struct env *e, const struct tcase *c,
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
 	}
+	*run_err = run_pre(e, c, pre);
+	if (*run_err)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &lr->t[0]);
 	*run_err = bpf_prog_test_run_opts(e->o.prog_fd, &opts) ? errno : 0;
 	clock_gettime(CLOCK_MONOTONIC, &lr->t[1]);
@@ -200,8 +224,9 @@ static void print_hex(const struct frame *f)
 /* What the case's runs did against what it says; prints the outcome. */
 static int judge(const struct env *e, const struct tcase *c,
 		 const struct placed *p, const struct frame *f,
-		 const struct snapshot *b, const struct snapshot *a,
-		 const struct logrun *lr, int retval, int run_err, bool ct)
+		 const struct frame *pre, const struct snapshot *b,
+		 const struct snapshot *a, const struct logrun *lr, int retval,
+		 int run_err, bool ct)
 {
 	char diff[1024] = "";
 
@@ -218,7 +243,7 @@ static int judge(const struct env *e, const struct tcase *c,
 			note(diff, sizeof(diff), "verdict %s, want %s",
 			     action_name(retval), action_name(c->act));
 		check_counts(c, p, b, a, (__u64)lr->repeat + c->again, f->len,
-			     diff, sizeof(diff));
+			     pre->len, diff, sizeof(diff));
 		check_log(&e->log, c, p, f, b, a, lr, diff, sizeof(diff));
 	}
 	if (!diff[0]) {
@@ -239,7 +264,8 @@ static int judge(const struct env *e, const struct tcase *c,
  * stateless allow policy with its ephemeral range 0-0. Of what the host
  * would have decided, TCP past its SYN passes (passed) and UDP drops
  * (policy); the rest (rules, SYNs, DHCP, unknown UDP) is the same. No
- * stateful case sends UDP to port 0, the one port of that range. */
+ * stateful case sends UDP to port 0, the one port of that range. TCP past
+ * its SYN that a limit rule matches is the rule's there (allowed). */
 static void stateless(struct tcase *c)
 {
 	bool tcp = c->f.l4 == L4_TCP;
@@ -248,6 +274,8 @@ static void stateless(struct tcase *c)
 		return;
 	c->act = tcp ? XDP_PASS : XDP_DROP;
 	c->why = tcp ? XF_R_PASSED : XF_R_POLICY;
+	if (c->limit_ack)
+		c->why = XF_R_ALLOWED;
 }
 
 /* The tier the case's rules made active, counted. */
@@ -303,9 +331,12 @@ static int run_case(struct env *e, const struct tcase *tc, size_t nth)
 	const char *what = "maps";
 	bool ct = false, in_ns = false;
 	struct placed p;
-	struct frame f;
+	struct frame f, pre = { 0 };
 
 	build_frame(&c->f, &f);
+	if (c->pre_repeat)
+		build_frame(&c->pre, &pre);
+	lr.drops = c->why == XF_R_DROPPED ? lr.repeat : c->limited;
 	err = case_install(&e->o.m, c, nth, &p);
 	if (!err)
 		err = note_tier(e);
@@ -332,7 +363,7 @@ static int run_case(struct env *e, const struct tcase *tc, size_t nth)
 		what = in_ns ? what : "flows";
 	}
 	if (!err)
-		err = run_frames(e, c, &p, &f, &lr, &retval, &run_err);
+		err = run_frames(e, c, &p, &f, &pre, &lr, &retval, &run_err);
 	if (in_ns && xf_flows_leave(&e->fl) && !err) {
 		err = -EIO;
 		what = "flows";
@@ -350,7 +381,8 @@ static int run_case(struct env *e, const struct tcase *tc, size_t nth)
 			c->name, what, strerror(-err));
 		return -1;
 	}
-	return judge(e, c, &p, &f, &before, &after, &lr, retval, run_err, ct);
+	return judge(e, c, &p, &f, &pre, &before, &after, &lr, retval,
+		     run_err, ct);
 }
 
 static void usage(FILE *out)

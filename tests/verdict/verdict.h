@@ -21,6 +21,7 @@
 
 #include "../../xdp_filter.h"
 #include "../lib/frame.h"
+#include "../lib/note.h"
 
 #define PROG		"xf_verdict"
 
@@ -88,7 +89,8 @@ struct fspec {
 #define CUT_AT(n)	((n) + 1)
 
 /* A rule as rulectl takes it (xdp_filter.h): PORTS PROTO [dst|src]
- * [from PREFIX], or "any from PREFIX". install.c hands it to the store,
+ * [from PREFIX] [log [N/s]] [limit N/s [burst B] [per-source [LEN]]], or
+ * "any from PREFIX". install.c hands it to the store,
  * which gives it its id (and rules of one prefix one prefix id). Ports 0
  * and rates that rulectl refuses are fine here: the store takes a filled
  * struct xf_rule as it is. */
@@ -106,6 +108,10 @@ struct rule {
 	uint32_t	rate;		/* its xf_rlog bucket's rate, events/s
 					 * (primed even without XF_ID_LOG, and
 					 * 0 with it) */
+	uint32_t	limit;		/* limit N/s, 0: none */
+	uint32_t	burst;		/* burst B, 0: N */
+	bool		per_source;	/* a bucket per source group */
+	uint8_t		plen4, plen6;	/* ... by these lengths; 0: 32, 64 */
 };
 
 /* One rule set's policy (struct xf_set) in a case. Zero is the deny
@@ -131,7 +137,16 @@ struct conf {
  * that must have counted it; every other rule of the case (orules too)
  * must not move. A case runs its frame repeat times in one
  * BPF_PROG_TEST_RUN; with again, once more after its rule 0's drop log had
- * time for one more token. */
+ * time for one more token.
+ *
+ * Rate limits: limited of the runs are rule 0's drops beyond its rate
+ * (XF_R_LIMITED and rule 0's xf_rlimited, never its xf_rcount), the
+ * others are as why says, and act is the last run's. Before them, in the
+ * same rule set (the same buckets), pre_repeat runs of the frame pre, of
+ * which pre_limited are limited, the others again as why says: a case
+ * with per-source buckets fills one source's bucket with them, then
+ * sends from another. The drop log of a case's limited drops is checked
+ * as a deny rule's drops are (no pre_limited then). */
 struct tcase {
 	char		name[64];
 	struct fspec	f;
@@ -148,6 +163,14 @@ struct tcase {
 	bool		again;
 	uint32_t	old_rate;	/* rule 0's bucket starts full at this
 					 * rate, as if its rate was lowered */
+	int		limited;
+	struct fspec	pre;
+	int		pre_repeat;
+	int		pre_limited;
+	bool		limit_ack;	/* stateful: the frame is TCP past its
+					 * SYN that limit rule 0 matches; a
+					 * program without the state tier's
+					 * lookups passes it as the rule's */
 };
 
 struct cases {
@@ -205,10 +228,12 @@ struct drop_log {
 	__u32		ifindex;	/* the test runs' ingress_ifindex */
 };
 
-/* The counters a case may move. rule[] and rlog[] follow rule_at(). */
+/* The counters a case may move. rule[], rlimited[] and rlog[] follow
+ * rule_at(). */
 struct snapshot {
 	struct xf_count	stats[XF_R_MAX];
 	struct xf_count	rule[NR];
+	struct xf_count	rlimited[NR];
 	struct xf_rlog	rlog[NR];
 };
 
@@ -219,6 +244,7 @@ struct logrun {
 	int		n1;		/* events of the first run */
 	struct xf_rlog	mid;		/* rule 0's bucket after it */
 	int		repeat;		/* frames of the first run */
+	int		drops;		/* ... rule 0's drops among them */
 };
 
 /* "PASSED", "TRACKED", ...: enum xf_reason in words. */
@@ -228,14 +254,12 @@ const struct rule *rule_at(const struct tcase *c, const struct placed *p,
 			   int k, __u32 *id);
 int snap(const struct xf_maps *m, const struct tcase *c,
 	 const struct placed *p, struct snapshot *s);
-/* Appends "; "-separated differences to diff. */
-void note(char *diff, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* The reason counters and the rule counters moved by runs frames of len
- * bytes as the case says. */
+ * bytes (and the case's pre frames of pre_len) as the case says. */
 void check_counts(const struct tcase *c, const struct placed *p,
 		  const struct snapshot *b, const struct snapshot *a,
-		  __u64 runs, size_t len, char *diff, size_t size);
+		  __u64 runs, size_t len, size_t pre_len, char *diff,
+		  size_t size);
 /* The drop log: the events of rule 0's drops, and nothing else. */
 void check_log(const struct drop_log *l, const struct tcase *c,
 	       const struct placed *p, const struct frame *f,

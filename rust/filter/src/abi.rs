@@ -8,7 +8,7 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 6;
+pub const XF_ABI_VERSION: u32 = 7;
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -51,14 +51,17 @@ pub const fn xf_set_slot(set: u32, slot: u32) -> u32 {
 }
 
 /// A rule id as the packet path stores it (xf_ports, xf_pports, any_id):
-/// the id, plus XF_ID_LOG when the rule logs its drops.
+/// the id, plus XF_ID_LOG when the rule logs its drops, plus XF_ID_LIMIT
+/// when it has a rate limit (its xf_limit entry), so a packet of a rule
+/// without them looks nothing more up.
 pub const XF_ID_LOG: u32 = 1 << 31;
-pub const XF_ID_MASK: u32 = XF_ID_LOG - 1;
+pub const XF_ID_LIMIT: u32 = 1 << 30;
+pub const XF_ID_MASK: u32 = XF_ID_LIMIT - 1;
 
 xf_rt::abi_struct! {
     /// xf_ports and xf_pports value.
     pub struct xf_port {
-        /// Rule id | XF_ID_LOG, 0: none.
+        /// Rule id | XF_ID_LOG | XF_ID_LIMIT, 0: none.
         pub id: u32,
     }
 }
@@ -114,10 +117,12 @@ xf_rt::counter_struct! {
     ///
     /// Each packet moves exactly one counter: the rule's (xf_rcount) when a
     /// rule decided it, dropped or let through, else its reason's
-    /// (xf_stats). A rule that lets a packet through under the allow policy
-    /// moves XF_R_ALLOWED as well. So the program never counts
-    /// XF_R_DROPPED: user space keeps in that slot (in CPU 0's value) the
-    /// counts of rules it freed, and
+    /// (xf_stats). A rule that lets a packet through (under the allow
+    /// policy, or a limit rule within its rate under either) moves
+    /// XF_R_ALLOWED as well; a limit rule's packet beyond its rate moves
+    /// xf_rlimited[id] and XF_R_LIMITED instead (never xf_rcount). So the
+    /// program never counts XF_R_DROPPED: user space keeps in that slot (in
+    /// CPU 0's value) the counts of rules it freed, and
     ///   dropped = xf_stats[XF_R_DROPPED] + the sum of the rules' xf_rcount
     ///             - xf_stats[XF_R_ALLOWED].
     pub struct xf_count {
@@ -143,7 +148,12 @@ pub const XF_R_TRACKED: u32 = 8;
 /// TCP past its SYN, no rule, a flow conntrack does not know (stateful
 /// allow policy): drop.
 pub const XF_R_STATE: u32 = 9;
-pub const XF_R_MAX: u32 = 10;
+/// Matched a limit rule beyond its rate: drop; the rule's xf_rlimited
+/// moves too. The last reason, so that the values of the older ones (the
+/// pinned xf_stats slots, the names user space prints) stay as they were:
+/// XF_R_MAX, xf_stats' size, grows to 11.
+pub const XF_R_LIMITED: u32 = 10;
+pub const XF_R_MAX: u32 = 11;
 
 /// xf_config flags: allow-list, only listed flows open.
 pub const XF_CFG_ALLOW: u32 = 1 << 0;
@@ -219,6 +229,9 @@ pub const XF_USES_LOG: u32 = 1 << 2;
 pub const XF_USES_ALLOW: u32 = 1 << 3;
 /// ... stateful.
 pub const XF_USES_STATE: u32 = 1 << 4;
+/// Rules with limit (in no lighter tier's uses: the full and state tiers
+/// serve them).
+pub const XF_USES_LIMIT: u32 = 1 << 5;
 
 /// What each tier serves (`XF_TIER_USES`).
 pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !XF_USES_STATE, !0];
@@ -317,6 +330,80 @@ xf_rt::abi_struct! {
         pub addr: [u8; 16],
         /// Drop log: events/s, 0: the rule does not log.
         pub log_rate: u32,
+        /// limit N/s, 0: the rule has no limit.
+        pub limit_rate: u32,
+        /// Burst B (N when not given).
+        pub limit_burst: u32,
+        /// 1: a bucket per source (per-source [LEN]).
+        pub per_source: u8,
+        /// ... grouped by these prefix lengths, IPv4 and IPv6.
+        pub plen4: u8,
+        pub plen6: u8,
+        pub pad2: u8,
+    }
+}
+
+/// Rate limits (limit N/s [burst B] [per-source [LEN]]), DESIGN.md "Rate
+/// limits". Each bucket is one time, GCRA's theoretical arrival time: a
+/// packet conforms when max(tat, now) + interval <= now + burst * interval,
+/// and then (only then) tat becomes max(tat, now) + interval. CPUs share a
+/// bucket without a lock: the update is a compare-and-swap, retried
+/// XF_LIMIT_TRIES times; a packet that loses every race is limited, so a
+/// flood over many CPUs never gets more than the rate plus the burst
+/// through.
+pub const XF_LIMIT_RATE_MAX: u32 = 10_000_000;
+pub const XF_LIMIT_BURST_MAX: u32 = 10_000_000;
+pub const XF_LIMIT_TRIES: u32 = 4;
+/// Per-source buckets, all rules (the inner LRU hash of xf_lsrc).
+pub const XF_LSRC_ENTRIES: u32 = 131072;
+/// IPv6 default grouping.
+pub const XF_LSRC_PLEN6: u8 = 64;
+
+xf_rt::abi_struct! {
+    /// xf_limit value: a limit rule's parameters, written by user space
+    /// when the rule is created, and its aggregate bucket (tat), the
+    /// program's.
+    pub struct xf_limit {
+        /// 1e9 / rate, at least 1.
+        pub interval_ns: u64,
+        /// burst * interval_ns.
+        pub burst_ns: u64,
+        /// The rule's bucket (not per-source): ns, CLOCK_MONOTONIC;
+        /// 0: full.
+        pub tat: u64,
+        /// Bumped each time the id gets a new limit rule: part of the
+        /// per-source keys, so a reused id never inherits buckets.
+        pub r#gen: u32,
+        pub per_source: u8,
+        /// Per-source grouping, IPv4 and IPv6.
+        pub plen4: u8,
+        pub plen6: u8,
+        /// 1: the buckets run on the coarse clock.
+        pub coarse: u8,
+    }
+}
+
+xf_rt::abi_struct! {
+    /// Per-source bucket key: the rule, its generation, and the source
+    /// masked to the rule's prefix length for its family.
+    pub struct xf_lsrc_key {
+        /// Rule id.
+        pub rule: u32,
+        /// xf_limit.gen.
+        pub r#gen: u32,
+        /// 4 or 6.
+        pub family: u8,
+        pub pad: [u8; 3],
+        /// Network order, masked; IPv4 in the first 4.
+        pub addr: [u8; 16],
+    }
+}
+
+xf_rt::abi_struct! {
+    /// Per-source bucket.
+    pub struct xf_lsrc {
+        /// As xf_limit.tat.
+        pub tat: u64,
     }
 }
 
@@ -355,11 +442,14 @@ xf_rt::abi_struct! {
         pub len: u32,
         /// 4 or 6.
         pub family: u8,
-        /// IPPROTO_TCP or IPPROTO_UDP.
+        /// IP protocol as parsed: TCP, UDP, or any other for "any from
+        /// PREFIX" (ports 0).
         pub l4: u8,
         pub sport: xf_rt::Be16,
         pub dport: xf_rt::Be16,
-        pub pad: u16,
+        /// XF_R_DROPPED (a rule) or XF_R_LIMITED.
+        pub reason: u8,
+        pub pad: u8,
         /// Network order; IPv4 in the first 4.
         pub saddr: [u8; 16],
         pub daddr: [u8; 16],
@@ -390,13 +480,26 @@ const _: () = {
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
     assert!(offset_of!(xf_config, sets) == 8 && offset_of!(xf_config, serial) == 48);
     assert!(offset_of!(xf_config, confirm_pid) == 52 && offset_of!(xf_config, confirm_by) == 56);
-    assert!(size_of::<xf_rule>() == 36);
+    assert!(size_of::<xf_rule>() == 48);
     assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
     assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);
     assert!(offset_of!(xf_rule, prefixlen) == 4 && offset_of!(xf_rule, anyport) == 5);
     assert!(offset_of!(xf_rule, port_lo) == 6 && offset_of!(xf_rule, port_hi) == 8);
     assert!(offset_of!(xf_rule, pad) == 10 && offset_of!(xf_rule, prefix_id) == 12);
     assert!(offset_of!(xf_rule, addr) == 16 && offset_of!(xf_rule, log_rate) == 32);
+    assert!(offset_of!(xf_rule, limit_rate) == 36 && offset_of!(xf_rule, limit_burst) == 40);
+    assert!(offset_of!(xf_rule, per_source) == 44 && offset_of!(xf_rule, plen4) == 45);
+    assert!(offset_of!(xf_rule, plen6) == 46 && offset_of!(xf_rule, pad2) == 47);
+    assert!(size_of::<xf_limit>() == 32 && align_of::<xf_limit>() == 8);
+    assert!(offset_of!(xf_limit, interval_ns) == 0 && offset_of!(xf_limit, burst_ns) == 8);
+    assert!(offset_of!(xf_limit, tat) == 16 && offset_of!(xf_limit, r#gen) == 24);
+    assert!(offset_of!(xf_limit, per_source) == 28 && offset_of!(xf_limit, plen4) == 29);
+    assert!(offset_of!(xf_limit, plen6) == 30 && offset_of!(xf_limit, coarse) == 31);
+    assert!(size_of::<xf_lsrc_key>() == 28 && align_of::<xf_lsrc_key>() == 4);
+    assert!(offset_of!(xf_lsrc_key, rule) == 0 && offset_of!(xf_lsrc_key, r#gen) == 4);
+    assert!(offset_of!(xf_lsrc_key, family) == 8 && offset_of!(xf_lsrc_key, pad) == 9);
+    assert!(offset_of!(xf_lsrc_key, addr) == 12);
+    assert!(size_of::<xf_lsrc>() == 8 && offset_of!(xf_lsrc, tat) == 0);
     assert!(size_of::<xf_rlog>() == 40 && align_of::<xf_rlog>() == 8);
     assert!(offset_of!(xf_rlog, rate) == 0 && offset_of!(xf_rlog, pad) == 4);
     assert!(offset_of!(xf_rlog, last_ns) == 8 && offset_of!(xf_rlog, credit) == 16);
@@ -406,25 +509,38 @@ const _: () = {
     assert!(offset_of!(xf_event, rule) == 12 && offset_of!(xf_event, suppressed) == 16);
     assert!(offset_of!(xf_event, len) == 20 && offset_of!(xf_event, family) == 24);
     assert!(offset_of!(xf_event, l4) == 25 && offset_of!(xf_event, sport) == 26);
-    assert!(offset_of!(xf_event, dport) == 28 && offset_of!(xf_event, pad) == 30);
+    assert!(offset_of!(xf_event, dport) == 28 && offset_of!(xf_event, reason) == 30);
+    assert!(offset_of!(xf_event, pad) == 31);
     assert!(offset_of!(xf_event, saddr) == 32 && offset_of!(xf_event, daddr) == 48);
     // The values of xdp_filter.h, which BTF does not carry (check-abi.sh
     // sees the map sizes built from them, not these).
-    assert!(XF_SETS == 2 && XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 10);
-    assert!(XF_ID_LOG == 0x8000_0000 && XF_ID_MASK == 0x7fff_ffff && XF_LPM_SET_BITS == 8);
+    assert!(XF_SETS == 2 && XF_PORT_SLOTS == 262144 && XF_MAX_RULES == 32768 && XF_R_MAX == 11);
+    assert!(XF_ID_LOG == 0x8000_0000 && XF_ID_LIMIT == 0x4000_0000 && XF_LPM_SET_BITS == 8);
+    assert!(XF_ID_MASK == 0x3fff_ffff && XF_ID_MASK & (XF_ID_LOG | XF_ID_LIMIT) == 0);
+    // A rule id fits below the flags, whatever flags it carries.
+    assert!(XF_MAX_RULES - 1 <= XF_ID_MASK);
     assert!(XF_LOG_BYTES == 262144 && XF_LOG_RATE == 10 && XF_LOG_RATE_MAX == 100000);
     assert!(XF_MAX_PREFIXES == 16384 && XF_MAX_PPORTS == 262144);
     assert!(xf_slot(XF_DIR_SRC, XF_P_UDP, 65535) == XF_PORT_SLOTS - 1);
     assert!(xf_set_slot(XF_SETS - 1, XF_PORT_SLOTS - 1) == XF_SETS * XF_PORT_SLOTS - 1);
     assert!(xf_set_bit(1) == 2);
     assert!(XF_R_PASSED == 0 && XF_R_POLICY == 7 && XF_R_TRACKED == 8 && XF_R_STATE == 9);
+    assert!(XF_R_LIMITED == 10 && XF_R_LIMITED == XF_R_MAX - 1);
+    assert!(XF_LIMIT_RATE_MAX == 10_000_000 && XF_LIMIT_BURST_MAX == 10_000_000);
+    assert!(XF_LIMIT_TRIES == 4 && XF_LSRC_ENTRIES == 131072 && XF_LSRC_PLEN6 == 64);
+    // A bucket's times cannot overflow: burst_ns <= 1e9 * 1e7 < 2^54.
+    assert!((XF_LIMIT_BURST_MAX as u64) * 1_000_000_000 < 1 << 54);
     assert!(XF_CFG_ALLOW == 1 && XF_CFG_NO_DHCP == 2 && XF_CFG_STATEFUL == 4);
-    assert!(XF_ABI_VERSION == 6);
+    assert!(XF_ABI_VERSION == 7);
     assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2);
     assert!(XF_TIER_STATE == 3 && XF_TIERS == 4);
     assert!(XF_USES_SRC == 1 && XF_USES_PREFIX == 2 && XF_USES_LOG == 4 && XF_USES_ALLOW == 8);
-    assert!(XF_USES_STATE == 16);
+    assert!(XF_USES_STATE == 16 && XF_USES_LIMIT == 32);
     assert!(XF_TIER_USES[0] == 0 && XF_TIER_USES[1] == XF_USES_SRC);
+    // Limit rules need the full tier (or the state tier).
+    assert!(XF_TIER_USES[XF_TIER_DST as usize] & XF_USES_LIMIT == 0);
+    assert!(XF_TIER_USES[XF_TIER_PORTS as usize] & XF_USES_LIMIT == 0);
+    assert!(XF_TIER_USES[XF_TIER_FULL as usize] & XF_USES_LIMIT != 0);
     assert!(XF_TIER_USES[2] == 0xffff_ffef && XF_TIER_USES[3] == 0xffff_ffff);
     assert!(str_eq(XF_TIER_NAMES[0], "dst") && str_eq(XF_TIER_NAMES[1], "ports"));
     assert!(str_eq(XF_TIER_NAMES[2], "full") && str_eq(XF_TIER_NAMES[3], "state"));

@@ -40,10 +40,13 @@ mod parsing;
 use abi::*;
 use maps::{
     xf_count_rule, xf_port_rule, xf_prefix_lookup, xf_prefix_port_rule, xf_reason, XF_CONFIG,
-    XF_LOG, XF_PROGS, XF_PROGS_SB, XF_RLOG,
+    XF_LIMIT, XF_LOG, XF_LSRC, XF_PROGS, XF_PROGS_SB, XF_RLIMITED, XF_RLOG,
 };
 use parsing::{xf_parse_fast, xf_parse_frame, xf_parse_strict, xf_pkt};
-use xf_rt::{field, FlowTuple, MapValue, TupleSize, Xdp, XdpAction, IPPROTO_TCP, IPPROTO_UDP};
+use xf_rt::{
+    field, Field, FlowTuple, MapValue, Pod, TupleSize, Xdp, XdpAction, BPF_NOEXIST, IPPROTO_TCP,
+    IPPROTO_UDP,
+};
 
 /// Rule id that matches the packet's source prefix, or 0. Only the longest
 /// prefix with rules is consulted: it wins outright.
@@ -197,10 +200,11 @@ fn addresses(xdp: &Xdp, pkt: &xf_pkt) -> ([u8; 16], [u8; 16]) {
 }
 
 /// Sends a dropped packet of rule id (without XF_ID_LOG) to the drop log,
-/// within the rule's rate; events beyond it are counted as suppressed
-/// instead.
+/// within the rule's rate, with the reason it dropped (XF_R_DROPPED: the
+/// rule; XF_R_LIMITED: beyond its limit); events beyond the rate are
+/// counted as suppressed instead.
 #[inline(always)]
-fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
+fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64, reason: u32) {
     let Some(b) = XF_RLOG.lookup(id) else {
         return;
     };
@@ -227,15 +231,177 @@ fn log_drop(xdp: &Xdp, pkt: &xf_pkt, id: u32, bytes: u64) {
         l4: pkt.l4,
         sport: pkt.sport,
         dport: pkt.dport,
+        reason: reason as u8,
         pad: 0,
         saddr,
         daddr,
     });
 }
 
+/// GCRA (abi.rs, "Rate limits"): may one more packet through the bucket
+/// whose theoretical arrival time is the field tat of b, at now? If so
+/// the packet takes its token: tat moves by one interval, by
+/// compare-and-swap against the other CPUs; a packet that loses
+/// XF_LIMIT_TRIES races is refused, so a bucket never lets more than its
+/// rate and burst through (xdp_filter.c's bucket_take()). No overflow:
+/// times are below 2^63 and burst below 2^54 (abi.rs).
+#[inline(always)]
+fn bucket_take<V: Pod>(
+    b: &MapValue<V>,
+    tat: Field<V, u64>,
+    now: u64,
+    interval: u64,
+    burst: u64,
+) -> bool {
+    let mut old = b.read(tat);
+    let mut i = 0;
+    while i < XF_LIMIT_TRIES {
+        let next = old.max(now).wrapping_add(interval);
+        if next > now.wrapping_add(burst) {
+            return false; // no token
+        }
+        match b.compare_exchange(tat, old, next) {
+            Ok(_) => return true,
+            Err(seen) => old = seen, // another CPU took one
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The first len bits of a 64-bit word set (len 0: none, 64 or more: all).
+#[inline(always)]
+fn prefix_mask64(len: u32) -> u64 {
+    if len == 0 {
+        0
+    } else if len >= 64 {
+        !0
+    } else {
+        !0 << (64 - len)
+    }
+}
+
+/// The packet's source masked to the rule's prefix length for its family
+/// (plen4, plen6, at most the address's length), as a per-source bucket
+/// key holds it: network order, IPv4 in the first 4 bytes; `None` when the
+/// address is not in the frame (cannot happen: the parser checked the IP
+/// header). xdp_filter.c's source_key().
+#[inline(always)]
+fn source_addr(xdp: &Xdp, pkt: &xf_pkt, plen4: u8, plen6: u8) -> Option<[u8; 16]> {
+    if pkt.family == 4 {
+        let a = xdp.ipv4_addrs(pkt.saddr)?;
+        let m = (prefix_mask64((plen4 as u32).min(32)) >> 32) as u32;
+        return Some(addr16((u32::from_be_bytes(a.saddr) & m).to_be_bytes()));
+    }
+    if pkt.family != 6 {
+        return None;
+    }
+    let a = xdp.ipv6_addrs(pkt.saddr)?;
+    let len = (plen6 as u32).min(128);
+    let m = (prefix_mask64(len) as u128) << 64 | prefix_mask64(len.saturating_sub(64)) as u128;
+    Some((u128::from_be_bytes(a.saddr) & m).to_be_bytes())
+}
+
+/// The per-source bucket of the packet for limit rule rid (whose xf_limit
+/// entry is l): takes a token from it, making it (full, less this
+/// packet's token) when the source is new. No per-source table (cannot
+/// happen: user space makes it before a slot points at the rule): no
+/// token. xdp_filter.c's source_take().
+#[inline(always)]
+fn source_take(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    rid: u32,
+    l: &MapValue<xf_limit>,
+    now: u64,
+    interval: u64,
+    burst: u64,
+) -> bool {
+    let Some(table) = XF_LSRC.get(0) else {
+        return false;
+    };
+    let plen4 = l.read(field!(xf_limit, plen4));
+    let Some(addr) = source_addr(xdp, pkt, plen4, l.read(field!(xf_limit, plen6))) else {
+        return false;
+    };
+    let key = xf_lsrc_key {
+        rule: rid,
+        r#gen: l.read(field!(xf_limit, r#gen)),
+        family: pkt.family,
+        pad: [0; 3],
+        addr,
+    };
+    let tat = field!(xf_lsrc, tat);
+    if let Some(b) = table.lookup(&key) {
+        return bucket_take(&b, tat, now, interval, burst);
+    }
+    let fresh = xf_lsrc { tat: now.wrapping_add(interval) };
+    if table.insert(&key, &fresh, BPF_NOEXIST).is_ok() {
+        return true; // a new source
+    }
+    // Another CPU made it.
+    table.lookup(&key).is_some_and(|b| bucket_take(&b, tat, now, interval, burst))
+}
+
+/// Does the packet get a token from limit rule rid's bucket (the rule's,
+/// or its source's with per-source)? No xf_limit entry (cannot happen): no.
+#[inline(always)]
+fn limit_take(xdp: &Xdp, pkt: &xf_pkt, rid: u32) -> bool {
+    let Some(l) = XF_LIMIT.lookup(rid) else {
+        return false;
+    };
+    let now = if l.read(field!(xf_limit, coarse)) != 0 {
+        xf_rt::ktime_get_coarse_ns()
+    } else {
+        xf_rt::ktime_get_ns()
+    };
+    let interval = l.read(field!(xf_limit, interval_ns));
+    let burst = l.read(field!(xf_limit, burst_ns));
+    if l.read(field!(xf_limit, per_source)) != 0 {
+        return source_take(xdp, pkt, rid, &l, now, interval, burst);
+    }
+    bucket_take(&l, field!(xf_limit, tat), now, interval, burst)
+}
+
+/// A packet that limit rule id matched (DESIGN.md, "Rate limits"): a new
+/// TCP flow or a UDP datagram passes as the rule's while its bucket has a
+/// token, and drops as limited beyond (xf_rlimited and XF_R_LIMITED, never
+/// xf_rcount; logged if the rule logs); another TCP segment takes no token
+/// and passes as the rule's, or with stateful (the stateful allow policy
+/// in the state tier) is judged as if no rule matched: `None`.
+/// xdp_filter.c's limit_verdict().
+#[inline(always)]
+fn limit_verdict(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    id: u32,
+    bytes: u64,
+    stateful: bool,
+) -> Option<XdpAction> {
+    let rid = id & XF_ID_MASK;
+    let mut ok = true;
+
+    if pkt.l4 == IPPROTO_TCP && !pkt.new_flow {
+        if stateful {
+            return None;
+        }
+    } else {
+        ok = limit_take(xdp, pkt, rid);
+    }
+    if ok {
+        xf_count_rule(id, bytes);
+        return Some(xf_reason(XF_R_ALLOWED, bytes, XdpAction::Pass));
+    }
+    XF_RLIMITED.count(rid, bytes);
+    if id & XF_ID_LOG != 0 {
+        log_drop(xdp, pkt, rid, bytes, XF_R_LIMITED);
+    }
+    Some(xf_reason(XF_R_LIMITED, bytes, XdpAction::Drop))
+}
+
 /// The full tier: the rule set xf_config names (read once per packet:
 /// apply switches it with one write, so the packet sees one whole set),
-/// prefixes, the allow policy, the drop log. FAST: the fast path for the
+/// prefixes, the allow policy, the drop log, rate limits. FAST: the fast path for the
 /// common frames before the strict parser (xf_full); xdp_filter's own
 /// copy, which runs only while no tier is active, has the strict parser
 /// alone, which the verifier checks in fewer steps. CT: the state tier
@@ -275,13 +441,22 @@ fn filter_full<const FAST: bool, const CT: bool>(xdp: &Xdp) -> XdpAction {
             id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
         }
     }
+    if id & XF_ID_LIMIT != 0 {
+        // The stateful allow policy, in the state tier.
+        let both = XF_CFG_ALLOW | XF_CFG_STATEFUL;
+        let stateful = CT && s.flags & both == both;
+        if let Some(verdict) = limit_verdict(xdp, &pkt, id, bytes, stateful) {
+            return verdict;
+        }
+        id = 0; // judged as unlisted
+    }
     if s.flags & XF_CFG_ALLOW == 0 {
         if id == 0 {
             return xf_reason(reason, bytes, XdpAction::Pass); // no rule
         }
         xf_count_rule(id, bytes);
         if id & XF_ID_LOG != 0 {
-            log_drop(xdp, &pkt, id & XF_ID_MASK, bytes);
+            log_drop(xdp, &pkt, id & XF_ID_MASK, bytes, XF_R_DROPPED);
         }
         return XdpAction::Drop; // deny rule
     }

@@ -54,6 +54,21 @@ xf_rt::xdp_map! {
     pub XF_LOG: RingBuf<xf_event>[XF_LOG_BYTES] = xf_log as xf_log_def;
 }
 xf_rt::xdp_map! {
+    /// Limit rules: each one's parameters and aggregate bucket.
+    pub XF_LIMIT: Array<u32, xf_limit>[XF_MAX_RULES] = xf_limit as xf_limit_def;
+}
+xf_rt::xdp_map! {
+    /// Limit rules' drops beyond the rate, per CPU.
+    pub XF_RLIMITED: PerCpuArray<u32, xf_count>[XF_MAX_RULES] = xf_rlimited as xf_rlimited_def;
+}
+xf_rt::xdp_map! {
+    /// The per-source buckets of all limit rules: an LRU hash that user
+    /// space creates with the first per-source rule and puts in slot 0 (the
+    /// template, xf_lsrc_map, only gives its shape; the slot starts empty).
+    pub XF_LSRC: ArrayOfMaps<u32,
+        xf_lsrc_map: LruHash<xf_lsrc_key, xf_lsrc>[XF_LSRC_ENTRIES]>[1] = xf_lsrc as xf_lsrc_def;
+}
+xf_rt::xdp_map! {
     /// The feature tiers: slot XF_PROG_ACTIVE is the one every interface's
     /// xdp_filter tail-calls (none: xdp_filter runs the full filter
     /// itself).

@@ -2,8 +2,9 @@
 //! xf_rt - the runtime crate of the Rust xdp_filter: every `unsafe` of the
 //! Rust implementation lives here, behind a small safe API shaped like Rex's
 //! (`xdp.ip_header(at)`, `xdp.udp_header(at)`, map `get`/`insert`, per-CPU
-//! counters, fields of an array element read, written and updated
-//! atomically in place, a ring buffer, the clock, the host's TCP sockets
+//! counters, fields of a map element read, written and updated
+//! atomically in place (add, swap, compare-and-swap), a map of maps and the
+//! hash maps it holds, a ring buffer, the clock, the host's TCP sockets
 //! and conntrack asked about a flow), so the program crate can be
 //! `#![forbid(unsafe_code)]`.
 //!
@@ -30,7 +31,7 @@
 
 use core::cell::Cell;
 use core::ffi::c_void;
-use core::intrinsics::{atomic_xadd, atomic_xchg, AtomicOrdering};
+use core::intrinsics::{atomic_cxchg, atomic_xadd, atomic_xchg, AtomicOrdering};
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of, ManuallyDrop};
 
@@ -87,7 +88,9 @@ pub const BPF_MAP_TYPE_HASH: usize = 1;
 pub const BPF_MAP_TYPE_ARRAY: usize = 2;
 pub const BPF_MAP_TYPE_PROG_ARRAY: usize = 3;
 pub const BPF_MAP_TYPE_PERCPU_ARRAY: usize = 6;
+pub const BPF_MAP_TYPE_LRU_HASH: usize = 9;
 pub const BPF_MAP_TYPE_LPM_TRIE: usize = 11;
+pub const BPF_MAP_TYPE_ARRAY_OF_MAPS: usize = 12;
 pub const BPF_MAP_TYPE_RINGBUF: usize = 27;
 /// The BPF map type of each map handle kind, for `xdp_map!`.
 #[doc(hidden)]
@@ -99,6 +102,8 @@ pub mod map_kind {
     pub const Hash: usize = super::BPF_MAP_TYPE_HASH;
     pub const LpmTrie: usize = super::BPF_MAP_TYPE_LPM_TRIE;
     pub const RingBuf: usize = super::BPF_MAP_TYPE_RINGBUF;
+    pub const LruHash: usize = super::BPF_MAP_TYPE_LRU_HASH;
+    pub const ArrayOfMaps: usize = super::BPF_MAP_TYPE_ARRAY_OF_MAPS;
 }
 /// `map_flags` bits (`BPF_F_*` in linux/bpf.h) a map definition may carry.
 /// LPM tries require `BPF_F_NO_PREALLOC`; a hash map with it allocates its
@@ -242,6 +247,13 @@ mod helper {
     }
 
     #[inline(always)]
+    pub fn ktime_get_coarse_ns() -> KtimeGetNs {
+        // SAFETY: BPF_FUNC_ktime_get_coarse_ns is helper 160; its C
+        // prototype is u64 (void), which this type matches.
+        unsafe { core::mem::transmute::<usize, KtimeGetNs>(160) }
+    }
+
+    #[inline(always)]
     pub fn ringbuf_reserve() -> RingbufReserve {
         // SAFETY: BPF_FUNC_ringbuf_reserve is helper 131; its C prototype
         // is void *(void *ringbuf, u64 size, u64 flags).
@@ -287,6 +299,14 @@ mod helper {
 pub fn ktime_get_ns() -> u64 {
     // SAFETY: the helper takes no argument and only reads the clock.
     unsafe { helper::ktime_get_ns()() }
+}
+
+/// `bpf_ktime_get_coarse_ns()`: CLOCK_MONOTONIC_COARSE in nanoseconds, the
+/// kernel's tick.
+#[inline(always)]
+pub fn ktime_get_coarse_ns() -> u64 {
+    // SAFETY: the helper takes no argument and only reads the clock.
+    unsafe { helper::ktime_get_coarse_ns()() }
 }
 
 /// A BTF map definition emitted by `xdp_map!`: its key and value types and
@@ -431,13 +451,16 @@ macro_rules! field {
     };
 }
 
-/// An array map element in place, as `Array::lookup()` found it. The
+/// A map element in place, as `Array::lookup()` or `InnerMap::lookup()`
+/// found it: an array element, or an element of a hash map that a map of
+/// maps holds. The
 /// program reads and writes it a field at a time, never through a Rust
 /// reference: other CPUs and user space may access the same element at the
 /// same time. Plain accesses are volatile (each happens once, as written,
 /// as one load or store for a scalar: the C program's plain accesses to
 /// shared values, which the compiler may not merge, split or repeat here);
-/// counters shared by CPUs use `add()` and `swap()`, which are atomic.
+/// values shared by CPUs use `add()`, `swap()` and `compare_exchange()`,
+/// which are atomic.
 pub struct MapValue<V: Pod> {
     p: *mut V,
 }
@@ -445,10 +468,13 @@ pub struct MapValue<V: Pod> {
 impl<V: Pod> MapValue<V> {
     #[inline(always)]
     fn field<F: Pod>(&self, f: Field<V, F>) -> *mut F {
-        // SAFETY: p is a non-NULL lookup result, an array element of
-        // size_of::<V>() bytes (the map's value_size, from its BTF) that
-        // lives as long as the map, so as long as the program; the Field
-        // invariant puts the F at f.off inside it.
+        // SAFETY: p is a non-NULL lookup result of size_of::<V>() bytes
+        // (the map's value_size, from its BTF or, for an inner map, the
+        // template's, which the kernel holds every inner map to): an array
+        // element, which lives as long as the map, so as long as the
+        // program, or an inner map's element, valid until the program
+        // returns (see InnerMap::lookup()); the Field invariant puts the F
+        // at f.off inside it.
         unsafe { self.p.cast::<u8>().add(f.off).cast::<F>() }
     }
 
@@ -500,6 +526,28 @@ impl<V: Pod> MapValue<V> {
     pub fn swap(&self, f: Field<V, u64>, v: u64) -> u64 {
         // SAFETY: as in add(): in bounds and 8-aligned.
         unsafe { atomic_xchg::<u64, { AtomicOrdering::SeqCst }>(self.field(f), v) }
+    }
+
+    /// Compare-and-swap on the u64 field `f`: if it holds `current`, stores
+    /// `new` there and returns `Ok(current)`, else returns `Err(what it
+    /// holds)`, atomically against every CPU (`AtomicU64::compare_exchange`'s
+    /// contract; C's `__sync_val_compare_and_swap()`). rustc emits an LLVM
+    /// `cmpxchg`, which the BPF backend lowers to BPF_ATOMIC BPF_CMPXCHG,
+    /// `r0 = cmpxchg_64(r + off, r0, rX)`, as clang does for the C program
+    /// (the kernel has it since 5.12).
+    #[inline(always)]
+    pub fn compare_exchange(&self, f: Field<V, u64>, current: u64, new: u64) -> Result<u64, u64> {
+        // SAFETY: as in add(): in bounds and 8-aligned, which BPF atomics
+        // require; the verifier allows them on map values. SeqCst: BPF has
+        // one cmpxchg, a full barrier, whatever the ordering asked.
+        let (seen, ok) = unsafe {
+            atomic_cxchg::<u64, { AtomicOrdering::SeqCst }, { AtomicOrdering::SeqCst }>(
+                self.field(f),
+                current,
+                new,
+            )
+        };
+        if ok { Ok(seen) } else { Err(seen) }
     }
 }
 
@@ -586,6 +634,103 @@ impl<D: MapDef> Hash<D> {
     #[inline(always)]
     pub fn get(&self, key: D::Key) -> Option<D::Value> {
         copy_out(lookup::<D>(&key))
+    }
+}
+
+/// A map of maps definition emitted by `xdp_map!`: its key type, the
+/// template of the maps it holds (`Inner`), and the address of the `.maps`
+/// symbol the loader replaces by the map fd.
+///
+/// # Safety
+/// `ptr()` must return the address of a `.maps` definition of a map of
+/// maps whose BTF key type is `Key` and whose inner map template is
+/// `Inner`'s; only `xdp_map!` implements this.
+pub unsafe trait MapOfMapsDef {
+    type Key: Pod;
+    type Inner: InnerMapDef;
+    fn ptr() -> *mut c_void;
+}
+
+/// The template of the maps a map of maps holds (its `values` member).
+///
+/// # Safety
+/// `Key` and `Value` must have the sizes the template gives the loader
+/// (key_size, value_size); only `xdp_map!` implements this.
+pub unsafe trait InnerMapDef {
+    type Key: Pod;
+    type Value: Pod;
+}
+
+/// `BPF_MAP_TYPE_ARRAY_OF_MAPS` handle: slots that user space fills with
+/// maps shaped like the template (the kernel refuses any other: map type,
+/// key and value size and flags must be the template's).
+pub struct ArrayOfMaps<D: MapOfMapsDef>(PhantomData<D>);
+
+impl<D: MapOfMapsDef> ArrayOfMaps<D> {
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        ArrayOfMaps(PhantomData)
+    }
+
+    /// The map in slot `key`, or `None` if the slot is empty (or out of
+    /// range).
+    #[inline(always)]
+    pub fn get(&self, key: D::Key) -> Option<InnerMap<D::Inner>> {
+        let key: *const D::Key = &key;
+        // SAFETY: D::ptr() is a map of maps of the loaded object
+        // (MapOfMapsDef contract) and key points to an initialised D::Key
+        // of its key_size. The helper returns NULL or the inner map (the
+        // verifier's CONST_PTR_TO_MAP, with the template's key and value
+        // sizes), which the kernel frees only after an RCU grace period
+        // once user space takes it out of the slot, while an XDP program
+        // runs inside an RCU read-side critical section.
+        let map = unsafe { helper::map_lookup_elem()(D::ptr(), key.cast()) };
+        if map.is_null() {
+            return None;
+        }
+        Some(InnerMap { map, _def: PhantomData })
+    }
+}
+
+/// A map that a map of maps holds, as `ArrayOfMaps::get()` found it, with
+/// the key and value types of the template (`I`).
+pub struct InnerMap<I: InnerMapDef> {
+    map: *mut c_void,
+    _def: PhantomData<I>,
+}
+
+impl<I: InnerMapDef> InnerMap<I> {
+    /// The element at `key` in place, or `None` if there is none. An LRU
+    /// hash marks it as used.
+    #[inline(always)]
+    pub fn lookup(&self, key: &I::Key) -> Option<MapValue<I::Value>> {
+        let key: *const I::Key = key;
+        // SAFETY: map is an inner map of the template's shape (see
+        // ArrayOfMaps::get()), key points to an initialised I::Key of its
+        // key_size (InnerMapDef contract). The helper returns NULL or a
+        // pointer to a value of value_size bytes, 8-aligned, that stays
+        // valid until the program returns: a hash map's element is freed
+        // after an RCU grace period, and a preallocated one (every LRU
+        // hash) only with the map; an LRU hash may hand an evicted element
+        // to another key meanwhile, which changes what it holds, not where.
+        let p = unsafe { helper::map_lookup_elem()(self.map, key.cast()) };
+        if p.is_null() {
+            return None;
+        }
+        Some(MapValue { p: p.cast() })
+    }
+
+    /// `bpf_map_update_elem(map, key, value, flags)`; Err(-errno), e.g.
+    /// -EEXIST for `BPF_NOEXIST` and a key that is there.
+    #[inline(always)]
+    pub fn insert(&self, key: &I::Key, value: &I::Value, flags: u64) -> Result<(), i64> {
+        let key: *const I::Key = key;
+        let value: *const I::Value = value;
+        // SAFETY: as in lookup(): an inner map of the template's shape,
+        // key and value initialised Pod of its key and value size; the
+        // helper copies them.
+        let ret = unsafe { helper::map_update_elem()(self.map, key.cast(), value.cast(), flags) };
+        if ret == 0 { Ok(()) } else { Err(ret) }
     }
 }
 
@@ -721,36 +866,30 @@ where
 /// xdp_map! { pub XF_STATS: PerCpuArray<u32, xf_count>[XF_R_MAX] = xf_stats as XfStatsDef; }
 /// xdp_map! { pub XF_PFX4: LpmTrie<xf_lpm4, xf_pfx>[N] flags(BPF_F_NO_PREALLOC) = xf_pfx4 as D; }
 /// xdp_map! { pub XF_LOG: RingBuf<xf_event>[BYTES] = xf_log as XfLogDef; }
+/// xdp_map! {
+///     pub XF_LSRC: ArrayOfMaps<u32, xf_lsrc_map: LruHash<xf_lsrc_key, xf_lsrc>[N]>[1]
+///         = xf_lsrc as xf_lsrc_def;
+/// }
 /// ```
 /// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
 /// non-generic definition type whose BTF the loader reads (the kernel
-/// rejects BTF names such as `Foo<u32>`), `XF_STATS` the safe handle.
+/// rejects BTF names such as `Foo<u32>`), `XF_STATS` the safe handle. A map
+/// of maps also names the struct of its inner map template (`xf_lsrc_map`),
+/// which libbpf reads from the definition's last member, `values`.
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! xdp_map {
     // A ring buffer: no key or value in its definition (max_entries is its
     // size in bytes); the record type lives in the handle only.
     ($(#[$m:meta])* pub $handle:ident: RingBuf<$rec:ty>[$max:expr] = $sym:ident as $def:ident;) => {
-        /// BTF map definition, as libbpf's __uint() encodes it.
-        #[repr(C)]
-        pub struct $def {
-            r#type: *const [i32; $crate::map_kind::RingBuf],
-            max_entries: *const [i32; $max as usize],
-            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        $crate::__xdp_map_def! {
+            /// BTF map definition, as libbpf's __uint() encodes it.
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::RingBuf],
+                max_entries: *const [i32; $max as usize],
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+            }
         }
-
-        // SAFETY: the definition is never read or written at run time; it
-        // only carries BTF, and its pointers are all NULL.
-        unsafe impl Sync for $def {}
-
-        #[unsafe(no_mangle)]
-        #[unsafe(link_section = ".maps")]
-        #[allow(non_upper_case_globals)]
-        pub static $sym: $def = $def {
-            r#type: ::core::ptr::null(),
-            max_entries: ::core::ptr::null(),
-            pinning: ::core::ptr::null(),
-        };
 
         // SAFETY: ptr() is the address of the .maps definition above, of
         // type BPF_MAP_TYPE_RINGBUF.
@@ -765,35 +904,74 @@ macro_rules! xdp_map {
         $(#[$m])*
         pub const $handle: $crate::RingBuf<$def> = $crate::RingBuf::<$def>::new();
     };
-    ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr]
-     $(flags($flags:expr))? = $sym:ident as $def:ident;) => {
-        /// BTF map definition: each member is a pointer to an array whose
-        /// dimension carries the value, as libbpf's __uint() encodes it.
+    // A map of maps: the template of the maps it holds is a struct of its
+    // own ($idef: type, max_entries, key_size, value_size), which the
+    // definition names in its last member, `values`, a zero-length array
+    // of pointers to it: libbpf's __array(values, struct $idef). libbpf
+    // requires `values` to be the last member, and creates a map from the
+    // template only to give the kernel the inner map's shape; the slots
+    // start empty.
+    ($(#[$m:meta])* pub $handle:ident: ArrayOfMaps<$k:ty,
+        $idef:ident: $ikind:ident<$ik:ty, $iv:ty>[$imax:expr]>[$max:expr]
+     = $sym:ident as $def:ident;) => {
+        /// Template of the maps the map of maps holds. Sizes, as the C
+        /// object's (bpf_maps.h): the kernel compares inner maps by type,
+        /// sizes and flags only.
         #[repr(C)]
-        pub struct $def {
-            r#type: *const [i32; $crate::map_kind::$kind],
-            max_entries: *const [i32; $max as usize],
-            key: *const $k,
-            value: *const $v,
-            $(map_flags: *const [i32; $flags as usize],)?
-            pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+        pub struct $idef {
+            r#type: *const [i32; $crate::map_kind::$ikind],
+            max_entries: *const [i32; $imax as usize],
+            key_size: *const [i32; ::core::mem::size_of::<$ik>()],
+            value_size: *const [i32; ::core::mem::size_of::<$iv>()],
         }
 
-        // SAFETY: the definition is never read or written at run time; it
-        // only carries BTF, and its pointers are all NULL.
-        unsafe impl Sync for $def {}
+        // SAFETY: key_size and value_size above are the sizes of exactly
+        // these types.
+        unsafe impl $crate::InnerMapDef for $idef {
+            type Key = $ik;
+            type Value = $iv;
+        }
 
-        #[unsafe(no_mangle)]
-        #[unsafe(link_section = ".maps")]
-        #[allow(non_upper_case_globals)]
-        pub static $sym: $def = $def {
-            r#type: ::core::ptr::null(),
-            max_entries: ::core::ptr::null(),
-            key: ::core::ptr::null(),
-            value: ::core::ptr::null(),
-            $(map_flags: $crate::__null_for!($flags),)?
-            pinning: ::core::ptr::null(),
-        };
+        $crate::__xdp_map_def! {
+            /// BTF map definition of the map of maps (value_size 4: a map id).
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::ArrayOfMaps],
+                max_entries: *const [i32; $max as usize],
+                key: *const $k,
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+                values: [*const $idef; 0],
+            }
+        }
+
+        // SAFETY: ptr() is the address of the .maps definition above, of
+        // type BPF_MAP_TYPE_ARRAY_OF_MAPS, whose key member has type Key
+        // and whose values member names $idef, the template.
+        unsafe impl $crate::MapOfMapsDef for $def {
+            type Key = $k;
+            type Inner = $idef;
+            #[inline(always)]
+            fn ptr() -> *mut ::core::ffi::c_void {
+                (&raw const $sym).cast_mut().cast()
+            }
+        }
+
+        $(#[$m])*
+        pub const $handle: $crate::ArrayOfMaps<$def> = $crate::ArrayOfMaps::<$def>::new();
+    };
+    ($(#[$m:meta])* pub $handle:ident: $kind:ident<$k:ty, $v:ty>[$max:expr]
+     $(flags($flags:expr))? = $sym:ident as $def:ident;) => {
+        $crate::__xdp_map_def! {
+            /// BTF map definition: each member is a pointer to an array whose
+            /// dimension carries the value, as libbpf's __uint() encodes it.
+            $def as $sym {
+                r#type: *const [i32; $crate::map_kind::$kind],
+                max_entries: *const [i32; $max as usize],
+                key: *const $k,
+                value: *const $v,
+                $(map_flags: *const [i32; $flags as usize],)?
+                pinning: *const [i32; $crate::LIBBPF_PIN_BY_NAME],
+            }
+        }
 
         // SAFETY: ptr() is the address of the .maps definition above, whose
         // key and value members have exactly the types Key and Value.
@@ -811,14 +989,56 @@ macro_rules! xdp_map {
     };
 }
 
-/// `xdp_map!` helper: a NULL pointer for an optional member (the argument
-/// only drives the macro repetition).
+/// `xdp_map!` helper: the BTF map definition `$def` with the members
+/// given, in that order, and its `.maps` symbol `$sym`, where the loader
+/// finds it by name and section, every member `MapMember::NULL`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __null_for {
-    ($e:expr) => {
-        ::core::ptr::null()
+#[allow_internal_unsafe]
+macro_rules! __xdp_map_def {
+    ($(#[$doc:meta])* $def:ident as $sym:ident { $($member:ident: $t:ty,)* }) => {
+        $(#[$doc])*
+        #[repr(C)]
+        pub struct $def {
+            $($member: $t,)*
+        }
+
+        // SAFETY: the definition is never read or written at run time; it
+        // only carries BTF, and its members hold no address (the static
+        // below compiles only if each is a MapMember: a NULL pointer, or
+        // an empty array of pointers).
+        unsafe impl Sync for $def {}
+
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = ".maps")]
+        #[allow(non_upper_case_globals)]
+        pub static $sym: $def = $def {
+            $($member: <$t as $crate::MapMember>::NULL,)*
+        };
     };
+}
+
+/// A member of a BTF map definition (`__xdp_map_def!`): a pointer, whose
+/// type carries a value as libbpf's __uint() and __type() encode it, or
+/// a map of maps' `values`, an empty array of pointers; `NULL`, what its
+/// `.maps` symbol holds, holds no address.
+///
+/// # Safety
+/// `NULL` must hold no address: `__xdp_map_def!` makes the definition
+/// `Sync` on that ground. Only the two implementations below exist.
+#[doc(hidden)]
+pub unsafe trait MapMember {
+    const NULL: Self;
+}
+
+// SAFETY: a NULL pointer holds no address.
+unsafe impl<T> MapMember for *const T {
+    const NULL: Self = core::ptr::null();
+}
+
+// SAFETY: an empty array holds nothing at all.
+unsafe impl<T> MapMember for [*const T; 0] {
+    const NULL: Self = [];
 }
 
 /// Emits the program entry point in section `xdp.frags` (multi-buffer
