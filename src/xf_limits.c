@@ -14,7 +14,9 @@
 #define LSRC_INNER_NAME	"xf_lsrc_table"	/* what bpftool map shows */
 #define LSRC_BATCH	4096		/* keys read a syscall */
 
-__u64 xf_limit_tick_ns(void)
+/* The coarse clock's step (bpf_ktime_get_coarse_ns(),
+ * CLOCK_MONOTONIC_COARSE): the kernel's tick. */
+static __u64 tick_ns(void)
 {
 	struct timespec t;
 
@@ -23,18 +25,29 @@ __u64 xf_limit_tick_ns(void)
 	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
 }
 
-void xf_limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l)
+static __u64 interval_ns(const struct xf_rule *r)
 {
 	__u64 interval = 1000000000ULL / r->limit_rate;
 
+	return interval ? interval : 1;
+}
+
+bool xf_limit_coarse(const struct xf_rule *r)
+{
+	return r->limit_burst * interval_ns(r) >=
+	       XF_LIMIT_COARSE_TICKS * tick_ns();
+}
+
+void xf_limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l)
+{
 	memset(l, 0, sizeof(*l));
-	l->interval_ns = interval ? interval : 1;
+	l->interval_ns = interval_ns(r);
 	l->burst_ns = (__u64)r->limit_burst * l->interval_ns;
 	l->gen = gen;
 	l->per_source = r->per_source;
 	l->plen4 = r->plen4;
 	l->plen6 = r->plen6;
-	l->coarse = l->burst_ns >= XF_LIMIT_COARSE_TICKS * xf_limit_tick_ns();
+	l->coarse = xf_limit_coarse(r);
 }
 
 int xf_limits_fresh(struct xf_maps *m, const __u32 *ids, __u32 n)

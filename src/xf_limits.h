@@ -13,11 +13,11 @@
 #include <stdbool.h>
 #include "xf_pins.h"
 
-/* The coarse clock's step (bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE):
- * the kernel's tick. */
-__u64 xf_limit_tick_ns(void);
+/* Does limit rule r's bucket run on the coarse clock: does its burst span
+ * XF_LIMIT_COARSE_TICKS of the kernel's ticks? */
+bool xf_limit_coarse(const struct xf_rule *r);
 /* Rule r's xf_limit entry as the gen-th limit rule of its id: a full
- * bucket, the coarse clock when its burst spans XF_LIMIT_COARSE_TICKS. */
+ * bucket, its clock as xf_limit_coarse() says. */
 void xf_limit_entry(const struct xf_rule *r, __u32 gen, struct xf_limit *l);
 /* The xf_limit entries of rules ids[0..n) that have a limit (records in
  * m->rules): the id's generation moves on, its buckets start full. */

@@ -239,22 +239,20 @@ int xf_show_limits(struct xf_maps *m, bool json)
 	if (json)
 		printf("{\"rules\": [");
 	for (__u32 i = 0; i < n; i++) {
-		struct xf_limit l;
+		const char *clock;
 
 		if (!e[i].r.limit_rate)
 			continue;
 		xf_format_rule(&e[i].r, text, sizeof(text));
-		xf_limit_entry(&e[i].r, 0, &l);		/* its clock */
+		clock = xf_limit_coarse(&e[i].r) ? "coarse" : "precise";
 		if (json)
 			printf("%s\n  {\"id\": %u, \"rule\": \"%s\", \"limited\":"
 			       " %llu, \"clock\": \"%s\"}", k++ ? "," : "",
 			       e[i].id, text,
-			       (unsigned long long)e[i].limited.packets,
-			       l.coarse ? "coarse" : "precise");
+			       (unsigned long long)e[i].limited.packets, clock);
 		else
 			printf("%s limited %llu clock %s\n", text,
-			       (unsigned long long)e[i].limited.packets,
-			       l.coarse ? "coarse" : "precise");
+			       (unsigned long long)e[i].limited.packets, clock);
 	}
 	if (json)
 		printf("%s], \"per_source_table\": ", k ? "\n" : "");
