@@ -132,6 +132,27 @@ static void *grown(void *v, size_t n, size_t *cap, size_t elem)
 	return p;
 }
 
+/* Room for n more IPv4 prefixes in l at once (growing one doubling at
+ * a time copies and touches more). */
+static int reserve4(struct xf_plist *l, size_t n)
+{
+	struct xf_p4 *v;
+	size_t cap;
+
+	if (l->cap4 - l->n4 >= n)
+		return 0;
+	cap = l->n4 + n;
+	v = big_alloc(cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (l->n4)
+		memcpy(v, l->v4, l->n4 * sizeof(*v));
+	free(l->v4);
+	l->v4 = v;
+	l->cap4 = cap;
+	return 0;
+}
+
 /* ---- appending ---- */
 
 static int put4(struct xf_plist *l, __u32 addr, unsigned int len)
@@ -854,6 +875,8 @@ int xf_set4_read(const __u64 *words, const struct xf_set4x_ent *parts,
 	size_t k = 0;
 	int ret;
 
+	if (reserve4(l, nparts + 1024))
+		return -ENOMEM;
 	if (!parts_sorted(parts, nparts)) {
 		order = part_order(parts, nparts);
 		if (!order)
