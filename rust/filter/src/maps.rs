@@ -220,7 +220,8 @@ pub fn xf_set_has(slot: u32, family: u32, addr: &[u8; 16]) -> bool {
         let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&n24)) else {
             return false;
         };
-        return field!(xf_set4x, bits).at((a >> 6) & 3).is_some_and(|b| (part.read(b) >> (a & 63)) & 1 != 0);
+        let bits = field!(xf_set4x, bits).at((a >> 6) & 3); // always Some
+        return bits.is_some_and(|b| (part.read(b) >> (a & 63)) & 1 != 0);
     }
     if family == 6 {
         let k6 = xf_set6_key { prefixlen: 128, addr: *addr };
