@@ -109,6 +109,8 @@ pub mod map_kind {
 /// LPM tries require `BPF_F_NO_PREALLOC`; a hash map with it allocates its
 /// elements on update instead of all at creation.
 pub const BPF_F_NO_PREALLOC: usize = 1;
+/// An array map user space may mmap() (and so write whole, at once).
+pub const BPF_F_MMAPABLE: usize = 1 << 10;
 /// `LIBBPF_PIN_BY_NAME`: libbpf (and so ip(8)) pins the map under its name.
 pub const LIBBPF_PIN_BY_NAME: usize = 1;
 /// `bpf_map_update_elem()` flags.
@@ -136,6 +138,22 @@ unsafe impl Pod for u64 {}
 // SAFETY: as above.
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 
+/// What may be copied out of map memory: as `Pod`, any bit pattern of each
+/// field is valid and there is no pointer, but there may be padding between
+/// fields (a C struct of xdp_filter.h with a hole, `abi_struct!`'s
+/// `padding(N)`). A copy of such a value leaves its padding uninitialised,
+/// which is harmless in a copy out; written to a map or passed to a helper
+/// it would hand uninitialised bytes over, so writes take `Pod` only.
+///
+/// # Safety
+/// Implement only for types with those properties: every `Pod` has it
+/// (below), and `abi_struct!` implements it for padded structs after
+/// checking every field at compile time.
+pub unsafe trait FromBytes: Copy + 'static {}
+
+// SAFETY: a Pod has every property of FromBytes, and no padding at all.
+unsafe impl<T: Pod> FromBytes for T {}
+
 /// A map value laid out as `{ u64 packets; u64 bytes; }`, which the per-CPU
 /// counter helpers update in place.
 ///
@@ -147,13 +165,39 @@ pub unsafe trait Counter: Pod {}
 #[doc(hidden)]
 pub const fn assert_pod<T: Pod>() {}
 
+/// Compile-time check used by the macros: `T` is `FromBytes`.
+#[doc(hidden)]
+pub const fn assert_from_bytes<T: FromBytes>() {}
+
 /// Defines a `#[repr(C)]` ABI struct that mirrors a C struct of
 /// xdp_filter.h and implements `Pod` for it. Every field must be `Pod` and
 /// the struct may have no padding (both checked at compile time), which is
-/// what makes the `unsafe impl` sound.
+/// what makes the `unsafe impl` sound. A C struct with holes is declared
+/// `pub struct NAME padding(N) { .. }`: the same fields, N bytes of padding
+/// in all (checked), and only `FromBytes` (copied out of maps, never in).
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! abi_struct {
+    ($(#[$m:meta])* pub struct $name:ident padding($pad:expr)
+     { $($(#[$fm:meta])* pub $f:ident: $t:ty,)+ }) => {
+        $(#[$m])*
+        #[repr(C)]
+        #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+        #[allow(non_camel_case_types)]
+        pub struct $name { $($(#[$fm])* pub $f: $t,)+ }
+
+        const _: () = {
+            $($crate::assert_from_bytes::<$t>();)+
+            assert!(
+                ::core::mem::size_of::<$name>() == $pad $(+ ::core::mem::size_of::<$t>())+,
+                "ABI struct's padding differs"
+            );
+        };
+
+        // SAFETY: repr(C) and every field is FromBytes: any bytes in the
+        // fields are a valid value; the padding is never read as one.
+        unsafe impl $crate::FromBytes for $name {}
+    };
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)+ }) => {
         $(#[$m])*
         #[repr(C)]
@@ -317,7 +361,7 @@ pub fn ktime_get_coarse_ns() -> u64 {
 /// value types are `Key` and `Value`; only `xdp_map!` implements this.
 pub unsafe trait MapDef {
     type Key: Pod;
-    type Value: Pod;
+    type Value: FromBytes;
     fn ptr() -> *mut c_void;
 }
 
@@ -336,7 +380,7 @@ fn lookup<D: MapDef>(key: &D::Key) -> *mut D::Value {
 
 /// A volatile copy of the value a successful lookup returned, or `None`.
 #[inline(always)]
-fn copy_out<V: Pod>(p: *mut V) -> Option<V> {
+fn copy_out<V: FromBytes>(p: *mut V) -> Option<V> {
     if p.is_null() {
         return None;
     }
@@ -344,8 +388,8 @@ fn copy_out<V: Pod>(p: *mut V) -> Option<V> {
     // suitably aligned value (the kernel aligns map values to 8) that stays
     // valid for this run (see lookup()). User space may rewrite it
     // concurrently, hence a volatile copy rather than a reference the
-    // compiler could re-read or assume stable; V is Pod, so whatever bytes
-    // a torn copy holds are a valid V.
+    // compiler could re-read or assume stable; V is FromBytes, so whatever
+    // bytes a torn copy holds are a valid V.
     Some(unsafe { p.read_volatile() })
 }
 
@@ -366,7 +410,10 @@ impl<D: MapDef> Array<D> {
 
     /// `bpf_map_update_elem(map, &key, &value, flags)`; Err(-errno).
     #[inline(always)]
-    pub fn insert(&self, key: D::Key, value: &D::Value, flags: u64) -> Result<(), i64> {
+    pub fn insert(&self, key: D::Key, value: &D::Value, flags: u64) -> Result<(), i64>
+    where
+        D::Value: Pod,
+    {
         let key: *const D::Key = &key;
         let value: *const D::Value = value;
         // SAFETY: as in lookup(): map from the MapDef contract, key and
@@ -398,7 +445,8 @@ impl<D: MapDef> Array<D> {
 /// Every `Field` is sound to use, however it was made: `new()` (evaluated
 /// at compile time by `field!`) checks that an `F` fits inside a `V` at that
 /// offset and is aligned there, and both are `Pod`, so an access stays in
-/// the element and any bytes it reads are a valid `F`. That it is the field
+/// the element and any bytes it reads are a valid `F` (both are
+/// `FromBytes`). That it is the field
 /// the program means is `field!`'s part: it takes the offset and the type
 /// from the same field path.
 pub struct Field<V, F> {
@@ -414,7 +462,7 @@ impl<V, F> Clone for Field<V, F> {
 }
 impl<V, F> Copy for Field<V, F> {}
 
-impl<V: Pod, F: Pod> Field<V, F> {
+impl<V: FromBytes, F: FromBytes> Field<V, F> {
     /// The `F` at byte offset `off` of a `V`; `_ty` only names `F` (`field!`
     /// passes `|v| &v.path`, which is never called).
     #[doc(hidden)]
@@ -428,7 +476,7 @@ impl<V: Pod, F: Pod> Field<V, F> {
     }
 }
 
-impl<V: Pod, T: Pod, const N: usize> Field<V, [T; N]> {
+impl<V: FromBytes, T: FromBytes, const N: usize> Field<V, [T; N]> {
     /// Element `i` of an array field, or `None` if `i >= N`. In bounds and
     /// aligned as the array is: elements are `size_of::<T>()` apart.
     #[inline(always)]
@@ -461,13 +509,13 @@ macro_rules! field {
 /// shared values, which the compiler may not merge, split or repeat here);
 /// values shared by CPUs use `add()`, `swap()` and `compare_exchange()`,
 /// which are atomic.
-pub struct MapValue<V: Pod> {
+pub struct MapValue<V: FromBytes> {
     p: *mut V,
 }
 
-impl<V: Pod> MapValue<V> {
+impl<V: FromBytes> MapValue<V> {
     #[inline(always)]
-    fn field<F: Pod>(&self, f: Field<V, F>) -> *mut F {
+    fn field<F: FromBytes>(&self, f: Field<V, F>) -> *mut F {
         // SAFETY: p is a non-NULL lookup result of size_of::<V>() bytes
         // (the map's value_size, from its BTF or, for an inner map, the
         // template's, which the kernel holds every inner map to): an array
@@ -481,18 +529,19 @@ impl<V: Pod> MapValue<V> {
     /// A copy of the whole element (volatile, as `Array::get()`).
     #[inline(always)]
     pub fn get(&self) -> V {
-        // SAFETY: p points to a live V, 8-aligned (the kernel aligns array
-        // values to 8, and no Pod here needs more); see copy_out() for why
-        // a concurrent writer does no harm to a volatile copy of a Pod.
+        // SAFETY: p points to a live V, 8-aligned (the kernel aligns map
+        // values to 8, and no value here needs more); see copy_out() for
+        // why a concurrent writer does no harm to a volatile copy of a
+        // FromBytes.
         unsafe { self.p.read_volatile() }
     }
 
     /// The value of field `f` (one volatile read).
     #[inline(always)]
-    pub fn read<F: Pod>(&self, f: Field<V, F>) -> F {
+    pub fn read<F: FromBytes>(&self, f: Field<V, F>) -> F {
         // SAFETY: field() is in bounds and aligned for F (the element is
         // 8-aligned, f.off a multiple of F's alignment, which is <= 8), F
-        // is Pod, so any bytes, torn or not, are a valid F.
+        // is FromBytes, so any bytes, torn or not, are a valid F.
         unsafe { self.field(f).read_volatile() }
     }
 
@@ -700,24 +749,37 @@ pub struct InnerMap<I: InnerMapDef> {
 }
 
 impl<I: InnerMapDef> InnerMap<I> {
-    /// The element at `key` in place, or `None` if there is none. An LRU
-    /// hash marks it as used.
+    /// The element at `key` in place, or `None` if there is none (or, in
+    /// an array, `key` is out of range). An LRU hash marks it as used; an
+    /// LPM trie gives the value of the longest stored prefix of the key.
     #[inline(always)]
     pub fn lookup(&self, key: &I::Key) -> Option<MapValue<I::Value>> {
         let key: *const I::Key = key;
         // SAFETY: map is an inner map of the template's shape (see
         // ArrayOfMaps::get()), key points to an initialised I::Key of its
         // key_size (InnerMapDef contract). The helper returns NULL or a
-        // pointer to a value of value_size bytes, 8-aligned, that stays
-        // valid until the program returns: a hash map's element is freed
-        // after an RCU grace period, and a preallocated one (every LRU
-        // hash) only with the map; an LRU hash may hand an evicted element
-        // to another key meanwhile, which changes what it holds, not where.
+        // pointer to a value of value_size bytes, aligned for it (hash and
+        // array values are 8-aligned; the only LPM trie value here is a
+        // u8), that stays valid until the program returns: an array's
+        // element lives as long as the map, which the kernel frees only
+        // after an RCU grace period once out of its slot (see get()); a
+        // hash map's or an LPM trie's element is freed after an RCU grace
+        // period, and a preallocated one (every LRU hash) only with the
+        // map; an LRU hash may hand an evicted element to another key
+        // meanwhile, which changes what it holds, not where.
         let p = unsafe { helper::map_lookup_elem()(self.map, key.cast()) };
         if p.is_null() {
             return None;
         }
         Some(MapValue { p: p.cast() })
+    }
+
+    /// Is there an element at `key`? For a map whose keys are the
+    /// information (a set's LPM trie: the longest stored prefix of the
+    /// key's address).
+    #[inline(always)]
+    pub fn contains(&self, key: &I::Key) -> bool {
+        self.lookup(key).is_some()
     }
 
     /// `bpf_map_update_elem(map, key, value, flags)`; Err(-errno), e.g.
@@ -870,6 +932,10 @@ where
 ///     pub XF_LSRC: ArrayOfMaps<u32, xf_lsrc_map: LruHash<xf_lsrc_key, xf_lsrc>[N]>[1]
 ///         = xf_lsrc as xf_lsrc_def;
 /// }
+/// xdp_map! {
+///     pub XF_SET4: ArrayOfMaps<u32,
+///         xf_set4_map: Array<u32, u64>[N] flags(BPF_F_MMAPABLE)>[64] = xf_set4 as xf_set4_def;
+/// }
 /// ```
 /// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
 /// non-generic definition type whose BTF the loader reads (the kernel
@@ -905,14 +971,15 @@ macro_rules! xdp_map {
         pub const $handle: $crate::RingBuf<$def> = $crate::RingBuf::<$def>::new();
     };
     // A map of maps: the template of the maps it holds is a struct of its
-    // own ($idef: type, max_entries, key_size, value_size), which the
+    // own ($idef: type, max_entries, key_size, value_size, and map_flags
+    // when flags() are given, as bpf_maps.h orders them), which the
     // definition names in its last member, `values`, a zero-length array
     // of pointers to it: libbpf's __array(values, struct $idef). libbpf
     // requires `values` to be the last member, and creates a map from the
     // template only to give the kernel the inner map's shape; the slots
     // start empty.
     ($(#[$m:meta])* pub $handle:ident: ArrayOfMaps<$k:ty,
-        $idef:ident: $ikind:ident<$ik:ty, $iv:ty>[$imax:expr]>[$max:expr]
+        $idef:ident: $ikind:ident<$ik:ty, $iv:ty>[$imax:expr] $(flags($iflags:expr))?>[$max:expr]
      = $sym:ident as $def:ident;) => {
         /// Template of the maps the map of maps holds. Sizes, as the C
         /// object's (bpf_maps.h): the kernel compares inner maps by type,
@@ -923,6 +990,7 @@ macro_rules! xdp_map {
             max_entries: *const [i32; $imax as usize],
             key_size: *const [i32; ::core::mem::size_of::<$ik>()],
             value_size: *const [i32; ::core::mem::size_of::<$iv>()],
+            $(map_flags: *const [i32; $iflags as usize],)?
         }
 
         // SAFETY: key_size and value_size above are the sizes of exactly
@@ -1065,6 +1133,48 @@ macro_rules! xdp_program {
                 $run(&xdp) as u32
             }
         };
+    };
+}
+
+/// Emits `$vis fn $name(q: &$arg) -> u32`, which calls a *global* BPF
+/// function of the same name running the safe `fn(&$arg) -> u32` `$body`:
+/// C's `__noinline __u32 name(const struct arg *q)`, a non-static function,
+/// which the verifier checks once, on its own, from its BTF prototype (a
+/// pointer to `$arg`: memory of `size_of::<$arg>()` bytes, or NULL), instead
+/// of once for every state in which a caller reaches it: a loop that would
+/// be explored again for each path into it is explored once. It is a
+/// function in `.text` (so `build.sh` keeps it global, and libbpf appends it
+/// to every program that calls it), not inlined, with external linkage
+/// (`no_mangle`), which is what gives its BTF FUNC `linkage=global`. `$arg`
+/// is `Pod`: the verifier requires every byte the caller passes to be
+/// initialised, so no padding. A global function takes no packet pointers:
+/// the caller copies out what it needs.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! global_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident(&$arg:ty) -> u32 = $body:path;) => {
+        $(#[$m])*
+        #[inline(always)]
+        $vis fn $name(q: &$arg) -> u32 {
+            // Nested, so no other code can name it (and call it with a
+            // made-up pointer): only the wrapper's line below.
+            #[unsafe(no_mangle)]
+            #[unsafe(link_section = ".text")]
+            #[inline(never)]
+            extern "C" fn $name(q: *const $arg) -> u32 {
+                const { $crate::assert_pod::<$arg>() };
+                // SAFETY: q is NULL (the verifier, checking this function
+                // alone, assumes any caller may pass it) or the wrapper's
+                // reference, valid and unaliased by writes for the call;
+                // the verifier holds every other caller (none exists) to
+                // size_of::<$arg>() readable bytes too.
+                match unsafe { q.as_ref() } {
+                    Some(q) => $body(q),
+                    None => 0,
+                }
+            }
+            $name(q)
+        }
     };
 }
 
