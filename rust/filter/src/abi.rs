@@ -208,11 +208,8 @@ xf_rt::abi_struct! {
 
 xf_rt::abi_struct! {
     /// xf_config value (key 0). Written only by user space, under its
-    /// lock. The program reads abi..sets; the rest is user space's. C
-    /// leaves 4 bytes of padding before confirm_by (ABI v8: setver moved
-    /// it), so this is a padded struct: the program copies it out of the
-    /// map, never into one.
-    pub struct xf_config padding(4) {
+    /// lock. The program reads abi..sets; the rest is user space's.
+    pub struct xf_config {
         /// XF_ABI_VERSION once attached.
         pub abi: u32,
         /// The rule set packets use: 0 or 1.
@@ -225,6 +222,8 @@ xf_rt::abi_struct! {
         pub serial: u32,
         /// apply --confirm: the rollback timer...
         pub confirm_pid: u32,
+        /// Zero: keeps confirm_by 8-aligned with no hole.
+        pub pad: u32,
         /// ... its deadline (Unix seconds), 0: none.
         pub confirm_by: u64,
     }
@@ -585,7 +584,7 @@ const _: () = {
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
     assert!(offset_of!(xf_config, setver) == 8 && offset_of!(xf_config, sets) == 12);
     assert!(offset_of!(xf_config, serial) == 60 && offset_of!(xf_config, confirm_pid) == 64);
-    assert!(offset_of!(xf_config, confirm_by) == 72); // 68..72: C's padding
+    assert!(offset_of!(xf_config, pad) == 68 && offset_of!(xf_config, confirm_by) == 72);
     assert!(size_of::<xf_rule>() == 48);
     assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
     assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);

@@ -138,22 +138,6 @@ unsafe impl Pod for u64 {}
 // SAFETY: as above.
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 
-/// What may be copied out of map memory: as `Pod`, any bit pattern of each
-/// field is valid and there is no pointer, but there may be padding between
-/// fields (a C struct of xdp_filter.h with a hole, `abi_struct!`'s
-/// `padding(N)`). A copy of such a value leaves its padding uninitialised,
-/// which is harmless in a copy out; written to a map or passed to a helper
-/// it would hand uninitialised bytes over, so writes take `Pod` only.
-///
-/// # Safety
-/// Implement only for types with those properties: every `Pod` has it
-/// (below), and `abi_struct!` implements it for padded structs after
-/// checking every field at compile time.
-pub unsafe trait FromBytes: Copy + 'static {}
-
-// SAFETY: a Pod has every property of FromBytes, and no padding at all.
-unsafe impl<T: Pod> FromBytes for T {}
-
 /// A map value laid out as `{ u64 packets; u64 bytes; }`, which the per-CPU
 /// counter helpers update in place.
 ///
@@ -165,39 +149,13 @@ pub unsafe trait Counter: Pod {}
 #[doc(hidden)]
 pub const fn assert_pod<T: Pod>() {}
 
-/// Compile-time check used by the macros: `T` is `FromBytes`.
-#[doc(hidden)]
-pub const fn assert_from_bytes<T: FromBytes>() {}
-
 /// Defines a `#[repr(C)]` ABI struct that mirrors a C struct of
 /// xdp_filter.h and implements `Pod` for it. Every field must be `Pod` and
 /// the struct may have no padding (both checked at compile time), which is
-/// what makes the `unsafe impl` sound. A C struct with holes is declared
-/// `pub struct NAME padding(N) { .. }`: the same fields, N bytes of padding
-/// in all (checked), and only `FromBytes` (copied out of maps, never in).
+/// what makes the `unsafe impl` sound.
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! abi_struct {
-    ($(#[$m:meta])* pub struct $name:ident padding($pad:expr)
-     { $($(#[$fm:meta])* pub $f:ident: $t:ty,)+ }) => {
-        $(#[$m])*
-        #[repr(C)]
-        #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-        #[allow(non_camel_case_types)]
-        pub struct $name { $($(#[$fm])* pub $f: $t,)+ }
-
-        const _: () = {
-            $($crate::assert_from_bytes::<$t>();)+
-            assert!(
-                ::core::mem::size_of::<$name>() == $pad $(+ ::core::mem::size_of::<$t>())+,
-                "ABI struct's padding differs"
-            );
-        };
-
-        // SAFETY: repr(C) and every field is FromBytes: any bytes in the
-        // fields are a valid value; the padding is never read as one.
-        unsafe impl $crate::FromBytes for $name {}
-    };
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)+ }) => {
         $(#[$m])*
         #[repr(C)]
@@ -361,7 +319,7 @@ pub fn ktime_get_coarse_ns() -> u64 {
 /// value types are `Key` and `Value`; only `xdp_map!` implements this.
 pub unsafe trait MapDef {
     type Key: Pod;
-    type Value: FromBytes;
+    type Value: Pod;
     fn ptr() -> *mut c_void;
 }
 
@@ -380,7 +338,7 @@ fn lookup<D: MapDef>(key: &D::Key) -> *mut D::Value {
 
 /// A volatile copy of the value a successful lookup returned, or `None`.
 #[inline(always)]
-fn copy_out<V: FromBytes>(p: *mut V) -> Option<V> {
+fn copy_out<V: Pod>(p: *mut V) -> Option<V> {
     if p.is_null() {
         return None;
     }
@@ -388,7 +346,7 @@ fn copy_out<V: FromBytes>(p: *mut V) -> Option<V> {
     // suitably aligned value (the kernel aligns map values to 8) that stays
     // valid for this run (see lookup()). User space may rewrite it
     // concurrently, hence a volatile copy rather than a reference the
-    // compiler could re-read or assume stable; V is FromBytes, so whatever
+    // compiler could re-read or assume stable; V is Pod, so whatever
     // bytes a torn copy holds are a valid V.
     Some(unsafe { p.read_volatile() })
 }
@@ -410,10 +368,7 @@ impl<D: MapDef> Array<D> {
 
     /// `bpf_map_update_elem(map, &key, &value, flags)`; Err(-errno).
     #[inline(always)]
-    pub fn insert(&self, key: D::Key, value: &D::Value, flags: u64) -> Result<(), i64>
-    where
-        D::Value: Pod,
-    {
+    pub fn insert(&self, key: D::Key, value: &D::Value, flags: u64) -> Result<(), i64> {
         let key: *const D::Key = &key;
         let value: *const D::Value = value;
         // SAFETY: as in lookup(): map from the MapDef contract, key and
@@ -445,8 +400,7 @@ impl<D: MapDef> Array<D> {
 /// Every `Field` is sound to use, however it was made: `new()` (evaluated
 /// at compile time by `field!`) checks that an `F` fits inside a `V` at that
 /// offset and is aligned there, and both are `Pod`, so an access stays in
-/// the element and any bytes it reads are a valid `F` (both are
-/// `FromBytes`). That it is the field
+/// the element and any bytes it reads are a valid `F`. That it is the field
 /// the program means is `field!`'s part: it takes the offset and the type
 /// from the same field path.
 pub struct Field<V, F> {
@@ -462,7 +416,7 @@ impl<V, F> Clone for Field<V, F> {
 }
 impl<V, F> Copy for Field<V, F> {}
 
-impl<V: FromBytes, F: FromBytes> Field<V, F> {
+impl<V: Pod, F: Pod> Field<V, F> {
     /// The `F` at byte offset `off` of a `V`; `_ty` only names `F` (`field!`
     /// passes `|v| &v.path`, which is never called).
     #[doc(hidden)]
@@ -476,7 +430,7 @@ impl<V: FromBytes, F: FromBytes> Field<V, F> {
     }
 }
 
-impl<V: FromBytes, T: FromBytes, const N: usize> Field<V, [T; N]> {
+impl<V: Pod, T: Pod, const N: usize> Field<V, [T; N]> {
     /// Element `i` of an array field, or `None` if `i >= N`. In bounds and
     /// aligned as the array is: elements are `size_of::<T>()` apart.
     #[inline(always)]
@@ -509,13 +463,13 @@ macro_rules! field {
 /// shared values, which the compiler may not merge, split or repeat here);
 /// values shared by CPUs use `add()`, `swap()` and `compare_exchange()`,
 /// which are atomic.
-pub struct MapValue<V: FromBytes> {
+pub struct MapValue<V: Pod> {
     p: *mut V,
 }
 
-impl<V: FromBytes> MapValue<V> {
+impl<V: Pod> MapValue<V> {
     #[inline(always)]
-    fn field<F: FromBytes>(&self, f: Field<V, F>) -> *mut F {
+    fn field<F: Pod>(&self, f: Field<V, F>) -> *mut F {
         // SAFETY: p is a non-NULL lookup result of size_of::<V>() bytes
         // (the map's value_size, from its BTF or, for an inner map, the
         // template's, which the kernel holds every inner map to): an array
@@ -532,16 +486,16 @@ impl<V: FromBytes> MapValue<V> {
         // SAFETY: p points to a live V, 8-aligned (the kernel aligns map
         // values to 8, and no value here needs more); see copy_out() for
         // why a concurrent writer does no harm to a volatile copy of a
-        // FromBytes.
+        // Pod.
         unsafe { self.p.read_volatile() }
     }
 
     /// The value of field `f` (one volatile read).
     #[inline(always)]
-    pub fn read<F: FromBytes>(&self, f: Field<V, F>) -> F {
+    pub fn read<F: Pod>(&self, f: Field<V, F>) -> F {
         // SAFETY: field() is in bounds and aligned for F (the element is
         // 8-aligned, f.off a multiple of F's alignment, which is <= 8), F
-        // is FromBytes, so any bytes, torn or not, are a valid F.
+        // is Pod, so any bytes, torn or not, are a valid F.
         unsafe { self.field(f).read_volatile() }
     }
 
