@@ -5,7 +5,7 @@
  * between the two rule sets are the store's work, and the checks use the
  * ids it gave. What a case asks for that the store never writes is
  * injected here, and only here (a case's source sets are made through the
- * store too, before its rules, and deleted after it): a token bucket's state (xf_rlog),
+ * store too, before its rules, and stay until a case with other sets): a token bucket's state (xf_rlog),
  * prefix counts of 0 with prefixes in the tries (conf.uncounted), which
  * proves the program honours the counts, and a stateful policy where no
  * state tier is loaded (the store refuses it, as rulectl does; the
@@ -137,6 +137,56 @@ static int make_srcsets(struct xf_maps *m, const struct tcase *c)
 	return err;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_srcsets(const struct srcset *a, const struct srcset *b)
+{
+	for (int k = 0; k < MAX_SRCSETS; k++) {
+		if (!same_text(a[k].name, b[k].name))
+			return false;
+		for (int i = 0; i < MAX_SPFX; i++)
+			if (!same_text(a[k].pfx[i], b[k].pfx[i]))
+				return false;
+	}
+	return true;
+}
+
+/* Deletes every source set (no rule names one any more). */
+static int delete_srcsets(struct xf_maps *m)
+{
+	int err = xf_read_sets(m);
+
+	for (int k = 0; k < XF_MAX_SETS && !err; k++)
+		if (m->sdesc[k].name[0])
+			err = xf_set_delete(m, m->sdesc[k].name);
+	return err;
+}
+
+/* The case's source sets, when they differ from those in the maps (those
+ * of the case before: building a set's bitmap whole for each of a run of
+ * cases with the same sets would be most of their time). */
+static int case_srcsets(struct xf_maps *m, const struct tcase *c)
+{
+	static struct srcset made[MAX_SRCSETS];
+	static bool known;
+	int err;
+
+	if (known && same_srcsets(made, c->srcsets))
+		return 0;
+	known = false;
+	err = delete_srcsets(m);
+	if (!err)
+		err = make_srcsets(m, c);
+	if (!err) {
+		memcpy(made, c->srcsets, sizeof(made));
+		known = true;
+	}
+	return err;
+}
+
 /* The buckets a case primes: a rate the store would not write (a rate
  * without the log bit, a logged rule's rate 0), and rule 0's bucket full
  * at old_rate, as if its rate had been lowered. */
@@ -217,7 +267,7 @@ int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
 	if (!err)
 		err = xf_store_insert(m, p->set, b, ID_SHIFT, bids);
 	if (!err)
-		err = make_srcsets(m, c);
+		err = case_srcsets(m, c);
 	if (!err)
 		err = add_rules(m, p->set, c->rules, MAX_RULES, c->last_first,
 				p->id);
@@ -239,12 +289,5 @@ int case_clear(struct xf_maps *m)
 {
 	int err = xf_store_clear(m, 0, true), err1 = xf_store_clear(m, 1, true);
 
-	if (!err)
-		err = err1;
-	if (!err)
-		err = xf_read_sets(m);
-	for (int k = 0; k < XF_MAX_SETS && !err; k++)
-		if (m->sdesc[k].name[0])
-			err = xf_set_delete(m, m->sdesc[k].name);
-	return err;
+	return err ? err : err1;	/* the sets stay: case_srcsets() */
 }

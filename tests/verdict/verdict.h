@@ -120,7 +120,9 @@ struct rule {
 
 /* A source set of a case: its name and its prefixes, as words of "set NAME
  * add". The sets of a case are made in order before its rules, so set k
- * gets number k (the store gives the lowest free one), and go after it. */
+ * gets number k (the store gives the lowest free one); they stay for the
+ * cases after it that have the same sets, and go before one that has
+ * others (or none). */
 struct srcset {
 	const char	*name;		/* NULL: none */
 	const char	*pfx[MAX_SPFX];
