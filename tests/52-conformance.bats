@@ -159,7 +159,7 @@ conform_tiers() {
 	build_mutant "$dir/after.o" xdp_filter.c \
 		's/^\tif (s->setmask)\t.*$/\tid = prefix_rule(\&pkt, reason == XF_R_PASSED, pidx, s, set, data_end);\n\tif (!id \&\& s->setmask)/'
 	build_mutant "$dir/level2.o" bpf_maps.h \
-		's/return part \&\& ((part->bits\[(a >> 6) \& 3\] >> (a \& 63)) \& 1);/return false;/'
+		's/return part \&\& ((part->bits\[(a >> 6) \& 3\] >> (a \& 63)) \& 1);/return part \&\& false;/'
 	for m in after level2; do
 		run -1 "$XF_CONFORM" --obj "$dir/$m.o" --frames "$FRAMES" --seed "$SEED" --show 1000
 		[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]

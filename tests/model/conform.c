@@ -37,14 +37,15 @@
  * model gets the same state and time. The limited drops' counter
  * (xf_rlimited) and the bucket afterwards are compared too.
  *
- * Source sets (issue 16): the tool makes NSRC sets once (numbers 0 ..
- * NSRC - 1); in half the random blocks some set rules ("any from @S",
- * "PORTS PROTO [dst|src] from @S", a limit now and then) join the drawn
- * rules, and each set they name is loaded with new random prefixes of
- * every length, both families, overlapping (rarely /0), through the store
- * (xf_set_replace(), the two-level bitmap and the trie). The model gets the
- * same prefixes as a plain list. Frames' sources are drawn inside those
- * prefixes, at their first and last addresses and just outside (gen.c).
+ * Source sets (issue 16): the tool makes NSRC sets (numbers 0 .. NSRC - 1)
+ * of random prefixes of every length, both families, overlapping (rarely
+ * /0), through the store (xf_set_replace(): the two-level bitmap and the
+ * trie), and loads one of them with new ones every SET_RELOAD blocks; in
+ * half the random blocks some set rules ("any from @S", "PORTS PROTO
+ * [dst|src] from @S", a limit or a log now and then) join the drawn rules.
+ * The model gets the same prefixes as a plain list. Frames' sources are
+ * drawn inside the prefixes of the sets the rules name, at their first and
+ * last addresses and just outside (gen.c).
  *
  * The stateful allow policy (issue 14): random rule sets have it too, and
  * their frames are often aimed at the flows of tests/lib/flows.h, or just
@@ -89,7 +90,8 @@
 #define BLOCK		250		/* random frames per rule set */
 #define MAX_SET		24		/* rules in one set */
 #define RC_N		64		/* xf_rcount ids read back */
-#define NSRC		5		/* source sets made, numbers 0 .. 4 */
+#define NSRC		4		/* source sets made, numbers 0 .. 3 */
+#define SET_RELOAD	8		/* a set reloaded every 8 blocks */
 #define MAX_SPFX	24		/* prefixes drawn into one set */
 
 #define SAME(a, b)	((int)(a) == (int)(b))
@@ -170,28 +172,9 @@ static int make_flows(struct env *e, bool make)
 
 static const char *srcset_name(int k)
 {
-	static const char *const names[NSRC] = { "s0", "s1", "s2", "s3",
-						 "s4" };
+	static const char *const names[NSRC] = { "s0", "s1", "s2", "s3" };
 
 	return names[k];
-}
-
-/* The source sets, empty, numbers 0 .. NSRC - 1 in a new object. */
-static int make_srcsets(struct env *e)
-{
-	struct xf_plist none = { 0 };
-	int err = xf_read_sets(&e->o.m);
-
-	for (int k = 0; k < NSRC && !err; k++) {
-		err = xf_set_replace(&e->o.m, srcset_name(k), &none, true);
-		if (!err && xf_set_number(&e->o.m, srcset_name(k)) != k)
-			err = -EEXIST;
-		e->xs[k].p = e->spfx[k];
-		e->xs[k].n = 0;
-	}
-	if (err)
-		return xf_load_err(PROG, e->obj_path, "source sets", -err);
-	return 0;
 }
 
 static int env_open(struct env *e)
@@ -201,8 +184,6 @@ static int env_open(struct env *e)
 	if (xf_init() ||
 	    xf_obj_open(&e->o, PROG, e->obj_path, e->prog, e->tiers) ||
 	    make_flows(e, xf_obj_may_run_state(&e->o, e->prog, e->tiers)))
-		return -1;
-	if (make_srcsets(e))
 		return -1;
 	e->ncpus = e->o.m.ncpus;
 	bk_init(&e->bk, e->o.m.fd[XF_M_LIMIT], e->o.m.fd[XF_M_LSRC]);
@@ -614,47 +595,74 @@ static void random_set_rules(struct rng *r, struct rset *rs)
 	}
 }
 
-/* Loads each source set the rules of rs name with new random prefixes
- * (from r), through the store, and notes them for the model. */
-static int load_srcsets(struct env *e, struct rng *r, struct rset *rs)
+/* Source set k loaded with new random prefixes (from r), through the
+ * store (created when create), and noted for the model. */
+static int load_srcset(struct env *e, struct rng *r, int k, bool create)
 {
-	struct xf_plist l;
-	int err = 0;
+	struct xf_plist l = { 0 };
+	int err;
 
+	random_srcset(r, e->spfx[k], &e->xs[k].n);
+	e->xs[k].p = e->spfx[k];
+	l.v4 = calloc(MAX_SPFX, sizeof(*l.v4));
+	l.v6 = calloc(MAX_SPFX, sizeof(*l.v6));
+	l.cap4 = l.cap6 = l.v4 && l.v6 ? MAX_SPFX : 0;
+	for (size_t i = 0; l.cap4 && i < e->xs[k].n; i++) {
+		const struct xm_prefix *p = &e->spfx[k][i];
+
+		if (p->family == 4) {
+			l.v4[l.n4].addr = (__u32)p->addr[0] << 24 |
+					  (__u32)p->addr[1] << 16 |
+					  (__u32)p->addr[2] << 8 | p->addr[3];
+			l.v4[l.n4++].len = p->len;
+		} else {
+			memcpy(l.v6[l.n6].addr, p->addr, 16);
+			l.v6[l.n6++].len = p->len;
+		}
+	}
+	err = l.cap4 ? xf_set_replace(&e->o.m, srcset_name(k), &l, create) :
+		       -ENOMEM;
+	xf_plist_free(&l);
+	if (!err && create && xf_set_number(&e->o.m, srcset_name(k)) != k)
+		err = -EEXIST;
+	if (err)
+		fprintf(stderr, PROG ": loading source set %s: %s\n",
+			srcset_name(k), strerror(err < 0 ? -err : EINVAL));
+	return err ? -1 : 0;
+}
+
+/* The source sets, numbers 0 .. NSRC - 1 in the new object, each with
+ * random prefixes. Loading a set waits for a grace period, so the sets
+ * are loaded once, then one of them again every SET_RELOAD blocks
+ * (reload_srcsets()): a run of N frames sees NSRC + N / 2000 contents. */
+static int make_srcsets(struct env *e, const struct opts *o)
+{
+	int err = xf_read_sets(&e->o.m);
+
+	for (int k = 0; k < NSRC && !err; k++) {
+		struct rng r = rng_for(o->seed, 7, (uint64_t)k);
+
+		err = load_srcset(e, &r, k, true);
+	}
+	return err ? -1 : 0;
+}
+
+static int reload_srcsets(struct env *e, const struct opts *o, long block)
+{
+	struct rng r = rng_for(o->seed, 6, (uint64_t)block);
+
+	if (!block || block % SET_RELOAD)
+		return 0;
+	return load_srcset(e, &r, (int)(block / SET_RELOAD % NSRC), false);
+}
+
+/* Which sets the rules of rs name. */
+static void named_srcsets(struct rset *rs)
+{
 	memset(rs->loads, 0, sizeof(rs->loads));
 	for (int i = 0; i < rs->n; i++)
 		if (rs->r[i].family == XF_FAMILY_SET)
 			rs->loads[rs->r[i].addr[0]] = true;
-	for (int k = 0; k < NSRC && !err; k++) {
-		if (!rs->loads[k])
-			continue;
-		random_srcset(r, e->spfx[k], &e->xs[k].n);
-		memset(&l, 0, sizeof(l));
-		l.v4 = calloc(MAX_SPFX, sizeof(*l.v4));
-		l.v6 = calloc(MAX_SPFX, sizeof(*l.v6));
-		l.cap4 = l.cap6 = l.v4 && l.v6 ? MAX_SPFX : 0;
-		for (size_t i = 0; l.cap4 && i < e->xs[k].n; i++) {
-			const struct xm_prefix *p = &e->spfx[k][i];
-
-			if (p->family == 4) {
-				l.v4[l.n4].addr = (__u32)p->addr[0] << 24 |
-						  (__u32)p->addr[1] << 16 |
-						  (__u32)p->addr[2] << 8 |
-						  p->addr[3];
-				l.v4[l.n4++].len = p->len;
-			} else {
-				memcpy(l.v6[l.n6].addr, p->addr, 16);
-				l.v6[l.n6++].len = p->len;
-			}
-		}
-		err = l.cap4 ? xf_set_replace(&e->o.m, srcset_name(k), &l,
-					      false) : -ENOMEM;
-		xf_plist_free(&l);
-	}
-	if (err)
-		fprintf(stderr, PROG ": loading the source sets: %s\n",
-			strerror(err < 0 ? -err : EINVAL));
-	return err ? -1 : 0;
 }
 
 /* With --tiers, each random block is fitted to one tier in turn, so every
@@ -1364,7 +1372,8 @@ static int enter_block(struct env *e, const struct opts *o, struct run *rn,
 	random_set_rules(&sr, &rn->rrs[set]);
 	if (e->tiers)
 		fit_tier(&rn->rrs[set], block);
-	if (load_srcsets(e, &sr, &rn->rrs[set]) ||
+	named_srcsets(&rn->rrs[set]);
+	if (reload_srcsets(e, o, block) ||
 	    enter(e, &rn->st, &rn->rrs[set], set))
 		return -1;
 	rn->cur_block = block;
@@ -1398,7 +1407,7 @@ static int run_frames(struct env *e, const struct opts *o, struct run *rn)
 	long i, block, next;
 	int r;
 
-	if (structured_set(&rn->srs))
+	if (structured_set(&rn->srs) || make_srcsets(e, o))
 		return -1;
 	for (i = 0; i < rn->total; i++) {
 		if (i < rn->structured) {
