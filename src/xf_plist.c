@@ -132,6 +132,27 @@ static void *grown(void *v, size_t n, size_t *cap, size_t elem)
 	return p;
 }
 
+/* Room for n more IPv4 prefixes in l at once (growing one doubling at
+ * a time copies and touches more). */
+static int reserve4(struct xf_plist *l, size_t n)
+{
+	struct xf_p4 *v;
+	size_t cap;
+
+	if (l->cap4 - l->n4 >= n)
+		return 0;
+	cap = l->n4 + n;
+	v = big_alloc(cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (l->n4)
+		memcpy(v, l->v4, l->n4 * sizeof(*v));
+	free(l->v4);
+	l->v4 = v;
+	l->cap4 = cap;
+	return 0;
+}
+
 /* ---- appending ---- */
 
 static int put4(struct xf_plist *l, __u32 addr, unsigned int len)
@@ -702,6 +723,11 @@ static int cmp_part(const void *a, const void *b)
 	return x->n24 < y->n24 ? -1 : x->n24 > y->n24;
 }
 
+static bool all_set(const __u64 b[4])
+{
+	return (b[0] & b[1] & b[2] & b[3]) == ~0ULL;
+}
+
 /* Sorted, one entry a /24; a /24 whole (or all 256 bits) gets its whole
  * bit instead of an entry; the partial bits of the rest. */
 static void settle(__u64 *words, struct parts *p)
@@ -714,20 +740,18 @@ static void settle(__u64 *words, struct parts *p)
 		struct xf_set4x_ent *e = &p->v[i];
 		__u64 *w = &words[e->n24 >> 5], bit = 1ULL << (e->n24 & 31);
 
-		if (k && p->v[k - 1].n24 == e->n24) {
+		if (k && p->v[k - 1].n24 == e->n24) {	/* once more */
 			for (int j = 0; j < 4; j++)
 				p->v[k - 1].bits.bits[j] |= e->bits.bits[j];
-			e = &p->v[k - 1];
-		} else {
-			p->v[k++] = *e;
-			e = &p->v[k - 1];
-		}
-		if ((*w & bit) || (e->bits.bits[0] & e->bits.bits[1] &
-				   e->bits.bits[2] & e->bits.bits[3]) == ~0ULL) {
-			*w = (*w & ~(bit << 32)) | bit;
 			k--;
 		} else {
+			p->v[k] = *e;
+		}
+		if ((*w & bit) || all_set(p->v[k].bits.bits)) {
+			*w = (*w & ~(bit << 32)) | bit;
+		} else {
 			*w |= bit << 32;
+			k++;
 		}
 	}
 	p->n = k;
@@ -772,8 +796,8 @@ static unsigned int next_bit(const __u64 b[4], unsigned int from, bool want)
 	return 256;
 }
 
-/* The level-2 entries of n24 (parts in order[], *k the first not passed
- * yet) as ranges. */
+/* The level-2 entries of n24 (parts in order[], or as they are when
+ * NULL; *k the first not passed yet) as ranges. */
 static void read_part(struct ranges *r, __u32 n24,
 		      const struct xf_set4x_ent *parts, const __u64 *order,
 		      size_t nparts, size_t *k)
@@ -782,7 +806,8 @@ static void read_part(struct ranges *r, __u32 n24,
 	unsigned int s = 0, e;
 
 	for (; *k < nparts; ++*k) {
-		const struct xf_set4x_ent *p = &parts[(__u32)order[*k]];
+		const struct xf_set4x_ent *p =
+			&parts[order ? (size_t)(__u32)order[*k] : *k];
 
 		if (p->n24 > n24)
 			break;
@@ -820,21 +845,25 @@ static void read_word(struct ranges *r, __u32 w, __u64 v,
 	}
 }
 
-/* parts' indexes by n24 (the n24 in the high half). NULL: no memory. */
+static bool parts_sorted(const struct xf_set4x_ent *parts, size_t nparts)
+{
+	for (size_t i = 1; i < nparts; i++)
+		if (parts[i].n24 < parts[i - 1].n24)
+			return false;
+	return true;
+}
+
+/* parts' indexes by n24 (the low half; the n24 in the high half). NULL:
+ * no memory. */
 static __u64 *part_order(const struct xf_set4x_ent *parts, size_t nparts)
 {
-	__u64 *order = big_alloc((2 * nparts + 1) * sizeof(*order));
-	bool sorted = true;
+	__u64 *order = big_alloc(2 * nparts * sizeof(*order));
 
 	if (!order)
 		return NULL;
-	for (size_t i = 0; i < nparts; i++) {
+	for (size_t i = 0; i < nparts; i++)
 		order[i] = (__u64)parts[i].n24 << 32 | i;
-		if (i && order[i] < order[i - 1])
-			sorted = false;
-	}
-	if (!sorted)
-		radix(order, order + nparts, nparts, 32, 24);
+	radix(order, order + nparts, nparts, 32, 24);
 	return order;
 }
 
@@ -842,12 +871,17 @@ int xf_set4_read(const __u64 *words, const struct xf_set4x_ent *parts,
 		 size_t nparts, struct xf_plist *l)
 {
 	struct ranges r = { .l = l, .bits = 32 };
-	__u64 *order = part_order(parts, nparts);
+	__u64 *order = NULL;
 	size_t k = 0;
 	int ret;
 
-	if (!order)
+	if (reserve4(l, nparts + 1024))
 		return -ENOMEM;
+	if (!parts_sorted(parts, nparts)) {
+		order = part_order(parts, nparts);
+		if (!order)
+			return -ENOMEM;
+	}
 	for (__u32 w = 0; w < XF_SET4_WORDS; w++)
 		if (words[w])
 			read_word(&r, w, words[w], parts, order, nparts, &k);

@@ -7,6 +7,8 @@ against: Python's ipaddress, and the generator of its test sets.
                                   0/1 .. 32/128 weighted toward long ones,
                                   overlapping, with siblings to merge,
                                   duplicates and a few comments
+  plist_ref.py around SEED FILE   prefixes in, over, the same as and next
+                                  to a quarter of FILE's, to subtract
   plist_ref.py merge FILE         collapse_addresses() per family
   plist_ref.py union FILE1 FILE2  collapse_addresses(FILE1 + FILE2)
   plist_ref.py minus FILE1 FILE2  FILE1 - FILE2 by address_exclude()
@@ -48,8 +50,9 @@ def minus(a, b):
         if i and net.subnet_of(b[i - 1]):
             continue  # a supernet in b takes all of it
         pieces = [net]
-        lo = bisect.bisect_left(starts, net.network_address)
-        for sub in b[lo:]:
+        for k in range(bisect.bisect_left(starts, net.network_address),
+                       len(b)):
+            sub = b[k]
             if sub.network_address > net.broadcast_address:
                 break
             pieces = [q for p in pieces for q in
@@ -120,23 +123,62 @@ def gen(seed, n4, n6):
     sys.stdout.write("# generated\n" + "\n".join(lines) + "\n")
 
 
+def around(seed, path):
+    rnd = random.Random(seed)
+    v4, v6 = read(path)
+    out = []
+    for net in v4 + v6:
+        r = rnd.random()
+        bits = net.max_prefixlen
+        if r < 0.12 and net.prefixlen < bits:    # a hole in it
+            out.append(rnd.choice(list(net.subnets(
+                min(bits - net.prefixlen, rnd.randint(1, 4))))))
+        elif r < 0.17:                           # itself
+            out.append(net)
+        elif r < 0.21 and net.prefixlen >= bits // 2:  # all around it
+            out.append(net.supernet(rnd.randint(1, 3)))
+        elif r < 0.25:                           # its neighbour
+            size = net.num_addresses
+            addr = int(net.network_address) ^ size
+            out.append(ipaddress.ip_network((addr, net.prefixlen)))
+    rnd.shuffle(out)
+    sys.stdout.write("".join(f"{n}\n" for n in out))
+
+
+def words(path):
+    """The prefix words of a file, as read() takes them."""
+    with open(path, encoding="ascii") as f:
+        return [w for w in (line.split("#")[0].split(";")[0].strip()
+                            for line in f) if w]
+
+
 def same(ref, out):
-    a, b = read(ref), read(out)
-    if a == b:
-        return 0
-    for fam in (0, 1):
-        for i, (x, y) in enumerate(zip(a[fam] + [None], b[fam] + [None])):
-            if x != y:
-                print(f"IPv{4 if fam == 0 else 6} prefix {i}: expected {x},"
-                      f" got {y}", file=sys.stderr)
-                break
-    return 1
+    """Line by line; only words that differ as text are parsed."""
+    a, b = words(ref), words(out)
+    index = {4: 0, 6: 0}
+    for x, y in zip(a + [None], b + [None]):
+        if x == y:
+            if x is None:
+                return 0
+            index[6 if ":" in x else 4] += 1
+            continue
+        nx = ipaddress.ip_network(x) if x else None
+        ny = ipaddress.ip_network(y) if y else None
+        if nx != ny:
+            fam = (nx or ny).version
+            print(f"IPv{fam} prefix {index[fam]}: expected {nx}, got {ny}",
+                  file=sys.stderr)
+            return 1
+        index[nx.version] += 1
+    return 0
 
 
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "gen" and len(argv) == 5:
         gen(int(argv[2]), int(argv[3]), int(argv[4]))
+    elif cmd == "around" and len(argv) == 4:
+        around(int(argv[2]), argv[3])
     elif cmd == "merge" and len(argv) == 3:
         v4, v6 = read(argv[2])
         show(collapse(v4), collapse(v6))

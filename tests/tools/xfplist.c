@@ -6,7 +6,10 @@
  *   xfplist roundtrip FILE      the same, through the IPv4 two-level bitmap
  *                               (levels 1 and 2 built, the level-2 entries
  *                               shuffled, read back; IPv6 as merged); exit
- *                               1 if that differs from the merged list
+ *                               1 if that differs from the merged list, or
+ *                               if the bitmap built from the prefixes as
+ *                               read (unsorted, overlapping) reads back
+ *                               otherwise
  *   xfplist union FILE1 FILE2   FILE1 + FILE2, merged
  *   xfplist minus FILE1 FILE2   FILE1 - FILE2, merged
  *   xfplist timing FILE         how long read, merge, build and read back
@@ -38,7 +41,8 @@ static __u64 *words_alloc(void)
 	return w;
 }
 
-static int load(const char *name, struct xf_plist *l)
+/* FILE's prefixes as they are (merged: load()). */
+static int read_file(const char *name, struct xf_plist *l)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
 	int ret;
@@ -52,7 +56,14 @@ static int load(const char *name, struct xf_plist *l)
 		fclose(f);
 	if (ret)
 		xf_plist_free(l);
-	else
+	return ret;
+}
+
+static int load(const char *name, struct xf_plist *l)
+{
+	int ret = read_file(name, l);
+
+	if (!ret)
 		xf_plist_merge(l);
 	return ret;
 }
@@ -119,11 +130,29 @@ static int through_bitmap(const struct xf_plist *l, struct xf_plist *back)
 	return ret ? xf_diag(ret, NULL, "the bitmap: %s", strerror(-ret)) : 0;
 }
 
+/* The bitmap of l's IPv4 prefixes unmerged (unsorted, overlapping, a
+ * /24 in 256 pieces) reads back as merged's. */
+static int raw_bitmap(const struct xf_plist *l, const struct xf_plist *merged,
+		      const char *name)
+{
+	struct xf_plist raw4 = { .v4 = l->v4, .n4 = l->n4 }, back;
+	struct xf_plist merged4 = { .v4 = merged->v4, .n4 = merged->n4 };
+	int ret = through_bitmap(&raw4, &back);
+
+	if (!ret && !xf_plist_equal(&merged4, &back))
+		ret = xf_diag(-EPROTO, NULL, "%s: the bitmap of the unmerged"
+			      " list differs from the merged one", name);
+	xf_plist_free(&back);
+	return ret;
+}
+
 static int roundtrip(const char *name)
 {
-	struct xf_plist l, back;
-	int ret = load(name, &l);
+	struct xf_plist raw, none = { 0 }, l = { 0 }, back;
+	int ret = read_file(name, &raw);
 
+	if (!ret)	/* a merged copy */
+		ret = xf_plist_union(&raw, &none, &l);
 	if (!ret)
 		ret = through_bitmap(&l, &back);
 	if (!ret) {
@@ -133,7 +162,10 @@ static int roundtrip(const char *name)
 				      " differs from the merged one", name);
 		xf_plist_free(&back);
 	}
+	if (!ret)
+		ret = raw_bitmap(&raw, &l, name);
 	xf_plist_free(&l);
+	xf_plist_free(&raw);
 	return ret;
 }
 
