@@ -80,7 +80,6 @@ build_stub() {
 	local out=$1 variant=${2-} defs=()
 	[[ $variant == nostats ]] && defs=(-DXF_TEST_NO_STATS)
 	cat >"$BATS_TEST_TMPDIR/stub.c" <<'EOF'
-#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "bpf_maps.h"
