@@ -38,14 +38,14 @@ $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h conntrack.h $(
 # The user-space helper (src/): the store and what it stands on are shared
 # by rulectl, entry and the test tools that write rules.
 STORE_SRCS   := src/xf_diag.c src/xf_rule.c src/xf_pins.c src/xf_store.c src/xf_sets.c src/xf_ct.c \
-		src/xf_slots.c src/xf_counts.c src/xf_limits.c src/xf_tiers.c src/xf_links.c
+		src/xf_slots.c src/xf_counts.c src/xf_limits.c src/xf_tiers.c src/xf_links.c src/xf_srcsets.c src/xf_plist.c
 STORE_HDRS   := src/xf_diag.h src/xf_rule.h src/xf_pins.h src/xf_store.h src/xf_ct.h \
-		src/xf_slots.h src/xf_counts.h src/xf_limits.h src/xf_tiers.h src/xf_links.h \
+		src/xf_slots.h src/xf_counts.h src/xf_limits.h src/xf_tiers.h src/xf_links.h src/xf_srcsets.h \
 		xdp_filter.h
-RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c \
+RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c src/xf_setcmd.c \
 		src/xf_monitor.c $(STORE_SRCS)
 RULECTL_DEPS := $(RULECTL_SRCS) $(STORE_HDRS) src/xf_ruleset.h src/xf_apply.h \
-		src/xf_show.h src/xf_monitor.h VERSION
+		src/xf_show.h src/xf_monitor.h src/xf_setcmd.h VERSION
 
 $(B)/rulectl: $(RULECTL_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
