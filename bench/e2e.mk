@@ -23,3 +23,7 @@ $(B)/xf_setgen: bench/setgen.c | $(B)
 
 $(B)/bench_setlookup.o: bench/setlookup.c bpf_maps.h xdp_filter.h $(B)/bpf.flags | $(B)
 	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+XF_SETBENCH_SRCS := bench/setbench.c $(LOAD_SRCS) $(STORE_SRCS)
+$(B)/xf_setbench: $(XF_SETBENCH_SRCS) $(TESTLIB_HDRS) $(STORE_HDRS) src/xf_plist.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_SETBENCH_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)

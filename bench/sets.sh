@@ -77,8 +77,8 @@ load_row() {
 	json=$("$ROOT/scripts/rule.sh" set list --json)
 	jq -r --arg s "$set" --arg l "$label" --arg t "$t_load" --arg r "$t_reload" \
 		--argjson n "$(wc -l <"$file")" '
-		(if type == "array" then . else .sets end) | map(select(.name == $s))[0] |
-		"| \($l) | \($n) | \(.n4 // .ipv4 // "-") | \(.n6 // .ipv6 // "-") | \($t) s | \($r) s | \(((.memory // .bytes // 0) / 1048576 * 10 | round) / 10) MiB |"' <<<"$json"
+		map(select(.name == $s))[0] |
+		"| \($l) | \($n) | \(.ipv4) | \(.ipv6) | \($t) s | \($r) s | \((.memory_bytes / 1048576 * 10 | round) / 10) MiB |"' <<<"$json"
 }
 
 inner() {
@@ -128,6 +128,7 @@ main() {
 			--mix4 "$dir/mix4.txt" --rand4 "$dir/rand4.txt" \
 			--mix6 "$dir/mix6.txt" || die "xf_setbench failed"
 		printf '\n### Source sets: load, reload, memory (rule.sh)\n\n'
+		# shellcheck disable=SC2016 # markdown backquotes
 		printf '`rule.sh set NAME load FILE` of each file into a new set, then of the same file with 1%% of its lines replaced (the reload: the whole set is rebuilt in the slots packets do not use and switched in one write), with xdp_filter attached to a veth in private namespaces; wall-clock seconds of the whole command (rulectl reads, merges, builds and writes the set). Counts and memory as `rule.sh set list --json` reports them (the set'"'"'s inner maps, as the kernel charges them).\n\n'
 		printf '| prefixes | lines in the file | IPv4 (merged) | IPv6 (merged) | load | reload, 1%% changed | memory |\n'
 		printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
