@@ -39,8 +39,8 @@
 
 #define PROG_NAME	"xf_setbench"
 #define SET_NAME	"bench"
-#define LOOKUPS_FULL	(1U << 20)
-#define ROUNDS_FULL	9
+#define LOOKUPS_FULL	(1U << 19)
+#define ROUNDS_FULL	5
 #define LOOKUPS_QUICK	(1U << 17)
 #define ROUNDS_QUICK	3
 #define NHOW		3
