@@ -20,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-more test-tools fuzz bench clean rust check-abi conformance install uninstall deb FORCE
+.PHONY: all help deps attach detach status demo test test-more test-tools fuzz bench bench-sets clean rust check-abi conformance install uninstall deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -200,6 +200,11 @@ fuzz: deps
 bench:
 	scripts/deps.sh --bench
 	bench/run.sh $(if $(QUICK),--quick)
+
+# The source-set benchmarks alone (sets.md, micro.md, e2e-sets.md).
+bench-sets:
+	scripts/deps.sh --bench
+	bench/run.sh --only sets $(if $(QUICK),--quick)
 
 install: $(B)/xdp_filter.o $(B)/rulectl
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh
