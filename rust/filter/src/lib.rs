@@ -121,7 +121,8 @@ fn set_ref_rule(q: &xf_setq, set: u32, i: u32) -> u32 {
 #[inline(always)]
 fn set_rule_of(q: &xf_setq) -> u32 {
     let mut i = 0;
-    while i < XF_MAX_SETS {
+    // up to the highest set named: most rule sets name one or two
+    while i < XF_MAX_SETS && q.mask >> i != 0 {
         if (q.mask >> i) & 1 != 0
             && xf_set_has(xf_set_slot_of(i, q.setver >> i), q.family, &q.addr)
         {
