@@ -56,7 +56,7 @@ setup_file() {
 @test "the scripts are shellcheck clean" {
 	cd "$XF_ROOT"
 	run -0 shellcheck -x scripts/*.sh netns/*.sh tests/run.sh tests/helpers.bash .ci/run \
-		tests/fleet.bash tests/mutant.bash debian/xdp-filter.prerm
+		tests/fleet.bash tests/mutant.bash tests/spoof.bash debian/xdp-filter.prerm
 }
 
 @test "make DEBUG=1 rebuilds the object, and a plain make rebuilds it back" {

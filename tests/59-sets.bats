@@ -11,19 +11,12 @@
 load helpers
 load spoof
 
-SPOOF=$B/xfspoof
-
 setup_file() {
-	make -s -C "$XF_ROOT" all "$OBJ" "$B/xfspoof" >&3
+	spoof_build
 }
 
 setup() {
-	ns_setup
-	in_ns ip route add 198.18.0.0/15 dev "$XF_A"
-	in_ns ip -6 route add fd00::/8 dev "$XF_A"
-	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null
-	on_peer ping -6 -c 1 -W 2 fd00::1 >/dev/null
-	attach_filter >/dev/null
+	spoof_setup
 }
 
 teardown() {
@@ -83,6 +76,7 @@ edges() {
 	spoof_stop "$name"
 	no_loss "$name"
 	for run in "$@"; do
+		# shellcheck disable=SC2046 # one word per source
 		while read -r s verdict; do
 			want=2
 			[[ $verdict == in ]] && want=0 && dropped=$((dropped + 2))

@@ -24,22 +24,12 @@ load helpers
 load spoof
 load mutant
 
-SPOOF=$B/xfspoof
-
 setup_file() {
-	make -s -C "$XF_ROOT" all "$OBJ" "$B/xfspoof" >&3
+	spoof_build
 }
 
 setup() {
-	ns_setup
-	# The spoofed sources are on the veth's side: a route back keeps
-	# the reverse-path filter quiet (and is where TCP's answers go).
-	in_ns ip route add 198.18.0.0/15 dev "$XF_A"
-	in_ns ip -6 route add fd00::/8 dev "$XF_A"
-	# neighbours resolved before the first timed packet
-	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null
-	on_peer ping -6 -c 1 -W 2 fd00::1 >/dev/null
-	attach_filter >/dev/null
+	spoof_setup
 }
 
 teardown() {

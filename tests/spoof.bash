@@ -2,7 +2,28 @@
 # spoof.bash - xfspoof (tests/tools/xfspoof.c) in the bats suites that
 # send from many source addresses (64-limits, 59-sets): its receiver on
 # the filtered end, its sender on the peer, and their counts. Needs
-# helpers.bash loaded first and SPOOF set to the tool.
+# helpers.bash loaded first.
+
+SPOOF=$B/xfspoof
+
+# spoof_build - setup_file's: the filter and the tool.
+spoof_build() {
+	make -s -C "$XF_ROOT" all "$OBJ" "$SPOOF" >&3
+}
+
+# spoof_setup - setup's: the test's namespaces and the filter attached,
+# ready for spoofed sources.
+spoof_setup() {
+	ns_setup
+	# The spoofed sources are on the veth's side: a route back keeps
+	# the reverse-path filter quiet (and is where TCP's answers go).
+	in_ns ip route add 198.18.0.0/15 dev "$XF_A"
+	in_ns ip -6 route add fd00::/8 dev "$XF_A"
+	# neighbours resolved before the first timed packet
+	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null
+	on_peer ping -6 -c 1 -W 2 fd00::1 >/dev/null
+	attach_filter >/dev/null
+}
 
 # spoof_recv NAME PORT [FAMILY] - xfspoof's receiver on the filtered end,
 # in the background (80 s at most), ready when this returns; its per-source

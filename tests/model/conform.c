@@ -344,6 +344,18 @@ static void flow_hints(const struct env *e, struct rset *rs)
 	}
 }
 
+/* The addresses random prefixes and sources start from: near the test
+ * networks (198.18.0.0/15, 203.0.113.0/24, 2001:db8::/32, fd00::/8). */
+static const uint8_t base4[][4] = {
+	{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
+	{ 10, 1, 2, 3 },
+};
+static const uint8_t base6[][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
+	{ 0xfd, 0x00, [15] = 2 },
+};
+
 /* rulectl's overlap rule, so a random set is one rulectl accepts. */
 static bool clash(const struct xf_rule *a, const struct xf_rule *b)
 {
@@ -361,15 +373,6 @@ static void random_prefix(struct rng *r, struct xf_rule *d)
 					 31, 32 };
 	static const uint8_t plen6[] = { 0, 8, 16, 32, 33, 48, 56, 64, 96,
 					 127, 128 };
-	static const uint8_t base4[][4] = {
-		{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
-		{ 10, 1, 2, 3 },
-	};
-	static const uint8_t base6[][16] = {
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
-		{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
-		{ 0xfd, 0x00, [15] = 2 },
-	};
 	int max, b;
 
 	memset(d->addr, 0, sizeof(d->addr));
@@ -515,15 +518,6 @@ static void random_limits(struct rng *r, struct rset *rs)
  * prefixes, inside each other's or anywhere; the host bits clear. */
 static void random_srcset(struct rng *r, struct xm_prefix *p, size_t *n)
 {
-	static const uint8_t base4[][4] = {
-		{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
-		{ 10, 1, 2, 3 },
-	};
-	static const uint8_t base6[][16] = {
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
-		{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
-		{ 0xfd, 0x00, [15] = 2 },
-	};
 	size_t want = rng_below(r, 10) ? 1 + rng_below(r, MAX_SPFX) : 0;
 	uint32_t x;
 	int max, b;
