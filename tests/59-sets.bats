@@ -10,6 +10,7 @@
 # shellcheck disable=SC2154 # bats' run sets output
 load helpers
 load spoof
+load mutant
 
 setup_file() {
 	spoof_build
@@ -148,12 +149,14 @@ any_packets() {
 	[[ $(rule list --json | jq '.[] | select(.prefix == "198.19.0.0/16") | .packets') == 2 ]]
 }
 
-@test "a set reloaded again and again under live traffic: no packet sees a mix of the two contents" {
-	# X is in both contents (a whole /24 in A, a /32 at level 2 in B): a
-	# packet that read B's level 1 with A's level 2 (none) would pass. Y
-	# is only in A: it shows that the reloads happened during the flood.
-	# Z is in neither.
-	local a b k
+# reload_flood - set live flips between two contents (A: 198.19.30.0/24
+# whole; B: 198.19.30.7 at level 2, and 198.19.40.0/24) for as long as a
+# flood from X (198.19.30.7, in both), Y (198.19.30.8, only in A) and Z
+# (198.19.31.1, in neither) lasts; receiver "live" counts them, *k is
+# the number of reloads of each content.
+reload_flood() {
+	local -n reloads=$1
+	local a b xy z
 	a=$(set_file a 198.19.30.0/24)
 	b=$(set_file b 198.19.30.7 198.19.40.0/24)
 	run -0 rule set live load "$a"
@@ -161,11 +164,11 @@ any_packets() {
 	spoof_recv live 7400
 	spoof_send live --from 198.19.30.7 --sources 2 --to 198.18.0.1 --port 7400 \
 		--rate 1500 --seconds 8 &
-	local xy=$!
+	xy=$!
 	spoof_send z --from 198.19.31.1 --to 198.18.0.1 --port 7400 --rate 300 --seconds 8 &
-	local z=$!
-	# reload while the flood lasts (not i: bats' run uses it)
-	for ((k = 0; k < 200; k++)); do
+	z=$!
+	# (not i: bats' run uses it)
+	for ((reloads = 0; reloads < 200; reloads++)); do
 		kill -0 "$xy" 2>/dev/null || break
 		run -0 rule set live load "$b"
 		run -0 rule set live load "$a"
@@ -174,11 +177,29 @@ any_packets() {
 	wait "$z"
 	spoof_stop live
 	no_loss live
-	echo "# $k reloads of each content; X $(got live 198.19.30.7), Y $(got live 198.19.30.8) of $(($(sent live sent) / 2)), Z $(got live 198.19.31.1) of $(sent z sent)" >&3
+	echo "# $reloads reloads of each content; X $(got live 198.19.30.7), Y $(got live 198.19.30.8) of $(($(sent live sent) / 2)), Z $(got live 198.19.31.1) of $(sent z sent)" >&3
+}
+
+@test "a set reloaded again and again under live traffic: no packet sees a mix of the two contents" {
+	# A packet that read B's level 1 with A's level 2 (none) would let X
+	# through; Y shows that the reloads happened during the flood.
+	local k
+	reload_flood k
 	((k >= 10))
 	[[ $(got live 198.19.30.7) == 0 ]]
 	(($(got live 198.19.30.8) > 0 && $(got live 198.19.30.8) < $(sent live sent) / 2))
 	[[ $(got live 198.19.31.1) == "$(sent z sent)" ]]
 	run -0 rule set list --json
 	[[ $(jq '.[] | select(.name == "live") | .changes' <<<"$output") == $((2 * k + 1)) ]]
+}
+
+@test "the control: a filter that reads level 2 from the other slot lets X through" {
+	[[ $XF_IMPL == c ]] || skip "a mutation of the C source"
+	local dir=$BATS_TEST_TMPDIR/mut k
+	build_mutant "$dir/slot.o" bpf_maps.h \
+		's/inner = bpf_map_lookup_elem(&xf_set4x, &slot);/slot ^= 1; inner = bpf_map_lookup_elem(\&xf_set4x, \&slot);/'
+	run -0 in_ns "$ATTACH" detach "$XF_A"
+	OBJ=$dir/slot.o attach_filter >/dev/null
+	reload_flood k
+	(($(got live 198.19.30.7) > 0))
 }
