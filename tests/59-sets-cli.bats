@@ -38,17 +38,13 @@ file() {
 }
 
 @test "set syntax: rules from @NAME in canonical form; bad names and words exit 2 without touching anything" {
-	local rule want
-	while IFS='|' read -r rule want; do
-		# shellcheck disable=SC2086 # the rule's words
-		run -0 "$B/rulectl" check-rule $rule
-		[[ $output == "$want" ]] || { echo "'$rule' -> '$output', want '$want'"; false; }
-	done <<'CASES'
+	canonical_forms <<'CASES'
 any from @drop|any from @drop
 22 tcp from @admins log|22 tcp from @admins log
 53 udp src from @resolvers.v2 limit 100/s per-source 24|53 udp src from @resolvers.v2 limit 100/s per-source 24
 6000-6100 any from @A_b-9|6000-6100 any from @A_b-9
 CASES
+	local rule want
 	while IFS='|' read -r rule want; do
 		# shellcheck disable=SC2086
 		run -2 --separate-stderr "$B/rulectl" $rule

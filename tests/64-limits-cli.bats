@@ -73,11 +73,7 @@ slot_value() {
 }
 
 @test "limit syntax: the canonical form, burst and LEN only when not the default" {
-	local rule want
-	while IFS='|' read -r rule want; do
-		run -0 "$B/rulectl" check-rule $rule
-		[[ $output == "$want" ]] || { echo "'$rule' -> '$output', want '$want'"; false; }
-	done <<'CASES'
+	canonical_forms <<'CASES'
 22 tcp limit 5/s per-source|22 tcp limit 5/s per-source
 22 tcp limit 5/s burst 5 per-source 32|22 tcp limit 5/s per-source
 53 udp limit 2000/s burst 4000|53 udp limit 2000/s burst 4000
