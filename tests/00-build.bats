@@ -50,7 +50,7 @@ setup_file() {
 	done
 	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
 	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
-		select(.name == "pinning")] | length' <<<"$output") -eq 15 ]]
+		select(.name == "pinning")] | length' <<<"$output") -eq 20 ]]
 }
 
 @test "the scripts are shellcheck clean" {
