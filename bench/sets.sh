@@ -117,7 +117,8 @@ main() {
 	command -v jq >/dev/null || die "jq is missing (scripts/deps.sh --bench)"
 
 	dir=$(mktemp -d)
-	trap 'rm -rf "$dir"' EXIT
+	TMPDIR_SETS=$dir
+	trap 'rm -rf "$TMPDIR_SETS"' EXIT
 	log "prefix files: $n4 IPv4 (mix, random /32), $n6 IPv6"
 	gen mix4 "$n4" 1 "$dir/mix4.txt"
 	gen rand4 "$n4" 2 "$dir/rand4.txt"
