@@ -123,7 +123,7 @@ own_drops() {
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	syn_nft_input) nft -j list chain inet xfbench input |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
-	set_nft) nft -j list chain netdev xfbenchset ingress |
+	set_nft) nft -t -j list chain netdev xfbenchset ingress |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	ack_nft) nft -j list chain inet xfbench prerouting |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
