@@ -9,6 +9,7 @@
 #ifndef XF_BPF_MAPS_H
 #define XF_BPF_MAPS_H
 
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>

@@ -87,7 +87,8 @@ __noinline __u32 set_rule(const struct xf_setq *q)
 
 	if (!q)
 		return 0;
-	for (__u32 i = 0; i < XF_MAX_SETS; i++) {
+	/* up to the highest set named: most rule sets name one or two */
+	for (__u32 i = 0; i < XF_MAX_SETS && q->mask >> i; i++) {
 		if (!((q->mask >> i) & 1))
 			continue;
 		if (!xf_set_has(xf_set_slot_of(i, q->setver >> i), q->family,

@@ -243,6 +243,7 @@ struct xf_config {
 	struct xf_set sets[XF_SETS];
 	__u32	serial;		/* switches of set so far (apply, rollback) */
 	__u32	confirm_pid;	/* apply --confirm: the rollback timer */
+	__u32	pad;		/* 0: confirm_by 8-aligned, no hole */
 	__u64	confirm_by;	/* ... its deadline (Unix seconds), 0: none */
 };
 

@@ -44,6 +44,7 @@ struct args {
 	struct xf_monitor_args	monitor;
 	struct xf_ruleset	rules;	/* apply's file */
 	struct xf_setcmd	setcmd;
+	struct xf_setdir	setdir;	/* apply --sets DIR */
 	bool			change;	/* MAPS_LOCK_TO_CHANGE: the words
 					 * change something */
 	bool			dry_run;
@@ -150,6 +151,10 @@ static int apply_word(struct args *a, int *i, const char **file,
 
 	if (!strcmp(w, "--dry-run")) {
 		a->dry_run = true;
+	} else if (!strcmp(w, "--sets")) {
+		if (++*i >= a->argc || a->setdir.dir)
+			return xf_diag(XF_EINPUT, NULL, "--sets needs one DIR");
+		a->setdir.dir = a->argv[*i];
 	} else if (!strcmp(w, "--check")) {
 		*check = true;
 	} else if (!strcmp(w, "--confirm")) {
@@ -163,7 +168,8 @@ static int apply_word(struct args *a, int *i, const char **file,
 		a->confirm = secs;
 	} else if (w[0] == '-' && w[1]) {
 		return xf_diag(XF_EINPUT, NULL, "unknown option '%s' (expected"
-			       " --dry-run, --confirm SECS or --check)", w);
+			       " --dry-run, --confirm SECS, --check or --sets"
+			       " DIR)", w);
 	} else if (*file) {
 		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s' (one"
 			       " FILE only)", w);
@@ -173,8 +179,9 @@ static int apply_word(struct args *a, int *i, const char **file,
 	return 0;
 }
 
-/* apply --check of a file whose rules name sets: do they exist? (The
- * only check that reads the maps.) */
+/* apply --check of a file whose rules name sets: do they exist? In DIR
+ * with --sets DIR (its files are read already), else in the maps (the
+ * only check that reads them). */
 static int check_sets(struct args *a)
 {
 	struct xf_maps m;
@@ -185,6 +192,10 @@ static int check_sets(struct args *a)
 		named |= a->rules.r[i].family == XF_FAMILY_SET;
 	if (!named)
 		return 0;
+	if (a->setdir.dir) {
+		xf_rule_set_names(a->setdir.names);
+		return xf_resolve_ruleset(&a->rules);
+	}
 	ret = xf_init();
 	if (!ret)
 		ret = xf_open_maps(&m, false);
@@ -216,7 +227,13 @@ static int parse_apply(struct args *a)
 	if (a->dry_run + check + !!a->confirm > 1)
 		return xf_diag(XF_EINPUT, NULL, "--dry-run, --check and"
 			       " --confirm go one at a time");
+	if (a->setdir.dir && (a->dry_run || a->confirm))
+		return xf_diag(XF_EINPUT, NULL, "--sets goes with a plain apply"
+			       " or --check (a dry run or a rollback would not"
+			       " cover the sets)");
 	ret = xf_read_ruleset(file, &a->rules);
+	if (!ret && a->setdir.dir)
+		ret = xf_setdir_read(a->setdir.dir, &a->setdir);
 	if (ret || !check)
 		return ret;
 	ret = check_sets(a);
@@ -381,8 +398,10 @@ static int run_policy(struct xf_maps *m, struct args *a)
 
 static int run_apply(struct xf_maps *m, struct args *a)
 {
-	int err = xf_resolve_ruleset(&a->rules);
+	int err = a->setdir.dir ? xf_setdir_load(m, &a->setdir) : 0;
 
+	if (!err)
+		err = xf_resolve_ruleset(&a->rules);
 	return err ? err : xf_apply(m, &a->rules, a->dry_run, a->confirm);
 }
 
@@ -555,11 +574,14 @@ static const struct cmd cmds[] = {
 	  "--prometheus adds every rule's counters, in\n"
 	  "the Prometheus text format",
 	  parse_stats, run_stats, MAPS_READ, false },
-	{ "apply", "FILE|- [--dry-run | --confirm SECS | --check]",
+	{ "apply", "FILE|- [--dry-run | --confirm SECS | --check]\n"
+	  "              [--sets DIR]",
 	  "make the rule set and policy FILE's, in one\n"
 	  "atomic switch; --dry-run prints the difference;\n"
 	  "--confirm rolls back after SECS unless\n"
-	  "'confirm' runs; --check only checks FILE",
+	  "'confirm' runs; --check only checks FILE;\n"
+	  "--sets loads each DIR/NAME.set as set NAME\n"
+	  "first (what the boot unit does)",
 	  parse_apply, run_apply, MAPS_LOCK, false },
 	{ "limits", "[--json]",
 	  "the limit rules and their limited packets, and\n"
@@ -770,5 +792,6 @@ int main(int argc, char **argv)
 		ret = run(c, &a);
 	xf_free_ruleset(&a.rules);
 	xf_setcmd_free(&a.setcmd);
+	xf_setdir_free(&a.setdir);
 	return ret == DONE ? 0 : xf_exit_status(ret);
 }

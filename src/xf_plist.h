@@ -52,17 +52,20 @@ int xf_plist_word(struct xf_plist *l, const char *word,
  * more than one word on a line is an error. Each bad line is reported as
  * "FILE:LINE: why" (name: how to call the file in messages, "-" for
  * standard input is "<stdin>"); returns XF_EINPUT after all of them (at
- * most 20 printed, then "... and N more"), -errno on a read error, 0. */
+ * most 20 printed, then "FILE: ... and N more bad lines"; l as it was),
+ * -errno on a read error, 0. */
 int xf_plist_read(struct xf_plist *l, FILE *f, const char *name);
 
 /* Sorts and merges l in place: the fewest prefixes covering exactly the
  * same addresses, in address order (IPv4 then IPv6). */
 void xf_plist_merge(struct xf_plist *l);
-/* out = a + b, merged; a and b merged. 0 or -ENOMEM. */
+/* out = a + b, merged; a and b merged. out is overwritten (not freed
+ * first) and is neither a nor b; on -ENOMEM it is left empty. 0 or
+ * -ENOMEM. */
 int xf_plist_union(const struct xf_plist *a, const struct xf_plist *b,
 		   struct xf_plist *out);
 /* out = a - b (a's addresses that are not in b), merged; a and b merged.
- * 0 or -ENOMEM. */
+ * out as for xf_plist_union(). 0 or -ENOMEM. */
 int xf_plist_minus(const struct xf_plist *a, const struct xf_plist *b,
 		   struct xf_plist *out);
 /* The same prefixes (both merged: the same addresses). */
@@ -79,8 +82,12 @@ struct xf_set4x_ent {
 };
 
 /* Level 1 (words: XF_SET4_WORDS __u64, all written) and level 2 (*parts,
- * malloc()ed, *nparts of them, by n24) of the merged IPv4 prefixes v4[n].
- * 0 or -ENOMEM. */
+ * malloc()ed, *nparts of them, by n24) of the merged IPv4 prefixes v4[n]
+ * (unmerged ones give the same bitmap, a little slower). A /24 whose 256
+ * addresses are all in gets its whole bit, never an entry. 0 or -ENOMEM.
+ * Touching fresh memory is most of the cost at a million prefixes: words
+ * is best on huge pages (aligned_alloc(2 MiB) and madvise(MADV_HUGEPAGE),
+ * as build/xfplist does); *parts is already. */
 int xf_set4_build(const struct xf_p4 *v4, size_t n, __u64 *words,
 		  struct xf_set4x_ent **parts, size_t *nparts);
 /* The merged IPv4 prefixes that level 1 and level 2 hold, appended to l

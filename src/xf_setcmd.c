@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xf_setcmd.c - rulectl's "set" command; see xf_setcmd.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,4 +295,90 @@ int xf_setcmd_run(struct xf_maps *m, struct xf_setcmd *c)
 	if (!err)
 		changed(m, c->name);
 	return err;
+}
+
+/* DIR/NAME.set -> NAME, or "" when the file is not a set file. */
+static void set_file_name(const char *file, char *name)
+{
+	size_t n = strlen(file);
+
+	name[0] = '\0';
+	if (n > 4 && n - 4 < XF_SET_NAME && !strcmp(file + n - 4, ".set"))
+		snprintf(name, XF_SET_NAME, "%.*s", (int)(n - 4), file);
+}
+
+/* One DIR/NAME.set into the next entry. */
+static int setdir_one(struct xf_setdir *d, const char *file, const char *name)
+{
+	char path[4096];
+	FILE *f;
+	int ret = xf_set_name_check(name, NULL);
+
+	if (ret)
+		return ret;
+	if (d->n == XF_MAX_SETS)
+		return xf_diag(XF_EINPUT, NULL, "%s: more than %d sets", d->dir,
+			       XF_MAX_SETS);
+	snprintf(path, sizeof(path), "%s/%s", d->dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return xf_diag(-errno, NULL, "%s: %s", path, strerror(errno));
+	snprintf(d->e[d->n].name, XF_SET_NAME, "%s", name);
+	snprintf(d->names[d->n].name, XF_SET_NAME, "%s", name);
+	ret = xf_plist_read(&d->e[d->n].prefixes, f, path);
+	fclose(f);
+	d->n++;
+	return ret;
+}
+
+int xf_setdir_read(const char *dir, struct xf_setdir *d)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char name[XF_SET_NAME];
+	int ret = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->dir = dir;
+	if (!dh)
+		return errno == ENOENT ? 0 : xf_diag(-errno, NULL, "%s: %s",
+						     dir, strerror(errno));
+	d->e = calloc(XF_MAX_SETS, sizeof(*d->e));
+	if (!d->e)
+		ret = -ENOMEM;
+	while (d->e && (de = readdir(dh))) {
+		set_file_name(de->d_name, name);
+		if (name[0] && setdir_one(d, de->d_name, name))
+			ret = XF_EINPUT;	/* every bad file said */
+	}
+	closedir(dh);
+	return ret;
+}
+
+int xf_setdir_load(struct xf_maps *m, struct xf_setdir *d)
+{
+	int err = 0;
+
+	for (int i = 0; !err && i < d->n; i++) {
+		struct xf_plist cur = {};
+		int k = xf_set_number(m, d->e[i].name);
+
+		xf_plist_merge(&d->e[i].prefixes);
+		if (k >= 0)
+			err = xf_set_content(m, k, &cur);
+		if (!err && (k < 0 || !xf_plist_equal(&cur, &d->e[i].prefixes)))
+			err = xf_set_replace(m, d->e[i].name, &d->e[i].prefixes,
+					     true);
+		xf_plist_free(&cur);
+	}
+	return err;
+}
+
+void xf_setdir_free(struct xf_setdir *d)
+{
+	for (int i = 0; d->e && i < d->n; i++)
+		xf_plist_free(&d->e[i].prefixes);
+	free(d->e);
+	d->e = NULL;
+	d->n = 0;
 }

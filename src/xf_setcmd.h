@@ -8,6 +8,7 @@
  *   set NAME list [--json]	its prefixes, merged
  *   set NAME save		as a file for load
  *   set NAME delete		removes it (not while a rule names it)
+ * and the directory of set files that apply --sets DIR loads first.
  */
 #ifndef XF_SETCMD_H
 #define XF_SETCMD_H
@@ -29,6 +30,28 @@ struct xf_setcmd {
 	size_t		read4, read6;	/* load: prefixes as read */
 	const char	*file;		/* load: "<stdin>" for "-" */
 };
+
+/* A directory of set files, DIR/NAME.set (apply --sets DIR): each read
+ * and checked whole before the kernel is touched. */
+struct xf_setdir_entry {
+	char		name[XF_SET_NAME];
+	struct xf_plist	prefixes;
+};
+
+struct xf_setdir {
+	const char		*dir;
+	struct xf_setdir_entry	*e;
+	int			n;
+	struct xf_sdesc		names[XF_MAX_SETS];	/* for apply --check */
+};
+
+/* Reads every DIR/NAME.set (a missing DIR holds none): 0, or XF_EINPUT
+ * after FILE:LINE messages, or -errno. */
+int xf_setdir_read(const char *dir, struct xf_setdir *d);
+/* Makes each set hold its file's prefixes (a set whose content is the
+ * same already is left alone). */
+int xf_setdir_load(struct xf_maps *m, struct xf_setdir *d);
+void xf_setdir_free(struct xf_setdir *d);
 
 /* The words after "set": 0, or XF_EINPUT after a message. */
 int xf_setcmd_parse(int argc, char **argv, struct xf_setcmd *c);

@@ -70,61 +70,82 @@ static int slot_put(struct xf_maps *m, int idx, __u32 slot, int fd)
 	return err;
 }
 
-/* Level 1 and level 2 of the merged IPv4 prefixes l, into slot. */
-static int write_v4(struct xf_maps *m, const struct xf_plist *l, __u32 slot,
-		    __u32 *partial)
+/* Level 1 of the merged IPv4 prefixes l into slot, written through the
+ * map's memory; level 2's entries in *parts (malloc()ed), *nparts. */
+static int write_v4_l1(struct xf_maps *m, const struct xf_plist *l,
+		       __u32 slot, struct xf_set4x_ent **parts, size_t *nparts)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o1, .map_flags = BPF_F_MMAPABLE);
-	LIBBPF_OPTS(bpf_map_create_opts, o2, .map_flags = BPF_F_NO_PREALLOC);
-	size_t bytes = (size_t)XF_SET4_WORDS * sizeof(__u64), nparts = 0;
-	struct xf_set4x_ent *parts = NULL;
-	__u32 *keys = NULL;
-	struct xf_set4x *vals = NULL;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
+	size_t bytes = (size_t)XF_SET4_WORDS * sizeof(__u64);
 	int fd, err;
 	void *words;
 
-	*partial = 0;
-	if (!l->n4)
-		return 0;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xf_set4_l1", sizeof(__u32),
-			    sizeof(__u64), XF_SET4_WORDS, &o1);
+			    sizeof(__u64), XF_SET4_WORDS, &o);
 	if (fd < 0)
 		return -errno;
 	words = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (words == MAP_FAILED) {
+		err = -errno;
 		close(fd);
-		return -errno;
+		return err;
 	}
-	err = xf_set4_build(l->v4, l->n4, words, &parts, &nparts);
+	err = xf_set4_build(l->v4, l->n4, words, parts, nparts);
 	munmap(words, bytes);
-	if (!err && nparts > XF_SET4X_MAX)
+	if (!err && *nparts > XF_SET4X_MAX)
 		err = -E2BIG;
-	err = err ? (close(fd), err) : slot_put(m, XF_M_SET4, slot, fd);
-	if (err || !nparts)
-		goto out;
-	*partial = nparts;
-	/* sized to the content: a hash allocates its buckets up front */
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xf_set4_l2", sizeof(__u32),
-			    sizeof(struct xf_set4x), nparts, &o2);
-	keys = malloc(SET_BATCH * sizeof(*keys));
-	vals = malloc(SET_BATCH * sizeof(*vals));
-	err = fd < 0 ? -errno : keys && vals ? 0 : -ENOMEM;
-	for (size_t i = 0; !err && i < nparts; i += SET_BATCH) {
-		__u32 n = nparts - i < SET_BATCH ? nparts - i : SET_BATCH;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return slot_put(m, XF_M_SET4, slot, fd);
+}
 
-		for (__u32 k = 0; k < n; k++) {
+/* Level 2, parts[0..n), into slot: a hash the size of its content (a
+ * hash allocates its buckets up front). */
+static int write_v4_l2(struct xf_maps *m, const struct xf_set4x_ent *parts,
+		       size_t n, __u32 slot)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	__u32 *keys = malloc(SET_BATCH * sizeof(*keys));
+	struct xf_set4x *vals = malloc(SET_BATCH * sizeof(*vals));
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xf_set4_l2", sizeof(__u32),
+				sizeof(struct xf_set4x), n, &o);
+	int err = fd < 0 ? -errno : keys && vals ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < n; i += SET_BATCH) {
+		__u32 count = n - i < SET_BATCH ? n - i : SET_BATCH;
+
+		for (__u32 k = 0; k < count; k++) {
 			keys[k] = parts[i + k].n24;
 			vals[k] = parts[i + k].bits;
 		}
-		if (bpf_map_update_batch(fd, keys, vals, &n, NULL))
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
 			err = -errno;
 	}
-	if (fd >= 0)
-		err = err ? (close(fd), err) : slot_put(m, XF_M_SET4X, slot, fd);
-out:
-	free(parts);
 	free(keys);
 	free(vals);
+	if (fd < 0)
+		return err;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return slot_put(m, XF_M_SET4X, slot, fd);
+}
+
+/* Level 1 and level 2 of the merged IPv4 prefixes l, into slot. */
+static int write_v4(struct xf_maps *m, const struct xf_plist *l, __u32 slot,
+		    __u32 *partial)
+{
+	struct xf_set4x_ent *parts = NULL;
+	size_t nparts = 0;
+	int err = l->n4 ? write_v4_l1(m, l, slot, &parts, &nparts) : 0;
+
+	if (!err && nparts)
+		err = write_v4_l2(m, parts, nparts, slot);
+	*partial = nparts;
+	free(parts);
 	return err;
 }
 
