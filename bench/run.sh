@@ -124,7 +124,8 @@ main() {
 
 	# The set rows' set: 1,000,000 IPv4 prefixes, a blocklist mix.
 	set4=$(mktemp)
-	trap 'rm -f "$set4"' EXIT
+	SET4_FILE=$set4
+	trap 'rm -f "$SET4_FILE"' EXIT
 	"$B/xf_setgen" mix4 --count 1000000 --seed 1 >"$set4"
 	if [[ $only == sets ]]; then
 		mb_args=(--sets-only)

@@ -117,7 +117,8 @@ main() {
 	command -v jq >/dev/null || die "jq is missing (scripts/deps.sh --bench)"
 
 	dir=$(mktemp -d)
-	trap 'rm -rf "$dir"' EXIT
+	TMPDIR_SETS=$dir
+	trap 'rm -rf "$TMPDIR_SETS"' EXIT
 	log "prefix files: $n4 IPv4 (mix, random /32), $n6 IPv6"
 	gen mix4 "$n4" 1 "$dir/mix4.txt"
 	gen rand4 "$n4" 2 "$dir/rand4.txt"
@@ -130,7 +131,7 @@ main() {
 		printf '\n### Source sets: load, reload, memory (rule.sh)\n\n'
 		# shellcheck disable=SC2016 # markdown backquotes
 		printf '`rule.sh set NAME load FILE` of each file into a new set, then of the same file with 1%% of its lines replaced (the reload: the whole set is rebuilt in the slots packets do not use and switched in one write), with xdp_filter attached to a veth in private namespaces; wall-clock seconds of the whole command (rulectl reads, merges, builds and writes the set). Counts and memory as `rule.sh set list --json` reports them (the set'"'"'s inner maps, as the kernel charges them).\n\n'
-		printf '| prefixes | lines in the file | IPv4 (merged) | IPv6 (merged) | load | reload, 1%% changed | memory |\n'
+		printf '| prefixes | lines in the file | IPv4 (merged, after the reload) | IPv6 (merged, after the reload) | load | reload, 1%% changed | memory, after the reload |\n'
 		printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 		timeout 600 "$ROOT/netns/private.sh" "$0" --inner "$dir" ||
 			die "the load measurement failed"
