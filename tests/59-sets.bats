@@ -12,18 +12,6 @@ load helpers
 load spoof
 load mutant
 
-setup_file() {
-	spoof_build
-}
-
-setup() {
-	spoof_setup
-}
-
-teardown() {
-	ns_teardown
-}
-
 # set_file NAME PREFIX... - a blocklist file with the prefixes, in the
 # formats people have (comments after a prefix, blank lines).
 set_file() {

@@ -24,18 +24,6 @@ load helpers
 load spoof
 load mutant
 
-setup_file() {
-	spoof_build
-}
-
-setup() {
-	spoof_setup
-}
-
-teardown() {
-	ns_teardown
-}
-
 # allowance NAME RATE BURST - what a bucket of RATE/s and BURST lets
 # through over the send window of the sender NAME: BURST + RATE * T.
 allowance() {

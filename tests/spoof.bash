@@ -1,19 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # spoof.bash - xfspoof (tests/tools/xfspoof.c) in the bats suites that
-# send from many source addresses (64-limits, 59-sets): its receiver on
-# the filtered end, its sender on the peer, and their counts. Needs
-# helpers.bash loaded first.
+# send from many source addresses (64-limits, 59-sets): their setup and
+# teardown, its receiver on the filtered end, its sender on the peer, and
+# their counts. Needs helpers.bash loaded first.
 
 SPOOF=$B/xfspoof
 
-# spoof_build - setup_file's: the filter and the tool.
-spoof_build() {
+# The suites' setup_file, setup and teardown: the filter and the tool built;
+# each test in its namespaces with the filter attached, ready for spoofed
+# sources; the namespaces gone after it.
+setup_file() {
 	make -s -C "$XF_ROOT" all "$OBJ" "$SPOOF" >&3
 }
 
-# spoof_setup - setup's: the test's namespaces and the filter attached,
-# ready for spoofed sources.
-spoof_setup() {
+setup() {
 	ns_setup
 	# The spoofed sources are on the veth's side: a route back keeps
 	# the reverse-path filter quiet (and is where TCP's answers go).
@@ -23,6 +23,10 @@ spoof_setup() {
 	on_peer ping -c 1 -W 2 198.18.0.1 >/dev/null
 	on_peer ping -6 -c 1 -W 2 fd00::1 >/dev/null
 	attach_filter >/dev/null
+}
+
+teardown() {
+	ns_teardown
 }
 
 # spoof_recv NAME PORT [FAMILY] - xfspoof's receiver on the filtered end,
