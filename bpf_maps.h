@@ -164,16 +164,18 @@ struct xf_set4_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XF_SET4_WORDS);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u64));
+	__uint(value_size, sizeof(struct xf_set4w));
 	__uint(map_flags, BPF_F_MMAPABLE);	/* user space writes it whole */
 };
 
+/* Level 2 is as long as its content (BPF_F_INNER_MAP: each inner array
+ * its own max_entries; the template's is never used). */
 struct xf_set4x_map {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XF_SET4X_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(struct xf_set4x));
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory grows with it */
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 };
 
 struct xf_set6_map {
@@ -305,6 +307,16 @@ xf_prefix_lookup(int family, const void *saddr, const struct xf_set *s,
 	return NULL;
 }
 
+/* The level 2 index of /24 n24 of a level 1 entry w whose part bit is set:
+ * w's base plus the part bits below n24's (a popcount: BPF has no such
+ * instruction, clang writes it as a few shifts and adds). */
+static __always_inline __u32 xf_set4_rank(const struct xf_set4w *w, __u32 n24)
+{
+	__u32 below = w->part & ((1U << (n24 & 31)) - 1);
+
+	return w->base + __builtin_popcount(below);
+}
+
 /* Is the source address saddr (family 4 or 6, inside the packet: checked
  * against data_end again for the verifier) in the source set whose
  * current slot is slot? IPv4: level 1, and level 2 only for a /24 that is
@@ -313,9 +325,9 @@ static __always_inline bool xf_set_has(__u32 slot, int family,
 				       const void *saddr, void *data_end)
 {
 	struct xf_set6_key k6 = { .prefixlen = 128 };
+	struct xf_set4w *word;
 	struct xf_set4x *part;
 	__u32 a, n24, w;
-	__u64 *word;
 	void *inner;
 
 	if (family == 4 && saddr + 4 <= data_end) {
@@ -327,12 +339,13 @@ static __always_inline bool xf_set_has(__u32 slot, int family,
 		word = inner ? bpf_map_lookup_elem(inner, &w) : NULL;
 		if (!word)
 			return false;			/* no IPv4 in the set */
-		if ((*word >> (n24 & 31)) & 1)
+		if ((word->whole >> (n24 & 31)) & 1)
 			return true;			/* all of the /24 */
-		if (!((*word >> (32 + (n24 & 31))) & 1))
+		if (!((word->part >> (n24 & 31)) & 1))
 			return false;			/* none of it */
+		w = xf_set4_rank(word, n24);
 		inner = bpf_map_lookup_elem(&xf_set4x, &slot);
-		part = inner ? bpf_map_lookup_elem(inner, &n24) : NULL;
+		part = inner ? bpf_map_lookup_elem(inner, &w) : NULL;
 		return part && ((part->bits[(a >> 6) & 3] >> (a & 63)) & 1);
 	}
 	if (family == 6 && saddr + 16 <= data_end) {

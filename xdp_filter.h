@@ -29,8 +29,8 @@
  *             removed with the last one (no memory while no rule uses it)
  *   xf_sets   ARRAY        XF_MAX_SETS     set number -> struct xf_sdesc (names)
  *   xf_sref   ARRAY        XF_SETS*XF_MAX_SETS set, set number -> struct xf_pfx
- *   xf_set4   ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> ARRAY of XF_SET4_WORDS __u64
- *   xf_set4x  ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> HASH __u32 -> struct xf_set4x
+ *   xf_set4   ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> ARRAY of XF_SET4_WORDS xf_set4w
+ *   xf_set4x  ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> ARRAY of struct xf_set4x
  *   xf_set6   ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> LPM_TRIE xf_set6_key -> __u8
  *             (source sets, "from @NAME": see "Source sets" below)
  *
@@ -402,18 +402,20 @@ struct xf_lsrc {
  * then frees the old ones, so a packet sees the old set or the new one.
  *
  * IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
- * is one array of XF_SET4_WORDS words, 2 bits for each /24: word n24 / 32
- * (n24 = the address in host order >> 8), bit n24 % 32 when the whole /24
- * is in the set, bit 32 + n24 % 32 when part of it is; then level 2
- * (xf_set4x) holds that /24's 256 addresses as bits: key n24, bit a & 255
- * of bits[]. IPv6 is the kernel's LPM trie (xf_set6). A slot is empty
- * while its family has nothing in the set (no memory). Rules reach a set
- * through xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
+ * is an array of XF_SET4_WORDS struct xf_set4w, each for 32 /24s: for
+ * n24 = the address in host order >> 8, entry n24 / 32, bit n24 % 32 of
+ * `whole` when all of the /24 is in the set, of `part` when part of it is;
+ * then level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the
+ * index base + the number of `part` bits below bit n24 % 32: the /24s
+ * partly in the set, in address order, with no hashing on the packet
+ * path. IPv6 is the kernel's LPM trie (xf_set6). A slot is empty while its
+ * family has nothing in the set (no memory). Rules reach a set through
+ * xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
  * as a trie entry of a prefix (its port rules are xf_pports entries). */
 #define XF_MAX_SETS	32
 #define XF_SET_NAME	32		/* a name's bytes, NUL included */
 #define XF_FAMILY_SET	1		/* xf_rule.family of "from @NAME" */
-#define XF_SET4_WORDS	(1U << 19)	/* 2^24 /24s, 32 a word */
+#define XF_SET4_WORDS	(1U << 19)	/* 2^24 /24s, 32 an entry */
 #define XF_SET4X_MAX	(1U << 21)	/* /24s partly in one set */
 #define XF_SET6_MAX	(1U << 20)	/* IPv6 prefixes in one set */
 
@@ -421,6 +423,14 @@ static inline __u32 xf_set_slot_of(__u32 number, __u32 ver)
 {
 	return number * 2 + (ver & 1);
 }
+
+/* xf_set4 value: 32 /24s of level 1. */
+struct xf_set4w {
+	__u32	whole;		/* bit i: /24 32 * entry + i all in the set */
+	__u32	part;		/* ... partly in it: level 2 has it */
+	__u32	base;		/* level 2 index of this entry's first part */
+	__u32	pad;
+};
 
 /* xf_set4x value: the addresses of one /24 in the set. */
 struct xf_set4x {

@@ -2,15 +2,15 @@
 /* xf_srcsets.c - the store's writes of source sets; see xf_srcsets.h.
  *
  * A set's content lives in the inner maps of its two slots (number * 2 +
- * version) of xf_set4 (level 1, an mmap()able ARRAY written whole),
- * xf_set4x (level 2, a HASH) and xf_set6 (an LPM trie). A change builds
+ * version) of xf_set4 (level 1) and xf_set4x (level 2), mmap()able ARRAYs
+ * written whole through their memory, and xf_set6 (an LPM trie). A change builds
  * the whole new content in fresh maps in the slots packets do not use,
  * flips the set's bit of xf_config.setver (one write: a packet reads it
  * once), waits until no packet can still be in the old slots and empties
  * them. A failure before the flip empties the new slots again: nothing
- * changed. The inner maps are made the size of their content (a hash
- * allocates its buckets for max_entries up front; the kernel compares
- * inner hashes and tries by type, sizes and flags, not max_entries).
+ * changed. Level 2 and the trie are made the size of their content (the
+ * kernel compares inner tries, and arrays with BPF_F_INNER_MAP, by type,
+ * sizes and flags, not max_entries).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -70,68 +70,77 @@ static int slot_put(struct xf_maps *m, int idx, __u32 slot, int fd)
 	return err;
 }
 
-/* Level 1 of the merged IPv4 prefixes l into slot, written through the
- * map's memory; level 2's entries in *parts (malloc()ed), *nparts. */
-static int write_v4_l1(struct xf_maps *m, const struct xf_plist *l,
-		       __u32 slot, struct xf_set4x_ent **parts, size_t *nparts)
+/* An mmap()able ARRAY of n values of vsize bytes (flags besides
+ * BPF_F_MMAPABLE), mapped writable at *mem (len bytes): its fd, or -errno. */
+static int mapped_array(const char *name, __u32 vsize, __u32 n, __u32 flags,
+			void **mem, size_t *len)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
-	size_t bytes = (size_t)XF_SET4_WORDS * sizeof(__u64);
-	int fd, err;
-	void *words;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE | flags);
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), vsize,
+				n, &o), err;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xf_set4_l1", sizeof(__u32),
-			    sizeof(__u64), XF_SET4_WORDS, &o);
 	if (fd < 0)
 		return -errno;
-	words = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (words == MAP_FAILED) {
-		err = -errno;
-		close(fd);
-		return err;
+	*len = ((size_t)vsize * n + page - 1) / page * page;
+	*mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*mem != MAP_FAILED)
+		return fd;
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Level 1 into slot, from the bitmap words (whole | part << 32): each
+ * entry with its level 2 base, the parts before it. */
+static int write_v4_l1(struct xf_maps *m, const __u64 *words, __u32 slot)
+{
+	struct xf_set4w *e;
+	__u32 base = 0;
+	size_t len;
+	int fd = mapped_array("xf_set4_l1", sizeof(*e), XF_SET4_WORDS, 0,
+			      (void **)&e, &len);
+
+	if (fd < 0)
+		return fd;
+	for (__u32 i = 0; i < XF_SET4_WORDS; i++) {
+		e[i].whole = (__u32)words[i];
+		e[i].part = words[i] >> 32;
+		e[i].base = base;
+		base += __builtin_popcount(e[i].part);
 	}
-	err = xf_set4_build(l->v4, l->n4, words, parts, nparts);
-	munmap(words, bytes);
-	if (!err && *nparts > XF_SET4X_MAX)
-		err = -E2BIG;
-	if (err) {
-		close(fd);
-		return err;
-	}
+	munmap(e, len);
 	return slot_put(m, XF_M_SET4, slot, fd);
 }
 
-/* Level 2, parts[0..n), into slot: a hash the size of its content (a
- * hash allocates its buckets up front). */
+/* Level 2, parts[0..n) in address order, into slot: an array as long as
+ * its content. */
 static int write_v4_l2(struct xf_maps *m, const struct xf_set4x_ent *parts,
 		       size_t n, __u32 slot)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
-	__u32 *keys = malloc(SET_BATCH * sizeof(*keys));
-	struct xf_set4x *vals = malloc(SET_BATCH * sizeof(*vals));
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xf_set4_l2", sizeof(__u32),
-				sizeof(struct xf_set4x), n, &o);
-	int err = fd < 0 ? -errno : keys && vals ? 0 : -ENOMEM;
+	struct xf_set4x *v;
+	size_t len;
+	int fd = mapped_array("xf_set4_l2", sizeof(*v), n, BPF_F_INNER_MAP,
+			      (void **)&v, &len);
 
-	for (size_t i = 0; !err && i < n; i += SET_BATCH) {
-		__u32 count = n - i < SET_BATCH ? n - i : SET_BATCH;
-
-		for (__u32 k = 0; k < count; k++) {
-			keys[k] = parts[i + k].n24;
-			vals[k] = parts[i + k].bits;
-		}
-		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
-			err = -errno;
-	}
-	free(keys);
-	free(vals);
 	if (fd < 0)
-		return err;
-	if (err) {
-		close(fd);
-		return err;
-	}
+		return fd;
+	for (size_t i = 0; i < n; i++)
+		v[i] = parts[i].bits;
+	munmap(v, len);
 	return slot_put(m, XF_M_SET4X, slot, fd);
+}
+
+/* The bitmap words, XF_SET4_WORDS of them, on huge pages where there are
+ * some (fresh 4 KiB pages are most of a build's time here). */
+static __u64 *words_alloc(void)
+{
+	size_t size = (size_t)XF_SET4_WORDS * sizeof(__u64);
+	__u64 *w = aligned_alloc(1UL << 21, size);
+
+	if (w)
+		madvise(w, size, MADV_HUGEPAGE);
+	return w;
 }
 
 /* Level 1 and level 2 of the merged IPv4 prefixes l, into slot. */
@@ -139,12 +148,24 @@ static int write_v4(struct xf_maps *m, const struct xf_plist *l, __u32 slot,
 		    __u32 *partial)
 {
 	struct xf_set4x_ent *parts = NULL;
+	__u64 *words;
 	size_t nparts = 0;
-	int err = l->n4 ? write_v4_l1(m, l, slot, &parts, &nparts) : 0;
+	int err;
 
+	*partial = 0;
+	if (!l->n4)
+		return 0;
+	words = words_alloc();
+	err = words ? xf_set4_build(l->v4, l->n4, words, &parts, &nparts) :
+		      -ENOMEM;
+	if (!err && nparts > XF_SET4X_MAX)
+		err = -E2BIG;
+	if (!err)
+		err = write_v4_l1(m, words, slot);
 	if (!err && nparts)
 		err = write_v4_l2(m, parts, nparts, slot);
 	*partial = nparts;
+	free(words);
 	free(parts);
 	return err;
 }
@@ -292,66 +313,66 @@ static int current_slot(const struct xf_maps *m, int number, __u32 *slot)
 	return err;
 }
 
-/* Level 2 of a slot, all of it: *parts (malloc()ed), *n. */
-static int read_parts(int fd, struct xf_set4x_ent **parts, size_t *n)
+/* Level 2's entries with their /24s, taken from level 1's part bits in
+ * order; level 1 (e) as bitmap words (whole | part << 32). */
+static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
+		      struct xf_set4x_ent **parts, size_t *n)
 {
-	__u32 *keys = malloc(SET_BATCH * sizeof(*keys)), in, out, count;
-	struct xf_set4x *vals = malloc(SET_BATCH * sizeof(*vals));
-	size_t cap = 0;
-	bool first = true, end = false;
-	int err = keys && vals ? 0 : -ENOMEM;
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	struct xf_set4x *v;
+	size_t k = 0, len;
 
-	*parts = NULL;
 	*n = 0;
-	while (!err && !end) {
-		count = SET_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
-					   vals, &count, NULL) ? -errno : 0;
-		end = err == -ENOENT;
-		if (end)
-			err = 0;
-		if (!err && *n + count > cap) {
-			void *p = realloc(*parts, (cap = (*n + count) * 2) *
-					  sizeof(**parts));
-			err = p ? 0 : -ENOMEM;
-			if (p)
-				*parts = p;
-		}
-		for (__u32 k = 0; !err && k < count; k++, (*n)++) {
-			(*parts)[*n].n24 = keys[k];
-			(*parts)[*n].bits = vals[k];
-		}
-		in = out;
-		first = false;
+	for (__u32 i = 0; i < XF_SET4_WORDS; i++) {
+		words[i] = e[i].whole | (__u64)e[i].part << 32;
+		*n += __builtin_popcount(e[i].part);
 	}
-	free(keys);
-	free(vals);
-	return err;
+	if (!*n)
+		return 0;
+	if (fd2 < 0 || bpf_obj_get_info_by_fd(fd2, &info, &ilen) ||
+	    info.max_entries < *n)
+		return -EIO;			/* level 2 lost or short */
+	len = *n * sizeof(*v);
+	v = mmap(NULL, len, PROT_READ, MAP_SHARED, fd2, 0);
+	if (v == MAP_FAILED)
+		return -errno;
+	*parts = malloc(*n * sizeof(**parts));
+	for (__u32 i = 0; *parts && i < XF_SET4_WORDS; i++)
+		for (__u32 b = 0; e[i].part >> b; b++)
+			if ((e[i].part >> b) & 1) {
+				(*parts)[k].n24 = i * 32 + b;
+				(*parts)[k].bits = v[k];
+				k++;
+			}
+	munmap(v, len);
+	return *parts ? 0 : -ENOMEM;
 }
 
 static int read_v4(const struct xf_maps *m, __u32 slot, struct xf_plist *l)
 {
-	size_t bytes = (size_t)XF_SET4_WORDS * sizeof(__u64), nparts = 0;
-	int fd1 = inner_fd(m, XF_M_SET4, slot), fd2, err = 0;
+	size_t len = (size_t)XF_SET4_WORDS * sizeof(struct xf_set4w), n = 0;
+	int fd1 = inner_fd(m, XF_M_SET4, slot), fd2, err;
 	struct xf_set4x_ent *parts = NULL;
-	void *words;
+	struct xf_set4w *e;
+	__u64 *words;
 
 	if (fd1 < 0)
 		return 0;			/* no IPv4 */
 	fd2 = inner_fd(m, XF_M_SET4X, slot);
-	if (fd2 >= 0) {
-		err = read_parts(fd2, &parts, &nparts);
+	e = mmap(NULL, len, PROT_READ, MAP_SHARED, fd1, 0);
+	words = words_alloc();
+	err = e == MAP_FAILED ? -errno : words ? 0 : -ENOMEM;
+	if (!err)
+		err = read_parts(e, fd2, words, &parts, &n);
+	if (!err)
+		err = xf_set4_read(words, parts, n, l);
+	if (e != MAP_FAILED)
+		munmap(e, len);
+	if (fd2 >= 0)
 		close(fd2);
-	}
-	words = err ? MAP_FAILED : mmap(NULL, bytes, PROT_READ, MAP_SHARED,
-					fd1, 0);
-	if (!err && words == MAP_FAILED)
-		err = -errno;
-	if (!err) {
-		err = xf_set4_read(words, parts, nparts, l);
-		munmap(words, bytes);
-	}
 	close(fd1);
+	free(words);
 	free(parts);
 	return err;
 }

@@ -450,12 +450,13 @@ xf_rt::abi_struct! {
 /// then frees the old ones, so a packet sees the old set or the new one.
 ///
 /// IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
-/// is one array of XF_SET4_WORDS words, 2 bits for each /24: word n24 / 32
-/// (n24 = the address in host order >> 8), bit n24 % 32 when the whole /24
-/// is in the set, bit 32 + n24 % 32 when part of it is; then level 2
-/// (xf_set4x) holds that /24's 256 addresses as bits: key n24, bit a & 255
-/// of bits[]. IPv6 is the kernel's LPM trie (xf_set6). A slot is empty
-/// while its family has nothing in the set (no memory). Rules reach a set
+/// is an array of XF_SET4_WORDS xf_set4w, each for 32 /24s: for n24 = the
+/// address in host order >> 8, entry n24 / 32, bit n24 % 32 of `whole`
+/// when all of the /24 is in the set, of `part` when part of it is; then
+/// level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the index
+/// base + the number of `part` bits below bit n24 % 32. IPv6 is the
+/// kernel's LPM trie (xf_set6). A slot is empty while its family has
+/// nothing in the set (no memory). Rules reach a set
 /// through xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
 /// as a trie entry of a prefix (its port rules are xf_pports entries).
 pub const XF_MAX_SETS: u32 = 32;
@@ -463,7 +464,7 @@ pub const XF_MAX_SETS: u32 = 32;
 pub const XF_SET_NAME: usize = 32;
 /// xf_rule.family of "from @NAME".
 pub const XF_FAMILY_SET: u8 = 1;
-/// 2^24 /24s, 32 a word.
+/// 2^24 /24s, 32 an entry.
 pub const XF_SET4_WORDS: u32 = 1 << 19;
 /// /24s partly in one set.
 pub const XF_SET4X_MAX: u32 = 1 << 21;
@@ -474,6 +475,19 @@ pub const XF_SET6_MAX: u32 = 1 << 20;
 #[inline(always)]
 pub const fn xf_set_slot_of(number: u32, ver: u32) -> u32 {
     number * 2 + (ver & 1)
+}
+
+xf_rt::abi_struct! {
+    /// xf_set4 value: 32 /24s of level 1.
+    pub struct xf_set4w {
+        /// Bit i: /24 32 * entry + i all in the set.
+        pub whole: u32,
+        /// ... partly in it: level 2 has it.
+        pub part: u32,
+        /// Level 2 index of this entry's first part.
+        pub base: u32,
+        pub pad: u32,
+    }
 }
 
 xf_rt::abi_struct! {
@@ -605,6 +619,7 @@ const _: () = {
     assert!(offset_of!(xf_lsrc_key, family) == 8 && offset_of!(xf_lsrc_key, pad) == 9);
     assert!(offset_of!(xf_lsrc_key, addr) == 12);
     assert!(size_of::<xf_lsrc>() == 8 && offset_of!(xf_lsrc, tat) == 0);
+    assert!(size_of::<xf_set4w>() == 16 && offset_of!(xf_set4w, base) == 8);
     assert!(size_of::<xf_set4x>() == 32 && align_of::<xf_set4x>() == 8);
     assert!(offset_of!(xf_set4x, bits) == 0);
     assert!(size_of::<xf_set6_key>() == 20 && align_of::<xf_set6_key>() == 4);

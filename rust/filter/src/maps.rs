@@ -81,17 +81,18 @@ xf_rt::xdp_map! {
     pub XF_SREF: Array<u32, xf_pfx>[XF_SETS * XF_MAX_SETS] = xf_sref as xf_sref_def;
 }
 xf_rt::xdp_map! {
-    /// IPv4 level 1 of each slot: XF_SET4_WORDS words, 2 bits a /24;
+    /// IPv4 level 1 of each slot: XF_SET4_WORDS entries of 32 /24s;
     /// mmapable, as user space writes it whole.
     pub XF_SET4: ArrayOfMaps<u32,
-        xf_set4_map: Array<u32, u64>[XF_SET4_WORDS] flags(xf_rt::BPF_F_MMAPABLE)>
+        xf_set4_map: Array<u32, xf_set4w>[XF_SET4_WORDS] flags(xf_rt::BPF_F_MMAPABLE)>
         [2 * XF_MAX_SETS] = xf_set4 as xf_set4_def;
 }
 xf_rt::xdp_map! {
-    /// IPv4 level 2 of each slot: the /24s partly in the set; memory grows
-    /// with it.
+    /// IPv4 level 2 of each slot: the /24s partly in the set, in address
+    /// order, an array as long as its content (BPF_F_INNER_MAP).
     pub XF_SET4X: ArrayOfMaps<u32,
-        xf_set4x_map: Hash<u32, xf_set4x>[XF_SET4X_MAX] flags(xf_rt::BPF_F_NO_PREALLOC)>
+        xf_set4x_map: Array<u32, xf_set4x>[1]
+            flags(xf_rt::BPF_F_INNER_MAP | xf_rt::BPF_F_MMAPABLE)>
         [2 * XF_MAX_SETS] = xf_set4x as xf_set4x_def;
 }
 xf_rt::xdp_map! {
@@ -211,13 +212,16 @@ pub fn xf_set_has(slot: u32, family: u32, addr: &[u8; 16]) -> bool {
             return false; // no IPv4 in the set
         };
         let word = word.get();
-        if (word >> (n24 & 31)) & 1 != 0 {
+        if (word.whole >> (n24 & 31)) & 1 != 0 {
             return true; // all of the /24
         }
-        if (word >> (32 + (n24 & 31))) & 1 == 0 {
+        if (word.part >> (n24 & 31)) & 1 == 0 {
             return false; // none of it
         }
-        let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&n24)) else {
+        // level 2 index: the base, plus the part bits below this /24's
+        let below = word.part & ((1u32 << (n24 & 31)) - 1);
+        let rank = word.base.wrapping_add(below.count_ones());
+        let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&rank)) else {
             return false;
         };
         let bits = field!(xf_set4x, bits).at((a >> 6) & 3); // always Some

@@ -111,6 +111,9 @@ pub mod map_kind {
 pub const BPF_F_NO_PREALLOC: usize = 1;
 /// An array map user space may mmap() (and so write whole, at once).
 pub const BPF_F_MMAPABLE: usize = 1 << 10;
+/// An inner array whose max_entries may differ from its template's
+/// (lookups through a helper call, not inlined).
+pub const BPF_F_INNER_MAP: usize = 1 << 12;
 /// `LIBBPF_PIN_BY_NAME`: libbpf (and so ip(8)) pins the map under its name.
 pub const LIBBPF_PIN_BY_NAME: usize = 1;
 /// `bpf_map_update_elem()` flags.
