@@ -44,19 +44,9 @@
 # Timings are reported, never asserted.
 set -euo pipefail
 
-readonly PROG=${0##*/}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-readonly ROOT
-# Absolute, because attach.sh reads B too (for the object and rulectl).
-B=${B:-build}
-[[ $B == /* ]] || B=$ROOT/$B
-export B
-readonly B
-# rule.sh runs build/rulectl unless told otherwise: the one built in $B
-# is the one that matches $B/xdp_filter.o's maps.
-RULECTL=${RULECTL:-$B/rulectl}
-export RULECTL
-readonly RULECTL
+# PROG, ROOT, B, RULECTL, die(), log()
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 readonly NAME=xfbench		# veth xfbencha (receiver) <-> xfbenchb (sender)
 readonly RX=${NAME}a TX=${NAME}b NS=${NAME}p
 readonly DPORT=9999
@@ -92,9 +82,6 @@ the markdown tables to PREFIX.md.
                blocklist)
 USAGE
 }
-
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 
 # ---- inside the private namespaces --------------------------------------
 
@@ -503,7 +490,8 @@ readonly AWK_MEDIAN='
 # first appearance, n[c] runs each): rx received and dr dropped a second,
 # ok received / sent, dx dropped / received, dc dropped a CPU-second, cp
 # CPU ns and sq softirq ns a packet, sh CPU share. medians() then gives
-# each configuration's median of each (mrx, mdr, ...).
+# each configuration's median of each (mrx, mdr, ...); floor_table() and
+# ratio() print what report_syn and report_set (and report_ack) share.
 # shellcheck disable=SC2016 # awk's fields, not expansions
 readonly AWK_RUNS=$AWK_MEDIAN'
 	function run(    c, k, s) {
@@ -536,6 +524,27 @@ readonly AWK_RUNS=$AWK_MEDIAN'
 			mdc[c] = runs_median(dc, c); mcp[c] = runs_median(cp, c)
 			msh[c] = runs_median(sh, c); msq[c] = runs_median(sq, c)
 		}
+	}
+	# The table of a flood with a floor: a row per configuration, its drop
+	# rate also as a multiple of the floor configuration f'"'"'s.
+	function floor_table(what, f,    i, c, floor) {
+		floor = mdc[f]
+		print "| " what " | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
+		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
+				label[c], mdc[c] / 1e6,
+				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
+				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
+		}
+	}
+	# x'"'"'s drop rate against y'"'"'s, if both dropped: fmt gets the ratio per
+	# CPU-second, the wall-clock one and "met" if the first is target or more.
+	function ratio(fmt, x, y, target) {
+		if (mdc[x] > 0 && mdc[y] > 0)
+			printf fmt, mdc[x] / mdc[y], (mdr[y] > 0 ? mdr[x] / mdr[y] : 0),
+				(mdc[x] / mdc[y] >= target ? "met" : "**not met**")
 	}'
 
 # Markdown table from the raw rows: medians per configuration.
@@ -648,11 +657,8 @@ report_ack() {
 				label[c], mdc[c] / 1e6, mcp[c], mdr[c] / 1e6,
 				msh[c], mok[c], mdx[c], src[c]
 		}
-		x = "ack_xdp_filter"; y = "ack_nft"
-		if (mdc[x] > 0 && mdc[y] > 0)
-			printf "\n**xdp_filter / nftables: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.\n",
-				mdc[x] / mdc[y], (mdr[y] > 0 ? mdr[x] / mdr[y] : 0),
-				(mdc[x] / mdc[y] >= 3 ? "met" : "**not met**")
+		ratio("\n**xdp_filter / nftables: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.\n",
+			"ack_xdp_filter", "ack_nft", 3)
 	}' "$tsv"
 	cat <<NOTES
 
@@ -685,27 +691,11 @@ report_syn() {
 	{ run() }
 	END {
 		medians()
-		floor = mdc["syn_xdp_drop"]
-		print "| what limits the SYNs | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
-		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
-				label[c], mdc[c] / 1e6,
-				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
-				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
-		}
-		x = "syn_xdp_filter"
-		if (mdc[x] > 0 && mdc["syn_nft"] > 0)
-			printf "\n**xdp_filter / nftables meter in netdev ingress: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.",
-				mdc[x] / mdc["syn_nft"],
-				(mdr["syn_nft"] > 0 ? mdr[x] / mdr["syn_nft"] : 0),
-				(mdc[x] / mdc["syn_nft"] >= 3 ? "met" : "**not met**")
-		if (mdc[x] > 0 && mdc["syn_nft_input"] > 0)
-			printf " **Against the same meter in an inet input chain: %.2fx** (wall clock: %.2fx): %s.",
-				mdc[x] / mdc["syn_nft_input"],
-				(mdr["syn_nft_input"] > 0 ? mdr[x] / mdr["syn_nft_input"] : 0),
-				(mdc[x] / mdc["syn_nft_input"] >= 3 ? "met" : "**not met**")
+		floor_table("what limits the SYNs", "syn_xdp_drop")
+		ratio("\n**xdp_filter / nftables meter in netdev ingress: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.",
+			"syn_xdp_filter", "syn_nft", 3)
+		ratio(" **Against the same meter in an inet input chain: %.2fx** (wall clock: %.2fx): %s.",
+			"syn_xdp_filter", "syn_nft_input", 3)
 		print ""
 	}' "$tsv"
 	cat <<NOTES
@@ -743,26 +733,11 @@ report_set() {
 	{ run() }
 	END {
 		medians()
-		floor = mdc["set_xdp_drop"]
-		print "| what drops the flood | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
-		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
-				label[c], mdc[c] / 1e6,
-				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
-				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
-		}
-		x = "set_xdp_filter"
-		if (mdc[x] > 0 && mdc["set_port"] > 0)
-			printf "\n**Set rule / plain port rule: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 0.9x: %s.",
-				mdc[x] / mdc["set_port"],
-				(mdr["set_port"] > 0 ? mdr[x] / mdr["set_port"] : 0),
-				(mdc[x] / mdc["set_port"] >= 0.9 ? "met" : "**not met**")
-		if (mdc[x] > 0 && mdc["set_nft"] > 0)
-			printf " **Against nftables'"'"' set in netdev ingress: %.2fx** (wall clock: %.2fx).",
-				mdc[x] / mdc["set_nft"],
-				(mdr["set_nft"] > 0 ? mdr[x] / mdr["set_nft"] : 0)
+		floor_table("what drops the flood", "set_xdp_drop")
+		ratio("\n**Set rule / plain port rule: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 0.9x: %s.",
+			"set_xdp_filter", "set_port", 0.9)
+		ratio(" **Against nftables'"'"' set in netdev ingress: %.2fx** (wall clock: %.2fx).",
+			"set_xdp_filter", "set_nft", 0)
 		print ""
 	}' "$tsv"
 	cat <<NOTES

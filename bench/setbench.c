@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "../xdp_filter.h"
+#include "../src/xf_pins.h"
 #include "../src/xf_plist.h"
 #include "../src/xf_srcsets.h"
 #include "../src/xf_store.h"
@@ -85,24 +86,6 @@ static double now_s(clockid_t clk)
 
 	clock_gettime(clk, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* A map's memory as the kernel reports it (fdinfo memlock), bytes. */
-static __u64 map_memlock(int fd)
-{
-	char path[64], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
 }
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -164,7 +147,7 @@ static int fill_trie(struct bpf_object *obj, const struct xf_plist *l,
 		if (err)
 			return -errno;
 	}
-	d->trie_mem = map_memlock(trie);
+	d->trie_mem = xf_map_memory(trie);
 	return 0;
 }
 

@@ -15,15 +15,9 @@
 # directory, removed at the end). Timings are reported, never asserted.
 set -euo pipefail
 
-readonly PROG=${0##*/}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-readonly ROOT
-B=${B:-build}
-[[ $B == /* ]] || B=$ROOT/$B
-export B
-readonly B
-RULECTL=${RULECTL:-$B/rulectl}
-export RULECTL
+# PROG, ROOT, B, RULECTL, die(), log()
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 readonly NAME=xfsets
 readonly N4=1000000 N6=250000
 
@@ -36,9 +30,6 @@ Generates the prefix files, times set lookups (xf_setbench) and set loads
   --quick   100,000 IPv4 and 25,000 IPv6 prefixes, fewer lookups and rounds
 USAGE
 }
-
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 
 # gen KIND COUNT SEED FILE: one prefix file.
 gen() { "$B/xf_setgen" "$1" --count "$2" --seed "$3" >"$4"; }
