@@ -714,7 +714,7 @@ report_set() {
 	printf '\n### Source sets: a UDP flood from %s spoofed sources, all in a %s-prefix blocklist\n\n' \
 		"$SET_SOURCES" "$nset"
 	# shellcheck disable=SC2016 # markdown backquotes, not expansions
-	printf 'The blocklist is `xf_setgen mix4` (bench/setgen.c: /32s, /24s and a few shorter prefixes, like real blocklists) with the flood'"'"'s %s sources among its %s lines as /32s: %s, %s, ... (%s apart), so each of their /24s is only partly in the set and every packet takes the set'"'"'s second level (the per-/24 bitmap in a hash). rule.sh merged it into %s prefixes; nftables holds the same merged prefixes as an interval set (loading it took %s s, once for the run). The flood is 60-byte UDP to 198.18.0.1:%s, the source rotating frame by frame (`xf_gen --sources %s --source-step %s`). Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
+	printf 'The blocklist is `xf_setgen mix4` (bench/setgen.c: /32s, /24s and a few shorter prefixes, like real blocklists) with the flood'"'"'s %s sources among its %s lines as /32s: %s, %s, ... (%s apart), so each of their /24s is only partly in the set and every packet takes the set'"'"'s second level (the per-/24 bitmap, in an array at the /24'"'"'s rank). rule.sh merged it into %s prefixes; nftables holds the same merged prefixes as an interval set (loading it took %s s, once for the run). The flood is 60-byte UDP to 198.18.0.1:%s, the source rotating frame by frame (`xf_gen --sources %s --source-step %s`). Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
 		"$SET_SOURCES" "$nset" "$SET_SRC" "${SET_SRC%.*}.$((${SET_SRC##*.} + SET_STEP))" \
 		"$SET_STEP" "$(cat "$setdir/merged_n" 2>/dev/null || echo '?')" \
 		"$(cat "$setdir/nft_load_s" 2>/dev/null || echo '?')" "$DPORT" "$SET_SOURCES" "$SET_STEP"
@@ -722,7 +722,7 @@ report_set() {
 	BEGIN {
 		label["set_xdp_drop"] = "empty `return XDP_DROP` program (the floor of this flood)"
 		label["set_port"] = "xdp_filter, native, the plain port rule `rule add " port " udp` (no set): dst tier"
-		label["set_xdp_filter"] = "xdp_filter, native, `rule set drop load FILE` and `rule add any from @drop`: full tier, set lookup (level 1 word, level 2 hash), drop"
+		label["set_xdp_filter"] = "xdp_filter, native, `rule set drop load FILE` and `rule add any from @drop`: full tier, set lookup (level 1 entry, level 2 array), drop"
 		label["set_nft"] = "nftables netdev ingress: `ip saddr @xfdrop counter drop`, xfdrop an interval set of the same prefixes"
 		src["set_xdp_drop"] = "veth xdp_drops"
 		src["set_port"] = "rule.sh stats: dropped"

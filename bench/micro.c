@@ -455,8 +455,8 @@ struct set_row {
 static const struct set_row set_rows[] = {
 	{ PI_SET_ANY, -1, K_SET_IN32, XDP_DROP,
 	  "100 port rules + `any from @drop`", "udp4 from a /32 of the set"
-	  " -> :9998", "blocked by the set: level 1 says partly, the level-2"
-	  " hash holds the address" },
+	  " -> :9998", "blocked by the set: level 1 says partly, level 2 (an"
+	  " array, at the /24's rank) holds the address" },
 	{ PI_SET_ANY, -1, K_SET_IN24, XDP_DROP,
 	  "100 port rules + `any from @drop`", "udp4 from a /24 wholly in the"
 	  " set -> :9998", "blocked by the set: level 1 alone" },
