@@ -339,7 +339,7 @@ static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 		return -errno;
 	*parts = malloc(*n * sizeof(**parts));
 	for (__u32 i = 0; *parts && i < XF_SET4_WORDS; i++)
-		for (__u32 b = 0; e[i].part >> b; b++)
+		for (__u32 b = 0; b < 32 && e[i].part >> b; b++)
 			if ((e[i].part >> b) & 1) {
 				(*parts)[k].n24 = i * 32 + b;
 				(*parts)[k].bits = v[k];
