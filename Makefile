@@ -20,7 +20,7 @@ LDLIBS     += -lbpf
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -I/usr/include/$(MULTIARCH) $(if $(DEBUG),-DXF_DEBUG)
 
-.PHONY: all help deps attach detach status demo test test-more test-tools fuzz bench clean rust check-abi conformance install uninstall deb FORCE
+.PHONY: all help deps attach detach status demo test test-more test-tools fuzz bench bench-sets clean rust check-abi conformance install uninstall deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/xdp_filter.o $(B)/rulectl $(B)/entry
@@ -38,14 +38,15 @@ $(B)/xdp_filter.o: xdp_filter.c xdp_filter.h bpf_maps.h parsing.h conntrack.h $(
 # The user-space helper (src/): the store and what it stands on are shared
 # by rulectl, entry and the test tools that write rules.
 STORE_SRCS   := src/xf_diag.c src/xf_rule.c src/xf_pins.c src/xf_store.c src/xf_sets.c src/xf_ct.c \
-		src/xf_slots.c src/xf_counts.c src/xf_limits.c src/xf_tiers.c src/xf_links.c
+		src/xf_slots.c src/xf_counts.c src/xf_limits.c src/xf_tiers.c src/xf_links.c \
+		src/xf_srcsets.c src/xf_plist.c
 STORE_HDRS   := src/xf_diag.h src/xf_rule.h src/xf_pins.h src/xf_store.h src/xf_ct.h \
 		src/xf_slots.h src/xf_counts.h src/xf_limits.h src/xf_tiers.h src/xf_links.h \
-		xdp_filter.h
-RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c \
+		src/xf_srcsets.h src/xf_plist.h xdp_filter.h
+RULECTL_SRCS := src/rulectl.c src/xf_ruleset.c src/xf_apply.c src/xf_show.c src/xf_setcmd.c \
 		src/xf_monitor.c $(STORE_SRCS)
 RULECTL_DEPS := $(RULECTL_SRCS) $(STORE_HDRS) src/xf_ruleset.h src/xf_apply.h \
-		src/xf_show.h src/xf_monitor.h VERSION
+		src/xf_show.h src/xf_monitor.h src/xf_setcmd.h VERSION
 
 $(B)/rulectl: $(RULECTL_DEPS) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RULECTL_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)
@@ -86,7 +87,7 @@ $(B)/two_progs.o: tests/two_progs.c xdp_filter.c xdp_filter.h bpf_maps.h \
 # UndefinedBehaviorSanitizer for the fuzzer (tests/67-abuse.bats).
 TEST_TOOLS := $(B)/sequdp $(B)/xfspoof $(B)/xfstate $(B)/argvfuzz $(B)/asan/rulectl \
 	      $(B)/xf_verdict $(B)/xf_conform $(B)/vlan_tc.o $(B)/entry \
-	      $(B)/two_progs.o
+	      $(B)/two_progs.o $(B)/xfplist
 test-tools: $(TEST_TOOLS)
 ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
@@ -98,6 +99,12 @@ $(B)/sequdp: tests/tools/sequdp.c | $(B)
 # (tests/64-limits.bats).
 $(B)/xfspoof: tests/tools/xfspoof.c $(FRAME_SRCS) tests/lib/frame.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfspoof.c $(FRAME_SRCS) -o $@ $(LDFLAGS)
+
+# The prefix-list library against Python's ipaddress (tests/61-plist.bats).
+$(B)/xfplist: tests/tools/xfplist.c src/xf_plist.c src/xf_diag.c src/xf_plist.h \
+		src/xf_diag.h xdp_filter.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) tests/tools/xfplist.c src/xf_plist.c src/xf_diag.c \
+		-o $@ $(LDFLAGS)
 
 XF_STATE := tests/tools/xf_state.c $(STORE_SRCS)
 $(B)/xfstate: tests/tools/xfstate.c $(XF_STATE) tests/tools/xf_state.h $(STORE_HDRS) | $(B)
@@ -193,6 +200,11 @@ fuzz: deps
 bench:
 	scripts/deps.sh --bench
 	bench/run.sh $(if $(QUICK),--quick)
+
+# The source-set benchmarks alone (sets.md, micro.md, e2e-sets.md).
+bench-sets:
+	scripts/deps.sh --bench
+	bench/run.sh --only sets $(if $(QUICK),--quick)
 
 install: $(B)/xdp_filter.o $(B)/rulectl
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" B="$(B)" scripts/install.sh

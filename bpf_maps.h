@@ -9,6 +9,7 @@
 #ifndef XF_BPF_MAPS_H
 #define XF_BPF_MAPS_H
 
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -139,6 +140,76 @@ struct {
 	__array(values, struct xf_lsrc_map);
 } xf_lsrc SEC(".maps");
 
+/* Source sets (xdp_filter.h, "Source sets"): each set's record, the rules
+ * of each rule set that name it, and its content in the inner maps user
+ * space creates and swaps in (the templates give their shapes only; every
+ * slot starts empty). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct xf_sdesc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_sets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_SETS * XF_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct xf_pfx);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xf_sref SEC(".maps");
+
+struct xf_set4_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XF_SET4_WORDS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xf_set4w));
+	__uint(map_flags, BPF_F_MMAPABLE);	/* user space writes it whole */
+};
+
+/* Level 2 is as long as its content (BPF_F_INNER_MAP: each inner array
+ * its own max_entries; the template's is never used). */
+struct xf_set4x_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xf_set4x));
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+};
+
+struct xf_set6_map {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XF_SET6_MAX);
+	__uint(key_size, sizeof(struct xf_set6_key));
+	__uint(value_size, sizeof(__u8));
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2 * XF_MAX_SETS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xf_set4_map);
+} xf_set4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2 * XF_MAX_SETS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xf_set4x_map);
+} xf_set4x SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2 * XF_MAX_SETS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xf_set6_map);
+} xf_set6 SEC(".maps");
+
 /* The feature tiers: slot 0 is the one every interface's xdp_filter
  * tail-calls (none: xdp_filter runs the full filter itself). */
 struct {
@@ -234,6 +305,55 @@ xf_prefix_lookup(int family, const void *saddr, const struct xf_set *s,
 		return bpf_map_lookup_elem(&xf_pfx6, &key6);
 	}
 	return NULL;
+}
+
+/* The level 2 index of /24 n24 of a level 1 entry w whose part bit is set:
+ * w's base plus the part bits below n24's (a popcount: BPF has no such
+ * instruction, clang writes it as a few shifts and adds). */
+static __always_inline __u32 xf_set4_rank(const struct xf_set4w *w, __u32 n24)
+{
+	__u32 below = w->part & ((1U << (n24 & 31)) - 1);
+
+	return w->base + __builtin_popcount(below);
+}
+
+/* Is the source address saddr (family 4 or 6, inside the packet: checked
+ * against data_end again for the verifier) in the source set whose
+ * current slot is slot? IPv4: level 1, and level 2 only for a /24 that is
+ * partly in the set; IPv6: the set's trie. */
+static __always_inline bool xf_set_has(__u32 slot, int family,
+				       const void *saddr, void *data_end)
+{
+	struct xf_set6_key k6 = { .prefixlen = 128 };
+	struct xf_set4w *word;
+	struct xf_set4x *part;
+	__u32 a, n24, w;
+	void *inner;
+
+	if (family == 4 && saddr + 4 <= data_end) {
+		__builtin_memcpy(&a, saddr, 4);
+		a = bpf_ntohl(a);
+		n24 = a >> 8;
+		w = n24 >> 5;
+		inner = bpf_map_lookup_elem(&xf_set4, &slot);
+		word = inner ? bpf_map_lookup_elem(inner, &w) : NULL;
+		if (!word)
+			return false;			/* no IPv4 in the set */
+		if ((word->whole >> (n24 & 31)) & 1)
+			return true;			/* all of the /24 */
+		if (!((word->part >> (n24 & 31)) & 1))
+			return false;			/* none of it */
+		w = xf_set4_rank(word, n24);
+		inner = bpf_map_lookup_elem(&xf_set4x, &slot);
+		part = inner ? bpf_map_lookup_elem(inner, &w) : NULL;
+		return part && ((part->bits[(a >> 6) & 3] >> (a & 63)) & 1);
+	}
+	if (family == 6 && saddr + 16 <= data_end) {
+		__builtin_memcpy(k6.addr, saddr, 16);
+		inner = bpf_map_lookup_elem(&xf_set6, &slot);
+		return inner && bpf_map_lookup_elem(inner, &k6);
+	}
+	return false;
 }
 
 #endif /* XF_BPF_MAPS_H */

@@ -61,6 +61,79 @@ static __always_inline __u32 prefix_rule(const struct xf_pkt *pkt, bool ports,
 	return id;
 }
 
+/* What set_rule() needs of a packet, copied out of it: a global function
+ * takes no packet pointers. */
+struct xf_setq {
+	__u8	addr[16];	/* the source, network order; IPv4 in the first 4 */
+	__u32	family;		/* 4 or 6 */
+	__u32	ports;		/* 1: TCP/UDP with ports parsed */
+	__u32	pidx;		/* XF_P_TCP or XF_P_UDP */
+	__u32	set;		/* the rule set */
+	__u32	mask;		/* its setmask */
+	__u32	setver;		/* xf_config.setver */
+	__be16	dport;
+	__be16	sport;
+};
+
+/* Rule id of the source sets that match the packet q, or 0: the sets its
+ * rule set's rules name (mask), in the order of their numbers; the first
+ * set that holds the source and has a rule for the packet (all of it, or
+ * its port) decides. A global function: the verifier checks its loop once,
+ * not once for each way the caller reaches it. */
+__noinline __u32 set_rule(const struct xf_setq *q)
+{
+	__u32 key, id;
+	struct xf_pfx *ref;
+
+	if (!q)
+		return 0;
+	/* up to the highest set named: most rule sets name one or two */
+	for (__u32 i = 0; i < XF_MAX_SETS && q->mask >> i; i++) {
+		if (!((q->mask >> i) & 1))
+			continue;
+		if (!xf_set_has(xf_set_slot_of(i, q->setver >> i), q->family,
+				q->addr, (void *)q->addr + sizeof(q->addr)))
+			continue;
+		key = (q->set & 1) * XF_MAX_SETS + i;
+		ref = bpf_map_lookup_elem(&xf_sref, &key);
+		if (!ref)
+			continue;
+		if (ref->any_id)
+			return ref->any_id;
+		if (!q->ports)
+			continue;
+		id = xf_prefix_port_rule(ref->prefix_id, q->set & 1,
+					 XF_DIR_DST, q->pidx & 1, q->dport);
+		if (!id)
+			id = xf_prefix_port_rule(ref->prefix_id, q->set & 1,
+						 XF_DIR_SRC, q->pidx & 1,
+						 q->sport);
+		if (id)
+			return id;
+	}
+	return 0;
+}
+
+/* The source sets' rule for the packet (set_rule()), or 0. */
+static __always_inline __u32 source_set_rule(const struct xf_pkt *pkt,
+					     bool ports, __u32 pidx,
+					     const struct xf_set *s, __u32 set,
+					     __u32 setver, void *data_end)
+{
+	struct xf_setq q = { .family = pkt->family, .ports = ports,
+			     .pidx = pidx, .set = set, .mask = s->setmask,
+			     .setver = setver, .dport = pkt->dport,
+			     .sport = pkt->sport };
+
+	if (pkt->family == 4 && pkt->saddr + 4 <= data_end)
+		__builtin_memcpy(q.addr, pkt->saddr, 4);
+	else if (pkt->family == 6 && pkt->saddr + 16 <= data_end)
+		__builtin_memcpy(q.addr, pkt->saddr, 16);
+	else
+		return 0;
+	return set_rule(&q);
+}
+
 /* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
 static __always_inline bool allow_unlisted(const struct xf_pkt *pkt,
 					   const struct xf_set *s)
@@ -395,7 +468,12 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 	s = &cfg->sets[set];
 
 	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
-	id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, s, set, data_end);
+	if (s->setmask)				/* most rule sets have none */
+		id = source_set_rule(&pkt, reason == XF_R_PASSED, pidx, s,
+				     set, cfg->setver, data_end);
+	if (!id)
+		id = prefix_rule(&pkt, reason == XF_R_PASSED, pidx, s, set,
+				 data_end);
 	if (!id && reason == XF_R_PASSED) {
 		id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
 		if (!id && s->nsrc)		/* most rule sets have none */

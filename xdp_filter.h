@@ -27,6 +27,12 @@
  *             LRU_HASH of XF_LSRC_ENTRIES, struct xf_lsrc_key -> struct xf_lsrc,
  *             created by user space with the first per-source rule and
  *             removed with the last one (no memory while no rule uses it)
+ *   xf_sets   ARRAY        XF_MAX_SETS     set number -> struct xf_sdesc (names)
+ *   xf_sref   ARRAY        XF_SETS*XF_MAX_SETS set, set number -> struct xf_pfx
+ *   xf_set4   ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> ARRAY of XF_SET4_WORDS xf_set4w
+ *   xf_set4x  ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> ARRAY of struct xf_set4x
+ *   xf_set6   ARRAY_OF_MAPS 2*XF_MAX_SETS  slot -> LPM_TRIE xf_set6_key -> __u8
+ *             (source sets, "from @NAME": see "Source sets" below)
  *
  * Two rule sets (XF_SETS) live side by side: xf_config.set says which one
  * packets use, and each packet reads it once. `apply` writes a whole new
@@ -52,7 +58,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	7
+#define XF_ABI_VERSION	8
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -69,6 +75,11 @@
 #define XF_MAP_LIMIT	"xf_limit"
 #define XF_MAP_RLIMITED	"xf_rlimited"
 #define XF_MAP_LSRC	"xf_lsrc"
+#define XF_MAP_SETS	"xf_sets"
+#define XF_MAP_SREF	"xf_sref"
+#define XF_MAP_SET4	"xf_set4"
+#define XF_MAP_SET4X	"xf_set4x"
+#define XF_MAP_SET6	"xf_set6"
 
 /* Protocol index of a port slot. */
 enum xf_proto {
@@ -218,6 +229,8 @@ struct xf_set {
 	__u32	nprefix4;	/* the set's prefixes in xf_pfx4: 0 skips it */
 	__u32	nprefix6;
 	__u32	nsrc;		/* source-port rules in xf_ports: 0 skips them */
+	__u32	setmask;	/* bit i: rules "from @NAME" of set number i;
+				 * 0 skips the source sets */
 };
 
 /* xf_config value (key 0). Written only by user space, under its lock.
@@ -225,9 +238,12 @@ struct xf_set {
 struct xf_config {
 	__u32	abi;		/* XF_ABI_VERSION once attached */
 	__u32	set;		/* the rule set packets use: 0 or 1 */
+	__u32	setver;		/* bit i: which of source set i's two slots
+				 * packets use (xf_set_slot_of()) */
 	struct xf_set sets[XF_SETS];
 	__u32	serial;		/* switches of set so far (apply, rollback) */
 	__u32	confirm_pid;	/* apply --confirm: the rollback timer */
+	__u32	pad;		/* 0: confirm_by 8-aligned, no hole */
 	__u64	confirm_by;	/* ... its deadline (Unix seconds), 0: none */
 };
 
@@ -267,6 +283,7 @@ enum xf_tier {
 #define XF_USES_ALLOW	(1U << 3)	/* the allow policy */
 #define XF_USES_STATE	(1U << 4)	/* ... stateful */
 #define XF_USES_LIMIT	(1U << 5)	/* rules with limit */
+#define XF_USES_SET	(1U << 6)	/* rules from a source set */
 
 #define XF_TIER_USES	{ 0, XF_USES_SRC, ~XF_USES_STATE, ~0U }
 #define XF_TIER_NAMES	{ "dst", "ports", "full", "state" }
@@ -307,7 +324,8 @@ struct xf_rule {
 	__u8	sets;		/* XF_SET_BIT()s of the rule sets holding it */
 	__u8	protos;		/* XF_PM_*; both for "any" */
 	__u8	dir;		/* enum xf_dir */
-	__u8	family;		/* 0: no prefix, 4 or 6 */
+	__u8	family;		/* 0: no prefix, 4 or 6, or XF_FAMILY_SET:
+				 * "from @NAME", the set number in addr[0] */
 	__u8	prefixlen;
 	__u8	anyport;	/* 1: "any from PREFIX" */
 	__u16	port_lo;	/* host order, inclusive */
@@ -373,6 +391,68 @@ struct xf_lsrc_key {
 
 struct xf_lsrc {
 	__u64	tat;		/* as xf_limit.tat */
+};
+
+/* Source sets (DESIGN.md "Source sets"): named sets of IPv4 and IPv6
+ * prefixes that rules name with "from @NAME". A set has a number (0 ..
+ * XF_MAX_SETS - 1; its record in xf_sets) and two slots in each of
+ * xf_set4, xf_set4x and xf_set6, number * 2 + version: packets use the
+ * version that bit `number` of xf_config.setver names, and user space
+ * builds a new content in the other slots, flips that bit (one write) and
+ * then frees the old ones, so a packet sees the old set or the new one.
+ *
+ * IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
+ * is an array of XF_SET4_WORDS struct xf_set4w, each for 32 /24s: for
+ * n24 = the address in host order >> 8, entry n24 / 32, bit n24 % 32 of
+ * `whole` when all of the /24 is in the set, of `part` when part of it is;
+ * then level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the
+ * index base + the number of `part` bits below bit n24 % 32: the /24s
+ * partly in the set, in address order, with no hashing on the packet
+ * path. IPv6 is the kernel's LPM trie (xf_set6). A slot is empty while its
+ * family has nothing in the set (no memory). Rules reach a set through
+ * xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
+ * as a trie entry of a prefix (its port rules are xf_pports entries). */
+#define XF_MAX_SETS	32
+#define XF_SET_NAME	32		/* a name's bytes, NUL included */
+#define XF_FAMILY_SET	1		/* xf_rule.family of "from @NAME" */
+#define XF_SET4_WORDS	(1U << 19)	/* 2^24 /24s, 32 an entry */
+#define XF_SET4X_MAX	(1U << 21)	/* /24s partly in one set */
+#define XF_SET6_MAX	(1U << 20)	/* IPv6 prefixes in one set */
+
+static inline __u32 xf_set_slot_of(__u32 number, __u32 ver)
+{
+	return number * 2 + (ver & 1);
+}
+
+/* xf_set4 value: 32 /24s of level 1. */
+struct xf_set4w {
+	__u32	whole;		/* bit i: /24 32 * entry + i all in the set */
+	__u32	part;		/* ... partly in it: level 2 has it */
+	__u32	base;		/* level 2 index of this entry's first part */
+	__u32	pad;
+};
+
+/* xf_set4x value: the addresses of one /24 in the set. */
+struct xf_set4x {
+	__u64	bits[4];	/* bit (a & 255) % 64 of bits[(a & 255) / 64] */
+};
+
+/* xf_set6 key (value: __u8 1). */
+struct xf_set6_key {
+	__u32	prefixlen;
+	__u8	addr[16];	/* network order */
+};
+
+/* xf_sets value: user space's record of a set; the program never reads it.
+ * A number whose name is "" is free. */
+struct xf_sdesc {
+	char	name[XF_SET_NAME];
+	__u32	n4;		/* IPv4 prefixes, merged (as set NAME list
+				 * prints them) */
+	__u32	n6;
+	__u32	partial4;	/* level-2 entries: /24s partly in the set */
+	__u32	changes;	/* loads, adds and dels so far */
+	__u64	changed;	/* Unix seconds of the last one */
 };
 
 /* xf_rlog value: a logged rule's token bucket. rate is written by user

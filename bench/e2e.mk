@@ -15,3 +15,15 @@ $(B)/xf_gen: bench/gen.c tests/lib/frame.c tests/lib/frame.h bench/libbpf_last.h
 # The TCP throughput of one flow, through the filter and without it.
 $(B)/xf_tput: bench/tput.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) bench/tput.c -o $@ $(LDFLAGS)
+
+# The source-set benchmarks (bench/sets.sh): the prefix files' generator,
+# the lookup loops (ours against a kernel LPM trie) and their driver.
+$(B)/xf_setgen: bench/setgen.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+$(B)/bench_setlookup.o: bench/setlookup.c bpf_maps.h xdp_filter.h $(B)/bpf.flags | $(B)
+	$(CLANG) -target bpf $(BPF_CFLAGS) -c $< -o $@
+
+XF_SETBENCH_SRCS := bench/setbench.c $(LOAD_SRCS) $(STORE_SRCS)
+$(B)/xf_setbench: $(XF_SETBENCH_SRCS) $(TESTLIB_HDRS) $(STORE_HDRS) src/xf_plist.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XF_SETBENCH_SRCS) -o $@ $(LDFLAGS) $(LDLIBS)

@@ -21,6 +21,15 @@
 # the equivalent nftables meter, in a netdev ingress chain (nftables'
 # earliest hook) and in an inet input chain (where such a rule usually
 # lives); an empty XDP_DROP program under the same flood is its floor.
+# Source sets, in the same run: a UDP flood from SET_SOURCES spoofed
+# addresses (xf_gen --sources, every other address, so each /24 is only
+# partly in the set), all of them in a 1,000,000-prefix blocklist
+# (xf_setgen mix4), dropped by xdp_filter's `any from @drop` (the set
+# loaded with rule.sh set drop load), by a plain port rule (`9999 udp`, no
+# set), and by nftables' interval set of the same prefixes (`ip saddr
+# @xfdrop drop`, netdev ingress; the set is loaded once for the whole run:
+# nft takes minutes for a million intervals); an empty XDP_DROP program
+# under the same flood is its floor. --sets runs only these.
 #
 # Isolation: the measurement runs in its own network and mount namespaces
 # (unshare -nm, private propagation) with a fresh sysfs, bpffs and
@@ -35,19 +44,9 @@
 # Timings are reported, never asserted.
 set -euo pipefail
 
-readonly PROG=${0##*/}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-readonly ROOT
-# Absolute, because attach.sh reads B too (for the object and rulectl).
-B=${B:-build}
-[[ $B == /* ]] || B=$ROOT/$B
-export B
-readonly B
-# rule.sh runs build/rulectl unless told otherwise: the one built in $B
-# is the one that matches $B/xdp_filter.o's maps.
-RULECTL=${RULECTL:-$B/rulectl}
-export RULECTL
-readonly RULECTL
+# PROG, ROOT, B, RULECTL, die(), log()
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 readonly NAME=xfbench		# veth xfbencha (receiver) <-> xfbenchb (sender)
 readonly RX=${NAME}a TX=${NAME}b NS=${NAME}p
 readonly DPORT=9999
@@ -58,9 +57,14 @@ readonly ACK_DPORT=8080
 readonly TPUT_PORT=5201
 # The rate-limit section: the flood's sources (198.19.0.1 on) and port.
 readonly SYN_SOURCES=1000 SYN_SRC=198.19.0.1 SYN_DPORT=22
-readonly CONFIGS=(none xdp_drop xdp_filter xdp_filter_full xdpf_udp xdpf_all nft iptables
+# The source-set section: the flood's sources (SET_SRC, every SET_STEP-th
+# address on), and the blocklist's size (the flood's sources among them).
+readonly SET_SOURCES=4000 SET_STEP=2 SET_SRC=198.19.0.1 SET_PREFIXES=1000000
+readonly SET_CONFIGS=(set_xdp_drop set_port set_xdp_filter set_nft)
+CONFIGS=(none xdp_drop xdp_filter xdp_filter_full xdpf_udp xdpf_all nft iptables
 	ack_xdp_filter ack_nft syn_xdp_drop syn_xdp_filter syn_nft syn_nft_input
-	tput_none tput_ct tput_xdp_pass tput_xdp_filter tput_xdp_filter_generic)
+	tput_none tput_ct tput_xdp_pass tput_xdp_filter tput_xdp_filter_generic
+	"${SET_CONFIGS[@]}")
 
 usage() {
 	cat <<USAGE
@@ -74,11 +78,10 @@ the markdown tables to PREFIX.md.
   --seconds S  generator run length (default 2)
   --cpu N      CPU the generator (and so the receiver's NAPI) runs on
                (default: the last one)
+  --sets       only the source-set rows (with --quick: a 100,000-prefix
+               blocklist)
 USAGE
 }
-
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 
 # ---- inside the private namespaces --------------------------------------
 
@@ -98,8 +101,8 @@ udp_noports() {
 own_drops() {
 	case $1 in
 	none) udp_noports ;;
-	xdp_drop | xdpf_udp | xdpf_all | syn_xdp_drop) xdp_drops ;;
-	xdp_filter | xdp_filter_full)
+	xdp_drop | xdpf_udp | xdpf_all | syn_xdp_drop | set_xdp_drop) xdp_drops ;;
+	xdp_filter | xdp_filter_full | set_port | set_xdp_filter)
 		"$ROOT/scripts/rule.sh" stats --json | jq '.dropped.packets' ;;
 	ack_xdp_filter) reason state ;;
 	syn_xdp_filter) reason limited ;;
@@ -107,6 +110,10 @@ own_drops() {
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	syn_nft_input) nft -j list chain inet xfbench input |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
+	# Every nft command reads the million intervals of the set first
+	# (~40 s), even for one counter: the packets received less those
+	# that got through to UDP (no socket: NoPorts) are the rule's.
+	set_nft) echo $(($(rx_packets) - $(udp_noports))) ;;
 	ack_nft) nft -j list chain inet xfbench prerouting |
 		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0' ;;
 	iptables) iptables -t raw -L PREROUTING -v -x -n |
@@ -207,6 +214,47 @@ nft_meter_rule() {
 		"$SYN_DPORT"
 }
 
+# xdp_filter dropping every source of set drop (the blocklist, loaded by
+# rule.sh as an operator would); measure nothing unless the set and the
+# rule are there.
+set_up() {
+	"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
+	"$ROOT/scripts/rule.sh" set drop load "$SETDIR/drop.txt" >/dev/null
+	"$ROOT/scripts/rule.sh" add any from @drop
+	"$ROOT/scripts/rule.sh" save | grep -qx 'any from @drop' ||
+		die "rule.sh save does not show the rule 'any from @drop' after adding it"
+	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == full ]] ||
+		die "xdp_filter runs another tier than full with a set rule"
+}
+
+# The same blocklist as nftables holds it: an interval set (the merged
+# prefixes, as rule.sh set drop list prints them: nftables refuses
+# overlapping intervals) in a table of its own that stays for the whole
+# run; set_nft adds and removes only the chain. Shuffled (a fixed order):
+# nftables loads sorted intervals far more slowly.
+nft_set_load() {
+	local t0 t1
+
+	"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
+	"$ROOT/scripts/rule.sh" set drop load "$SETDIR/drop.txt" >/dev/null
+	"$ROOT/scripts/rule.sh" set drop list >"$WORK/merged.txt"
+	"$ROOT/scripts/attach.sh" detach "$RX" >/dev/null
+	{
+		printf 'table netdev xfbenchset {\n\tset xfdrop {\n'
+		printf '\t\ttype ipv4_addr; flags interval;\n\t\telements = {\n'
+		shuf --random-source="$SETDIR/drop.txt" "$WORK/merged.txt" |
+			sed 's/$/,/'
+		printf '\t\t}\n\t}\n}\n'
+	} >"$WORK/drop.nft"
+	log "nftables: loading $(wc -l <"$WORK/merged.txt") intervals (once)"
+	t0=$(date +%s)
+	nft -f "$WORK/drop.nft"
+	t1=$(date +%s)
+	log "nftables: set loaded in $((t1 - t0)) s"
+	printf '%s\n' "$((t1 - t0))" >"$SETDIR/nft_load_s"
+	wc -l <"$WORK/merged.txt" >"$SETDIR/merged_n"
+}
+
 # Connection tracking on and nothing else: the table rulectl adds for the
 # stateful policy (src/xf_ct.c), a chain no packet runs.
 ct_on() {
@@ -268,6 +316,22 @@ config_up() {
 	tput_none) ;;
 	tput_ct) ct_on ;;
 	tput_xdp_pass) ip link set dev "$RX" xdpdrv obj "$B/bench_empty.o" sec xdp ;;
+	set_xdp_drop) ip link set dev "$RX" xdpdrv obj "$B/bench_drop.o" sec xdp ;;
+	set_port)
+		"$ROOT/scripts/attach.sh" attach "$RX" native >/dev/null
+		"$ROOT/scripts/rule.sh" add "$DPORT" udp
+		;;
+	set_xdp_filter) set_up ;;
+	set_nft)
+		nft -f - <<-NFT
+			table netdev xfbenchset {
+				chain ingress {
+					type filter hook ingress device "$RX" priority 0;
+					ip saddr @xfdrop counter drop
+				}
+			}
+		NFT
+		;;
 	esac
 }
 
@@ -275,8 +339,10 @@ config_down() {
 	case $1 in
 	none) ;;
 	xdp_drop) ip link set dev "$RX" xdpdrv off ;;
-	xdp_filter | xdp_filter_full | syn_xdp_filter)
+	xdp_filter | xdp_filter_full | syn_xdp_filter | set_port | set_xdp_filter)
 		"$ROOT/scripts/attach.sh" detach "$RX" >/dev/null ;;
+	set_xdp_drop) ip link set dev "$RX" xdpdrv off ;;
+	set_nft) nft delete chain netdev xfbenchset ingress ;;
 	xdpf_udp | xdpf_all) xdp-filter unload "$RX" >/dev/null ;;
 	nft | syn_nft) nft delete table netdev xfbench ;;
 	syn_nft_input) nft delete table inet xfbench ;;
@@ -305,6 +371,8 @@ measure() {
 	[[ $cfg == ack_* ]] && what=(--src 198.18.0.2 --ack --dport "$ACK_DPORT")
 	[[ $cfg == syn_* ]] &&
 		what=(--src "$SYN_SRC" --sources "$SYN_SOURCES" --syn --dport "$SYN_DPORT")
+	[[ $cfg == set_* ]] &&
+		what=(--src "$SET_SRC" --sources "$SET_SOURCES" --source-step "$SET_STEP" --dport "$DPORT")
 	mac=$(cat "/sys/class/net/$RX/address")
 	rx0=$(rx_packets); d0=$(own_drops "$cfg"); x0=$(xdp_drops)
 	[[ $cfg == ack_nft ]] && i0=$(ct_invalid)
@@ -366,7 +434,11 @@ measure_tput() {
 }
 
 inner() {
-	local reps=$1 secs=$2 cpu=$3 tput_tsv=$4 rep i n=${#CONFIGS[@]} cfg
+	local reps=$1 secs=$2 cpu=$3 tput_tsv=$4 rep i n cfg
+
+	SETDIR=$5
+	[[ $6 == 1 ]] && CONFIGS=("${SET_CONFIGS[@]}")
+	n=${#CONFIGS[@]}
 
 	"$ROOT/netns/topo.sh" up "$NAME" 0
 	# veth delivers redirected (XDP_TX) frames only through its NAPI,
@@ -383,6 +455,7 @@ inner() {
 	trap 'rm -rf "$WORK"' EXIT
 	printf 'rep\tconfig\tsent\tns\trx\tdropped\txdp_drops\tcpu_ns\twait_ns\tsoftirq_ticks\tbusy_ticks\tclk_tck\n'
 	printf 'rep\tconfig\tbytes\tns\trecv_cpu_ns\ttracked\tdropped\n' >"$tput_tsv"
+	nft_set_load >&2
 	for ((rep = 1; rep <= reps; rep++)); do
 		for ((i = 0; i < n; i++)); do
 			# Rotate the order each repetition: no configuration
@@ -417,7 +490,8 @@ readonly AWK_MEDIAN='
 # first appearance, n[c] runs each): rx received and dr dropped a second,
 # ok received / sent, dx dropped / received, dc dropped a CPU-second, cp
 # CPU ns and sq softirq ns a packet, sh CPU share. medians() then gives
-# each configuration's median of each (mrx, mdr, ...).
+# each configuration's median of each (mrx, mdr, ...); floor_table() and
+# ratio() print what report_syn and report_set (and report_ack) share.
 # shellcheck disable=SC2016 # awk's fields, not expansions
 readonly AWK_RUNS=$AWK_MEDIAN'
 	function run(    c, k, s) {
@@ -450,6 +524,27 @@ readonly AWK_RUNS=$AWK_MEDIAN'
 			mdc[c] = runs_median(dc, c); mcp[c] = runs_median(cp, c)
 			msh[c] = runs_median(sh, c); msq[c] = runs_median(sq, c)
 		}
+	}
+	# The table of a flood with a floor: a row per configuration, its drop
+	# rate also as a multiple of the floor configuration f'"'"'s.
+	function floor_table(what, f,    i, c, floor) {
+		floor = mdc[f]
+		print "| " what " | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
+		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
+				label[c], mdc[c] / 1e6,
+				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
+				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
+		}
+	}
+	# x'"'"'s drop rate against y'"'"'s, if both dropped: fmt gets the ratio per
+	# CPU-second, the wall-clock one and "met" if the first is target or more.
+	function ratio(fmt, x, y, target) {
+		if (mdc[x] > 0 && mdc[y] > 0)
+			printf fmt, mdc[x] / mdc[y], (mdr[y] > 0 ? mdr[x] / mdr[y] : 0),
+				(mdc[x] / mdc[y] >= target ? "met" : "**not met**")
 	}'
 
 # Markdown table from the raw rows: medians per configuration.
@@ -490,7 +585,7 @@ report() {
 		short["iptables"] = "iptables raw"
 	}
 	NR == 1 { next }
-	$2 ~ /^(ack|syn)_/ { next }	# report_ack, report_syn
+	$2 ~ /^(ack|syn|set)_/ { next }	# report_ack, report_syn, report_set
 	{ run() }
 	END {
 		medians()
@@ -562,11 +657,8 @@ report_ack() {
 				label[c], mdc[c] / 1e6, mcp[c], mdr[c] / 1e6,
 				msh[c], mok[c], mdx[c], src[c]
 		}
-		x = "ack_xdp_filter"; y = "ack_nft"
-		if (mdc[x] > 0 && mdc[y] > 0)
-			printf "\n**xdp_filter / nftables: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.\n",
-				mdc[x] / mdc[y], (mdr[y] > 0 ? mdr[x] / mdr[y] : 0),
-				(mdc[x] / mdc[y] >= 3 ? "met" : "**not met**")
+		ratio("\n**xdp_filter / nftables: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.\n",
+			"ack_xdp_filter", "ack_nft", 3)
 	}' "$tsv"
 	cat <<NOTES
 
@@ -599,27 +691,11 @@ report_syn() {
 	{ run() }
 	END {
 		medians()
-		floor = mdc["syn_xdp_drop"]
-		print "| what limits the SYNs | dropped Mpps per CPU-second | vs empty XDP drop | CPU ns/pkt | dropped Mpps (wall) | CPU share | received / sent | dropped / received | drop counter |"
-		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-		for (i = 1; i <= nc; i++) {
-			c = order[i]
-			printf "| %s | %.2f | %s | %.0f | %.2f | %.2f | %.3f | %.4f | %s |\n",
-				label[c], mdc[c] / 1e6,
-				(floor > 0 ? sprintf("%.2f", mdc[c] / floor) : "-"),
-				mcp[c], mdr[c] / 1e6, msh[c], mok[c], mdx[c], src[c]
-		}
-		x = "syn_xdp_filter"
-		if (mdc[x] > 0 && mdc["syn_nft"] > 0)
-			printf "\n**xdp_filter / nftables meter in netdev ingress: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.",
-				mdc[x] / mdc["syn_nft"],
-				(mdr["syn_nft"] > 0 ? mdr[x] / mdr["syn_nft"] : 0),
-				(mdc[x] / mdc["syn_nft"] >= 3 ? "met" : "**not met**")
-		if (mdc[x] > 0 && mdc["syn_nft_input"] > 0)
-			printf " **Against the same meter in an inet input chain: %.2fx** (wall clock: %.2fx): %s.",
-				mdc[x] / mdc["syn_nft_input"],
-				(mdr["syn_nft_input"] > 0 ? mdr[x] / mdr["syn_nft_input"] : 0),
-				(mdc[x] / mdc["syn_nft_input"] >= 3 ? "met" : "**not met**")
+		floor_table("what limits the SYNs", "syn_xdp_drop")
+		ratio("\n**xdp_filter / nftables meter in netdev ingress: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 3x: %s.",
+			"syn_xdp_filter", "syn_nft", 3)
+		ratio(" **Against the same meter in an inet input chain: %.2fx** (wall clock: %.2fx): %s.",
+			"syn_xdp_filter", "syn_nft_input", 3)
 		print ""
 	}' "$tsv"
 	cat <<NOTES
@@ -627,6 +703,47 @@ report_syn() {
 - xdp_filter drops each SYN in XDP, before an skb exists: the port slot names a limit rule, the source's bucket is found in the per-source LRU hash (one lookup, made on the source's first SYN) and has no token. nftables sees each SYN as an skb: in the netdev ingress hook, the earliest it has (no GRO, no route lookup, no conntrack: neither ruleset uses ct, so conntrack is off in the namespace), or in the input hook after GRO, the IP layer and the route lookup; the meter looks the source up in its dynamic set and its limit says over.
 - The generator rewrites each frame's source (gen_xdp.c, xf_gen_src): that cost is in every row of this table alike, the floor row included.
 - The SYNs that pass (5 a second per source, and each source's burst of 5) go up the stack alike in both configurations; dropped / received shows how few they are.
+NOTES
+}
+
+# The source-set section's flood: its rows of the raw TSV, and the ratios
+# of xdp_filter's set rule to the plain port rule and to nftables' set.
+report_set() {
+	local tsv=$1 setdir=$2 nset=$3
+
+	printf '\n### Source sets: a UDP flood from %s spoofed sources, all in a %s-prefix blocklist\n\n' \
+		"$SET_SOURCES" "$nset"
+	# shellcheck disable=SC2016 # markdown backquotes, not expansions
+	printf 'The blocklist is `xf_setgen mix4` (bench/setgen.c: /32s, /24s and a few shorter prefixes, like real blocklists) with the flood'"'"'s %s sources among its %s lines as /32s: %s, %s, ... (%s apart), so each of their /24s is only partly in the set and every packet takes the set'"'"'s second level (the per-/24 bitmap, in an array at the /24'"'"'s rank). rule.sh merged it into %s prefixes; nftables holds the same merged prefixes as an interval set (loading it took %s s, once for the run). The flood is 60-byte UDP to 198.18.0.1:%s, the source rotating frame by frame (`xf_gen --sources %s --source-step %s`). Same generator, CPU and repetitions as above, interleaved with them.\n\n' \
+		"$SET_SOURCES" "$nset" "$SET_SRC" "${SET_SRC%.*}.$((${SET_SRC##*.} + SET_STEP))" \
+		"$SET_STEP" "$(cat "$setdir/merged_n" 2>/dev/null || echo '?')" \
+		"$(cat "$setdir/nft_load_s" 2>/dev/null || echo '?')" "$DPORT" "$SET_SOURCES" "$SET_STEP"
+	awk -F'\t' -v port="$DPORT" "$AWK_RUNS"'
+	BEGIN {
+		label["set_xdp_drop"] = "empty `return XDP_DROP` program (the floor of this flood)"
+		label["set_port"] = "xdp_filter, native, the plain port rule `rule add " port " udp` (no set): dst tier"
+		label["set_xdp_filter"] = "xdp_filter, native, `rule set drop load FILE` and `rule add any from @drop`: full tier, set lookup (level 1 entry, level 2 array), drop"
+		label["set_nft"] = "nftables netdev ingress: `ip saddr @xfdrop counter drop`, xfdrop an interval set of the same prefixes"
+		src["set_xdp_drop"] = "veth xdp_drops"
+		src["set_port"] = "rule.sh stats: dropped"
+		src["set_xdp_filter"] = "rule.sh stats: dropped"
+		src["set_nft"] = "veth rx_packets - Udp NoPorts"
+	}
+	NR == 1 || $2 !~ /^set_/ { next }
+	{ run() }
+	END {
+		medians()
+		floor_table("what drops the flood", "set_xdp_drop")
+		ratio("\n**Set rule / plain port rule: %.2fx** per CPU-second (wall clock: %.2fx); the target is at least 0.9x: %s.",
+			"set_xdp_filter", "set_port", 0.9)
+		ratio(" **Against nftables'"'"' set in netdev ingress: %.2fx** (wall clock: %.2fx).",
+			"set_xdp_filter", "set_nft", 0)
+		print ""
+	}' "$tsv"
+	cat <<NOTES
+
+- The plain port rule runs the lightest tier (dst: one array slot per packet); the set rule needs the full tier (the parser with every check, xf_config, the set's two levels). Both see the same flood, sources and all.
+- nftables sees each packet as an skb in the netdev ingress hook, its earliest (no GRO, no route lookup, no conntrack), and looks the source up in the interval set (an rbtree). It is not measured in an inet input chain: a second copy of the set would take as long again to load.
 NOTES
 }
 
@@ -697,13 +814,14 @@ NOTES
 }
 
 main() {
-	local quick=0 reps=5 secs=2 cpu out="" arg tsv tput_tsv
+	local quick=0 reps=5 secs=2 cpu out="" arg tsv tput_tsv sets=0 setdir nset
 
 	cpu=$(($(nproc) - 1))
 	while [[ $# -gt 0 ]]; do
 		arg=$1
 		case $arg in
 		--quick) quick=1 ;;
+		--sets) sets=1 ;;
 		--reps | --seconds | --cpu | --out)
 			[[ $# -ge 2 ]] || { usage >&2; exit 2; }
 			case $arg in
@@ -727,27 +845,40 @@ main() {
 	[[ $cpu =~ ^[0-9]+$ && $cpu -lt $(nproc) ]] || { usage >&2; exit 2; }
 	[[ $EUID -eq 0 ]] || die "needs root (namespaces, XDP, BPF_PROG_TEST_RUN)"
 	local f
-	for f in bench_gen.o bench_drop.o bench_empty.o xdp_filter.o rulectl xf_gen xf_tput; do
+	for f in bench_gen.o bench_drop.o bench_empty.o xdp_filter.o rulectl xf_gen xf_tput xf_setgen; do
 		[[ -e $B/$f ]] || die "$B/$f is not built (bench/run.sh builds it)"
 	done
-	for f in xdp-filter nft iptables ethtool jq; do
+	for f in xdp-filter nft iptables ethtool jq shuf; do
 		command -v "$f" >/dev/null || die "$f is missing (scripts/deps.sh --bench)"
 	done
 
 	tsv=$out.tsv
 	tput_tsv=$out.tput.tsv
 	mkdir -p "${out%/*}"
+	# The blocklist of the source-set rows (a tenth of it when quick).
+	nset=$SET_PREFIXES
+	((quick)) && nset=$((SET_PREFIXES / 10))
+	setdir=$(mktemp -d)
+	SETDIR_OUT=$setdir
+	trap 'rm -rf "$SETDIR_OUT"' EXIT
+	"$B/xf_setgen" mix4 --count "$nset" --seed 11 \
+		--flood "$SET_SRC,$SET_SOURCES,$SET_STEP" >"$setdir/drop.txt"
 	# The whole measurement, setup included, is bounded: every
-	# configuration x reps x (run + ~2 s of setup), with room to spare.
-	timeout "$((${#CONFIGS[@]} * reps * (${secs%.*} + 10) + 60))" \
+	# configuration x reps x (run + ~2 s of setup), with room to spare,
+	# and nftables' load of the set.
+	((sets)) && CONFIGS=("${SET_CONFIGS[@]}")
+	timeout "$((${#CONFIGS[@]} * reps * (${secs%.*} + 10) + 660))" \
 		"$ROOT/netns/private.sh" \
-		"$0" --inner "$reps" "$secs" "$cpu" "$tput_tsv" >"$tsv" ||
+		"$0" --inner "$reps" "$secs" "$cpu" "$tput_tsv" "$setdir" "$sets" >"$tsv" ||
 		die "the measurement failed (raw rows so far: $tsv, $tput_tsv)"
 	{
-		report "$tsv" "$reps" "$secs" "$cpu"
-		report_ack "$tsv" "$cpu"
-		report_syn "$tsv"
-		report_tput "$tput_tsv" "$secs"
+		if ((!sets)); then
+			report "$tsv" "$reps" "$secs" "$cpu"
+			report_ack "$tsv" "$cpu"
+			report_syn "$tsv"
+		fi
+		report_set "$tsv" "$setdir" "$nset"
+		((sets)) || report_tput "$tput_tsv" "$secs"
 	} >"$out.md"
 }
 

@@ -81,6 +81,7 @@ struct opts {
 	int		ack;		/* a bare TCP ACK instead of UDP */
 	int		syn;		/* a TCP SYN instead of UDP */
 	unsigned int	sources;	/* --src .. --src + sources - 1 */
+	unsigned int	step;		/* ... every step-th address */
 	unsigned long long count;
 	double		seconds;
 	int		cpu;
@@ -97,6 +98,7 @@ static void usage(FILE *f)
 		"  --ack          bare TCP ACK segments instead (valid checksum)\n"
 		"  --syn          TCP SYN segments instead (valid checksum)\n"
 		"  --sources N    rotate the source over N addresses from --src on\n"
+		"  --source-step S  ... S apart (default 1)\n"
 		"                 (default 1; the range must stay in 198.18.0.0/15)\n"
 		"  --count N      stop after N frames (default 10000000)\n"
 		"  --seconds S    stop after S seconds (default 2)\n"
@@ -138,7 +140,7 @@ static int parse_ull(const char *s, unsigned long long min,
 static int sources_safe(const struct opts *o)
 {
 	unsigned long long first = ntohl(o->src.s_addr);
-	unsigned long long last = first + o->sources - 1;
+	unsigned long long last = first + (o->sources - 1ULL) * o->step;
 
 	return (first >> 17) == (0xc6120000ULL >> 17) && (last >> 17) == (first >> 17);
 }
@@ -155,6 +157,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "ack", no_argument, NULL, 'a' },
 		{ "syn", no_argument, NULL, 'y' },
 		{ "sources", required_argument, NULL, 'N' },
+		{ "source-step", required_argument, NULL, 'T' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -201,6 +204,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			o->sources = v;
 			break;
+		case 'T':
+			if (parse_ull(optarg, 1, 1U << 16, &v))
+				goto bad;
+			o->step = v;
+			break;
 		case 'n':
 			if (parse_ull(optarg, 1, ULLONG_MAX / 2, &o->count))
 				goto bad;
@@ -239,9 +247,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (o->sources > 1 && !sources_safe(o)) {
-		fprintf(stderr, PROG_NAME ": bad value '%u' for --sources: %s + %u"
-			" leaves 198.18.0.0/15\n", o->sources,
-			inet_ntoa(o->src), o->sources - 1);
+		fprintf(stderr, PROG_NAME ": bad value '%u' for --sources: %s +"
+			" %u * %u leaves 198.18.0.0/15\n", o->sources,
+			inet_ntoa(o->src), o->sources - 1, o->step);
 		return -1;
 	}
 	return 0;
@@ -290,8 +298,9 @@ static void build_frame(const struct opts *o, const unsigned char *src_mac,
 static int set_sources(struct bpf_object *obj, const struct opts *o)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "gen_cfg");
-	struct { __u32 nsrc, base; __u64 n; } cfg = {
+	struct { __u32 nsrc, base; __u64 n; __u32 step, pad; } cfg = {
 		.nsrc = o->sources, .base = ntohl(o->src.s_addr),
+		.step = o->step,
 	};
 	__u32 zero = 0;
 
@@ -413,6 +422,7 @@ int main(int argc, char **argv)
 		.seconds = 2,
 		.cpu = -1,
 		.sources = 1,
+		.step = 1,
 	};
 	static struct frame frame;
 	unsigned char src_mac[ETH_ALEN];

@@ -9,11 +9,11 @@
  * xf_gen never writes the frame, so the kernel's page pool hands the same
  * initialised page back without copying the data again. xf_gen_src, the
  * program xf_gen --sources N runs instead, rewrites each frame's IPv4
- * source to base + (n mod nsrc) (gen_cfg; n counts the frames sent): the
- * page keeps what the last run wrote, so the source is written whole and
- * both checksums (IPv4's, and TCP's over its pseudo-header) are updated
- * from the page's old source to the new one (RFC 1624), whatever that
- * was. xf_gen runs on one CPU, so the counter needs no atomics.
+ * source to base + (n mod nsrc) * step (gen_cfg; n counts the frames
+ * sent): the page keeps what the last run wrote, so the source is
+ * written whole and both checksums (IPv4's, and TCP's over its
+ * pseudo-header) are updated from the page's old source to the new one
+ * (RFC 1624), whatever that was. xf_gen runs on one CPU, so the counter needs no atomics.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -26,6 +26,8 @@ struct gen_cfg {
 	__u32	nsrc;		/* sources to rotate over; 0, 1: leave it */
 	__u32	base;		/* the first source, host byte order */
 	__u64	n;		/* frames so far */
+	__u32	step;		/* between sources; 0 means 1 */
+	__u32	pad;
 };
 
 struct {
@@ -69,7 +71,8 @@ int xf_gen_src(struct xdp_md *ctx)
 		return XDP_TX;
 	if ((void *)(ip + 1) > data_end || ip->ihl != 5)
 		return XDP_TX;
-	new = bpf_htonl(c->base + (__u32)(c->n++ % c->nsrc));
+	new = bpf_htonl(c->base + (__u32)(c->n++ % c->nsrc) *
+			(c->step ? c->step : 1));
 	old = ip->saddr;
 	ip->saddr = new;
 	csum_replace4(&ip->check, old, new);

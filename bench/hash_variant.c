@@ -17,6 +17,7 @@
  * possible port slot; it has no second set (the bench fills set 0 only),
  * and no drop log.
  */
+#include <stdbool.h>		/* bpf_maps.h's xf_set_has() */
 #include <linux/bpf.h>
 #include "../xdp_filter.h"
 #include "../bpf_maps.h"	/* the product's maps and counting */

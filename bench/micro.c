@@ -59,6 +59,9 @@
 
 #include "../xdp_filter.h"
 #include "../src/xf_ct.h"
+#include "../src/xf_plist.h"
+#include "../src/xf_rule.h"
+#include "../src/xf_srcsets.h"
 #include "../src/xf_store.h"
 #include "../src/xf_tiers.h"
 #include "../tests/lib/frame.h"
@@ -121,6 +124,11 @@ enum pkt_kind {
 	K_UDP6_PIN_OTHER,
 	K_UDP6_POUT,
 	K_TCP4_SYN_OTHER,
+	/* The source-set packets (--set4 FILE; addresses picked from it). */
+	K_SET_IN32,		/* a /32 of the set: its /24 partly in it */
+	K_SET_IN24,		/* inside a /24 wholly in the set */
+	K_SET_OUTP,		/* not in the set, its /24 partly in it */
+	K_SET_OUT,		/* not in the set, nor any of its /24 */
 	/* The stateful rows' packets (states[]), over 127.0.0.1 in
 	 * xf_bench's own network namespace (state_flows.h). */
 	K_ST_ACK_RULE,		/* TCP ACK to a listed port */
@@ -166,6 +174,8 @@ enum rule_set {
 	RS_STATE,	/* the same, policy allow (stateful): the state tier */
 	RS_LIMIT,	/* `rules` port rules, rule 0 "9999 udp limit ..." as
 			 * the prog's lrate, lburst, lper say: the full tier */
+	RS_SET_ANY,	/* `rules` port rules and "any from @drop", set drop
+			 * the --set4 file: the full tier */
 };
 
 struct prog {
@@ -193,6 +203,8 @@ struct prog {
 					 * (but with drain) */
 	__u32		lrate, lburst;	/* RS_LIMIT: rule 0's limit */
 	bool		lper;		/* ... per-source */
+	bool		withset;	/* set drop loaded (--set4), named by
+					 * a rule or not */
 	bool		drain;		/* a bucket that must be empty: the
 					 * warm-up takes its burst first */
 	bool		wrap;		/* timed through bench_fresh.o: a new
@@ -218,6 +230,9 @@ struct prog {
 	{ .label = (l), .file = "xdp_filter.o", .kind = P_ARRAY, \
 	  .set = RS_LIMIT, .rules = 100, .tier = "xf_full", .lrate = (rate), \
 	  .lburst = (burst), .lper = (per), .drain = (dr), .wrap = (wr) }
+#define PROG_SET(l, s, n, t) \
+	{ .label = (l), .file = "xdp_filter.o", .kind = P_ARRAY, .set = (s), \
+	  .rules = (n), .tier = (t), .withset = true }
 #define PROG_NOTIERS(l, f, k, s, n) \
 	{ .label = (l), .file = (f), .kind = (k), .set = (s), .rules = (n), \
 	  .notiers = true }
@@ -237,6 +252,8 @@ enum {
 	 * source each packet, and that row's floor. */
 	PI_LPS_UNDER, PI_LPS_OVER, PI_LPS_FRESH, PI_LAGG_UNDER, PI_LAGG_OVER,
 	PI_FRESH_FLOOR,
+	/* Source sets: a rule naming one, and a set no rule names. */
+	PI_SET_ANY, PI_SET_IDLE_DST, PI_SET_IDLE_FULL,
 	NPROGS,
 };
 
@@ -310,6 +327,15 @@ static struct prog progs[NPROGS] = {
 				    false, true, false),
 	[PI_FRESH_FLOOR] = PROG("bench_fresh.o tail-calling an empty program",
 				"bench_fresh.o", P_FRESH, RS_PORTS, 0, 0),
+	[PI_SET_ANY] = PROG_SET("xdp_filter, 100 port rules + any from @drop",
+				RS_SET_ANY, 100, "xf_full"),
+	[PI_SET_IDLE_DST] = PROG_SET("xdp_filter, 10,000 port rules, set drop"
+				     " loaded, no rule names it", RS_PORTS,
+				     10000, "xf_dst_s0"),
+	[PI_SET_IDLE_FULL] = PROG_SET("xdp_filter, 10,000 port rules + 1 IPv6"
+				      " prefix rule, set drop loaded, no rule"
+				      " names it", RS_PFX6_ONE, 10000,
+				      "xf_full"),
 };
 
 /* The rule-forms table: one row per (program, packet), in this order. */
@@ -415,6 +441,51 @@ static const struct form forms[] = {
 
 #define NFORMS	(sizeof(forms) / sizeof(forms[0]))
 
+/* The source-set table: one row per (program, packet); vs, when not -1,
+ * the program of the same rules without the set. */
+struct set_row {
+	int		prog, vs;
+	enum pkt_kind	k;
+	int		expect;
+	const char	*rules;
+	const char	*packet;
+	const char	*what;
+};
+
+static const struct set_row set_rows[] = {
+	{ PI_SET_ANY, -1, K_SET_IN32, XDP_DROP,
+	  "100 port rules + `any from @drop`", "udp4 from a /32 of the set"
+	  " -> :9998", "blocked by the set: level 1 says partly, level 2 (an"
+	  " array, at the /24's rank) holds the address" },
+	{ PI_SET_ANY, -1, K_SET_IN24, XDP_DROP,
+	  "100 port rules + `any from @drop`", "udp4 from a /24 wholly in the"
+	  " set -> :9998", "blocked by the set: level 1 alone" },
+	{ PI_SET_ANY, -1, K_SET_OUTP, XDP_PASS,
+	  "100 port rules + `any from @drop`", "udp4 from beside that /32, not"
+	  " in the set -> :9998", "passed: level 1 says partly, a level-2"
+	  " miss, then a dst-slot miss" },
+	{ PI_SET_ANY, -1, K_SET_OUT, XDP_PASS,
+	  "100 port rules + `any from @drop`", "udp4 from a /24 no prefix"
+	  " touches -> :9998", "passed: a level-1 miss, then a dst-slot miss" },
+	{ PI_SET_IDLE_DST, PI_ARR10K, K_UDP4_BLOCK, XDP_DROP,
+	  "10,000 port rules; set drop loaded, no rule names it",
+	  "udp4 198.18.0.1 -> :9999 (listed)", "the dst tier: no set is"
+	  " looked at" },
+	{ PI_SET_IDLE_DST, PI_ARR10K, K_UDP4_ALLOW, XDP_PASS,
+	  "10,000 port rules; set drop loaded, no rule names it",
+	  "udp4 198.18.0.1 -> :9998", "the dst tier: a dst-slot miss" },
+	{ PI_SET_IDLE_FULL, PI_FULL, K_UDP4_BLOCK, XDP_DROP,
+	  "10,000 port rules + 1 IPv6 prefix rule; set drop loaded, no rule"
+	  " names it", "udp4 198.18.0.1 -> :9999 (listed)", "the full tier:"
+	  " setmask 0, so no set lookup" },
+	{ PI_SET_IDLE_FULL, PI_FULL, K_UDP4_ALLOW, XDP_PASS,
+	  "10,000 port rules + 1 IPv6 prefix rule; set drop loaded, no rule"
+	  " names it", "udp4 198.18.0.1 -> :9998", "the full tier: a dst-slot"
+	  " miss" },
+};
+
+#define NSET_ROWS	(sizeof(set_rows) / sizeof(set_rows[0]))
+
 /* The stateful table: one row per packet, each through the state tier
  * (policy allow) and the full tier (policy allow stateless), with the
  * verdict and the xf_stats reason each must give; both are checked before
@@ -507,12 +578,15 @@ static int ncpus;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--quick] [--objdir DIR] [--xdp-tools DIR]\n"
+		"usage: %s [--quick] [--objdir DIR] [--xdp-tools DIR]"
+		" [--set4 FILE]\n"
 		"       %s --help\n"
 		"Times XDP programs with BPF_PROG_TEST_RUN; prints markdown.\n"
 		"  --quick          repeat %d, %d rounds (smoke run)\n"
 		"  --objdir DIR     our BPF objects (default: build)\n"
-		"  --xdp-tools DIR  xdp-filter objects (default: %s)\n",
+		"  --xdp-tools DIR  xdp-filter objects (default: %s)\n"
+		"  --set4 FILE      the source-set rows' set (xf_setgen mix4)\n"
+		"  --sets-only      only those rows (and their floor)\n",
 		PROG_NAME, PROG_NAME, REPEAT_QUICK, ROUNDS_QUICK,
 		XDPT_DIR_DEFAULT);
 }
@@ -623,6 +697,8 @@ static void pfx6_addr(int i, uint8_t *a)
 	a[5] = (uint8_t)i;
 }
 
+static void build_set_pkts(void);
+
 static void build_pkts(void)
 {
 	static const uint8_t lo[16] = { 127, 0, 0, 1 };
@@ -664,6 +740,8 @@ static void build_pkts(void)
 		&(struct shape){ .v6 = 1, .src = out6, .dport = PORT_BLOCKED });
 	set_pkt(K_TCP4_SYN_OTHER, "tcp4 SYN to another port", -1,
 		&(struct shape){ .tcp = 1, .dport = PORT_ALLOWED });
+
+	build_set_pkts();
 
 	/* The stateful rows': 127.0.0.1 both ways, in xf_bench's namespace
 	 * (state_flows.h); each as the remote end of its flow sends it. */
@@ -793,6 +871,9 @@ static int make_rules(const struct prog *p, struct xf_rule *r)
 	case RS_STATE:
 		port_rules(r, p->rules, P_TCP);
 		return p->rules;
+	case RS_SET_ANY:
+		port_rules(r, p->rules, P_UDP);
+		return p->rules;	/* load_set() adds "any from @drop" */
 	case RS_LIMIT:
 		port_rules(r, p->rules, P_UDP);
 		r[0].limit_rate = p->lrate;
@@ -813,6 +894,137 @@ static int make_rules(const struct prog *p, struct xf_rule *r)
 	return 0;
 }
 
+/* ---- source sets ------------------------------------------------------ */
+
+#define SET_NAME	"drop"
+
+/* The --set4 file, merged, and why the set rows are skipped, if so. */
+static struct xf_plist set4;
+static char set4_why[256] = "no --set4 FILE (bench/run.sh gives one)";
+
+/* Is host-order address a in the merged list, and is any of its /24? */
+static bool set4_has(__u32 a)
+{
+	for (size_t i = 0; i < set4.n4; i++) {
+		const struct xf_p4 *p = &set4.v4[i];
+		__u32 mask = p->len ? ~0U << (32 - p->len) : 0;
+
+		if ((a & mask) == p->addr)
+			return true;
+	}
+	return false;
+}
+
+static bool set4_touches24(__u32 a)
+{
+	for (size_t i = 0; i < set4.n4; i++) {
+		const struct xf_p4 *p = &set4.v4[i];
+		__u32 m24 = ~0U << 8;
+		__u32 mask = p->len ? ~0U << (32 - p->len) : 0;
+
+		if ((p->addr & m24) == (a & m24) || ((a & mask) == p->addr))
+			return true;
+	}
+	return false;
+}
+
+/* The set rows' sources, from the file: a /32 of it (so its /24 is partly
+ * in the set), an address in a /24 wholly in it, a neighbour of that /32
+ * not in the set, and 198.18.0.1 (or the next /24 up) that no prefix
+ * touches. 0, or -1 with set4_why said. */
+static int set4_pick(__u32 *in32, __u32 *in24, __u32 *outp, __u32 *out)
+{
+	bool f32 = false, f24 = false;
+
+	for (size_t i = 0; i < set4.n4 && !(f32 && f24); i++) {
+		const struct xf_p4 *p = &set4.v4[i];
+
+		if (p->len == 32 && !f32 && !set4_has(p->addr ^ 1)) {
+			*in32 = p->addr;
+			*outp = p->addr ^ 1;
+			f32 = true;
+		} else if (p->len <= 24 && !f24) {
+			*in24 = p->addr + 1;
+			f24 = true;
+		}
+	}
+	for (*out = 0xc6120001U; f32 && f24 && set4_touches24(*out);)
+		*out += 256;
+	if (f32 && f24)
+		return 0;
+	snprintf(set4_why, sizeof(set4_why), "the --set4 file has no lone /32"
+		 " and /24 to take the packets' sources from");
+	return -1;
+}
+
+/* Reads the --set4 file, merged, as rulectl does: 0 or -1 (the set rows
+ * are then skipped, set4_why says why). */
+static int set4_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int err;
+
+	if (!f) {
+		snprintf(set4_why, sizeof(set4_why), "%s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	err = xf_plist_read(&set4, f, path);
+	fclose(f);
+	if (err) {
+		snprintf(set4_why, sizeof(set4_why), "%s: not a prefix list",
+			 path);
+		return -1;
+	}
+	xf_plist_merge(&set4);
+	set4_why[0] = '\0';
+	return 0;
+}
+
+/* Set drop := the --set4 file, through the store as `rule.sh set drop
+ * load` writes it; for RS_SET_ANY, "any from @drop" parsed as rulectl
+ * parses it, appended to r[*n]. */
+static int load_set(const struct prog *p, struct xf_maps *m,
+		    struct xf_rule *r, int *n)
+{
+	char *words[] = { "any", "from", "@" SET_NAME };
+	int err = xf_set_replace(m, SET_NAME, &set4, true);
+
+	if (!err)
+		err = xf_read_sets(m);
+	if (err || p->set != RS_SET_ANY)
+		return err;
+	memset(&r[*n], 0, sizeof(r[*n]));
+	if (xf_parse_rule(3, words, NULL, &r[*n]) ||
+	    xf_rule_resolve(&r[*n], NULL))
+		return -EINVAL;
+	(*n)++;
+	return 0;
+}
+
+/* The source-set rows' packets: udp4 to PORT_ALLOWED (no port rule, so a
+ * drop is the set's) from the addresses set4_pick() took from the file
+ * (198.18.0.1 for all when there is none: those rows are skipped). */
+static void build_set_pkts(void)
+{
+	static const char *const names[] = {
+		"udp4 from a /32 of the set", "udp4 from a /24 of the set",
+		"udp4 from beside a /32 of the set", "udp4 from outside the set",
+	};
+	__u32 a[4] = { 0xc6120001U, 0xc6120001U, 0xc6120001U, 0xc6120001U };
+	uint8_t src[4][16] = { { 0 } };
+
+	if (!set4_why[0] && set4_pick(&a[0], &a[1], &a[2], &a[3]))
+		fprintf(stderr, PROG_NAME ": %s\n", set4_why);
+	for (int i = 0; i < 4; i++) {
+		__u32 be = htonl(a[i]);
+
+		memcpy(src[i], &be, 4);
+		set_pkt(K_SET_IN32 + i, names[i], -1,
+			&(struct shape){ .src = src[i], .dport = PORT_ALLOWED });
+	}
+}
+
 /* Rule set 0 of an object with the product's maps, the active one, as
  * rulectl leaves it: the ABI stamp, p's rules (none for the hash twin,
  * whose port rules live in its own map) and its policy, all written by the
@@ -828,7 +1040,7 @@ static int fill_store(struct prog *p)
 		.eph_lo = p->set == RS_STATE ? 0 : 32768,
 		.eph_hi = p->set == RS_STATE ? 0 : 60999,
 	};
-	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules + 1 : NPFX;
+	int n = p->kind == P_HASH ? 0 : p->rules > NPFX ? p->rules + 2 : NPFX;
 	struct xf_rule *rules = calloc(n + 1, sizeof(*rules));
 	int err = xf_maps_init(&o.m);
 
@@ -844,6 +1056,8 @@ static int fill_store(struct prog *p)
 		err = -EPROTO;
 	if (!err)
 		err = xf_store_stamp(&o.m);
+	if (!err && p->withset)
+		err = load_set(p, &o.m, rules, &n);
 	if (!err)
 		err = xf_store_insert(&o.m, 0, rules, n, NULL);
 	if (!err)
@@ -1086,9 +1300,18 @@ static void plan(void)
 		p->expect[K_UDP4_BLOCK] = limits[f].expect;
 		p->reason[K_UDP4_BLOCK] = limits[f].reason;
 	}
+	for (f = 0; f < NSET_ROWS; f++) {
+		struct prog *p = &progs[set_rows[f].prog];
+
+		p->want |= 1U << set_rows[f].k;
+		p->expect[set_rows[f].k] = set_rows[f].expect;
+		if (set_rows[f].vs >= 0)
+			progs[set_rows[f].vs].want |= 1U << set_rows[f].k;
+	}
 	progs[PI_FRESH_FLOOR].want |= 1U << K_UDP4_BLOCK;
 	for (i = 1; i < NPROGS; i++)		/* the floor runs them all */
-		progs[PI_EMPTY].want |= progs[i].want;
+		if (!progs[i].skip[0] || !strstr(progs[i].skip, "--sets-only"))
+			progs[PI_EMPTY].want |= progs[i].want;
 }
 
 /* The object's ABI, by its maps: XF_ABI_VERSION (xf_ports for both rule
@@ -1546,6 +1769,49 @@ static void print_limits(void)
 		       stats(progs[PI_EMPTY].ns[K_UDP4_BLOCK], rounds).med);
 }
 
+static void print_sets(void)
+{
+	const struct prog *floor = &progs[PI_EMPTY];
+
+	printf("\n### Source sets: median ns/packet over the floor\n\n");
+	printf("xdp_filter.o filled as rulectl fills the maps, set `drop` loaded"
+	       " through the store (`xf_set_replace()`, what `rule.sh set drop"
+	       " load FILE` runs) with the --set4 file: %zu IPv4 prefixes"
+	       " after merging (xf_setgen mix4). The same source every"
+	       " repetition (BPF_PROG_TEST_RUN repeats one frame: its set words"
+	       " stay in cache; xf_setbench's table has random sources). The"
+	       " store picked each tier and the benchmark checked it. The"
+	       " target for the set rule is at most +20 ns over the floor.\n\n",
+	       set4.n4);
+	printf("| rules | packet | verdict | median ns | over floor | without"
+	       " the set | what it measures |\n");
+	printf("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
+	for (size_t f = 0; f < NSET_ROWS; f++) {
+		const struct set_row *c = &set_rows[f];
+		const struct prog *p = &progs[c->prog];
+		double fl, med;
+
+		if (p->skip[0]) {
+			printf("| %s | %s | skipped: %s | | | | %s |\n",
+			       c->rules, c->packet, p->skip, c->what);
+			continue;
+		}
+		fl = stats(floor->ns[c->k], rounds).med;
+		med = stats(p->ns[c->k], rounds).med;
+		printf("| %s | %s | %s%s | %.1f | %+.1f%s |", c->rules,
+		       c->packet, action_name(p->retval[c->k]), mark(p, c->k),
+		       med, med - fl, c->vs < 0 ? (med - fl <= 20 ?
+		       " (met)" : " (**not met**)") : "");
+		if (c->vs >= 0 && !progs[c->vs].skip[0])
+			printf(" %+.1f (%.2fx) |", stats(progs[c->vs].ns[c->k],
+			       rounds).med - fl, med /
+			       stats(progs[c->vs].ns[c->k], rounds).med);
+		else
+			printf(" |");
+		printf(" %s |\n", c->what);
+	}
+}
+
 static void print_scaling(void)
 {
 	size_t i, j;
@@ -1626,10 +1892,14 @@ int main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "objdir", required_argument, NULL, 'o' },
 		{ "xdp-tools", required_argument, NULL, 'x' },
+		{ "set4", required_argument, NULL, 's' },
+		{ "sets-only", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *objdir = "build", *xdptdir = XDPT_DIR_DEFAULT;
+	const char *set4_path = NULL;
+	bool sets_only = false;
 	int quick = 0, c, k, r, cpu;
 	struct timespec t0, t1;
 	size_t i;
@@ -1645,6 +1915,12 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			xdptdir = optarg;
+			break;
+		case 's':
+			set4_path = optarg;
+			break;
+		case 'S':
+			sets_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1680,7 +1956,18 @@ int main(int argc, char **argv)
 			cpu, strerror(errno));
 
 	snprintf(fresh_path, sizeof(fresh_path), "%s/bench_fresh.o", objdir);
+	if (set4_path && set4_read(set4_path))
+		fprintf(stderr, PROG_NAME ": the set rows: %s\n", set4_why);
 	build_pkts();
+	for (i = 0; i < NPROGS && sets_only; i++)
+		if (!progs[i].withset && i != PI_EMPTY && i != PI_ARR10K &&
+		    i != PI_FULL)
+			snprintf(progs[i].skip, sizeof(progs[i].skip),
+				 "not run (--sets-only)");
+	for (i = 0; i < NPROGS; i++)
+		if (progs[i].withset && set4_why[0])
+			snprintf(progs[i].skip, sizeof(progs[i].skip), "%s",
+				 set4_why);
 	plan();
 	/* The stateful rows need the kernel's conntrack kfuncs and real
 	 * flows, in a network namespace of our own (state_flows.h); without
@@ -1848,14 +2135,19 @@ int main(int argc, char **argv)
 	}
 
 	print_header();
+	if (sets_only) {
+		print_sets();
+		goto out;
+	}
 	print_summary();
 	print_forms();
 	print_state();
 	print_limits();
+	print_sets();
 	print_scaling();
 	print_full();
 	print_memory();
-
+out:
 	for (i = 0; i < NPROGS; i++) {
 		for (k = 0; k < K_MAX; k++) {
 			free(progs[i].ns[k]);

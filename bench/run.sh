@@ -13,7 +13,14 @@
 #      against nftables' stateful ruleset; the TCP throughput of one flow
 #      through the stateful filter; a SYN flood from 1,000 sources at a
 #      port limited to 5/s per source, against nftables' meter)
-#   3. the chart of both (gnuplot) -> bench.png
+#   3. source sets (bench/sets.sh): ns per lookup with random sources,
+#      ours against a kernel LPM trie; rule.sh set load and reload times
+#      and memory -> sets.md (the set rows of micro.md and e2e.md are in
+#      those parts: a 1,000,000-prefix set, a flood from 4,000 of its
+#      addresses)
+#   4. the chart of both (gnuplot) -> bench.png
+# --only sets (make bench-sets) runs the source-set parts alone: sets.md,
+# xf_bench --sets-only -> micro-sets.md, e2e.sh --sets -> e2e-sets.md.
 # Results go to bench/results/. Timings are reported, never asserted:
 # --quick is a smoke run (well under a minute) that only proves every
 # piece still builds, loads and runs; it writes to $B/bench-quick/ so a
@@ -29,12 +36,13 @@ readonly B
 readonly RESULTS="$ROOT/bench/results"
 
 usage() {
-	printf 'usage: %s [--quick] [--only micro|e2e]\n       %s --help\n' "$PROG" "$PROG"
+	printf 'usage: %s [--quick] [--only micro|e2e|sets]\n       %s --help\n' "$PROG" "$PROG"
 	printf 'Builds the benchmark tools in %s/, runs the micro and end-to-end\n' "$B"
 	printf 'benchmarks, and writes %s/{micro.md,e2e.md,bench.png}.\n' "${RESULTS#"$ROOT"/}"
 	printf '  --quick       micro: repeat 100000, 3 rounds; e2e: 1 x 0.2 s per\n'
 	printf '                configuration. Results go to %s/bench-quick/.\n' "$B"
-	printf '  --only PART   run one part (the chart is still drawn)\n'
+	printf '  --only PART   run one part (the chart is still drawn, but for\n'
+	printf '                sets: its source-set rows of every part)\n'
 }
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 
@@ -73,13 +81,13 @@ chart() {
 }
 
 main() {
-	local quick=0 only="" out e2e_args=()
+	local quick=0 only="" out e2e_args=() set4 sets_args mb_args
 
 	while [[ $# -gt 0 ]]; do
 		case $1 in
 		--quick) quick=1 ;;
 		--only)
-			[[ ${2-} == micro || ${2-} == e2e ]] || { usage >&2; exit 2; }
+			[[ ${2-} == micro || ${2-} == e2e || ${2-} == sets ]] || { usage >&2; exit 2; }
 			only=$2
 			shift
 			;;
@@ -97,7 +105,8 @@ main() {
 		B="$B" DEBUG= \
 		"$B/xdp_filter.o" "$B/rulectl" "$B/bench_empty.o" \
 		"$B/bench_hash.o" "$B/bench_fresh.o" "$B/xf_bench" "$B/bench_gen.o" \
-		"$B/bench_drop.o" "$B/xf_gen" "$B/xf_tput" >&2 ||
+		"$B/bench_drop.o" "$B/xf_gen" "$B/xf_tput" \
+		"$B/xf_setgen" "$B/xf_setbench" "$B/bench_setlookup.o" >&2 ||
 		die "build failed (see above)"
 	# The Rust implementation (rust/build.sh: rustc-web, llvm-22). It is
 	# ported on its own schedule: a failed build is reported, not fatal,
@@ -113,20 +122,47 @@ main() {
 	[[ $B == /* ]] && ((quick)) && out=$B/bench-quick
 	mkdir -p "$out"
 
-	if [[ $only != e2e ]]; then
+	# The set rows' set: 1,000,000 IPv4 prefixes, a blocklist mix.
+	set4=$(mktemp)
+	SET4_FILE=$set4
+	trap 'rm -f "$SET4_FILE"' EXIT
+	"$B/xf_setgen" mix4 --count 1000000 --seed 1 >"$set4"
+	if [[ $only == sets ]]; then
+		mb_args=(--sets-only)
+		((quick)) && mb_args+=(--quick)
+		"$B/xf_bench" "${mb_args[@]}" --objdir "$B" --set4 "$set4" \
+			>"$out/micro-sets.md" || die "xf_bench failed"
+		cat "$out/micro-sets.md"
+	elif [[ $only != e2e ]]; then
 		if ((quick)); then
-			"$B/xf_bench" --quick --objdir "$B" >"$out/micro.md" ||
-				die "xf_bench failed"
+			"$B/xf_bench" --quick --objdir "$B" --set4 "$set4" \
+				>"$out/micro.md" || die "xf_bench failed"
 		else
 			# Write beside the result and rename, so a failed or
 			# interrupted run leaves the last good table in place.
-			"$B/xf_bench" --objdir "$B" >"$out/micro.md.tmp" || {
+			"$B/xf_bench" --objdir "$B" --set4 "$set4" >"$out/micro.md.tmp" || {
 				rm -f "$out/micro.md.tmp"
 				die "xf_bench failed"
 			}
 			mv "$out/micro.md.tmp" "$out/micro.md"
 		fi
 		cat "$out/micro.md"
+	fi
+	if [[ $only != micro && $only != e2e ]]; then
+		sets_args=()
+		((quick)) && sets_args+=(--quick)
+		"$ROOT/bench/sets.sh" "${sets_args[@]}" --out "$out/sets" ||
+			die "source-set benchmark failed"
+		cat "$out/sets.md"
+	fi
+	if [[ $only == sets ]]; then
+		((quick)) && e2e_args+=(--quick)
+		"$ROOT/bench/e2e.sh" "${e2e_args[@]}" --sets \
+			--out "$out/e2e-sets.tmp" || die "end-to-end benchmark failed"
+		mv "$out/e2e-sets.tmp.md" "$out/e2e-sets.md"
+		rm -f "$out/e2e-sets.tmp.tsv" "$out/e2e-sets.tmp.tput.tsv"
+		cat "$out/e2e-sets.md"
+		return 0
 	fi
 	if [[ $only != micro ]]; then
 		((quick)) && e2e_args+=(--quick)

@@ -226,7 +226,7 @@ status_rule_set() {
 # given once, next to the interfaces.
 status_json() {
 	local ifs rules=null policy=null totals=null maps=null rs=null pinned=false tier=null ver
-	local limits=null
+	local limits=null sets=null
 	ifs=$(status_interfaces) || return 1
 	ver=$("$RULECTL" version) || return 1
 	if compgen -G "$PIN_DIR/xf_*" >/dev/null; then
@@ -237,19 +237,21 @@ status_json() {
 		tier=$("$RULECTL" tier --json) || return 1
 		totals=$("$RULECTL" stats --json) || return 1
 		limits=$("$RULECTL" limits --json) || return 1
+		sets=$("$RULECTL" set list --json) || return 1
 		maps=$(status_maps) || return 1
 		rs=$(status_rule_set) || return 1
 	fi
 	jq -n --arg ver "$ver" --arg pins "$PIN_DIR" --argjson pinned "$pinned" --argjson ifs "$ifs" \
 		--argjson rules "$rules" --argjson policy "$policy" --argjson rs "$rs" \
-		--argjson tier "$tier" --argjson limits "$limits" \
+		--argjson tier "$tier" --argjson limits "$limits" --argjson sets "$sets" \
 		--argjson totals "$totals" --argjson maps "$maps" \
 		--argjson cpus "$(getconf _NPROCESSORS_CONF)" '
 		{version: $ver, pins: $pins, pinned: $pinned, interfaces: $ifs, rules: $rules,
-		 policy: $policy, tier: $tier, limits: $limits, rule_set: $rs, totals: $totals,
-		 maps: $maps,
+		 policy: $policy, tier: $tier, limits: $limits, sets: $sets, rule_set: $rs,
+		 totals: $totals, maps: $maps,
 		 map_memory_bytes: (if $maps then ($maps | add // 0) +
-			($limits.per_source_table.memory_bytes // 0) else null end),
+			($limits.per_source_table.memory_bytes // 0) +
+			([$sets[]?.memory_bytes] | add // 0) else null end),
 		 cpus: $cpus}'
 }
 
@@ -261,6 +263,14 @@ status_limits() {
 			(.rules[] | "  \(.rule) (limited \(.limited))") end,
 		(.per_source_table // empty |
 			"per-source table: \(.entries) of \(.max_entries) buckets, \(.memory_bytes) bytes")' <<<"$1"
+}
+
+# status_sets DOC - the source sets (their maps are not pinned: the
+# slots of xf_set4, xf_set4x and xf_set6 hold them).
+status_sets() {
+	jq -r '.sets | if length == 0 then "sets: none"
+		else "sets: \(length)",
+			(.[] | "  @\(.name): \(.ipv4) IPv4 and \(.ipv6) IPv6 prefixes, \(.memory_bytes) bytes, \(.rules) rule(s)") end' <<<"$1"
 }
 
 # ago SECONDS - "42 s ago", "5 min ago", "3 h ago", "2 days ago".
@@ -306,6 +316,7 @@ status_text() {
 		"tier: \(.tier.tier) (\(.tier.uses))\(if .tier.loaded then "" else
 			"; the lighter tiers are not loaded: attach again" end)"' <<<"$doc"
 	status_limits "$doc"
+	status_sets "$doc"
 	if IFS=$'\t' read -r active serial by pid < <(jq -r '.rule_set // empty |
 		[.active, .serial, (.confirm_by // 0), (.confirm_pid // 0)] | @tsv' <<<"$doc"); then
 		if ((by == 0)); then
@@ -332,6 +343,10 @@ status_text() {
 	jq -r '.limits.per_source_table // empty | .memory_bytes' <<<"$doc" |
 		while read -r n; do
 			printf '%-10s %12s bytes (the per-source table in xf_lsrc)\n' "xf_lsrc[0]" "$n"
+		done
+	jq -r '.sets[]? | [.name, .memory_bytes] | @tsv' <<<"$doc" |
+		while IFS=$'\t' read -r name n; do
+			printf '%-10s %12s bytes (set %s, in xf_set4, xf_set4x, xf_set6)\n' "@$name" "$n" "$name"
 		done
 	jq -r '"map memory: \(.map_memory_bytes) bytes (\(.cpus) CPUs)"' <<<"$doc"
 }

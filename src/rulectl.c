@@ -23,6 +23,7 @@
 #include "xf_links.h"
 #include "xf_monitor.h"
 #include "xf_rule.h"
+#include "xf_setcmd.h"
 #include "xf_show.h"
 #include "xf_store.h"
 #include "xf_tiers.h"
@@ -42,6 +43,10 @@ struct args {
 	struct xf_policy_args	policy;
 	struct xf_monitor_args	monitor;
 	struct xf_ruleset	rules;	/* apply's file */
+	struct xf_setcmd	setcmd;
+	struct xf_setdir	setdir;	/* apply --sets DIR */
+	bool			change;	/* MAPS_LOCK_TO_CHANGE: the words
+					 * change something */
 	bool			dry_run;
 	int			confirm;
 	enum xf_out		out;
@@ -118,7 +123,18 @@ static int parse_stats(struct args *a)
 
 static int parse_policy(struct args *a)
 {
-	return xf_parse_policy(a->argc, a->argv, NULL, &a->policy);
+	int ret = xf_parse_policy(a->argc, a->argv, NULL, &a->policy);
+
+	a->change = a->policy.change;
+	return ret;
+}
+
+static int parse_set(struct args *a)
+{
+	int ret = xf_setcmd_parse(a->argc, a->argv, &a->setcmd);
+
+	a->change = xf_setcmd_changes(&a->setcmd);
+	return ret;
 }
 
 static int parse_monitor(struct args *a)
@@ -135,6 +151,10 @@ static int apply_word(struct args *a, int *i, const char **file,
 
 	if (!strcmp(w, "--dry-run")) {
 		a->dry_run = true;
+	} else if (!strcmp(w, "--sets")) {
+		if (++*i >= a->argc || a->setdir.dir)
+			return xf_diag(XF_EINPUT, NULL, "--sets needs one DIR");
+		a->setdir.dir = a->argv[*i];
 	} else if (!strcmp(w, "--check")) {
 		*check = true;
 	} else if (!strcmp(w, "--confirm")) {
@@ -148,7 +168,8 @@ static int apply_word(struct args *a, int *i, const char **file,
 		a->confirm = secs;
 	} else if (w[0] == '-' && w[1]) {
 		return xf_diag(XF_EINPUT, NULL, "unknown option '%s' (expected"
-			       " --dry-run, --confirm SECS or --check)", w);
+			       " --dry-run, --confirm SECS, --check or --sets"
+			       " DIR)", w);
 	} else if (*file) {
 		return xf_diag(XF_EINPUT, NULL, "unexpected argument '%s' (one"
 			       " FILE only)", w);
@@ -156,6 +177,35 @@ static int apply_word(struct args *a, int *i, const char **file,
 		*file = w;
 	}
 	return 0;
+}
+
+/* apply --check of a file whose rules name sets: do they exist? In DIR
+ * with --sets DIR (its files are read already), else in the maps (the
+ * only check that reads them). */
+static int check_sets(struct args *a)
+{
+	struct xf_maps m;
+	bool named = false;
+	int ret;
+
+	for (__u32 i = 0; i < a->rules.n; i++)
+		named |= a->rules.r[i].family == XF_FAMILY_SET;
+	if (!named)
+		return 0;
+	if (a->setdir.dir) {
+		xf_rule_set_names(a->setdir.names);
+		return xf_resolve_ruleset(&a->rules);
+	}
+	ret = xf_init();
+	if (!ret)
+		ret = xf_open_maps(&m, false);
+	if (ret)
+		return ret;
+	ret = xf_read_sets(&m);
+	if (!ret)
+		ret = xf_resolve_ruleset(&a->rules);
+	xf_close_maps(&m);
+	return ret;
 }
 
 /* apply's words, and the whole file read and checked; --check is done
@@ -177,8 +227,17 @@ static int parse_apply(struct args *a)
 	if (a->dry_run + check + !!a->confirm > 1)
 		return xf_diag(XF_EINPUT, NULL, "--dry-run, --check and"
 			       " --confirm go one at a time");
+	if (a->setdir.dir && (a->dry_run || a->confirm))
+		return xf_diag(XF_EINPUT, NULL, "--sets goes with a plain apply"
+			       " or --check (a dry run or a rollback would not"
+			       " cover the sets)");
 	ret = xf_read_ruleset(file, &a->rules);
+	if (!ret && a->setdir.dir)
+		ret = xf_setdir_read(a->setdir.dir, &a->setdir);
 	if (ret || !check)
+		return ret;
+	ret = check_sets(a);
+	if (ret)
 		return ret;
 	xf_format_policy(&a->rules.policy, pol, sizeof(pol));
 	printf("%s: %u rule%s, %s\n", a->rules.name, a->rules.n,
@@ -246,12 +305,21 @@ static int parse_status(struct args *a)
 
 static int run_add(struct xf_maps *m, struct args *a)
 {
-	return xf_store_add(m, m->set, &a->rule, NULL);
+	int err = xf_rule_resolve(&a->rule, NULL);
+
+	return err ? err : xf_store_add(m, m->set, &a->rule, NULL);
 }
 
 static int run_del(struct xf_maps *m, struct args *a)
 {
-	return xf_store_del(m, m->set, &a->rule);
+	int err = xf_rule_resolve(&a->rule, NULL);
+
+	return err ? err : xf_store_del(m, m->set, &a->rule);
+}
+
+static int run_set(struct xf_maps *m, struct args *a)
+{
+	return xf_setcmd_run(m, &a->setcmd);
 }
 
 static int run_flush(struct xf_maps *m, struct args *a)
@@ -330,7 +398,11 @@ static int run_policy(struct xf_maps *m, struct args *a)
 
 static int run_apply(struct xf_maps *m, struct args *a)
 {
-	return xf_apply(m, &a->rules, a->dry_run, a->confirm);
+	int err = a->setdir.dir ? xf_setdir_load(m, &a->setdir) : 0;
+
+	if (!err)
+		err = xf_resolve_ruleset(&a->rules);
+	return err ? err : xf_apply(m, &a->rules, a->dry_run, a->confirm);
 }
 
 static int run_confirm(struct xf_maps *m, struct args *a)
@@ -502,11 +574,14 @@ static const struct cmd cmds[] = {
 	  "--prometheus adds every rule's counters, in\n"
 	  "the Prometheus text format",
 	  parse_stats, run_stats, MAPS_READ, false },
-	{ "apply", "FILE|- [--dry-run | --confirm SECS | --check]",
+	{ "apply", "FILE|- [--dry-run | --confirm SECS | --check]\n"
+	  "              [--sets DIR]",
 	  "make the rule set and policy FILE's, in one\n"
 	  "atomic switch; --dry-run prints the difference;\n"
 	  "--confirm rolls back after SECS unless\n"
-	  "'confirm' runs; --check only checks FILE",
+	  "'confirm' runs; --check only checks FILE;\n"
+	  "--sets loads each DIR/NAME.set as set NAME\n"
+	  "first (what the boot unit does)",
 	  parse_apply, run_apply, MAPS_LOCK, false },
 	{ "limits", "[--json]",
 	  "the limit rules and their limited packets, and\n"
@@ -514,6 +589,21 @@ static const struct cmd cmds[] = {
 	  parse_list, run_limits, MAPS_READ, false },
 	{ "save", "", "the rule set and policy as a file for apply",
 	  parse_none, run_save, MAPS_READ, false },
+	{ "set", "list [--json]",
+	  "the source sets: prefixes, memory, rules",
+	  parse_set, run_set, MAPS_LOCK_TO_CHANGE, false },
+	{ "set", "NAME load FILE|-",
+	  "NAME holds exactly FILE's prefixes (a new set,\n"
+	  "or all at once: packets see old or new)",
+	  parse_set, run_set, MAPS_LOCK_TO_CHANGE, false },
+	{ "set", "NAME add|del PREFIX...",
+	  "add or remove addresses (add makes the set)",
+	  parse_set, run_set, MAPS_LOCK_TO_CHANGE, false },
+	{ "set", "NAME list [--json] | NAME save",
+	  "its prefixes, merged; save: a file for load",
+	  parse_set, run_set, MAPS_LOCK_TO_CHANGE, false },
+	{ "set", "NAME delete", "remove it (no rule may name it)",
+	  parse_set, run_set, MAPS_LOCK_TO_CHANGE, false },
 	{ "confirm", "", "keep the set of the last apply --confirm",
 	  parse_none, run_confirm, MAPS_LOCK, false },
 	{ "rollback", "", "go back now to the set it replaced",
@@ -621,12 +711,14 @@ static void usage(FILE *f)
 		if (!cmds[i].hidden)
 			usage_row(f, &cmds[i], !i);
 	fprintf(f,
-		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX] [log [N/s]]\n"
+		"RULE:  PORTS tcp|udp|any [dst|src] [from PREFIX|@SET] [log [N/s]]\n"
 		"             [limit N/s [burst B] [per-source [LEN]]]\n"
-		"       any from PREFIX [log [N/s]]\n"
+		"       any from PREFIX|@SET [log [N/s]]\n"
 		"  PORTS is 8080 or a range 6000-6100; any = tcp and udp; src\n"
 		"  matches the source port instead of the destination; from\n"
-		"  limits it to a source prefix (198.18.0.0/15, 2001:db8::/32);\n"
+		"  limits it to a source prefix (198.18.0.0/15, 2001:db8::/32)\n"
+		"  or to the sources in a set (@blocklist, see set); sets are\n"
+		"  consulted first, then prefixes, then plain port rules;\n"
 		"  log sends each drop to the drop log (see monitor), at most\n"
 		"  N a second (default %d/s, up to %d/s).\n"
 		"  limit lets the rule's new flows (TCP SYN, every UDP datagram)\n"
@@ -641,6 +733,9 @@ static void usage(FILE *f)
 		"FILE (apply, save): one RULE per line, at most one 'policy ...'\n"
 		"line, '#' comments, blank lines. A bad line changes nothing and\n"
 		"is reported as FILE:LINE: why. save | apply - changes nothing.\n"
+		"SET FILE (set NAME load): one address or prefix per line, IPv4\n"
+		"and IPv6 mixed, '#' and ';' comments (also after the prefix),\n"
+		"blank lines; overlaps are fine (a set is a set of addresses).\n"
 		"Rules live in the maps pinned under %s (XF_PIN_DIR\n"
 		"overrides): attach the filter first (make attach DEV=IF).\n"
 		"Changes apply at once, no reload needed.\n"
@@ -657,7 +752,7 @@ static int run(const struct cmd *c, struct args *a)
 	int err = xf_init();
 
 	if (use == MAPS_LOCK_TO_CHANGE)
-		use = a->policy.change ? MAPS_LOCK : MAPS_READ;
+		use = a->change ? MAPS_LOCK : MAPS_READ;
 	if (!err && use == MAPS_NONE)
 		return xf_maps_init(&m) ? -EINVAL : c->run(&m, a);
 	if (!err)
@@ -696,5 +791,7 @@ int main(int argc, char **argv)
 	if (!ret && c->run)
 		ret = run(c, &a);
 	xf_free_ruleset(&a.rules);
+	xf_setcmd_free(&a.setcmd);
+	xf_setdir_free(&a.setdir);
 	return ret == DONE ? 0 : xf_exit_status(ret);
 }

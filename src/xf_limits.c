@@ -145,24 +145,6 @@ static int count_entries(int fd, __u32 *n)
 	return err;
 }
 
-/* The kernel's memory charge of map fd (its fdinfo's memlock line). */
-static __u64 map_memory(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 int xf_lsrc_read(const struct xf_maps *m, struct xf_lsrc_info *info)
 {
 	__u32 key = 0;
@@ -176,7 +158,7 @@ int xf_lsrc_read(const struct xf_maps *m, struct xf_lsrc_info *info)
 		return errno == ENOENT ? 0 : -errno;	/* removed since */
 	info->exists = true;
 	err = count_entries(fd, &info->entries);
-	info->memory = map_memory(fd);
+	info->memory = xf_map_memory(fd);
 	close(fd);
 	return err;
 }

@@ -14,6 +14,7 @@
 
 #include "xf_links.h"
 #include "xf_pins.h"
+#include "xf_rule.h"
 
 #define BPF_FS_MAGIC	0xcafe4a11
 
@@ -52,6 +53,16 @@ const struct xf_map_spec xf_map_specs[XF_NMAPS] = {
 			    XF_MAX_RULES },
 	[XF_M_LSRC] = { XF_MAP_LSRC, BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(__u32),
 			sizeof(__u32), 1 },
+	[XF_M_SETS] = { XF_MAP_SETS, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			sizeof(struct xf_sdesc), XF_MAX_SETS },
+	[XF_M_SREF] = { XF_MAP_SREF, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			sizeof(struct xf_pfx), XF_SETS * XF_MAX_SETS },
+	[XF_M_SET4] = { XF_MAP_SET4, BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(__u32),
+			sizeof(__u32), 2 * XF_MAX_SETS },
+	[XF_M_SET4X] = { XF_MAP_SET4X, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+			 sizeof(__u32), sizeof(__u32), 2 * XF_MAX_SETS },
+	[XF_M_SET6] = { XF_MAP_SET6, BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(__u32),
+			sizeof(__u32), 2 * XF_MAX_SETS },
 };
 
 char xf_pin_dir[PATH_MAX] = XF_PIN_DIR;
@@ -233,6 +244,23 @@ int xf_read_config(const struct xf_maps *m, struct xf_config *cfg)
 		       strerror(errno));
 }
 
+__u64 xf_map_memory(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 /* An ARRAY's batch lookup returns its entries in key order, so they are
  * read straight into place; keys[] only proves it. */
 int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max)
@@ -265,6 +293,20 @@ int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max)
 	return err;
 }
 
+int xf_read_sets(struct xf_maps *m)
+{
+	int err = xf_read_array(m->fd[XF_M_SETS], m->sdesc,
+				sizeof(m->sdesc[0]), XF_MAX_SETS);
+
+	if (err)
+		return xf_diag(err, NULL, "read %s: %s", XF_MAP_SETS,
+			       strerror(-err));
+	for (int k = 0; k < XF_MAX_SETS; k++)
+		m->sdesc[k].name[XF_SET_NAME - 1] = '\0';
+	xf_rule_set_names(m->sdesc);
+	return 0;
+}
+
 int xf_read_rules(struct xf_maps *m)
 {
 	struct xf_config cfg;
@@ -278,7 +320,9 @@ int xf_read_rules(struct xf_maps *m)
 	if (err)
 		return xf_diag(err, NULL, "read %s: %s", XF_MAP_RULES,
 			       strerror(-err));
-	err = xf_read_config(m, &cfg);
+	err = xf_read_sets(m);
+	if (!err)
+		err = xf_read_config(m, &cfg);
 	m->set = cfg.set & 1;
 	m->uses_known = 0;
 	m->slots_known = false;

@@ -17,7 +17,8 @@
 enum xf_map_index {
 	XF_M_PORTS, XF_M_PFX4, XF_M_PFX6, XF_M_PPORTS, XF_M_RCOUNT,
 	XF_M_STATS, XF_M_CONFIG, XF_M_RULES, XF_M_RLOG, XF_M_LOG, XF_M_PROGS,
-	XF_M_PROGS_SB, XF_M_LIMIT, XF_M_RLIMITED, XF_M_LSRC,
+	XF_M_PROGS_SB, XF_M_LIMIT, XF_M_RLIMITED, XF_M_LSRC, XF_M_SETS,
+	XF_M_SREF, XF_M_SET4, XF_M_SET4X, XF_M_SET6,
 	XF_NMAPS
 };
 
@@ -36,6 +37,8 @@ struct xf_maps {
 	int		lock_fd;	/* the pin directory, flock()ed */
 	int		ncpus;		/* possible CPUs: per-CPU value count */
 	struct xf_rule	*rules;		/* XF_MAX_RULES records, by id */
+	struct xf_sdesc	sdesc[XF_MAX_SETS];	/* the source sets' records,
+						 * by number, when read */
 	__u32		set;		/* the active rule set, when read */
 	/* The store's memory of what it wrote, so that each edit need not
 	 * read it back: what each set uses (XF_USES_*, valid per bit of
@@ -68,8 +71,12 @@ void xf_close_maps(struct xf_maps *m);
  * interleave) or shared for readers (who then see no edit half-made), then
  * reads the rule records and the active set. */
 int xf_lock(struct xf_maps *m, bool exclusive);
-/* Reads the rule records into m->rules and the active set into m->set,
- * without the lock (for list and save): 0 or -errno. */
+/* Reads the source sets' records into m->sdesc and registers them as the
+ * names rules resolve through (xf_rule_set_names()): 0 or -errno. */
+int xf_read_sets(struct xf_maps *m);
+/* Reads the rule records into m->rules, the sets' records (as
+ * xf_read_sets()) and the active set into m->set, without the lock (for
+ * list and save): 0 or -errno. */
 int xf_read_rules(struct xf_maps *m);
 /* Does rule id belong to rule set `set`? */
 static inline bool xf_in_set(const struct xf_maps *m, __u32 id, __u32 set)
@@ -84,6 +91,9 @@ int xf_read_array(int fd, void *vals, __u32 vsz, __u32 max);
 int xf_read_count(const struct xf_maps *m, int map, __u32 key,
 		  struct xf_count *sum);
 int xf_read_config(const struct xf_maps *m, struct xf_config *cfg);
+/* The kernel's memory charge of map fd (its fdinfo's memlock), 0 if
+ * unknown. */
+__u64 xf_map_memory(int fd);
 
 /* Removes the pins once no interface runs the filter (a pinned link) and no
  * other program uses the maps; says which way it went.

@@ -149,6 +149,102 @@ static int parse_prefix(const char *s, const struct xf_loc *at,
 	return 0;
 }
 
+/* Set names. A rule "from @NAME" holds the set's number (addr[0]); the
+ * numbers come from the records xf_rule_set_names() registers. Before
+ * that (a command's words are parsed before the maps are opened), a name
+ * is kept here and the rule holds SET_PENDING | its index, until
+ * xf_rule_resolve(). */
+#define SET_PENDING	0x80
+static const struct xf_sdesc *set_known;
+static char set_pending[XF_MAX_SETS][XF_SET_NAME];
+static int set_npending;
+
+void xf_rule_set_names(const struct xf_sdesc *sets)
+{
+	set_known = sets;
+}
+
+int xf_set_name_check(const char *name, const struct xf_loc *at)
+{
+	size_t n = strlen(name);
+
+	for (size_t k = 0; k < n; k++)
+		if (!isalnum((unsigned char)name[k]) &&
+		    (!k || !strchr("_.-", name[k])))
+			n = 0;
+	if (n && n < XF_SET_NAME)
+		return 0;
+	return xf_diag(XF_EINPUT, at, "bad set name '%s' (1-%d letters,"
+		       " digits, '_', '.' or '-', starting with a letter or"
+		       " digit)", name, XF_SET_NAME - 1);
+}
+
+/* The number of set `name` among the registered records, or -1. */
+static int set_lookup(const char *name)
+{
+	for (int k = 0; set_known && k < XF_MAX_SETS; k++)
+		if (set_known[k].name[0] && !strcmp(set_known[k].name, name))
+			return k;
+	return -1;
+}
+
+static int no_such_set(const char *name, const struct xf_loc *at)
+{
+	return xf_diag(XF_EINPUT, at, "no set '%s' (make it first: set %s"
+		       " load FILE, or set %s add PREFIX)", name, name, name);
+}
+
+/* "@NAME": a source set, by number once the records are known. */
+static int parse_set_ref(const char *word, const struct xf_loc *at,
+			 struct xf_rule *r)
+{
+	const char *name = word + 1;
+	int k, ret = xf_set_name_check(name, at);
+
+	if (ret)
+		return ret;
+	r->family = XF_FAMILY_SET;
+	if (set_known) {
+		k = set_lookup(name);
+		if (k < 0)
+			return no_such_set(name, at);
+		r->addr[0] = k;
+		return 0;
+	}
+	for (k = 0; k < set_npending; k++)
+		if (!strcmp(set_pending[k], name))
+			break;
+	if (k == XF_MAX_SETS)
+		return xf_diag(XF_EINPUT, at, "'%s': more than %d set names",
+			       word, XF_MAX_SETS);
+	if (k == set_npending)
+		strcpy(set_pending[set_npending++], name);
+	r->addr[0] = SET_PENDING | k;
+	return 0;
+}
+
+int xf_rule_resolve(struct xf_rule *r, const struct xf_loc *at)
+{
+	const char *name;
+	int k;
+
+	if (r->family != XF_FAMILY_SET || !(r->addr[0] & SET_PENDING))
+		return 0;
+	name = set_pending[r->addr[0] & ~SET_PENDING];
+	k = set_lookup(name);
+	if (k < 0)
+		return no_such_set(name, at);
+	r->addr[0] = k;
+	return 0;
+}
+
+/* "from" and "any from" take a PREFIX or a set, @NAME. */
+static int parse_source(const char *s, const struct xf_loc *at,
+			struct xf_rule *r)
+{
+	return s[0] == '@' ? parse_set_ref(s, at, r) : parse_prefix(s, at, r);
+}
+
 /* "N/s", 1 <= N <= XF_LIMIT_RATE_MAX: a limit's rate. */
 static int parse_limit_rate(const char *s, const struct xf_loc *at,
 			    __u32 *rate)
@@ -275,7 +371,7 @@ static int parse_any_from(int argc, char **argv, const struct xf_loc *at,
 	r->protos = XF_PM_TCP | XF_PM_UDP;
 	r->port_lo = 1;
 	r->port_hi = 65535;
-	ret = parse_prefix(argv[2], at, r);
+	ret = parse_source(argv[2], at, r);
 	return ret ? ret : parse_rule_tail(argc, argv, 3, at, r);
 }
 
@@ -312,7 +408,7 @@ int xf_parse_rule(int argc, char **argv, const struct xf_loc *at,
 	if (i < argc && !strcmp(argv[i], "from")) {
 		if (++i >= argc)
 			return xf_diag(XF_EINPUT, at, "'from' needs a PREFIX");
-		ret = parse_prefix(argv[i++], at, r);
+		ret = parse_source(argv[i++], at, r);
 		if (ret)
 			return ret;
 	}
@@ -328,6 +424,18 @@ const char *xf_proto_text(const struct xf_rule *r)
 void xf_prefix_text(const struct xf_rule *r, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
+	__u8 k = r->addr[0];
+
+	if (r->family == XF_FAMILY_SET) {
+		if (k & SET_PENDING)
+			snprintf(buf, len, "@%s", set_pending[(k & ~SET_PENDING)
+							     % XF_MAX_SETS]);
+		else if (set_known && k < XF_MAX_SETS && set_known[k].name[0])
+			snprintf(buf, len, "@%s", set_known[k].name);
+		else
+			snprintf(buf, len, "@#%u", k);	/* no record: a bug */
+		return;
+	}
 
 	inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, addr,
 		  sizeof(addr));

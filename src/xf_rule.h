@@ -30,6 +30,15 @@ int xf_parse_range(const char *s, const struct xf_loc *at, __u16 *lo,
  * word. r->sets is 1 ("a rule"); the store sets the real bits. */
 int xf_parse_rule(int argc, char **argv, const struct xf_loc *at,
 		  struct xf_rule *r);
+/* Source sets, "from @NAME": the records of xf_sets (XF_MAX_SETS, by
+ * number) that names resolve through. Until they are registered, the
+ * parser keeps a name aside, and xf_rule_resolve() turns it into its
+ * number once they are: 0, or XF_EINPUT after "no set 'NAME'". */
+void xf_rule_set_names(const struct xf_sdesc *sets);
+int xf_rule_resolve(struct xf_rule *r, const struct xf_loc *at);
+/* A set name: 1 to XF_SET_NAME - 1 of letters, digits, '_', '.', '-',
+ * starting with a letter or digit: 0 or XF_EINPUT. */
+int xf_set_name_check(const char *name, const struct xf_loc *at);
 /* The rule in the syntax xf_parse_rule() reads. */
 void xf_format_rule(const struct xf_rule *r, char *buf, size_t len);
 /* "limit N/s [burst B] [per-source [LEN]]" as xf_format_rule() writes it
@@ -37,7 +46,7 @@ void xf_format_rule(const struct xf_rule *r, char *buf, size_t len);
 void xf_format_limit(const struct xf_rule *r, char *buf, size_t len);
 /* "tcp", "udp" or "any". */
 const char *xf_proto_text(const struct xf_rule *r);
-/* "ADDR/LEN" of a rule with a prefix. */
+/* "ADDR/LEN" of a rule with a prefix, "@NAME" of a rule from a set. */
 void xf_prefix_text(const struct xf_rule *r, char *buf, size_t len);
 
 /* The words after "policy": nothing (show it), --json, deny, allow

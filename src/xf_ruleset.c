@@ -265,3 +265,16 @@ void xf_free_ruleset(struct xf_ruleset *rs)
 	rs->line = NULL;
 	rs->n = 0;
 }
+
+int xf_resolve_ruleset(struct xf_ruleset *rs)
+{
+	struct xf_loc at = { rs->name, 0 };
+	int ret = 0;
+
+	for (__u32 i = 0; i < rs->n; i++) {
+		at.line = rs->line[i];
+		if (xf_rule_resolve(&rs->r[i], &at))
+			ret = XF_EINPUT;	/* every bad line said */
+	}
+	return ret;
+}

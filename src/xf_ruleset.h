@@ -23,5 +23,9 @@ struct xf_ruleset {
  * contents). */
 int xf_read_ruleset(const char *path, struct xf_ruleset *rs);
 void xf_free_ruleset(struct xf_ruleset *rs);
+/* Once the sets' records are read (xf_read_sets()): the set of each rule
+ * "from @NAME", by number; 0, or XF_EINPUT after a "FILE:LINE: no set
+ * 'NAME'" for each rule naming a set that does not exist. */
+int xf_resolve_ruleset(struct xf_ruleset *rs);
 
 #endif /* XF_RULESET_H */

@@ -13,6 +13,7 @@
 #include "xf_limits.h"
 #include "xf_rule.h"
 #include "xf_show.h"
+#include "xf_srcsets.h"
 #include "xf_tiers.h"
 
 static const char *const reason_names[XF_R_MAX] = XF_REASON_NAMES;
@@ -88,7 +89,7 @@ static void json_limit(const struct entry *e)
 	       r->limit_rate, r->limit_burst);
 	if (!r->per_source)
 		printf("null");
-	else if (r->family)
+	else if (r->family == 4 || r->family == 6)
 		printf("{\"ipv%u\": %u}", r->family,
 		       r->family == 6 ? r->plen6 : r->plen4);
 	else
@@ -110,12 +111,13 @@ static void json_rule(const struct entry *e, bool first)
 	printf("\"proto\": \"%s\", \"dir\": %s, ", xf_proto_text(r),
 	       r->anyport ? "null" : r->dir == XF_DIR_SRC ? "\"src\"" :
 	       "\"dst\"");
-	if (r->family) {
-		xf_prefix_text(r, pfx, sizeof(pfx));
-		printf("\"prefix\": \"%s\", ", pfx);
-	} else {
-		printf("\"prefix\": null, ");
-	}
+	xf_prefix_text(r, pfx, sizeof(pfx));
+	if (r->family == XF_FAMILY_SET)
+		printf("\"prefix\": null, \"set\": \"%s\", ", pfx + 1);
+	else if (r->family)
+		printf("\"prefix\": \"%s\", \"set\": null, ", pfx);
+	else
+		printf("\"prefix\": null, \"set\": null, ");
 	if (r->log_rate)
 		printf("\"log\": %u, ", r->log_rate);
 	else
@@ -285,7 +287,10 @@ static void prom_rule(const char *metric, const struct xf_rule *r,
 		printf(",dir=\"%s\"", r->dir == XF_DIR_SRC ? "src" : "dst");
 	if (r->family) {
 		xf_prefix_text(r, pfx, sizeof(pfx));
-		printf(",prefix=\"%s\"", pfx);
+		if (r->family == XF_FAMILY_SET)
+			printf(",set=\"%s\"", pfx + 1);
+		else
+			printf(",prefix=\"%s\"", pfx);
 	}
 	printf("} %llu\n", v);
 }
@@ -392,6 +397,34 @@ static void prom_policy(struct xf_maps *m)
 /* The Prometheus text exposition format (version 0.0.4), for
  * node_exporter's textfile collector: no timestamps, each family's HELP,
  * TYPE and samples together. Counters are per-CPU sums, as in stats. */
+/* Each source set's prefixes and memory, as gauges. */
+static void prom_sets(const struct xf_maps *m)
+{
+	static const char *const what[] = { "prefixes", "memory_bytes" };
+
+	for (int w = 0; w < 2; w++) {
+		printf("# HELP xdp_filter_set_%s Source set %s%s.\n# TYPE"
+		       " xdp_filter_set_%s gauge\n", what[w],
+		       w ? "memory, as the kernel charges its maps" :
+		       "prefixes, merged", w ? "" : ", by family", what[w]);
+		for (int k = 0; k < XF_MAX_SETS; k++) {
+			const struct xf_sdesc *d = &m->sdesc[k];
+
+			if (!d->name[0])
+				continue;
+			if (w)
+				printf("xdp_filter_set_memory_bytes{set=\"%s\"}"
+				       " %llu\n", d->name, (unsigned long long)
+				       xf_set_memory(m, k));
+			else
+				printf("xdp_filter_set_prefixes{set=\"%s\","
+				       "family=\"ipv4\"} %u\nxdp_filter_set_"
+				       "prefixes{set=\"%s\",family=\"ipv6\"}"
+				       " %u\n", d->name, d->n4, d->name, d->n6);
+		}
+	}
+}
+
 static int show_prometheus(struct xf_maps *m, const struct xf_count *c)
 {
 	struct entry *e;
@@ -404,6 +437,7 @@ static int show_prometheus(struct xf_maps *m, const struct xf_count *c)
 	prom_rules(m, e, n);
 	prom_tier(m);
 	prom_policy(m);
+	prom_sets(m);
 	free(e);
 	return 0;
 }

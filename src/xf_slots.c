@@ -135,13 +135,24 @@ static int prefix_key(const struct xf_maps *m, const struct xf_rule *r,
 	return m->fd[XF_M_PFX6];
 }
 
-/* Writes r's prefix entry in `set` ({any, r's prefix id}), or deletes it. */
+/* Writes r's prefix entry in `set` ({any, r's prefix id}), or deletes it:
+ * a trie entry, or for a rule from a source set its xf_sref entry (an
+ * ARRAY's: zeroed). */
 int xf_write_prefix(struct xf_maps *m, __u32 set, const struct xf_rule *r,
 			__u32 any, bool remove)
 {
 	struct xf_pfx val = { .any_id = any, .prefix_id = r->prefix_id };
+	__u32 ref = set * XF_MAX_SETS + r->addr[0] % XF_MAX_SETS;
 	struct xf_lpm6 key;
-	int fd = prefix_key(m, r, set, &key);
+	int fd;
+
+	if (r->family == XF_FAMILY_SET) {
+		if (remove)
+			memset(&val, 0, sizeof(val));
+		return bpf_map_update_elem(m->fd[XF_M_SREF], &ref, &val,
+					   BPF_ANY) ? -errno : 0;
+	}
+	fd = prefix_key(m, r, set, &key);
 
 	if (remove)
 		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ?

@@ -80,12 +80,14 @@ static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
 }
 
 /* A set's counts from its records: its prefixes per family (the program
- * skips a trie while its count is 0) and its source-port rules without a
- * prefix (it skips that lookup while nsrc is 0); and what the set uses. */
+ * skips a trie while its count is 0), its source-port rules without a
+ * prefix (it skips that lookup while nsrc is 0) and the source sets its
+ * rules name (setmask: none, no set is looked at); and what the set
+ * uses. */
 static int sync_counts(struct xf_maps *m, __u32 set)
 {
 	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
-	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0;
+	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0;
 	struct xf_config cfg;
 	struct xf_set *s = &cfg.sets[set];
 	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
@@ -98,6 +100,8 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 		uses |= xf_rule_uses(r);
 		if (!r->family) {
 			nsrc += r->dir == XF_DIR_SRC;
+		} else if (r->family == XF_FAMILY_SET) {
+			mask |= 1U << (r->addr[0] % XF_MAX_SETS);
 		} else if (r->prefix_id <= XF_MAX_RULES + 1 &&
 			   !seen[r->prefix_id]) {
 			seen[r->prefix_id] = 1;
@@ -109,11 +113,13 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 		return err;
 	m->uses[set] = uses | xf_policy_uses(s);
 	m->uses_known |= XF_SET_BIT(set);
-	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc)
+	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc &&
+	    s->setmask == mask)
 		return 0;
 	s->nprefix4 = n4;
 	s->nprefix6 = n6;
 	s->nsrc = nsrc;
+	s->setmask = mask;
 	return xf_write_config(m, &cfg);
 }
 

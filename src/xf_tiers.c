@@ -35,7 +35,9 @@ __u32 xf_rule_uses(const struct xf_rule *r)
 	__u32 uses = (r->log_rate ? XF_USES_LOG : 0) |
 		     (r->limit_rate ? XF_USES_LIMIT : 0);
 
-	if (r->family)
+	if (r->family == XF_FAMILY_SET)
+		uses |= XF_USES_SET;
+	else if (r->family)
 		uses |= XF_USES_PREFIX;
 	else if (!r->anyport && r->dir == XF_DIR_SRC)
 		uses |= XF_USES_SRC;
@@ -76,7 +78,7 @@ void xf_uses_text(__u32 uses, char *buf, size_t len)
 	static const char *const what[] = {
 		"source-port rules", "prefix rules", "rules with log",
 		"the allow policy", "its conntrack lookups (stateful)",
-		"rules with limit",
+		"rules with limit", "rules from a source set",
 	};
 	size_t n = 0;
 

@@ -44,19 +44,19 @@ setup_file() {
 		select(.kind == "DATASEC" and .name == ".maps") |
 		.vars[].type_id as $id | $t[] | select(.id == $id) | .name' \
 		<<<"$output" | sort)
-	[[ $names == $'xf_config\nxf_limit\nxf_log\nxf_lsrc\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_progs_sb\nxf_rcount\nxf_rdesc\nxf_rlimited\nxf_rlog\nxf_stats' ]]
+	[[ $names == $'xf_config\nxf_limit\nxf_log\nxf_lsrc\nxf_pfx4\nxf_pfx6\nxf_ports\nxf_pports\nxf_progs\nxf_progs_sb\nxf_rcount\nxf_rdesc\nxf_rlimited\nxf_rlog\nxf_set4\nxf_set4x\nxf_set6\nxf_sets\nxf_sref\nxf_stats' ]]
 	for name in $names; do
 		[[ $name == xf_* && ${#name} -le 15 ]]
 	done
 	# each map struct has a "pinning" member (LIBBPF_PIN_BY_NAME)
 	[[ $(jq '[.types[] | select(.kind == "STRUCT") | .members[]? |
-		select(.name == "pinning")] | length' <<<"$output") -eq 15 ]]
+		select(.name == "pinning")] | length' <<<"$output") -eq 20 ]]
 }
 
 @test "the scripts are shellcheck clean" {
 	cd "$XF_ROOT"
 	run -0 shellcheck -x scripts/*.sh netns/*.sh tests/run.sh tests/helpers.bash .ci/run \
-		tests/fleet.bash tests/mutant.bash debian/xdp-filter.prerm
+		tests/fleet.bash tests/mutant.bash tests/spoof.bash debian/xdp-filter.prerm
 }
 
 @test "make DEBUG=1 rebuilds the object, and a plain make rebuilds it back" {

@@ -17,7 +17,7 @@ teardown() {
 @test "--help prints usage and exits 0" {
 	run -0 "$RULE" --help
 	[[ $output == *"usage: rule.sh add RULE"* ]]
-	[[ $output == *"PORTS tcp|udp|any [dst|src] [from PREFIX]"* ]]
+	[[ $output == *"PORTS tcp|udp|any [dst|src] [from PREFIX|@SET]"* ]]
 	[[ $output == *"list [--json]"* && $output == *"stats [--json|--prometheus]"* ]]
 	[[ $output == *"[limit N/s [burst B] [per-source [LEN]]]"* && $output == *"limits [--json]"* ]]
 	run -0 "$B/rulectl" --help
@@ -82,7 +82,7 @@ teardown() {
 		(.proto == "tcp" or .proto == "udp") and
 		(.packets|type) == "number" and (.bytes|type) == "number")' <<<"$output"
 	jq -e '.[2] | del(.id) == {"port": 53, "port_last": 53, "proto": "udp",
-		"dir": "dst", "prefix": null, "log": null, "limit": null,
+		"dir": "dst", "prefix": null, "set": null, "log": null, "limit": null,
 		"burst": null, "per_source": null, "limited": null, "packets": 0,
 		"bytes": 0}' <<<"$output"
 	run -0 rule del 53 udp

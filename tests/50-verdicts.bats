@@ -237,6 +237,38 @@ EOF
 	run -0 "$XF_VERDICT" --obj "$dir/mut.o" basic/ log/
 }
 
+# Source sets (issue 16): "any from @S" and port rules from @S, for sources
+# at every edge of a whole /24 (level 1), of a /28 and a /32 in a /24 partly
+# in the set (level 2) and of an IPv6 /48; sets decide before prefix and
+# port rules and fall through to them, in the order of their numbers; the
+# allow policy, a limit rule from a set, an empty set, and rules that name
+# no set.
+@test "set: rules from source sets, before prefixes and ports, sets by number" {
+	require_root
+	assert_group_passes set
+}
+
+@test "set: a filter that never consults the sets, or reads only level 1, is caught" {
+	require_root
+	local dir=$BATS_TEST_TMPDIR/mut
+	build_mutant "$dir/never.o" xdp_filter.c 's/if (s->setmask)/if (0 \&\& s->setmask)/'
+	run -1 "$XF_VERDICT" --obj "$dir/never.o" set/
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	grep -q '^FAIL set/any/ipv4-whole-24-first: verdict XDP_PASS, want XDP_DROP;' <<<"$output"
+	grep -q '^FAIL set/before/port-rule: .*rule #[0-9]* (80 tcp)' <<<"$output"
+	grep -q '^ok set/fall-through/to-prefix$' <<<"$output"
+	# A partial /24 taken whole: its neighbours of the /28 and /32 drop.
+	build_mutant "$dir/level1.o" bpf_maps.h \
+		's/return part \&\& ((part->bits\[(a >> 6) \& 3\] >> (a \& 63)) \& 1);/return part || true;/'
+	run -1 "$XF_VERDICT" --obj "$dir/level1.o" set/
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	grep -q '^FAIL set/any/ipv4-28-below: verdict XDP_DROP, want XDP_PASS;' <<<"$output"
+	grep -q '^FAIL set/any/ipv4-32-above: verdict XDP_DROP, want XDP_PASS;' <<<"$output"
+	grep -q '^ok set/any/ipv4-whole-24-below$' <<<"$output"
+	# both are right where no set is named
+	run -0 "$XF_VERDICT" --obj "$dir/level1.o" prefix/ basic/
+}
+
 # The events carry the test run's ingress_ifindex: lo (1) above is also
 # what a run without a context gets, a veth in a private network namespace
 # is not.
@@ -273,7 +305,7 @@ EOF
 	local stray
 
 	run -0 "$XF_VERDICT" --list
-	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow|sets|log|mb|state|limit)/' <<<"$output" || true)
+	stray=$(grep -Ev '^(basic|vlan|ipv4|ipv6|fragment|non-ip|other-l4|truncation|range|src|prefix|allow|sets|set|log|mb|state|limit)/' <<<"$output" || true)
 	[[ -z $stray ]]
 }
 

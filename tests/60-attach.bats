@@ -92,7 +92,8 @@ prog_id() {
 	# memory: every pin, and the total is their sum
 	jq -e '(.maps | keys) == ["xf_config", "xf_limit", "xf_log", "xf_lsrc", "xf_pfx4", "xf_pfx6",
 		"xf_ports", "xf_pports", "xf_progs", "xf_progs_sb", "xf_rcount", "xf_rdesc", "xf_rlimited",
-		"xf_rlog", "xf_stats"] and
+		"xf_rlog", "xf_set4", "xf_set4x", "xf_set6", "xf_sets", "xf_sref", "xf_stats"] and
+		.sets == [] and
 		.map_memory_bytes == ([.maps[]] | add) and .map_memory_bytes > 1048576' <<<"$doc"
 	# rules and totals move
 	run -0 rule add 8080 tcp

@@ -89,10 +89,10 @@ xf_rule() {
 	cmp "$B/rulectl" "$d/usr/lib/xdp_filter/rulectl"
 	run -1 grep -rlF "$d" "$d"
 	run -0 grep -E '^Exec' "$d/usr/lib/systemd/system/xdp-filter@.service"
-	[[ $output == "ExecStartPre=/usr/sbin/xf-rule apply --check /etc/xdp_filter/rules.conf
+	[[ $output == "ExecStartPre=/usr/sbin/xf-rule apply --check /etc/xdp_filter/rules.conf --sets /etc/xdp_filter/sets
 ExecStart=/usr/sbin/xf-attach attach %I \$XF_MODE
-ExecStart=/usr/sbin/xf-rule apply /etc/xdp_filter/rules.conf
-ExecReload=/usr/sbin/xf-rule apply /etc/xdp_filter/rules.conf
+ExecStart=/usr/sbin/xf-rule apply /etc/xdp_filter/rules.conf --sets /etc/xdp_filter/sets
+ExecReload=/usr/sbin/xf-rule apply /etc/xdp_filter/rules.conf --sets /etc/xdp_filter/sets
 ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	grep -q "exec '/usr/lib/xdp_filter/scripts/rule.sh'" "$d/usr/sbin/xf-rule"
 	for f in "$d"/usr/sbin/xf-*; do sh -n "$f"; done
@@ -119,7 +119,7 @@ ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	run -0 env DESTDIR="$d" "$INSTALL"		# PREFIX=/usr/local
 	u=$d/usr/local/lib/systemd/system/xdp-filter@.service
 	grep -q '^ExecStart=/usr/local/sbin/xf-attach attach %I' "$u"
-	grep -q '^ExecReload=/usr/local/sbin/xf-rule apply /etc/xdp_filter/rules.conf$' "$u"
+	grep -q '^ExecReload=/usr/local/sbin/xf-rule apply /etc/xdp_filter/rules.conf --sets /etc/xdp_filter/sets$' "$u"
 	run -0 systemd-analyze verify --root="$d" "$u"
 	[[ -z $output ]]		# not even a warning
 	# the check has teeth: a missing command, and a misspelt key
@@ -154,7 +154,7 @@ ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	[[ -x $d/opt/xf/sbin/xf-rule && -s $d/opt/xf/etc/xdp_filter/rules.conf ]]
 	run -0 grep -E '^Exec' "$d/etc/systemd/system/xdp-filter@.service"
 	[[ $output == *"ExecStartPre=/opt/xf/sbin/xf-rule apply --check /opt/xf/etc/xdp_filter/rules.conf"* ]]
-	[[ $output == *"ExecReload=/opt/xf/sbin/xf-rule apply /opt/xf/etc/xdp_filter/rules.conf"* ]]
+	[[ $output == *"ExecReload=/opt/xf/sbin/xf-rule apply /opt/xf/etc/xdp_filter/rules.conf --sets /opt/xf/etc/xdp_filter/sets"* ]]
 }
 
 @test "boot: the installed unit's commands attach the filter and apply rules.conf (traffic)" {
@@ -191,6 +191,43 @@ ExecStop=/usr/sbin/xf-attach detach %I" ]]
 	run -0 in_ns ip -d link show dev "$XF_A"
 	[[ $output != *xdp* ]]
 	run -1 in_ns test -e /sys/fs/bpf/tc/globals/xf_ports
+}
+
+@test "boot with source sets: sets/NAME.set checked before the attach, loaded before rules.conf; reload follows an edited set" {
+	install_p
+	local sets=$ETC/xdp_filter/sets
+	mkdir -p "$sets"
+	printf '# blocked at boot\n198.18.0.2 ; the peer\nfd00::/126\n' >"$sets/peers.set"
+	printf '8080 tcp from @peers\n' >"$CONF"
+	ns_setup
+	run -0 run_unit "$UNIT" ExecStartPre
+	run -0 run_unit "$UNIT" ExecStart
+	refute_reaches tcp 8080
+	refute_reaches tcp 8080 6
+	assert_reaches tcp 8081
+	run -0 xf_rule set peers list
+	[[ $output == $'198.18.0.2/32\nfd00::/126' ]]
+	# reload: the set file changed, the rules did not
+	printf 'fd00::/126\n' >"$sets/peers.set"
+	run -0 run_unit "$UNIT" ExecReload
+	assert_reaches tcp 8080
+	refute_reaches tcp 8080 6
+	run -0 xf_rule set list --json
+	[[ $(jq '.[0].changes' <<<"$output") == 2 ]]
+	# again: nothing changed, the set is left alone
+	run -0 run_unit "$UNIT" ExecReload
+	run -0 xf_rule set list --json
+	[[ $(jq '.[0].changes' <<<"$output") == 2 ]]
+	# a set file with a bad line, or a rules.conf naming a set with no
+	# file: the check before the attach fails, naming it
+	printf '198.18.0.2/24\n' >"$sets/peers.set"
+	run -2 --separate-stderr run_unit "$UNIT" ExecStartPre
+	[[ $stderr == *"peers.set:1: bad prefix '198.18.0.2/24': host bits are set (did you mean 198.18.0.0/24?)"* ]]
+	printf 'fd00::/126\n' >"$sets/peers.set"
+	printf '8080 tcp from @ghost\n' >"$CONF"
+	run -2 --separate-stderr run_unit "$UNIT" ExecStartPre
+	[[ $stderr == *"rules.conf:1: no set 'ghost'"* ]]
+	run_unit "$UNIT" ExecStop
 }
 
 @test "reload: converges to the edited file, keeps counters, sets the policy; again is a no-op" {

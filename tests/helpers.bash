@@ -34,6 +34,18 @@ require_root() {
 	[[ $EUID -eq 0 ]] || skip "needs root"
 }
 
+# canonical_forms - for each line "RULE|WANT" of standard input, check-rule
+# RULE prints WANT (no kernel needed).
+canonical_forms() {
+	local rule want
+	while IFS='|' read -r rule want; do
+		# shellcheck disable=SC2086 # the rule's words
+		run -0 "$B/rulectl" check-rule $rule
+		# shellcheck disable=SC2154 # bats' run sets output
+		[[ $output == "$want" ]] || { echo "'$rule' -> '$output', want '$want'"; return 1; }
+	done
+}
+
 # Starts the holder and makes the topology: filtered end $XF_A (198.18.0.1,
 # fd00::1) here, peer $XF_B (198.18.0.2, fd00::2) in netns $XF_P.
 ns_setup() {

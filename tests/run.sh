@@ -26,9 +26,9 @@ USAGE
 
 # The suites make test runs again against the Rust implementation; the
 # suites only --more runs, in C and against the Rust implementation.
-readonly RUST_CORE=(20-traffic 50-verdicts 62-tiers 63-stateful 64-limits 65-live 69-atomic 71-log)
+readonly RUST_CORE=(20-traffic 50-verdicts 63-stateful 64-limits 65-live 69-atomic)
 readonly C_MORE=(78-fleet)
-readonly RUST_MORE=(25-rules 30-vlan 40-fragments 45-jumbo)
+readonly RUST_MORE=(25-rules 30-vlan 40-fragments 45-jumbo 59-sets 62-tiers 71-log)
 
 # suites NAME... - the bats files of the named suites.
 suites() {

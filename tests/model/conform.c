@@ -37,6 +37,16 @@
  * model gets the same state and time. The limited drops' counter
  * (xf_rlimited) and the bucket afterwards are compared too.
  *
+ * Source sets (issue 16): the tool makes NSRC sets (numbers 0 .. NSRC - 1)
+ * of random prefixes of every length, both families, overlapping (rarely
+ * /0), through the store (xf_set_replace(): the two-level bitmap and the
+ * trie), and loads one of them with new ones every SET_RELOAD blocks; in
+ * half the random blocks some set rules ("any from @S", "PORTS PROTO
+ * [dst|src] from @S", a limit or a log now and then) join the drawn rules.
+ * The model gets the same prefixes as a plain list. Frames' sources are
+ * drawn inside the prefixes of the sets the rules name, at their first and
+ * last addresses and just outside (gen.c).
+ *
  * The stateful allow policy (issue 14): random rule sets have it too, and
  * their frames are often aimed at the flows of tests/lib/flows.h, or just
  * miss them (gen.c). The model is told those flows, and whether the program
@@ -57,6 +67,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -65,6 +76,7 @@
 #include "../../src/xf_store.h"
 #include "../../src/xf_tiers.h"
 #include "../../src/xf_rule.h"
+#include "../../src/xf_srcsets.h"
 #include "model.h"
 #include "gen.h"
 #include "buckets.h"
@@ -78,6 +90,9 @@
 #define BLOCK		250		/* random frames per rule set */
 #define MAX_SET		24		/* rules in one set */
 #define RC_N		64		/* xf_rcount ids read back */
+#define NSRC		4		/* source sets made, numbers 0 .. 3 */
+#define SET_RELOAD	8		/* a set reloaded every 8 blocks */
+#define MAX_SPFX	24		/* prefixes drawn into one set */
 
 #define SAME(a, b)	((int)(a) == (int)(b))
 _Static_assert(SAME(XM_PASSED, XF_R_PASSED) && SAME(XM_DROPPED, XF_R_DROPPED) &&
@@ -105,6 +120,8 @@ struct env {
 	struct xm_limits lim;		/* ... as the model has them */
 	struct xf_flows	fl;		/* the flows the host knows */
 	struct xm_flow	xfl[XF_NFLOWS];	/* ... as the model takes them */
+	struct xm_prefix spfx[NSRC][MAX_SPFX];	/* the source sets' prefixes */
+	struct xm_srcset xs[XM_MAX_SETS];	/* ... as the model takes them */
 };
 
 /* A rule set as installed: the rules with the ids rulectl gave them. */
@@ -115,6 +132,7 @@ struct rset {
 	struct xm_config cfg;
 	struct xm_rule	xm[MAX_SET];
 	struct gen_hints hints;
+	bool		loads[NSRC];	/* the source sets its rules name */
 };
 
 struct opts {
@@ -150,6 +168,13 @@ static int make_flows(struct env *e, bool make)
 		x->pb = f->sport;
 	}
 	return 0;
+}
+
+static const char *srcset_name(int k)
+{
+	static const char *const names[NSRC] = { "s0", "s1", "s2", "s3" };
+
+	return names[k];
 }
 
 static int env_open(struct env *e)
@@ -222,6 +247,12 @@ static void to_model(const struct xf_rule *r, __u32 id, struct xm_rule *x)
 	x->family = r->family;
 	x->plen = r->prefixlen;
 	memcpy(x->addr, r->addr, sizeof(x->addr));
+	if (r->family == XF_FAMILY_SET) {	/* from @NAME */
+		x->family = 0;
+		x->plen = 0;
+		memset(x->addr, 0, sizeof(x->addr));
+		x->set = (uint8_t)(r->addr[0] + 1);
+	}
 	x->rate = r->limit_rate;
 	x->burst = r->limit_burst;
 	x->per_source = r->per_source;
@@ -233,6 +264,22 @@ static void add_hint_port(struct gen_hints *h, unsigned p)
 {
 	if (h->nports < (int)(sizeof(h->ports) / sizeof(h->ports[0])))
 		h->ports[h->nports++] = (uint16_t)p;
+}
+
+/* The prefixes of the source sets the rules name, to aim sources at. */
+static void set_hints(const struct env *e, struct rset *rs)
+{
+	struct gen_hints *h = &rs->hints;
+
+	h->nspfx = 0;
+	for (int k = 0; k < NSRC; k++)
+		for (size_t i = 0; rs->loads[k] && i < e->xs[k].n &&
+				   h->nspfx < GEN_SPFX; i++) {
+			h->spfx[h->nspfx].family = e->xs[k].p[i].family;
+			h->spfx[h->nspfx].plen = e->xs[k].p[i].len;
+			memcpy(h->spfx[h->nspfx].addr, e->xs[k].p[i].addr, 16);
+			h->nspfx++;
+		}
 }
 
 static void make_hints(struct rset *rs)
@@ -257,12 +304,14 @@ static void make_hints(struct rset *rs)
 			h->limit[h->nlimits].src = r->dir == XF_DIR_SRC;
 			h->limit[h->nlimits].lo = r->port_lo;
 			h->limit[h->nlimits].hi = r->port_hi;
-			h->limit[h->nlimits].family = r->family;
-			h->limit[h->nlimits].plen = r->prefixlen;
+			h->limit[h->nlimits].family =
+				r->family == XF_FAMILY_SET ? 0 : r->family;
+			h->limit[h->nlimits].plen =
+				r->family == XF_FAMILY_SET ? 0 : r->prefixlen;
 			memcpy(h->limit[h->nlimits].addr, r->addr, 16);
 			h->nlimits++;
 		}
-		if (r->family && h->npfx < 64) {
+		if ((r->family == 4 || r->family == 6) && h->npfx < 64) {
 			h->pfx[h->npfx].family = r->family;
 			h->pfx[h->npfx].plen = r->prefixlen;
 			memcpy(h->pfx[h->npfx].addr, r->addr, 16);
@@ -295,6 +344,18 @@ static void flow_hints(const struct env *e, struct rset *rs)
 	}
 }
 
+/* The addresses random prefixes and sources start from: near the test
+ * networks (198.18.0.0/15, 203.0.113.0/24, 2001:db8::/32, fd00::/8). */
+static const uint8_t base4[][4] = {
+	{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
+	{ 10, 1, 2, 3 },
+};
+static const uint8_t base6[][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
+	{ 0xfd, 0x00, [15] = 2 },
+};
+
 /* rulectl's overlap rule, so a random set is one rulectl accepts. */
 static bool clash(const struct xf_rule *a, const struct xf_rule *b)
 {
@@ -312,15 +373,6 @@ static void random_prefix(struct rng *r, struct xf_rule *d)
 					 31, 32 };
 	static const uint8_t plen6[] = { 0, 8, 16, 32, 33, 48, 56, 64, 96,
 					 127, 128 };
-	static const uint8_t base4[][4] = {
-		{ 198, 18, 5, 9 }, { 198, 19, 200, 1 }, { 203, 0, 113, 7 },
-		{ 10, 1, 2, 3 },
-	};
-	static const uint8_t base6[][16] = {
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
-		{ 0x20, 0x01, 0x0d, 0xb8, 0xde, 0xad, 0xbe, 0xef, [15] = 1 },
-		{ 0xfd, 0x00, [15] = 2 },
-	};
 	int max, b;
 
 	memset(d->addr, 0, sizeof(d->addr));
@@ -461,6 +513,152 @@ static void random_limits(struct rng *r, struct rset *rs)
 	}
 }
 
+/* A random source set: none to MAX_SPFX prefixes (an empty set one time
+ * in ten), both families, of every length (/0 rarely), near the rules'
+ * prefixes, inside each other's or anywhere; the host bits clear. */
+static void random_srcset(struct rng *r, struct xm_prefix *p, size_t *n)
+{
+	size_t want = rng_below(r, 10) ? 1 + rng_below(r, MAX_SPFX) : 0;
+	uint32_t x;
+	int max, b;
+
+	for (*n = 0; *n < want; (*n)++) {
+		struct xm_prefix *d = &p[*n];
+
+		memset(d, 0, sizeof(*d));
+		d->family = rng_below(r, 2) ? 4 : 6;
+		max = d->family == 4 ? 32 : 128;
+		d->len = (uint8_t)(rng_below(r, 100) ? 1 + rng_below(r, max) :
+					0);
+		for (b = 0; b < 16; b++)
+			d->addr[b] = (uint8_t)rng_next(r);
+		x = rng_below(r, 10);
+		if (x < 3 && *n && p[*n - 1].family == d->family)
+			memcpy(d->addr, p[*n - 1].addr, 16); /* overlapping */
+		else if (x < 8 && d->family == 4)
+			memcpy(d->addr, base4[rng_below(r, 4)], 4);
+		else if (x < 8)
+			memcpy(d->addr, base6[rng_below(r, 3)], 16);
+		if (d->family == 4)
+			memset(d->addr + 4, 0, 12);
+		for (b = d->len; b < max; b++)		/* no host bits */
+			d->addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	}
+}
+
+/* Rules from the source sets in half the blocks, drawn from a stream of
+ * their own (the rest of a seed's sets is what it drew before sets
+ * existed): "any from @S" or port rules from @S, now and then with a
+ * limit or a log, put among the drawn rules. */
+static void random_set_rules(struct rng *r, struct rset *rs)
+{
+	static const __u32 rates[] = { 1, 10, 1000, XF_LIMIT_RATE_MAX };
+	int want = rng_below(r, 2) ? 1 + (int)rng_below(r, 5) : 0, i, at;
+	struct xf_rule d;
+
+	for (int tries = 0; want && tries < 20 && rs->n < MAX_SET - 1;
+	     tries++) {
+		memset(&d, 0, sizeof(d));
+		d.sets = 1;
+		if (rng_below(r, 3)) {
+			random_ports(r, &d);
+		} else {
+			d.anyport = 1;
+			d.protos = XF_PM_TCP | XF_PM_UDP;
+			d.port_lo = 1;
+			d.port_hi = 65535;
+		}
+		d.family = XF_FAMILY_SET;
+		d.addr[0] = (__u8)rng_below(r, NSRC);
+		if (!d.anyport && !rng_below(r, 5)) {
+			d.limit_rate = rates[rng_below(r, 4)];
+			d.limit_burst = 1 + rng_below(r, 5);
+		}
+		if (!rng_below(r, 6))
+			d.log_rate = XF_LOG_RATE;
+		for (i = 0; i < rs->n && !clash(&rs->r[i], &d); i++)
+			;
+		if (i < rs->n)
+			continue;
+		at = (int)rng_below(r, (uint32_t)rs->n + 1);
+		memmove(&rs->r[at + 1], &rs->r[at],
+			(size_t)(rs->n - at) * sizeof(rs->r[0]));
+		rs->r[at] = d;
+		rs->n++;
+		want--;
+	}
+}
+
+/* Source set k loaded with new random prefixes (from r), through the
+ * store (created when create), and noted for the model. */
+static int load_srcset(struct env *e, struct rng *r, int k, bool create)
+{
+	struct xf_plist l = { 0 };
+	int err;
+
+	random_srcset(r, e->spfx[k], &e->xs[k].n);
+	e->xs[k].p = e->spfx[k];
+	l.v4 = calloc(MAX_SPFX, sizeof(*l.v4));
+	l.v6 = calloc(MAX_SPFX, sizeof(*l.v6));
+	l.cap4 = l.cap6 = l.v4 && l.v6 ? MAX_SPFX : 0;
+	for (size_t i = 0; l.cap4 && i < e->xs[k].n; i++) {
+		const struct xm_prefix *p = &e->spfx[k][i];
+
+		if (p->family == 4) {
+			l.v4[l.n4].addr = (__u32)p->addr[0] << 24 |
+					  (__u32)p->addr[1] << 16 |
+					  (__u32)p->addr[2] << 8 | p->addr[3];
+			l.v4[l.n4++].len = p->len;
+		} else {
+			memcpy(l.v6[l.n6].addr, p->addr, 16);
+			l.v6[l.n6++].len = p->len;
+		}
+	}
+	err = l.cap4 ? xf_set_replace(&e->o.m, srcset_name(k), &l, create) :
+		       -ENOMEM;
+	xf_plist_free(&l);
+	if (!err && create && xf_set_number(&e->o.m, srcset_name(k)) != k)
+		err = -EEXIST;
+	if (err)
+		fprintf(stderr, PROG ": loading source set %s: %s\n",
+			srcset_name(k), strerror(err < 0 ? -err : EINVAL));
+	return err ? -1 : 0;
+}
+
+/* The source sets, numbers 0 .. NSRC - 1 in the new object, each with
+ * random prefixes. Loading a set waits for a grace period, so the sets
+ * are loaded once, then one of them again every SET_RELOAD blocks
+ * (reload_srcsets()): a run of N frames sees NSRC + N / 2000 contents. */
+static int make_srcsets(struct env *e, const struct opts *o)
+{
+	int err = xf_read_sets(&e->o.m);
+
+	for (int k = 0; k < NSRC && !err; k++) {
+		struct rng r = rng_for(o->seed, 7, (uint64_t)k);
+
+		err = load_srcset(e, &r, k, true);
+	}
+	return err ? -1 : 0;
+}
+
+static int reload_srcsets(struct env *e, const struct opts *o, long block)
+{
+	struct rng r = rng_for(o->seed, 6, (uint64_t)block);
+
+	if (!block || block % SET_RELOAD)
+		return 0;
+	return load_srcset(e, &r, (int)(block / SET_RELOAD % NSRC), false);
+}
+
+/* Which sets the rules of rs name. */
+static void named_srcsets(struct rset *rs)
+{
+	memset(rs->loads, 0, sizeof(rs->loads));
+	for (int i = 0; i < rs->n; i++)
+		if (rs->r[i].family == XF_FAMILY_SET)
+			rs->loads[rs->r[i].addr[0]] = true;
+}
+
 /* With --tiers, each random block is fitted to one tier in turn, so every
  * tier gets frames: block % 4 == 0 keeps only what the dst tier serves
  * (destination-port rules and the deny policy), 1 what the ports tier
@@ -582,6 +780,7 @@ static int install(struct env *e, struct rset *rs, __u32 set)
 		to_model(&rs->r[i], id, &rs->xm[i]);
 	}
 	make_hints(rs);
+	set_hints(e, rs);
 	flow_hints(e, rs);
 	return write_cfg(e, &rs->cfg, set);
 }
@@ -600,11 +799,12 @@ static int uninstall(struct env *e, struct rset *rs, __u32 set)
 			return -1;
 	if (xf_read_config(&e->o.m, &cfg))
 		return -1;
-	if (c->nprefix4 || c->nprefix6 || c->nsrc) {
+	if (c->nprefix4 || c->nprefix6 || c->nsrc || c->setmask) {
 		fprintf(stderr, PROG ": after deleting every rule of rule set"
 			" %u, xf_config still counts %u IPv4 and %u IPv6"
-			" prefixes and %u source-port rules\n", set,
-			c->nprefix4, c->nprefix6, c->nsrc);
+			" prefixes and %u source-port rules, source sets"
+			" %#x\n", set, c->nprefix4, c->nprefix6, c->nsrc,
+			c->setmask);
 		return -1;
 	}
 	return 0;
@@ -649,6 +849,7 @@ struct result {
 	long		skipped;
 	long		by_reason[XM_NREASONS];	/* the model's */
 	long		by_rule;		/* a rule decided */
+	long		by_set;			/* ... from a source set */
 };
 
 static const char *act_name(int a)
@@ -656,6 +857,15 @@ static const char *act_name(int a)
 	return a == XDP_PASS ? "XDP_PASS" : a == XDP_DROP ? "XDP_DROP" :
 	       a == XDP_ABORTED ? "XDP_ABORTED" : a == XDP_TX ? "XDP_TX" :
 	       a == XDP_REDIRECT ? "XDP_REDIRECT" : "?";
+}
+
+static void print_prefix(const struct xm_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, buf,
+		  sizeof(buf));
+	printf(" %s/%u", buf, p->len);
 }
 
 static void print_set(const struct rset *rs, const struct sets *st)
@@ -679,6 +889,15 @@ static void print_set(const struct rset *rs, const struct sets *st)
 		printf("%s #%u %s", i ? ";" : "", rs->id[i], buf);
 	}
 	putchar('\n');
+	for (int k = 0; k < NSRC; k++) {
+		if (!rs->loads[k])
+			continue;
+		printf("  source set %s (number %d, %zu prefixes):",
+		       srcset_name(k), k, rs->cfg.srcsets[k].n);
+		for (size_t j = 0; j < rs->cfg.srcsets[k].n; j++)
+			print_prefix(&rs->cfg.srcsets[k].p[j]);
+		putchar('\n');
+	}
 	if (!rs->cfg.allow || !rs->cfg.stateful || !rs->cfg.ct)
 		return;
 	printf("  flows the host knows (client and server port, loopback):");
@@ -747,7 +966,8 @@ static int run_both(struct env *e, const struct opts *o, struct rset *rs,
 {
 	LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = 1);
 	struct xm_bucket key;
-	int hit = xm_bucket_of(f->b, f->len, rs->xm, rs->n, &key), err = 0;
+	int hit = xm_bucket_of(f->b, f->len, rs->xm, rs->n, &rs->cfg, &key),
+	    err = 0;
 	const struct xm_rule *r = hit ? rule_by_id(rs, key.rule) : NULL;
 
 	rs->cfg.limits = &e->lim;
@@ -885,6 +1105,7 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	rs->cfg.ct = xf_obj_runs_state(&e->o, e->prog, e->tiers);
 	rs->cfg.flows = e->xfl;
 	rs->cfg.nflows = XF_NFLOWS;
+	rs->cfg.srcsets = e->xs;
 	if (run_both(e, o, rs, idx, f, &want, &r))
 		return -1;
 	err = bk_check(&e->bk, &want, buckets, sizeof(buckets));
@@ -897,6 +1118,8 @@ static int check(struct env *e, const struct opts *o, struct result *res,
 	count_tier(e);
 	res->by_reason[want.reason]++;
 	res->by_rule += want.rule != 0;
+	res->by_set += want.rule && rule_by_id(rs, want.rule) &&
+		       rule_by_id(rs, want.rule)->set;
 	want_act = want.pass ? XDP_PASS : XDP_DROP;
 	limited = want.reason == XM_LIMITED;
 
@@ -1132,6 +1355,7 @@ static int enter_block(struct env *e, const struct opts *o, struct run *rn,
 {
 	struct rng rr = rng_for(o->seed, 1, block);
 	struct rng lr = rng_for(o->seed, 4, block);
+	struct rng sr = rng_for(o->seed, 5, block);
 	__u32 set = block & 1;
 
 	if (rn->st.in[set] && uninstall(e, rn->st.in[set], set))
@@ -1139,9 +1363,12 @@ static int enter_block(struct env *e, const struct opts *o, struct run *rn,
 	rn->st.in[set] = NULL;
 	random_set(&rr, &rn->rrs[set]);
 	random_limits(&lr, &rn->rrs[set]);
+	random_set_rules(&sr, &rn->rrs[set]);
 	if (e->tiers)
 		fit_tier(&rn->rrs[set], block);
-	if (enter(e, &rn->st, &rn->rrs[set], set))
+	named_srcsets(&rn->rrs[set]);
+	if (reload_srcsets(e, o, block) ||
+	    enter(e, &rn->st, &rn->rrs[set], set))
 		return -1;
 	rn->cur_block = block;
 	return 0;
@@ -1174,7 +1401,7 @@ static int run_frames(struct env *e, const struct opts *o, struct run *rn)
 	long i, block, next;
 	int r;
 
-	if (structured_set(&rn->srs))
+	if (structured_set(&rn->srs) || make_srcsets(e, o))
 		return -1;
 	for (i = 0; i < rn->total; i++) {
 		if (i < rn->structured) {
@@ -1223,7 +1450,8 @@ static void print_summary(const struct env *e, const struct opts *o,
 	printf("verdicts:");
 	for (int i = 0; i < XM_NREASONS; i++)
 		printf(" %s %ld", xm_reason_names[i], res->by_reason[i]);
-	printf("; a rule decided %ld\n", res->by_rule);
+	printf("; a rule decided %ld, a source set's %ld\n", res->by_rule,
+	       res->by_set);
 	if (e->tiers && !strcmp(e->prog, XF_DEFAULT_PROG))
 		printf("tiers: dst %ld, ports %ld, full %ld, state %ld,"
 		       " xdp_filter %ld\n",

@@ -418,6 +418,46 @@ static void pick_src(struct rng *r, const struct gen_hints *h, int fam,
 		src[(bits - 1) / 8] ^= (uint8_t)(0x80 >> ((bits - 1) % 8));
 }
 
+/* addr += d (1 or -1) as an n-byte big-endian number, wrapping. */
+static void addr_step(uint8_t *a, int n, int d)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		a[i] = (uint8_t)(a[i] + d);
+		if (a[i] != (d > 0 ? 0 : 0xff))
+			break;
+	}
+}
+
+/* A source at a source set's prefix (gen.h): inside it, its first or
+ * last address, or just outside either end. */
+static void set_src(struct rng *r, const struct gen_hints *h, int fam,
+		    uint8_t *src)
+{
+	int n = fam == 4 ? 4 : 16, cand[GEN_SPFX], nc = 0, i, bits;
+	uint32_t x;
+
+	for (i = 0; i < h->nspfx; i++)
+		if (h->spfx[i].family == fam)
+			cand[nc++] = i;
+	if (!nc || rng_below(r, 10) >= 6)
+		return;
+	i = cand[rng_below(r, nc)];
+	bits = h->spfx[i].plen;
+	x = rng_below(r, 6);
+	for (int b = 0; b < n * 8; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+		uint8_t v = b < bits ? h->spfx[i].addr[b / 8] & m :
+			    x == 1 || x == 4 ? 0 : x == 2 || x == 5 ? m :
+			    src[b / 8] & m;
+
+		src[b / 8] = (uint8_t)((src[b / 8] & ~m) | v);
+	}
+	if (x == 4)			/* just before its first address */
+		addr_step(src, n, -1);
+	else if (x == 5)		/* just after its last */
+		addr_step(src, n, 1);
+}
+
 static const uint8_t ext_types[] = { P_HOPOPTS, P_ROUTING, P_DSTOPTS, P_FRAGMENT,
 				     P_AH };
 
@@ -575,6 +615,8 @@ void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s)
 	if (rng_below(r, 2))
 		s->sport = (uint16_t)(32768 + rng_below(r, 28232));
 	pick_src(r, h, s->ethertype == ET_IPV6 ? 6 : 4, s->src);
+	if (h->nspfx)
+		set_src(r, h, s->ethertype == ET_IPV6 ? 6 : 4, s->src);
 	s->payload = (int)rng_below(r, 41);
 	if (rng_below(r, 5) == 0)
 		s->pad = 1 + (int)rng_below(r, 30);

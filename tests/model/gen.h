@@ -74,9 +74,11 @@ void gen_build(const struct gen_spec *s, struct frame *f);
 
 #define GEN_FLOWS	16
 #define GEN_LIMITS	16
+#define GEN_SPFX	160
 
 /* What the generator aims ports and addresses at: the edges of the rules
- * of the current rule set, its rules with rate limits, and under the
+ * of the current rule set, the prefixes of the source sets its rules
+ * name, its rules with rate limits, and under the
  * stateful policy the flows the host knows (their ends a and b, either
  * way round). */
 struct gen_hints {
@@ -91,6 +93,10 @@ struct gen_hints {
 		uint16_t	pa, pb;
 	} flow[GEN_FLOWS];
 	int		nflows;
+	struct {			/* source sets' prefixes */
+		uint8_t	family, plen, addr[16];
+	} spfx[GEN_SPFX];
+	int		nspfx;
 	struct {
 		uint8_t		tcp, udp;	/* its protocols */
 		uint8_t		src;		/* a source-port rule */
@@ -120,7 +126,10 @@ void gen_structured(size_t i, struct gen_spec *s, size_t *cut,
  * without flows is what it was before flows existed. With limit rules in
  * the hints, one spec in four (of those not aimed at a flow) is aimed at
  * one of them: its protocol, a port in its range, a source in its prefix,
- * a SYN half the time (aimed as well). */
+ * a SYN half the time (aimed as well). With source set prefixes in the
+ * hints, six sources in ten (of families that have some) are drawn at one
+ * of them: inside, its first or last address, or the address just before
+ * or after it. */
 void gen_random(struct rng *r, const struct gen_hints *h, struct gen_spec *s);
 /* Returns a short description of what was done ("flip 23, cut 40"). */
 void gen_mutate(struct rng *r, struct frame *f, char *what, size_t size);

@@ -35,6 +35,18 @@
  *    its destination-port rule, then its source-port rule, then the plain
  *    destination-port rule, then the plain source-port rule.
  *
+ * Source sets (issue 16, xdp_filter.h "Source sets"): a set is a set of
+ * addresses, here the union of its prefixes (a plain list, scanned). Rules
+ * "any from @NAME" and "PORTS PROTO [dst|src] from @NAME" come before all
+ * of the above: the sets the rules name, in the order of their numbers;
+ * the first set that holds the source and has a rule for the packet (its
+ * "any" rule, then its destination-port rule, then its source-port rule,
+ * the same order as a prefix's) decides. A set that holds the source but
+ * has no rule for the packet does not stop the search: the next set, then
+ * the prefix rules, then the plain port rules. "any from @NAME" takes every
+ * IP packet from the set (later fragments and other L4 too). Rules that
+ * name no set never look at the sets.
+ *
  * Verdict:
  *  - malformed drops; non-IP passes; both ignore the rules.
  *  - deny policy: a matching rule drops (dropped), the rest passes under
@@ -192,22 +204,40 @@ static int parse(const uint8_t *f, size_t len, struct pkt *p)
 	return XM_PASSED;
 }
 
+static int bits_equal(const uint8_t *a, const uint8_t *b, int bits)
+{
+	int i;
+
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return 0;
+	return !(bits % 8) ||
+	       !((a[i] ^ b[i]) & (uint8_t)(0xff00 >> (bits % 8)));
+}
+
+int xm_prefix_has(const struct xm_prefix *p, const uint8_t *addr)
+{
+	return bits_equal(p->addr, addr, p->len);
+}
+
 static int in_prefix(const struct xm_rule *r, const struct pkt *p)
 {
-	int bits = r->plen, i;
+	return r->family == p->family && bits_equal(r->addr, p->src, r->plen);
+}
 
-	if (r->family != p->family)
+/* Is the packet's source in set number n? A linear scan. */
+static int in_set(const struct xm_config *cfg, int n, const struct pkt *p)
+{
+	const struct xm_srcset *s;
+
+	if (!cfg || !cfg->srcsets || n < 0 || n >= XM_MAX_SETS)
 		return 0;
-	for (i = 0; i < bits / 8; i++)
-		if (r->addr[i] != p->src[i])
-			return 0;
-	if (bits % 8) {
-		uint8_t mask = (uint8_t)(0xff00 >> (bits % 8));
-
-		if ((r->addr[i] ^ p->src[i]) & mask)
-			return 0;
-	}
-	return 1;
+	s = &cfg->srcsets[n];
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i].family == p->family &&
+		    xm_prefix_has(&s->p[i], p->src))
+			return 1;
+	return 0;
 }
 
 static int same_prefix(const struct xm_rule *a, const struct xm_rule *b)
@@ -228,14 +258,59 @@ static int port_match(const struct xm_rule *r, const struct pkt *p, int dir)
 	       port >= r->lo && port <= r->hi;
 }
 
-/* The rule that decides the packet, or NULL. */
-static const struct xm_rule *decide(const struct xm_rule *rules, size_t n,
-				    const struct pkt *p)
+/* The rule of source set number `set` (any, then dst port, then src port)
+ * for the packet, or NULL. */
+static const struct xm_rule *set_rule(const struct xm_rule *rules, size_t n,
+				      int set, const struct pkt *p)
 {
-	const struct xm_rule *best = NULL;
 	size_t i;
 	int dir;
 
+	for (i = 0; i < n; i++)
+		if (rules[i].set == set + 1 && rules[i].anyport)
+			return &rules[i];
+	for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
+		for (i = 0; i < n; i++)
+			if (rules[i].set == set + 1 &&
+			    port_match(&rules[i], p, dir))
+				return &rules[i];
+	return NULL;
+}
+
+/* The rule of the first source set, by number, that holds the source and
+ * has a rule for the packet, or NULL. Only the sets the rules name. */
+static const struct xm_rule *sets_decide(const struct xm_rule *rules, size_t n,
+					 const struct xm_config *cfg,
+					 const struct pkt *p)
+{
+	const struct xm_rule *r;
+	int named[XM_MAX_SETS] = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rules[i].set && rules[i].set <= XM_MAX_SETS)
+			named[rules[i].set - 1] = 1;
+	for (int set = 0; set < XM_MAX_SETS; set++) {
+		if (!named[set] || !in_set(cfg, set, p))
+			continue;
+		r = set_rule(rules, n, set, p);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* The rule that decides the packet, or NULL. */
+static const struct xm_rule *decide(const struct xm_rule *rules, size_t n,
+				    const struct xm_config *cfg,
+				    const struct pkt *p)
+{
+	const struct xm_rule *best = sets_decide(rules, n, cfg, p);
+	size_t i;
+	int dir;
+
+	if (best)
+		return best;
 	for (i = 0; i < n; i++)
 		if (rules[i].family && in_prefix(&rules[i], p) &&
 		    (!best || rules[i].plen > best->plen))
@@ -253,7 +328,8 @@ static const struct xm_rule *decide(const struct xm_rule *rules, size_t n,
 	}
 	for (dir = XM_DST; p->ports && dir <= XM_SRC; dir++)
 		for (i = 0; i < n; i++)
-			if (!rules[i].family && port_match(&rules[i], p, dir))
+			if (!rules[i].family && !rules[i].set &&
+			    port_match(&rules[i], p, dir))
 				return &rules[i];
 	return NULL;
 }
@@ -417,7 +493,8 @@ static int limit(const struct xm_rule *r, const struct pkt *p,
 }
 
 int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
-		 size_t nrules, struct xm_bucket *key)
+		 size_t nrules, const struct xm_config *cfg,
+		 struct xm_bucket *key)
 {
 	struct pkt p = { 0 };
 	const struct xm_rule *r;
@@ -425,7 +502,7 @@ int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 
 	if (reason == XM_MALFORMED || reason == XM_NON_IP)
 		return 0;
-	r = decide(rules, nrules, &p);
+	r = decide(rules, nrules, cfg, &p);
 	if (!r || !r->rate)
 		return 0;
 	bucket_key(r, &p, key);
@@ -446,7 +523,7 @@ void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 		out->reason = reason;
 		return;
 	}
-	r = decide(rules, nrules, &p);
+	r = decide(rules, nrules, cfg, &p);
 	if (r && r->rate && !limit(r, &p, cfg, out))
 		r = NULL;		/* judged as if no rule matched */
 	if (r) {

@@ -3,12 +3,13 @@
  * contract: one function from (frame bytes, rule set, config) to (action,
  * reason, id of the rule that decided). Written from the contract
  * (DESIGN.md "Rule semantics", issue 3's rule forms and allow policy,
- * issue 14's stateful allow policy, issue 15's rate limits, the comments
- * of xdp_filter.h), not from parsing.h: it walks the frame with plain byte
- * offsets and decides by scanning the rule list, with no maps, slots or
- * tries, with the flows the host knows (conntrack, sockets) given as a
- * list, and the rate limits' buckets and clock given as a table it reads
- * and updates. tests/model/conform.c holds the BPF program to it.
+ * issue 14's stateful allow policy, issue 15's rate limits, issue 16's
+ * source sets, the comments of xdp_filter.h), not from parsing.h: it walks
+ * the frame with plain byte offsets and decides by scanning the rule list,
+ * with no maps, slots or tries, with the flows the host knows (conntrack,
+ * sockets) given as a list, the source sets as plain lists of prefixes
+ * (no bitmap), and the rate limits' buckets and clock given as a table it
+ * reads and updates. tests/model/conform.c holds the BPF program to it.
  *
  * Deliberately independent of xdp_filter.h: the reasons below have the
  * values of enum xf_reason, and conform.c checks that they agree.
@@ -45,7 +46,9 @@ enum xm_reason {
 /* One rule, as the user writes it:
  *   PORTS PROTO [dst|src] [from PREFIX]   (anyport 0)
  *     [limit RATE/s [burst BURST] [per-source [LEN]]]
- *   any from PREFIX                      (anyport 1, family != 0) */
+ *   any from PREFIX                      (anyport 1, family != 0)
+ *   PORTS PROTO [dst|src] from @NAME      (set != 0, family 0)
+ *   any from @NAME                       (anyport 1, set != 0) */
 struct xm_rule {
 	uint32_t	id;		/* the counter it moves */
 	uint8_t		protos;		/* XM_TCP | XM_UDP */
@@ -55,6 +58,8 @@ struct xm_rule {
 	uint8_t		family;		/* 0: no prefix, 4 or 6 */
 	uint8_t		plen;		/* prefix length */
 	uint8_t		addr[16];	/* network order, IPv4 in the first 4 */
+	uint8_t		set;		/* from source set number set - 1;
+					 * 0: from no set */
 	uint32_t	rate;		/* limit: tokens a second; 0: none */
 	uint32_t	burst;		/* ... tokens the bucket holds */
 	uint8_t		per_source;	/* a bucket per source group */
@@ -98,6 +103,22 @@ struct xm_flow {
 	uint16_t	pa, pb;		/* the ports of a and b */
 };
 
+/* A source set's content: a plain list of prefixes of both families, as
+ * loaded (overlaps and all); an address is in the set when a prefix of
+ * its family holds it. */
+struct xm_prefix {
+	uint8_t		family;		/* 4 or 6 */
+	uint8_t		len;		/* 0 .. 32 or 128 */
+	uint8_t		addr[16];	/* network order, host bits clear */
+};
+
+#define XM_MAX_SETS	32
+
+struct xm_srcset {
+	const struct xm_prefix *p;
+	size_t		n;
+};
+
 struct xm_config {
 	int		allow;		/* allow-list policy */
 	int		nodhcp;		/* allow policy cuts DHCP too */
@@ -112,6 +133,8 @@ struct xm_config {
 	size_t		nflows;
 	struct xm_limits *limits;	/* the buckets; NULL: every bucket is
 					 * full and none is kept */
+	const struct xm_srcset *srcsets;	/* XM_MAX_SETS, by number;
+						 * NULL: all empty */
 };
 
 struct xm_verdict {
@@ -133,9 +156,13 @@ void xm_verdict(const uint8_t *frame, size_t len, const struct xm_rule *rules,
 /* The bucket of the limit rule that decides the frame (its key: rule,
  * family, addr; tat 0): 1 when the frame asks it for a token, 2 when it
  * would not (TCP past its SYN), 0 when no limit rule decides it. Reads no
- * bucket, changes nothing. */
+ * bucket, changes nothing; of cfg only the source sets. */
 int xm_bucket_of(const uint8_t *frame, size_t len, const struct xm_rule *rules,
-		 size_t nrules, struct xm_bucket *key);
+		 size_t nrules, const struct xm_config *cfg,
+		 struct xm_bucket *key);
+
+/* Does prefix p hold address addr (of family p->family)? */
+int xm_prefix_has(const struct xm_prefix *p, const uint8_t *addr);
 
 /* A limit rule's bucket times (DESIGN.md "Rate limits"): interval
  * 1e9 / rate ns (at least 1), and the burst, burst intervals. */

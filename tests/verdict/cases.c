@@ -29,6 +29,28 @@
 #define S6_SAME48	S6_(1, 0xff, 0, 0, 0, 1)	/* 2001:db8:1:ff::1 */
 #define S6_NEXT48	S6_(2, 2, 0, 0, 0, 1)		/* 2001:db8:2:2::1 */
 
+/* The set/ cases' source sets. S: all of 198.51.100.0/24 (level 1 only),
+ * 203.0.113.16/28 and 203.0.113.77 (one /24 partly in the set: level 2)
+ * and 2001:db8:5::/48; T: 203.0.113.0/26, which overlaps S's /28. */
+#define S_W24_FIRST	198, 51, 100, 0
+#define S_W24_LAST	198, 51, 100, 255
+#define S_W24_BELOW	198, 51, 99, 255
+#define S_W24_ABOVE	198, 51, 101, 0
+#define S_P24		203, 0, 113
+#define S6_48		0x20, 0x01, 0x0d, 0xb8, 0, 5
+#define S6_48_PFX	48, S6_48
+#define S6_48_LAST	0x20, 0x01, 0x0d, 0xb8, 0, 5, 0xff, 0xff, 0xff, 0xff, \
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+#define S6_48_BELOW	0x20, 0x01, 0x0d, 0xb8, 0, 4, 0xff, 0xff, 0xff, 0xff, \
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+#define S6_48_ABOVE	0x20, 0x01, 0x0d, 0xb8, 0, 6
+#define SRC_S		SRCSET("S", "198.51.100.0/24", "203.0.113.16/28", \
+			       "203.0.113.77", "2001:db8:5::/48")
+#define SRC_T		SRCSET("T", "203.0.113.0/26")
+#define SET_S		SETS(SRC_S)
+#define SET_ST		SETS(SRC_S, SRC_T)
+#define TCP_RULE_S(p)	RULE(XF_PM_TCP, p, p, FROM_SET(0))
+
 static const struct tcase table[] = {
 	/* Each blocked case is followed by its controls: the neighbouring
 	 * ports and the other protocol on the same port pass. */
@@ -1145,6 +1167,223 @@ static const struct tcase table[] = {
 	{ "limit/log/silent/rate-0", { V4_UDP(9999) },
 	  { RULE(XF_PM_UDP, 9999, 9999, LOGGED(0), LIMIT(1, 5)) },
 	  LIMITED(15), .repeat = 20 },
+	/* Source sets (issue 16, DESIGN.md "Source sets"). Set S (SET_S)
+	 * holds a whole /24 (level 1 only), a /28 and a /32 in one more /24
+	 * (level 2) and an IPv6 /48; every source at an edge of each is
+	 * tried, and the neighbours just outside. "any from @S" takes every
+	 * packet from the set, later fragments and other L4 too. */
+	{ "set/any/ipv4-whole-24-first", { V4_TCP(80), SRC4(S_W24_FIRST) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-whole-24-last", { V4_UDP(53), SRC4(S_W24_LAST) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-whole-24-below", { V4_TCP(80), SRC4(S_W24_BELOW) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-whole-24-above", { V4_UDP(53), SRC4(S_W24_ABOVE) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-28-first", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-28-last", { V4_UDP(53), SRC4(S_P24, 31) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-28-below", { V4_TCP(80), SRC4(S_P24, 15) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-28-above", { V4_TCP(80), SRC4(S_P24, 32) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-32", { V4_UDP(53), SRC4(S_P24, 77) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-32-below", { V4_UDP(53), SRC4(S_P24, 76) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-32-above", { V4_UDP(53), SRC4(S_P24, 78) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-partial-24-first", { V4_TCP(80), SRC4(S_P24, 0) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-partial-24-last", { V4_TCP(80), SRC4(S_P24, 255) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv4-outside", { V4_TCP(80) }, { ANY_FROM_SET(0) },
+	  PASSED, SET_S },
+	{ "set/any/ipv6-48-first", { V6_TCP(80), SRC6(S6_48) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv6-48-last", { V6_UDP(53), SRC6(S6_48_LAST) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv6-48-below", { V6_UDP(53), SRC6(S6_48_BELOW) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv6-48-above", { V6_TCP(80), SRC6(S6_48_ABOVE) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S },
+	{ "set/any/ipv6-outside", { V6_TCP(80) }, { ANY_FROM_SET(0) },
+	  PASSED, SET_S },
+	{ "set/any/ipv4-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP,
+	  SRC4(S_P24, 20) }, { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv6-icmpv6", { .l3 = L3_IPV6, .l4 = L4_ICMP,
+	  SRC6(S6_48) }, { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-gre", { .l3 = L3_IPV4, .proto = P_GRE, .plen = 4,
+	  SRC4(S_W24_LAST) }, { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-later-fragment", { V4_TCP(80), .frag = LATER,
+	  SRC4(S_P24, 77) }, { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv6-later-fragment",
+	  { V6_UDP(53), EXTS(FRAG(LATER, false)), .plen = 16, SRC6(S6_48) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-icmp-outside", { .l3 = L3_IPV4, .l4 = L4_ICMP,
+	  SRC4(S_P24, 15) }, { ANY_FROM_SET(0) }, OTHER_L4, SET_S },
+	{ "set/any/ipv4-later-fragment-outside", { V4_TCP(80), .frag = LATER,
+	  SRC4(S_P24, 78) }, { ANY_FROM_SET(0) }, FRAGMENT, SET_S },
+	{ "set/any/qinq-ipv4", { .tags = { TPID_AD, TPID_Q }, V4_UDP(53),
+	  SRC4(S_P24, 16) }, { ANY_FROM_SET(0) }, DROPPED, SET_S },
+	{ "set/any/ipv4-truncated-malformed", { V4_TCP(80), .doff = 4,
+	  .plen = 40, SRC4(S_P24, 16) }, { ANY_FROM_SET(0) }, MALFORMED,
+	  SET_S },
+	/* Port rules from a set: their protocol and port, from the set. */
+	{ "set/port/ipv4-tcp-80", { V4_TCP(80), SRC4(S_P24, 31) },
+	  { TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/port/ipv4-tcp-81", { V4_TCP(81), SRC4(S_P24, 31) },
+	  { TCP_RULE_S(80) }, PASSED, SET_S },
+	{ "set/port/ipv4-tcp-79", { V4_TCP(79), SRC4(S_W24_FIRST) },
+	  { TCP_RULE_S(80) }, PASSED, SET_S },
+	{ "set/port/ipv4-udp-80", { V4_UDP(80), SRC4(S_P24, 31) },
+	  { TCP_RULE_S(80) }, PASSED, SET_S },
+	{ "set/port/ipv4-tcp-80-outside", { V4_TCP(80), SRC4(S_P24, 32) },
+	  { TCP_RULE_S(80) }, PASSED, SET_S },
+	{ "set/port/ipv6-tcp-80", { V6_TCP(80), SRC6(S6_48_LAST) },
+	  { TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/port/ipv6-tcp-80-outside", { V6_TCP(80), SRC6(S6_48_ABOVE) },
+	  { TCP_RULE_S(80) }, PASSED, SET_S },
+	{ "set/port/ipv4-tcp-80-later-fragment", { V4_TCP(80), .frag = LATER,
+	  SRC4(S_P24, 77) }, { TCP_RULE_S(80) }, FRAGMENT, SET_S },
+	{ "set/port/ipv4-icmp", { .l3 = L3_IPV4, .l4 = L4_ICMP,
+	  SRC4(S_P24, 77) }, { TCP_RULE_S(80) }, OTHER_L4, SET_S },
+	{ "set/port/range-any-udp-6100", { V4_UDP(6100), SRC4(S_P24, 16) },
+	  { RULE(PM_ANY, 6000, 6100, FROM_SET(0)) }, DROPPED, SET_S },
+	{ "set/port/range-any-tcp-6000", { V6_TCP(6000), SRC6(S6_48) },
+	  { RULE(PM_ANY, 6000, 6100, FROM_SET(0)) }, DROPPED, SET_S },
+	{ "set/port/range-any-udp-6101", { V4_UDP(6101), SRC4(S_P24, 16) },
+	  { RULE(PM_ANY, 6000, 6100, FROM_SET(0)) }, PASSED, SET_S },
+	{ "set/src/ipv4-udp-sport-53", { V4_UDP(40001), .sport = 53,
+	  SRC4(S_W24_LAST) }, { RULE(XF_PM_UDP, 53, 53, SRC_PORT,
+	  FROM_SET(0)) }, DROPPED, SET_S },
+	{ "set/src/ipv4-udp-sport-53-outside", { V4_UDP(40001), .sport = 53,
+	  SRC4(S_W24_ABOVE) }, { RULE(XF_PM_UDP, 53, 53, SRC_PORT,
+	  FROM_SET(0)) }, PASSED, SET_S },
+	{ "set/src/ipv4-udp-dport-53", { V4_UDP(53), SRC4(S_W24_LAST) },
+	  { RULE(XF_PM_UDP, 53, 53, SRC_PORT, FROM_SET(0)) }, PASSED, SET_S },
+	/* One set's rules: "any" first, then its destination port, then its
+	 * source port. */
+	{ "set/order/dst-before-src", { V4_TCP(80), .sport = 22,
+	  SRC4(S_P24, 16) }, { TCP_RULE_S(80), RULE(XF_PM_TCP, 22, 22,
+	  SRC_PORT, FROM_SET(0)) }, DROPPED, SET_S },
+	{ "set/order/src-when-dst-misses", { V4_TCP(81), .sport = 22,
+	  SRC4(S_P24, 16) }, { RULE(XF_PM_TCP, 22, 22, SRC_PORT,
+	  FROM_SET(0)), TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/order/any-before-port", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(0), TCP_RULE_S(80) }, DROPPED, SET_S,
+	  .last_first = true },
+	/* Precedence: a set with a rule for the packet decides before any
+	 * prefix (however long) and any port rule; one without falls
+	 * through to them. */
+	{ "set/before/prefix-any", { V4_TCP(80), SRC4(S_W24_FIRST) },
+	  { ANY_FROM_SET(0), ANY_FROM4(24, S_W24_FIRST) }, DROPPED, SET_S },
+	{ "set/before/longer-prefix", { V4_TCP(80), SRC4(S_P24, 77) },
+	  { TCP_RULE_S(80), ANY_FROM4(32, S_P24, 77) }, DROPPED, SET_S,
+	  .last_first = true },
+	{ "set/before/ipv6-prefix", { V6_TCP(80), SRC6(S6_48) },
+	  { TCP_RULE_S(80), RULE(XF_PM_TCP, 80, 80, FROM6(S6_48_PFX)) },
+	  DROPPED, SET_S },
+	{ "set/before/port-rule", { V4_TCP(80), SRC4(S_P24, 31) },
+	  { TCP_RULE_S(80), TCP_RULE(80) }, DROPPED, SET_S,
+	  .last_first = true },
+	{ "set/before/src-port-rule", { V4_UDP(53), .sport = 53,
+	  SRC4(S_P24, 31) }, { RULE(XF_PM_UDP, 53, 53, FROM_SET(0)),
+	  RULE(XF_PM_UDP, 53, 53, SRC_PORT) }, DROPPED, SET_S },
+	{ "set/before/allow/port-rule", { V4_TCP(80), SRC4(S_P24, 31) },
+	  { TCP_RULE_S(80), TCP_RULE(80) }, ALLOWED, ALLOW, SET_S },
+	{ "set/fall-through/to-prefix", { V4_TCP(22), SRC4(S_W24_FIRST) },
+	  { ANY_FROM4(24, S_W24_FIRST), TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/fall-through/to-ipv6-prefix", { V6_UDP(53), SRC6(S6_48) },
+	  { ANY_FROM6(S6_48_PFX), TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/fall-through/to-port-rule", { V4_TCP(22), SRC4(S_P24, 77) },
+	  { TCP_RULE(22), TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/fall-through/to-src-port-rule", { V4_UDP(40001), .sport = 53,
+	  SRC4(S_P24, 77) }, { RULE(XF_PM_UDP, 53, 53, SRC_PORT),
+	  TCP_RULE_S(80) }, DROPPED, SET_S },
+	{ "set/fall-through/allow/to-port-rule", { V4_TCP(22),
+	  SRC4(S_P24, 77) }, { TCP_RULE(22), TCP_RULE_S(80) }, ALLOWED,
+	  ALLOW, SET_S },
+	{ "set/fall-through/nothing", { V4_TCP(22), SRC4(S_P24, 77) },
+	  { TCP_RULE_S(80), TCP_RULE(23) }, PASSED, SET_S },
+	/* Two sets: by number, the first that holds the source and has a
+	 * rule for the packet decides, whatever order the rules came in. */
+	{ "set/two/lower-number-first", { V4_TCP(80), SRC4(S_P24, 20) },
+	  { ANY_FROM_SET(0), ANY_FROM_SET(1) }, DROPPED, SET_ST,
+	  .last_first = true },
+	{ "set/two/lower-number-port-before-any", { V4_TCP(80),
+	  SRC4(S_P24, 20) }, { TCP_RULE_S(80), ANY_FROM_SET(1) }, DROPPED,
+	  SET_ST, .last_first = true },
+	{ "set/two/lower-number-has-no-rule", { V4_TCP(22), SRC4(S_P24, 20) },
+	  { ANY_FROM_SET(1), TCP_RULE_S(80) }, DROPPED, SET_ST },
+	{ "set/two/only-in-the-higher", { V4_TCP(80), SRC4(S_P24, 40) },
+	  { ANY_FROM_SET(1), ANY_FROM_SET(0) }, DROPPED, SET_ST },
+	{ "set/two/only-in-the-lower", { V4_TCP(80), SRC4(S_P24, 77) },
+	  { ANY_FROM_SET(0), ANY_FROM_SET(1) }, DROPPED, SET_ST,
+	  .last_first = true },
+	{ "set/two/allow/higher-decides", { V4_UDP(53), SRC4(S_P24, 20) },
+	  { ANY_FROM_SET(1), TCP_RULE_S(80) }, ALLOWED, ALLOW, SET_ST },
+	/* The allow policy: a set's rule lets a new flow in. */
+	{ "set/allow/ipv4-tcp-syn-80", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { TCP_RULE_S(80) }, ALLOWED, ALLOW, SET_S },
+	{ "set/allow/ipv6-tcp-syn-80", { V6_TCP(80), SRC6(S6_48_LAST) },
+	  { TCP_RULE_S(80) }, ALLOWED, ALLOW, SET_S },
+	{ "set/allow/ipv4-tcp-syn-80-outside", { V4_TCP(80),
+	  SRC4(S_P24, 15) }, { TCP_RULE_S(80) }, POLICY, ALLOW, SET_S },
+	{ "set/allow/ipv4-tcp-syn-22", { V4_TCP(22), SRC4(S_P24, 16) },
+	  { TCP_RULE_S(80) }, POLICY, ALLOW, SET_S },
+	{ "set/allow/ipv4-udp-any-from", { V4_UDP(9999), SRC4(S_P24, 77) },
+	  { ANY_FROM_SET(0) }, ALLOWED, ALLOW, SET_S },
+	{ "set/allow/ipv4-icmp-any-from", { .l3 = L3_IPV4, .l4 = L4_ICMP,
+	  SRC4(S_P24, 77) }, { ANY_FROM_SET(0) }, ALLOWED, ALLOW, SET_S },
+	/* A limit rule from a set: tokens, from the set only. */
+	{ "set/limit/ipv4-udp-20-at-1-per-s-burst-5", { V4_UDP(53),
+	  SRC4(S_P24, 16) }, { RULE(XF_PM_UDP, 53, 53, FROM_SET(0),
+	  LIMIT(1, 5)) }, LIMITED(15), SET_S, .repeat = 20 },
+	{ "set/limit/ipv6-udp-20-at-100-per-s-burst-3", { V6_UDP(53),
+	  SRC6(S6_48) }, { RULE(XF_PM_UDP, 53, 53, FROM_SET(0),
+	  LIMIT(100, 3)) }, LIMITED(17), SET_S, .repeat = 20 },
+	{ "set/limit/allow/ipv4-tcp-syn-10-burst-3", { V4_TCP(80),
+	  SRC4(S_W24_LAST) }, { RULE(XF_PM_TCP, 80, 80, FROM_SET(0),
+	  LIMIT(1, 3)) }, LIMITED(7), ALLOW, SET_S, .repeat = 10 },
+	{ "set/limit/outside-passes", { V4_UDP(53), SRC4(S_P24, 15) },
+	  { RULE(XF_PM_UDP, 53, 53, FROM_SET(0), LIMIT(1, 5)) }, PASSED,
+	  SET_S, .repeat = 20 },
+	{ "set/limit/per-source/two-sources-each-their-burst",
+	  { V4_UDP(53), SRC4(S_P24, 17) }, { RULE(XF_PM_UDP, 53, 53,
+	  FROM_SET(0), LIMIT(1, 5), PER_SOURCE(0, 0)) }, LIMITED(2),
+	  SET_S, .repeat = 7, PRE(5, V4_UDP(53), SRC4(S_P24, 16)) },
+	/* An empty set holds nothing. */
+	{ "set/empty/ipv4", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(0) }, PASSED, SETS(SRCSET("E")) },
+	{ "set/empty/ipv6", { V6_UDP(53), SRC6(S6_48) },
+	  { ANY_FROM_SET(0) }, PASSED, SETS(SRCSET("E")) },
+	{ "set/empty/then-a-full-one", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(1), ANY_FROM_SET(0) }, DROPPED,
+	  SETS(SRCSET("E"), SRC_S) },
+	/* Rules that name no set never look at the sets: a set that holds
+	 * the source, named by no rule or by a rule of the other rule set
+	 * only, changes nothing. */
+	{ "set/unnamed/port-rule", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { TCP_RULE(22) }, PASSED, SET_S },
+	{ "set/unnamed/prefix-rule", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM4(28, S_P24, 16) }, DROPPED, SET_S },
+	{ "set/unnamed/named-in-the-other-rule-set", { V4_TCP(80),
+	  SRC4(S_P24, 16) }, { TCP_RULE(22) }, PASSED, SET_S,
+	  ORULE(ANY_FROM_SET(0)) },
+	{ "set/unnamed/other-rule-set-allow", { V6_TCP(80), SRC6(S6_48) },
+	  { TCP_RULE(22) }, POLICY, ALLOW, SET_S, ORULE(ANY_FROM_SET(0)) },
+	{ "set/sets/rule-in-inactive-set", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(0) }, PASSED, SET_S, IN_SET(1), ACTIVE(0) },
+	{ "set/sets/in-set-1", { V4_TCP(80), SRC4(S_P24, 16) },
+	  { ANY_FROM_SET(0) }, DROPPED, SET_S, IN_SET(1), ACTIVE(1) },
+	{ "set/sets/in-set-0", { V6_TCP(80), SRC6(S6_48) },
+	  { TCP_RULE_S(80) }, DROPPED, SET_S, IN_SET(0), ACTIVE(0) },
+	/* A logged set rule's drop reaches the drop log. */
+	{ "set/log/ipv4-tcp-80", { V4_TCP(80), SRC4(S_P24, 77) },
+	  { RULE(XF_PM_TCP, 80, 80, FROM_SET(0), LOGGED(100)) }, DROPPED,
+	  SET_S, .repeat = 3 },
 	/* Multi-buffer frames (xdp.frags, a jumbo MTU): BPF_PROG_TEST_RUN
 	 * puts what does not fit in the first buffer (about a page) into
 	 * more. Headers are read from the first buffer, the IP length may

@@ -68,6 +68,14 @@
 #define ORULE_PFX4		ORULE(ANY_FROM4(24, 192, 0, 2, 0))
 #define ORULE_PFX6		ORULE(ANY_FROM6(32, 0xfd, 0x00, 0xff, 0xff))
 
+/* Source sets (struct srcset): SETS(SRCSET("S", "198.51.100.0/24"), ...)
+ * makes the case's sets in order (numbers 0, 1, ...); FROM_SET(k) puts a
+ * rule "from @" the case's set k, ANY_FROM_SET(k) is "any from @" it. */
+#define SRCSET(n, ...)	{ .name = (n), .pfx = { __VA_ARGS__ } }
+#define SETS(...)	.srcsets = { __VA_ARGS__ }
+#define FROM_SET(k)	.from_set = (k) + 1
+#define ANY_FROM_SET(k)	{ .on = true, .anyport = true, FROM_SET(k) }
+
 /* Policies. EPH is the range of Linux's default ip_local_port_range. */
 #define EPH			.eph_lo = 32768, .eph_hi = 60999
 #define ALLOW			.cfg = { .allow = true, EPH }

@@ -4,7 +4,8 @@
  * slots, trie entries, prefix-port slots, counts, policies and the switch
  * between the two rule sets are the store's work, and the checks use the
  * ids it gave. What a case asks for that the store never writes is
- * injected here, and only here: a token bucket's state (xf_rlog),
+ * injected here, and only here (a case's source sets are made through the
+ * store too, before its rules, and stay until a case with other sets): a token bucket's state (xf_rlog),
  * prefix counts of 0 with prefixes in the tries (conf.uncounted), which
  * proves the program honours the counts, and a stateful policy where no
  * state tier is loaded (the store refuses it, as rulectl does; the
@@ -17,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "../../src/xf_rule.h"
+#include "../../src/xf_srcsets.h"
 #include "../../src/xf_store.h"
 #include "../../src/xf_tiers.h"
 #include "verdict.h"
@@ -42,6 +44,10 @@ void case_rule(const struct rule *r, struct xf_rule *x)
 	x->family = r->family;
 	x->prefixlen = r->plen;
 	memcpy(x->addr, r->addr, sizeof(x->addr));
+	if (r->from_set) {
+		x->family = XF_FAMILY_SET;
+		x->addr[0] = r->from_set - 1;	/* made in order: its number */
+	}
 	x->anyport = r->anyport;
 	x->protos = r->anyport ? XF_PM_TCP | XF_PM_UDP : r->protos;
 	x->port_lo = r->anyport ? 1 : r->lo;
@@ -91,21 +97,94 @@ static void ballast(const struct tcase *c, struct xf_rule *b)
 	}
 }
 
-/* Adds n rules to rule set `set`, one by one as rulectl add does, and
- * notes their ids. */
+/* Adds n rules to rule set `set`, one by one as rulectl add does (from
+ * the last with last_first), and notes their ids. */
 static int add_rules(struct xf_maps *m, __u32 set, const struct rule *r,
-		     int n, __u32 *ids)
+		     int n, bool last_first, __u32 *ids)
 {
 	struct xf_rule x;
-	int i, err;
+	int i, k, err, max = n;
 
-	for (i = 0; i < n && r[i].on; i++) {
+	for (n = 0; n < max && r[n].on; n++)
+		;
+	for (k = 0; k < n; k++) {
+		i = last_first ? n - 1 - k : k;
 		case_rule(&r[i], &x);
 		err = xf_store_add(m, set, &x, &ids[i]);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The case's source sets, in order: set k gets number k. */
+static int make_srcsets(struct xf_maps *m, const struct tcase *c)
+{
+	struct xf_plist l;
+	int err = 0;
+
+	for (int k = 0; k < MAX_SRCSETS && c->srcsets[k].name && !err; k++) {
+		memset(&l, 0, sizeof(l));
+		for (int i = 0; i < MAX_SPFX && c->srcsets[k].pfx[i] && !err;
+		     i++)
+			err = xf_plist_word(&l, c->srcsets[k].pfx[i], NULL);
+		if (!err)
+			err = xf_set_replace(m, c->srcsets[k].name, &l, true);
+		if (!err && xf_set_number(m, c->srcsets[k].name) != k)
+			err = -EEXIST;		/* a set left from before */
+		xf_plist_free(&l);
+	}
+	return err;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_srcsets(const struct srcset *a, const struct srcset *b)
+{
+	for (int k = 0; k < MAX_SRCSETS; k++) {
+		if (!same_text(a[k].name, b[k].name))
+			return false;
+		for (int i = 0; i < MAX_SPFX; i++)
+			if (!same_text(a[k].pfx[i], b[k].pfx[i]))
+				return false;
+	}
+	return true;
+}
+
+/* Deletes every source set (no rule names one any more). */
+static int delete_srcsets(struct xf_maps *m)
+{
+	int err = xf_read_sets(m);
+
+	for (int k = 0; k < XF_MAX_SETS && !err; k++)
+		if (m->sdesc[k].name[0])
+			err = xf_set_delete(m, m->sdesc[k].name);
+	return err;
+}
+
+/* The case's source sets, when they differ from those in the maps (those
+ * of the case before: building a set's bitmap whole for each of a run of
+ * cases with the same sets would be most of their time). */
+static int case_srcsets(struct xf_maps *m, const struct tcase *c)
+{
+	static struct srcset made[MAX_SRCSETS];
+	static bool known;
+	int err;
+
+	if (known && same_srcsets(made, c->srcsets))
+		return 0;
+	known = false;
+	err = delete_srcsets(m);
+	if (!err)
+		err = make_srcsets(m, c);
+	if (!err) {
+		memcpy(made, c->srcsets, sizeof(made));
+		known = true;
+	}
+	return err;
 }
 
 /* The buckets a case primes: a rate the store would not write (a rate
@@ -188,9 +267,13 @@ int case_install(struct xf_maps *m, const struct tcase *c, size_t nth,
 	if (!err)
 		err = xf_store_insert(m, p->set, b, ID_SHIFT, bids);
 	if (!err)
-		err = add_rules(m, p->set, c->rules, MAX_RULES, p->id);
+		err = case_srcsets(m, c);
 	if (!err)
-		err = add_rules(m, !p->set, c->orules, MAX_ORULES, p->oid);
+		err = add_rules(m, p->set, c->rules, MAX_RULES, c->last_first,
+				p->id);
+	if (!err)
+		err = add_rules(m, !p->set, c->orules, MAX_ORULES, false,
+				p->oid);
 	if (!err)
 		err = xf_store_remove(m, p->set, bids, ID_SHIFT);
 	if (!err)
@@ -206,5 +289,5 @@ int case_clear(struct xf_maps *m)
 {
 	int err = xf_store_clear(m, 0, true), err1 = xf_store_clear(m, 1, true);
 
-	return err ? err : err1;
+	return err ? err : err1;	/* the sets stay: case_srcsets() */
 }

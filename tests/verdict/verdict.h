@@ -29,6 +29,8 @@
 #define MAX_EXT		10
 #define MAX_RULES	4	/* rules of a case, in its rule set */
 #define MAX_ORULES	1	/* rules of a case in the other set */
+#define MAX_SRCSETS	3	/* source sets of a case */
+#define MAX_SPFX	5	/* ... prefixes in one */
 
 enum l3 {
 	L3_IPV4 = 1,
@@ -112,6 +114,18 @@ struct rule {
 	uint32_t	burst;		/* burst B, 0: N */
 	bool		per_source;	/* a bucket per source group */
 	uint8_t		plen4, plen6;	/* ... by these lengths; 0: 32, 64 */
+	uint8_t		from_set;	/* "from @NAME": the case's source set
+					 * from_set - 1 (struct srcset) */
+};
+
+/* A source set of a case: its name and its prefixes, as words of "set NAME
+ * add". The sets of a case are made in order before its rules, so set k
+ * gets number k (the store gives the lowest free one); they stay for the
+ * cases after it that have the same sets, and go before one that has
+ * others (or none). */
+struct srcset {
+	const char	*name;		/* NULL: none */
+	const char	*pfx[MAX_SPFX];
 };
 
 /* One rule set's policy (struct xf_set) in a case. Zero is the deny
@@ -159,6 +173,8 @@ struct tcase {
 	int		active;		/* xf_config.set + 1; 0: the rules' */
 	struct conf	ocfg;		/* the policy of the other set */
 	struct rule	orules[MAX_ORULES];	/* rules of the other set */
+	struct srcset	srcsets[MAX_SRCSETS];
+	bool		last_first;	/* rules[] added from the last */
 	int		repeat;		/* 0: 1 */
 	bool		again;
 	uint32_t	old_rate;	/* rule 0's bucket starts full at this

@@ -8,7 +8,30 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 7;
+pub const XF_ABI_VERSION: u32 = 8;
+
+/// The maps' names (`XF_MAP_*`): maps.rs checks at compile time that each
+/// definition's symbol, which libbpf pins it by, is its name here.
+pub const XF_MAP_PORTS: &str = "xf_ports";
+pub const XF_MAP_PFX4: &str = "xf_pfx4";
+pub const XF_MAP_PFX6: &str = "xf_pfx6";
+pub const XF_MAP_PPORTS: &str = "xf_pports";
+pub const XF_MAP_RCOUNT: &str = "xf_rcount";
+pub const XF_MAP_STATS: &str = "xf_stats";
+pub const XF_MAP_CONFIG: &str = "xf_config";
+pub const XF_MAP_RULES: &str = "xf_rdesc";
+pub const XF_MAP_RLOG: &str = "xf_rlog";
+pub const XF_MAP_LOG: &str = "xf_log";
+pub const XF_MAP_PROGS: &str = "xf_progs";
+pub const XF_MAP_PROGS_SB: &str = "xf_progs_sb";
+pub const XF_MAP_LIMIT: &str = "xf_limit";
+pub const XF_MAP_RLIMITED: &str = "xf_rlimited";
+pub const XF_MAP_LSRC: &str = "xf_lsrc";
+pub const XF_MAP_SETS: &str = "xf_sets";
+pub const XF_MAP_SREF: &str = "xf_sref";
+pub const XF_MAP_SET4: &str = "xf_set4";
+pub const XF_MAP_SET4X: &str = "xf_set4x";
+pub const XF_MAP_SET6: &str = "xf_set6";
 
 /// Protocol index of a port slot (`enum xf_proto`).
 pub const XF_P_TCP: u32 = 0;
@@ -177,6 +200,9 @@ xf_rt::abi_struct! {
         pub nprefix6: u32,
         /// Source-port rules in xf_ports: 0 skips them.
         pub nsrc: u32,
+        /// Bit i: rules "from @NAME" of set number i; 0 skips the source
+        /// sets.
+        pub setmask: u32,
     }
 }
 
@@ -188,11 +214,16 @@ xf_rt::abi_struct! {
         pub abi: u32,
         /// The rule set packets use: 0 or 1.
         pub set: u32,
+        /// Bit i: which of source set i's two slots packets use
+        /// (xf_set_slot_of()).
+        pub setver: u32,
         pub sets: [xf_set; XF_SETS as usize],
         /// Switches of set so far (apply, rollback).
         pub serial: u32,
         /// apply --confirm: the rollback timer...
         pub confirm_pid: u32,
+        /// Zero: keeps confirm_by 8-aligned with no hole.
+        pub pad: u32,
         /// ... its deadline (Unix seconds), 0: none.
         pub confirm_by: u64,
     }
@@ -232,6 +263,8 @@ pub const XF_USES_STATE: u32 = 1 << 4;
 /// Rules with limit (in no lighter tier's uses: the full and state tiers
 /// serve them).
 pub const XF_USES_LIMIT: u32 = 1 << 5;
+/// Rules from a source set ("from @NAME").
+pub const XF_USES_SET: u32 = 1 << 6;
 
 /// What each tier serves (`XF_TIER_USES`).
 pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !XF_USES_STATE, !0];
@@ -315,7 +348,8 @@ xf_rt::abi_struct! {
         pub protos: u8,
         /// XF_DIR_*.
         pub dir: u8,
-        /// 0: no prefix, 4 or 6.
+        /// 0: no prefix, 4 or 6, or XF_FAMILY_SET: "from @NAME", the set
+        /// number in addr[0].
         pub family: u8,
         pub prefixlen: u8,
         /// 1: "any from PREFIX".
@@ -407,6 +441,89 @@ xf_rt::abi_struct! {
     }
 }
 
+/// Source sets (DESIGN.md "Source sets"): named sets of IPv4 and IPv6
+/// prefixes that rules name with "from @NAME". A set has a number (0 ..
+/// XF_MAX_SETS - 1; its record in xf_sets) and two slots in each of
+/// xf_set4, xf_set4x and xf_set6, number * 2 + version: packets use the
+/// version that bit `number` of xf_config.setver names, and user space
+/// builds a new content in the other slots, flips that bit (one write) and
+/// then frees the old ones, so a packet sees the old set or the new one.
+///
+/// IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
+/// is an array of XF_SET4_WORDS xf_set4w, each for 32 /24s: for n24 = the
+/// address in host order >> 8, entry n24 / 32, bit n24 % 32 of `whole`
+/// when all of the /24 is in the set, of `part` when part of it is; then
+/// level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the index
+/// base + the number of `part` bits below bit n24 % 32. IPv6 is the
+/// kernel's LPM trie (xf_set6). A slot is empty while its family has
+/// nothing in the set (no memory). Rules reach a set
+/// through xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
+/// as a trie entry of a prefix (its port rules are xf_pports entries).
+pub const XF_MAX_SETS: u32 = 32;
+/// A name's bytes, NUL included.
+pub const XF_SET_NAME: usize = 32;
+/// xf_rule.family of "from @NAME".
+pub const XF_FAMILY_SET: u8 = 1;
+/// 2^24 /24s, 32 an entry.
+pub const XF_SET4_WORDS: u32 = 1 << 19;
+/// /24s partly in one set.
+pub const XF_SET4X_MAX: u32 = 1 << 21;
+/// IPv6 prefixes in one set.
+pub const XF_SET6_MAX: u32 = 1 << 20;
+
+/// The slot of set `number` whose version bit is bit 0 of `ver`.
+#[inline(always)]
+pub const fn xf_set_slot_of(number: u32, ver: u32) -> u32 {
+    number * 2 + (ver & 1)
+}
+
+xf_rt::abi_struct! {
+    /// xf_set4 value: 32 /24s of level 1.
+    pub struct xf_set4w {
+        /// Bit i: /24 32 * entry + i all in the set.
+        pub whole: u32,
+        /// ... partly in it: level 2 has it.
+        pub part: u32,
+        /// Level 2 index of this entry's first part.
+        pub base: u32,
+        pub pad: u32,
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_set4x value: the addresses of one /24 in the set.
+    pub struct xf_set4x {
+        /// Bit (a & 255) % 64 of bits[(a & 255) / 64].
+        pub bits: [u64; 4],
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_set6 key (value: u8 1).
+    pub struct xf_set6_key {
+        pub prefixlen: u32,
+        /// Network order.
+        pub addr: [u8; 16],
+    }
+}
+
+xf_rt::abi_struct! {
+    /// xf_sets value: user space's record of a set; the program never
+    /// reads it. A number whose name is "" is free.
+    pub struct xf_sdesc {
+        pub name: [u8; XF_SET_NAME],
+        /// IPv4 prefixes, merged (as set NAME list prints them).
+        pub n4: u32,
+        pub n6: u32,
+        /// Level-2 entries: /24s partly in the set.
+        pub partial4: u32,
+        /// Loads, adds and dels so far.
+        pub changes: u32,
+        /// Unix seconds of the last one.
+        pub changed: u64,
+    }
+}
+
 xf_rt::abi_struct! {
     /// xf_rlog value: a logged rule's token bucket. rate is written by
     /// user space when the rule is added; the rest is the program's.
@@ -472,14 +589,16 @@ const _: () = {
     assert!(offset_of!(xf_pport, prefix_id) == 0 && offset_of!(xf_pport, slot) == 4);
     assert!(size_of::<xf_count>() == 16 && align_of::<xf_count>() == 8);
     assert!(offset_of!(xf_count, packets) == 0 && offset_of!(xf_count, bytes) == 8);
-    assert!(size_of::<xf_set>() == 20);
+    assert!(size_of::<xf_set>() == 24);
     assert!(offset_of!(xf_set, flags) == 0 && offset_of!(xf_set, eph_lo) == 4);
     assert!(offset_of!(xf_set, eph_hi) == 6 && offset_of!(xf_set, nprefix4) == 8);
     assert!(offset_of!(xf_set, nprefix6) == 12 && offset_of!(xf_set, nsrc) == 16);
-    assert!(size_of::<xf_config>() == 64 && align_of::<xf_config>() == 8);
+    assert!(offset_of!(xf_set, setmask) == 20);
+    assert!(size_of::<xf_config>() == 80 && align_of::<xf_config>() == 8);
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
-    assert!(offset_of!(xf_config, sets) == 8 && offset_of!(xf_config, serial) == 48);
-    assert!(offset_of!(xf_config, confirm_pid) == 52 && offset_of!(xf_config, confirm_by) == 56);
+    assert!(offset_of!(xf_config, setver) == 8 && offset_of!(xf_config, sets) == 12);
+    assert!(offset_of!(xf_config, serial) == 60 && offset_of!(xf_config, confirm_pid) == 64);
+    assert!(offset_of!(xf_config, pad) == 68 && offset_of!(xf_config, confirm_by) == 72);
     assert!(size_of::<xf_rule>() == 48);
     assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
     assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);
@@ -500,6 +619,15 @@ const _: () = {
     assert!(offset_of!(xf_lsrc_key, family) == 8 && offset_of!(xf_lsrc_key, pad) == 9);
     assert!(offset_of!(xf_lsrc_key, addr) == 12);
     assert!(size_of::<xf_lsrc>() == 8 && offset_of!(xf_lsrc, tat) == 0);
+    assert!(size_of::<xf_set4w>() == 16 && offset_of!(xf_set4w, base) == 8);
+    assert!(size_of::<xf_set4x>() == 32 && align_of::<xf_set4x>() == 8);
+    assert!(offset_of!(xf_set4x, bits) == 0);
+    assert!(size_of::<xf_set6_key>() == 20 && align_of::<xf_set6_key>() == 4);
+    assert!(offset_of!(xf_set6_key, prefixlen) == 0 && offset_of!(xf_set6_key, addr) == 4);
+    assert!(size_of::<xf_sdesc>() == 56 && align_of::<xf_sdesc>() == 8);
+    assert!(offset_of!(xf_sdesc, name) == 0 && offset_of!(xf_sdesc, n4) == 32);
+    assert!(offset_of!(xf_sdesc, n6) == 36 && offset_of!(xf_sdesc, partial4) == 40);
+    assert!(offset_of!(xf_sdesc, changes) == 44 && offset_of!(xf_sdesc, changed) == 48);
     assert!(size_of::<xf_rlog>() == 40 && align_of::<xf_rlog>() == 8);
     assert!(offset_of!(xf_rlog, rate) == 0 && offset_of!(xf_rlog, pad) == 4);
     assert!(offset_of!(xf_rlog, last_ns) == 8 && offset_of!(xf_rlog, credit) == 16);
@@ -531,11 +659,21 @@ const _: () = {
     // A bucket's times cannot overflow: burst_ns <= 1e9 * 1e7 < 2^54.
     assert!((XF_LIMIT_BURST_MAX as u64) * 1_000_000_000 < 1 << 54);
     assert!(XF_CFG_ALLOW == 1 && XF_CFG_NO_DHCP == 2 && XF_CFG_STATEFUL == 4);
-    assert!(XF_ABI_VERSION == 7);
+    assert!(XF_ABI_VERSION == 8);
+    assert!(XF_MAX_SETS == 32 && XF_SET_NAME == 32 && XF_FAMILY_SET == 1);
+    assert!(XF_SET4_WORDS == 0x80000 && XF_SET4X_MAX == 0x200000 && XF_SET6_MAX == 0x100000);
+    // Level 1 has a bit pair for every /24; setmask and setver a bit for
+    // every set.
+    assert!(XF_SET4_WORDS * 32 == 1 << 24 && XF_MAX_SETS == u32::BITS);
+    assert!(xf_set_slot_of(3, 5) == 7 && xf_set_slot_of(XF_MAX_SETS - 1, 1) == 2 * XF_MAX_SETS - 1);
     assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2);
     assert!(XF_TIER_STATE == 3 && XF_TIERS == 4);
     assert!(XF_USES_SRC == 1 && XF_USES_PREFIX == 2 && XF_USES_LOG == 4 && XF_USES_ALLOW == 8);
-    assert!(XF_USES_STATE == 16 && XF_USES_LIMIT == 32);
+    assert!(XF_USES_STATE == 16 && XF_USES_LIMIT == 32 && XF_USES_SET == 64);
+    // Set rules need the full tier (or the state tier).
+    assert!(XF_TIER_USES[XF_TIER_DST as usize] & XF_USES_SET == 0);
+    assert!(XF_TIER_USES[XF_TIER_PORTS as usize] & XF_USES_SET == 0);
+    assert!(XF_TIER_USES[XF_TIER_FULL as usize] & XF_USES_SET != 0);
     assert!(XF_TIER_USES[0] == 0 && XF_TIER_USES[1] == XF_USES_SRC);
     // Limit rules need the full tier (or the state tier).
     assert!(XF_TIER_USES[XF_TIER_DST as usize] & XF_USES_LIMIT == 0);

@@ -5,9 +5,11 @@
 //! function; its parsers (parsing.h) are in parsing.rs, its maps and map
 //! helpers (bpf_maps.h) in maps.rs.
 //!
-//! Policy (DESIGN.md, "Rule semantics"): a packet matches when the longest
-//! source prefix that has rules matches it (all of it, or its port), or when
-//! a port rule matches its destination or source port. Deny policy (the
+//! Policy (DESIGN.md, "Rule semantics"): a packet matches when a source set
+//! that its rule set's rules name holds its source and has a rule for it
+//! (the first such set by number decides), when the longest source prefix
+//! that has rules matches it (all of it, or its port), or when a port rule
+//! matches its destination or source port, in that order. Deny policy (the
 //! default): a match drops, the rest passes. Allow policy: for TCP and UDP,
 //! only new flows (TCP SYN without ACK, UDP) are gated: a match passes, UDP
 //! to the ephemeral range and DHCP pass, the rest drops; other TCP segments,
@@ -39,13 +41,13 @@ mod parsing;
 
 use abi::*;
 use maps::{
-    xf_count_rule, xf_port_rule, xf_prefix_lookup, xf_prefix_port_rule, xf_reason, XF_CONFIG,
-    XF_LIMIT, XF_LOG, XF_LSRC, XF_PROGS, XF_PROGS_SB, XF_RLIMITED, XF_RLOG,
+    xf_count_rule, xf_port_rule, xf_prefix_lookup, xf_prefix_port_rule, xf_reason, xf_set_has,
+    XF_CONFIG, XF_LIMIT, XF_LOG, XF_LSRC, XF_PROGS, XF_PROGS_SB, XF_RLIMITED, XF_RLOG, XF_SREF,
 };
 use parsing::{xf_parse_fast, xf_parse_frame, xf_parse_strict, xf_pkt};
 use xf_rt::{
-    field, Field, FlowTuple, MapValue, Pod, TupleSize, Xdp, XdpAction, BPF_NOEXIST, IPPROTO_TCP,
-    IPPROTO_UDP,
+    field, Be16, Field, FlowTuple, MapValue, Pod, TupleSize, Xdp, XdpAction, BPF_NOEXIST,
+    IPPROTO_TCP, IPPROTO_UDP,
 };
 
 /// Rule id that matches the packet's source prefix, or 0. Only the longest
@@ -66,6 +68,115 @@ fn prefix_rule(xdp: &Xdp, pkt: &xf_pkt, ports: bool, pidx: u32, s: &xf_set, set:
         return id;
     }
     xf_prefix_port_rule(pfx.prefix_id, set, XF_DIR_SRC, pidx, pkt.sport)
+}
+
+xf_rt::abi_struct! {
+    /// What set_rule() needs of a packet, copied out of it: a global
+    /// function takes no packet pointers (xdp_filter.c's struct xf_setq).
+    pub struct xf_setq {
+        /// The source, network order; IPv4 in the first 4.
+        pub addr: [u8; 16],
+        /// 4 or 6.
+        pub family: u32,
+        /// 1: TCP/UDP with ports parsed.
+        pub ports: u32,
+        /// XF_P_TCP or XF_P_UDP.
+        pub pidx: u32,
+        /// The rule set.
+        pub set: u32,
+        /// Its setmask.
+        pub mask: u32,
+        /// xf_config.setver.
+        pub setver: u32,
+        pub dport: Be16,
+        pub sport: Be16,
+    }
+}
+
+/// The rule id of set number i's rules in rule set `set` for the packet q
+/// (its "any from @NAME" rule, or its port rule for the destination port,
+/// then the source port), or 0.
+#[inline(always)]
+fn set_ref_rule(q: &xf_setq, set: u32, i: u32) -> u32 {
+    let Some(r) = XF_SREF.get(set * XF_MAX_SETS + i) else {
+        return 0;
+    };
+    if r.any_id != 0 {
+        return r.any_id;
+    }
+    if q.ports == 0 {
+        return 0;
+    }
+    let id = xf_prefix_port_rule(r.prefix_id, set, XF_DIR_DST, q.pidx & 1, q.dport);
+    if id != 0 {
+        return id;
+    }
+    xf_prefix_port_rule(r.prefix_id, set, XF_DIR_SRC, q.pidx & 1, q.sport)
+}
+
+/// Rule id of the source sets that match the packet q, or 0: the sets its
+/// rule set's rules name (mask), in the order of their numbers; the first
+/// set that holds the source and has a rule for the packet (all of it, or
+/// its port) decides. The body of the global function set_rule().
+#[inline(always)]
+fn set_rule_of(q: &xf_setq) -> u32 {
+    let mut i = 0;
+    // up to the highest set named: most rule sets name one or two
+    while i < XF_MAX_SETS && q.mask >> i != 0 {
+        if (q.mask >> i) & 1 != 0
+            && xf_set_has(xf_set_slot_of(i, q.setver >> i), q.family, &q.addr)
+        {
+            let id = set_ref_rule(q, q.set & 1, i);
+            if id != 0 {
+                return id;
+            }
+        }
+        i += 1;
+    }
+    0
+}
+
+xf_rt::global_fn! {
+    /// set_rule_of() as a global BPF function, as xdp_filter.c's
+    /// set_rule(): the verifier checks its loop once, not once for each
+    /// way the caller reaches it (inlined into filter_full(), the loop
+    /// over 32 sets takes the verifier past its 1,000,000 instructions).
+    fn set_rule(&xf_setq) -> u32 = set_rule_of;
+}
+
+/// The source sets' rule for the packet (set_rule()), or 0; setver is
+/// xf_config.setver.
+#[inline(always)]
+fn source_set_rule(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    ports: bool,
+    pidx: u32,
+    s: &xf_set,
+    set: u32,
+    setver: u32,
+) -> u32 {
+    let addr = if pkt.family == 4 {
+        xdp.ipv4_addrs(pkt.saddr).map(|a| addr16(a.saddr))
+    } else if pkt.family == 6 {
+        xdp.ipv6_addrs(pkt.saddr).map(|a| a.saddr)
+    } else {
+        None
+    };
+    let Some(addr) = addr else {
+        return 0;
+    };
+    set_rule(&xf_setq {
+        addr,
+        family: pkt.family as u32,
+        ports: ports as u32,
+        pidx,
+        set,
+        mask: s.setmask,
+        setver,
+        dport: pkt.dport,
+        sport: pkt.sport,
+    })
 }
 
 /// Allow policy, no rule matched a TCP/UDP packet: does it still pass?
@@ -433,7 +544,15 @@ fn filter_full<const FAST: bool, const CT: bool>(xdp: &Xdp) -> XdpAction {
     let s = cfg.read(s);
 
     let pidx = if pkt.l4 == IPPROTO_TCP { XF_P_TCP } else { XF_P_UDP };
-    let mut id = prefix_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, set);
+    let mut id = 0;
+    if s.setmask != 0 {
+        // most rule sets have none
+        let setver = cfg.read(field!(xf_config, setver));
+        id = source_set_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, set, setver);
+    }
+    if id == 0 {
+        id = prefix_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, set);
+    }
     if id == 0 && reason == XF_R_PASSED {
         id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
         if id == 0 && s.nsrc != 0 {

@@ -5,7 +5,7 @@
 //! packet parsing here (parsing.rs), no decisions (lib.rs).
 
 use crate::abi::*;
-use xf_rt::{Be16, Cursor, Xdp, XdpAction};
+use xf_rt::{field, Be16, Cursor, Xdp, XdpAction};
 
 // The maps, in bpf_maps.h's order and with its definitions.
 xf_rt::xdp_map! {
@@ -68,6 +68,39 @@ xf_rt::xdp_map! {
     pub XF_LSRC: ArrayOfMaps<u32,
         xf_lsrc_map: LruHash<xf_lsrc_key, xf_lsrc>[XF_LSRC_ENTRIES]>[1] = xf_lsrc as xf_lsrc_def;
 }
+// Source sets (abi.rs, "Source sets"): each set's record, the rules of
+// each rule set that name it, and its content in the inner maps user space
+// creates and swaps in (the templates give their shapes only; every slot
+// starts empty).
+xf_rt::xdp_map! {
+    /// User space's record of each set (its name); never read here.
+    pub XF_SETS_MAP: Array<u32, xf_sdesc>[XF_MAX_SETS] = xf_sets as xf_sets_def;
+}
+xf_rt::xdp_map! {
+    /// (rule set, set number) -> the rules "from @NAME": {any, prefix id}.
+    pub XF_SREF: Array<u32, xf_pfx>[XF_SETS * XF_MAX_SETS] = xf_sref as xf_sref_def;
+}
+xf_rt::xdp_map! {
+    /// IPv4 level 1 of each slot: XF_SET4_WORDS entries of 32 /24s;
+    /// mmapable, as user space writes it whole.
+    pub XF_SET4: ArrayOfMaps<u32,
+        xf_set4_map: Array<u32, xf_set4w>[XF_SET4_WORDS] flags(xf_rt::BPF_F_MMAPABLE)>
+        [2 * XF_MAX_SETS] = xf_set4 as xf_set4_def;
+}
+xf_rt::xdp_map! {
+    /// IPv4 level 2 of each slot: the /24s partly in the set, in address
+    /// order, an array as long as its content (BPF_F_INNER_MAP).
+    pub XF_SET4X: ArrayOfMaps<u32,
+        xf_set4x_map: Array<u32, xf_set4x>[1]
+            flags(xf_rt::BPF_F_INNER_MAP | xf_rt::BPF_F_MMAPABLE)>
+        [2 * XF_MAX_SETS] = xf_set4x as xf_set4x_def;
+}
+xf_rt::xdp_map! {
+    /// IPv6 of each slot: an LPM trie of the set's prefixes.
+    pub XF_SET6: ArrayOfMaps<u32,
+        xf_set6_map: LpmTrie<xf_set6_key, u8>[XF_SET6_MAX] flags(xf_rt::BPF_F_NO_PREALLOC)>
+        [2 * XF_MAX_SETS] = xf_set6 as xf_set6_def;
+}
 xf_rt::xdp_map! {
     /// The feature tiers: slot XF_PROG_ACTIVE is the one every interface's
     /// xdp_filter tail-calls (none: xdp_filter runs the full filter
@@ -79,6 +112,26 @@ xf_rt::xdp_map! {
     /// single-buffer (a tail call only reaches a program of its own kind).
     pub XF_PROGS_SB: ProgArray<u32, u32>[XF_PROG_SLOTS] = xf_progs_sb as xf_progs_sb_def;
 }
+
+// Each definition's symbol, the name libbpf pins the map by, is
+// xdp_filter.h's XF_MAP_* for it.
+const _: () = {
+    assert!(str_eq(stringify!(xf_ports), XF_MAP_PORTS) && str_eq(stringify!(xf_pfx4), XF_MAP_PFX4));
+    assert!(str_eq(stringify!(xf_pfx6), XF_MAP_PFX6));
+    assert!(str_eq(stringify!(xf_pports), XF_MAP_PPORTS));
+    assert!(str_eq(stringify!(xf_rcount), XF_MAP_RCOUNT));
+    assert!(str_eq(stringify!(xf_stats), XF_MAP_STATS));
+    assert!(str_eq(stringify!(xf_config), XF_MAP_CONFIG));
+    assert!(str_eq(stringify!(xf_rdesc), XF_MAP_RULES) && str_eq(stringify!(xf_rlog), XF_MAP_RLOG));
+    assert!(str_eq(stringify!(xf_log), XF_MAP_LOG) && str_eq(stringify!(xf_progs), XF_MAP_PROGS));
+    assert!(str_eq(stringify!(xf_progs_sb), XF_MAP_PROGS_SB));
+    assert!(str_eq(stringify!(xf_limit), XF_MAP_LIMIT));
+    assert!(str_eq(stringify!(xf_rlimited), XF_MAP_RLIMITED));
+    assert!(str_eq(stringify!(xf_lsrc), XF_MAP_LSRC) && str_eq(stringify!(xf_sets), XF_MAP_SETS));
+    assert!(str_eq(stringify!(xf_sref), XF_MAP_SREF) && str_eq(stringify!(xf_set4), XF_MAP_SET4));
+    assert!(str_eq(stringify!(xf_set4x), XF_MAP_SET4X));
+    assert!(str_eq(stringify!(xf_set6), XF_MAP_SET6));
+};
 
 // bpf_maps.h's xf_count_add() is xf_rt's PerCpuArray::count(): this CPU's
 // slot, plain adds, a missing slot ignored.
@@ -142,4 +195,41 @@ pub fn xf_prefix_lookup(
         return XF_PFX6.get(&key6);
     }
     None
+}
+
+/// Is the source address addr (family 4 or 6, network order, IPv4 in the
+/// first 4 bytes) in the source set whose current slot is slot? IPv4:
+/// level 1, and level 2 only for a /24 that is partly in the set; IPv6:
+/// the set's trie. bpf_maps.h's xf_set_has(), which takes the address
+/// where it lies and the end of that memory: here the caller's copy
+/// (set_rule()'s xf_setq), which needs no bounds check.
+#[inline(always)]
+pub fn xf_set_has(slot: u32, family: u32, addr: &[u8; 16]) -> bool {
+    if family == 4 {
+        let a = u32::from_be_bytes([addr[0], addr[1], addr[2], addr[3]]);
+        let n24 = a >> 8;
+        let Some(word) = XF_SET4.get(slot).and_then(|m| m.lookup(&(n24 >> 5))) else {
+            return false; // no IPv4 in the set
+        };
+        let word = word.get();
+        if (word.whole >> (n24 & 31)) & 1 != 0 {
+            return true; // all of the /24
+        }
+        if (word.part >> (n24 & 31)) & 1 == 0 {
+            return false; // none of it
+        }
+        // level 2 index: the base, plus the part bits below this /24's
+        let below = word.part & ((1u32 << (n24 & 31)) - 1);
+        let rank = word.base.wrapping_add(below.count_ones());
+        let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&rank)) else {
+            return false;
+        };
+        let bits = field!(xf_set4x, bits).at((a >> 6) & 3); // always Some
+        return bits.is_some_and(|b| (part.read(b) >> (a & 63)) & 1 != 0);
+    }
+    if family == 6 {
+        let k6 = xf_set6_key { prefixlen: 128, addr: *addr };
+        return XF_SET6.get(slot).is_some_and(|m| m.contains(&k6));
+    }
+    false
 }

@@ -109,6 +109,11 @@ pub mod map_kind {
 /// LPM tries require `BPF_F_NO_PREALLOC`; a hash map with it allocates its
 /// elements on update instead of all at creation.
 pub const BPF_F_NO_PREALLOC: usize = 1;
+/// An array map user space may mmap() (and so write whole, at once).
+pub const BPF_F_MMAPABLE: usize = 1 << 10;
+/// An inner array whose max_entries may differ from its template's
+/// (lookups through a helper call, not inlined).
+pub const BPF_F_INNER_MAP: usize = 1 << 12;
 /// `LIBBPF_PIN_BY_NAME`: libbpf (and so ip(8)) pins the map under its name.
 pub const LIBBPF_PIN_BY_NAME: usize = 1;
 /// `bpf_map_update_elem()` flags.
@@ -344,8 +349,8 @@ fn copy_out<V: Pod>(p: *mut V) -> Option<V> {
     // suitably aligned value (the kernel aligns map values to 8) that stays
     // valid for this run (see lookup()). User space may rewrite it
     // concurrently, hence a volatile copy rather than a reference the
-    // compiler could re-read or assume stable; V is Pod, so whatever bytes
-    // a torn copy holds are a valid V.
+    // compiler could re-read or assume stable; V is Pod, so whatever
+    // bytes a torn copy holds are a valid V.
     Some(unsafe { p.read_volatile() })
 }
 
@@ -481,9 +486,10 @@ impl<V: Pod> MapValue<V> {
     /// A copy of the whole element (volatile, as `Array::get()`).
     #[inline(always)]
     pub fn get(&self) -> V {
-        // SAFETY: p points to a live V, 8-aligned (the kernel aligns array
-        // values to 8, and no Pod here needs more); see copy_out() for why
-        // a concurrent writer does no harm to a volatile copy of a Pod.
+        // SAFETY: p points to a live V, 8-aligned (the kernel aligns map
+        // values to 8, and no value here needs more); see copy_out() for
+        // why a concurrent writer does no harm to a volatile copy of a
+        // Pod.
         unsafe { self.p.read_volatile() }
     }
 
@@ -700,24 +706,37 @@ pub struct InnerMap<I: InnerMapDef> {
 }
 
 impl<I: InnerMapDef> InnerMap<I> {
-    /// The element at `key` in place, or `None` if there is none. An LRU
-    /// hash marks it as used.
+    /// The element at `key` in place, or `None` if there is none (or, in
+    /// an array, `key` is out of range). An LRU hash marks it as used; an
+    /// LPM trie gives the value of the longest stored prefix of the key.
     #[inline(always)]
     pub fn lookup(&self, key: &I::Key) -> Option<MapValue<I::Value>> {
         let key: *const I::Key = key;
         // SAFETY: map is an inner map of the template's shape (see
         // ArrayOfMaps::get()), key points to an initialised I::Key of its
         // key_size (InnerMapDef contract). The helper returns NULL or a
-        // pointer to a value of value_size bytes, 8-aligned, that stays
-        // valid until the program returns: a hash map's element is freed
-        // after an RCU grace period, and a preallocated one (every LRU
-        // hash) only with the map; an LRU hash may hand an evicted element
-        // to another key meanwhile, which changes what it holds, not where.
+        // pointer to a value of value_size bytes, aligned for it (hash and
+        // array values are 8-aligned; the only LPM trie value here is a
+        // u8), that stays valid until the program returns: an array's
+        // element lives as long as the map, which the kernel frees only
+        // after an RCU grace period once out of its slot (see get()); a
+        // hash map's or an LPM trie's element is freed after an RCU grace
+        // period, and a preallocated one (every LRU hash) only with the
+        // map; an LRU hash may hand an evicted element to another key
+        // meanwhile, which changes what it holds, not where.
         let p = unsafe { helper::map_lookup_elem()(self.map, key.cast()) };
         if p.is_null() {
             return None;
         }
         Some(MapValue { p: p.cast() })
+    }
+
+    /// Is there an element at `key`? For a map whose keys are the
+    /// information (a set's LPM trie: the longest stored prefix of the
+    /// key's address).
+    #[inline(always)]
+    pub fn contains(&self, key: &I::Key) -> bool {
+        self.lookup(key).is_some()
     }
 
     /// `bpf_map_update_elem(map, key, value, flags)`; Err(-errno), e.g.
@@ -870,6 +889,10 @@ where
 ///     pub XF_LSRC: ArrayOfMaps<u32, xf_lsrc_map: LruHash<xf_lsrc_key, xf_lsrc>[N]>[1]
 ///         = xf_lsrc as xf_lsrc_def;
 /// }
+/// xdp_map! {
+///     pub XF_SET4: ArrayOfMaps<u32,
+///         xf_set4_map: Array<u32, u64>[N] flags(BPF_F_MMAPABLE)>[64] = xf_set4 as xf_set4_def;
+/// }
 /// ```
 /// `xf_stats` is the map (and ELF symbol) name, `XfStatsDef` the plain,
 /// non-generic definition type whose BTF the loader reads (the kernel
@@ -905,14 +928,15 @@ macro_rules! xdp_map {
         pub const $handle: $crate::RingBuf<$def> = $crate::RingBuf::<$def>::new();
     };
     // A map of maps: the template of the maps it holds is a struct of its
-    // own ($idef: type, max_entries, key_size, value_size), which the
+    // own ($idef: type, max_entries, key_size, value_size, and map_flags
+    // when flags() are given, as bpf_maps.h orders them), which the
     // definition names in its last member, `values`, a zero-length array
     // of pointers to it: libbpf's __array(values, struct $idef). libbpf
     // requires `values` to be the last member, and creates a map from the
     // template only to give the kernel the inner map's shape; the slots
     // start empty.
     ($(#[$m:meta])* pub $handle:ident: ArrayOfMaps<$k:ty,
-        $idef:ident: $ikind:ident<$ik:ty, $iv:ty>[$imax:expr]>[$max:expr]
+        $idef:ident: $ikind:ident<$ik:ty, $iv:ty>[$imax:expr] $(flags($iflags:expr))?>[$max:expr]
      = $sym:ident as $def:ident;) => {
         /// Template of the maps the map of maps holds. Sizes, as the C
         /// object's (bpf_maps.h): the kernel compares inner maps by type,
@@ -923,6 +947,7 @@ macro_rules! xdp_map {
             max_entries: *const [i32; $imax as usize],
             key_size: *const [i32; ::core::mem::size_of::<$ik>()],
             value_size: *const [i32; ::core::mem::size_of::<$iv>()],
+            $(map_flags: *const [i32; $iflags as usize],)?
         }
 
         // SAFETY: key_size and value_size above are the sizes of exactly
@@ -1065,6 +1090,48 @@ macro_rules! xdp_program {
                 $run(&xdp) as u32
             }
         };
+    };
+}
+
+/// Emits `$vis fn $name(q: &$arg) -> u32`, which calls a *global* BPF
+/// function of the same name running the safe `fn(&$arg) -> u32` `$body`:
+/// C's `__noinline __u32 name(const struct arg *q)`, a non-static function,
+/// which the verifier checks once, on its own, from its BTF prototype (a
+/// pointer to `$arg`: memory of `size_of::<$arg>()` bytes, or NULL), instead
+/// of once for every state in which a caller reaches it: a loop that would
+/// be explored again for each path into it is explored once. It is a
+/// function in `.text` (so `build.sh` keeps it global, and libbpf appends it
+/// to every program that calls it), not inlined, with external linkage
+/// (`no_mangle`), which is what gives its BTF FUNC `linkage=global`. `$arg`
+/// is `Pod`: the verifier requires every byte the caller passes to be
+/// initialised, so no padding. A global function takes no packet pointers:
+/// the caller copies out what it needs.
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! global_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident(&$arg:ty) -> u32 = $body:path;) => {
+        $(#[$m])*
+        #[inline(always)]
+        $vis fn $name(q: &$arg) -> u32 {
+            // Nested, so no other code can name it (and call it with a
+            // made-up pointer): only the wrapper's line below.
+            #[unsafe(no_mangle)]
+            #[unsafe(link_section = ".text")]
+            #[inline(never)]
+            extern "C" fn $name(q: *const $arg) -> u32 {
+                const { $crate::assert_pod::<$arg>() };
+                // SAFETY: q is NULL (the verifier, checking this function
+                // alone, assumes any caller may pass it) or the wrapper's
+                // reference, valid and unaliased by writes for the call;
+                // the verifier holds every other caller (none exists) to
+                // size_of::<$arg>() readable bytes too.
+                match unsafe { q.as_ref() } {
+                    Some(q) => $body(q),
+                    None => 0,
+                }
+            }
+            $name(q)
+        }
     };
 }
 
