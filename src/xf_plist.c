@@ -112,6 +112,11 @@ static void *big_alloc(size_t size)
 	return p;
 }
 
+__u64 *xf_set4_words(void)
+{
+	return big_alloc((size_t)XF_SET4_WORDS * sizeof(__u64));
+}
+
 /* v (n used, *cap of elem bytes) twice as large, or NULL (v untouched). */
 static void *grown(void *v, size_t n, size_t *cap, size_t elem)
 {
@@ -168,7 +173,7 @@ static int put4(struct xf_plist *l, __u32 addr, unsigned int len)
 	return 0;
 }
 
-static int put6(struct xf_plist *l, const __u8 addr[16], unsigned int len)
+int xf_plist_put6(struct xf_plist *l, const __u8 addr[16], unsigned int len)
 {
 	if (l->n6 == l->cap6) {
 		struct xf_p6 *v = grown(l->v6, l->n6, &l->cap6, sizeof(*v));
@@ -189,7 +194,7 @@ static int put(struct xf_plist *l, bool v6, u128 addr, unsigned int len)
 	if (!v6)
 		return put4(l, (__u32)addr, len);
 	num_bytes(addr, a);
-	return put6(l, a, len);
+	return xf_plist_put6(l, a, len);
 }
 
 /* ---- ranges ---- */
@@ -556,7 +561,7 @@ static int put_parsed(struct xf_plist *l, int family, const __u8 a[16],
 		      unsigned int len)
 {
 	if (family == 6)
-		return put6(l, a, len);
+		return xf_plist_put6(l, a, len);
 	return put4(l, (__u32)a[0] << 24 | (__u32)a[1] << 16 |
 		       (__u32)a[2] << 8 | a[3], len);
 }

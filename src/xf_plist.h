@@ -68,6 +68,8 @@ int xf_plist_union(const struct xf_plist *a, const struct xf_plist *b,
  * out as for xf_plist_union(). 0 or -ENOMEM. */
 int xf_plist_minus(const struct xf_plist *a, const struct xf_plist *b,
 		   struct xf_plist *out);
+/* Appends an IPv6 prefix as it is (host bits clear): 0 or -ENOMEM. */
+int xf_plist_put6(struct xf_plist *l, const __u8 addr[16], unsigned int len);
 /* The same prefixes (both merged: the same addresses). */
 bool xf_plist_equal(const struct xf_plist *a, const struct xf_plist *b);
 
@@ -81,13 +83,15 @@ struct xf_set4x_ent {
 	struct xf_set4x	bits;
 };
 
+/* XF_SET4_WORDS words for xf_set4_build() and xf_set4_read(), on huge
+ * pages where there are some (free() them), or NULL. */
+__u64 *xf_set4_words(void);
 /* Level 1 (words: XF_SET4_WORDS __u64, all written) and level 2 (*parts,
  * malloc()ed, *nparts of them, by n24) of the merged IPv4 prefixes v4[n]
  * (unmerged ones give the same bitmap, a little slower). A /24 whose 256
  * addresses are all in gets its whole bit, never an entry. 0 or -ENOMEM.
  * Touching fresh memory is most of the cost at a million prefixes: words
- * is best on huge pages (aligned_alloc(2 MiB) and madvise(MADV_HUGEPAGE),
- * as build/xfplist does); *parts is already. */
+ * is best from xf_set4_words(), on huge pages; *parts is already. */
 int xf_set4_build(const struct xf_p4 *v4, size_t n, __u64 *words,
 		  struct xf_set4x_ent **parts, size_t *nparts);
 /* The merged IPv4 prefixes that level 1 and level 2 hold, appended to l

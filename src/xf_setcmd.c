@@ -42,16 +42,13 @@ static int parse_load(int argc, char **argv, struct xf_setcmd *c)
 			       " '%s' (load takes one FILE)" :
 			       "load needs a FILE (- for standard input)%s",
 			       argc ? argv[1] : "");
-	c->file = std ? "<stdin>" : argv[0];
 	f = std ? stdin : fopen(argv[0], "r");
 	if (!f)
 		return xf_diag(XF_EINPUT, NULL, "%s: %s", argv[0],
 			       strerror(errno));
-	ret = xf_plist_read(&c->prefixes, f, c->file);
+	ret = xf_plist_read(&c->prefixes, f, std ? "<stdin>" : argv[0]);
 	if (!std)
 		fclose(f);
-	c->read4 = c->prefixes.n4;
-	c->read6 = c->prefixes.n6;
 	return ret;
 }
 

@@ -27,8 +27,6 @@ struct xf_setcmd {
 	const char	*name;
 	bool		json;
 	struct xf_plist	prefixes;	/* load, add, del */
-	size_t		read4, read6;	/* load: prefixes as read */
-	const char	*file;		/* load: "<stdin>" for "-" */
 };
 
 /* A directory of set files, DIR/NAME.set (apply --sets DIR): each read

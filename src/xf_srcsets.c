@@ -131,18 +131,6 @@ static int write_v4_l2(struct xf_maps *m, const struct xf_set4x_ent *parts,
 	return slot_put(m, XF_M_SET4X, slot, fd);
 }
 
-/* The bitmap words, XF_SET4_WORDS of them, on huge pages where there are
- * some (fresh 4 KiB pages are most of a build's time here). */
-static __u64 *words_alloc(void)
-{
-	size_t size = (size_t)XF_SET4_WORDS * sizeof(__u64);
-	__u64 *w = aligned_alloc(1UL << 21, size);
-
-	if (w)
-		madvise(w, size, MADV_HUGEPAGE);
-	return w;
-}
-
 /* Level 1 and level 2 of the merged IPv4 prefixes l, into slot. */
 static int write_v4(struct xf_maps *m, const struct xf_plist *l, __u32 slot,
 		    __u32 *partial)
@@ -155,7 +143,7 @@ static int write_v4(struct xf_maps *m, const struct xf_plist *l, __u32 slot,
 	*partial = 0;
 	if (!l->n4)
 		return 0;
-	words = words_alloc();
+	words = xf_set4_words();
 	err = words ? xf_set4_build(l->v4, l->n4, words, &parts, &nparts) :
 		      -ENOMEM;
 	if (!err && nparts > XF_SET4X_MAX)
@@ -361,7 +349,7 @@ static int read_v4(const struct xf_maps *m, __u32 slot, struct xf_plist *l)
 		return 0;			/* no IPv4 */
 	fd2 = inner_fd(m, XF_M_SET4X, slot);
 	e = mmap(NULL, len, PROT_READ, MAP_SHARED, fd1, 0);
-	words = words_alloc();
+	words = xf_set4_words();
 	err = e == MAP_FAILED ? -errno : words ? 0 : -ENOMEM;
 	if (!err)
 		err = read_parts(e, fd2, words, &parts, &n);
@@ -377,22 +365,6 @@ static int read_v4(const struct xf_maps *m, __u32 slot, struct xf_plist *l)
 	return err;
 }
 
-/* Appends p to l's IPv6 prefixes. */
-static int push_v6(struct xf_plist *l, const struct xf_p6 *p)
-{
-	if (l->n6 == l->cap6) {
-		size_t cap = l->cap6 ? l->cap6 * 2 : 1024;
-		void *v = realloc(l->v6, cap * sizeof(*l->v6));
-
-		if (!v)
-			return -ENOMEM;
-		l->v6 = v;
-		l->cap6 = cap;
-	}
-	l->v6[l->n6++] = *p;
-	return 0;
-}
-
 static int read_v6(const struct xf_maps *m, __u32 slot, struct xf_plist *l)
 {
 	int fd = inner_fd(m, XF_M_SET6, slot), err = 0;
@@ -402,10 +374,7 @@ static int read_v6(const struct xf_maps *m, __u32 slot, struct xf_plist *l)
 	if (fd < 0)
 		return 0;
 	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		struct xf_p6 p = { .len = next.prefixlen };
-
-		memcpy(p.addr, next.addr, 16);
-		err = push_v6(l, &p);
+		err = xf_plist_put6(l, next.addr, next.prefixlen);
 		key = next;
 		first = false;
 	}
@@ -480,15 +449,4 @@ __u64 xf_set_memory(const struct xf_maps *m, int number)
 		}
 	}
 	return sum;
-}
-
-__u32 xf_set_mask(const struct xf_maps *m, __u32 set)
-{
-	__u32 mask = 0;
-
-	for (__u32 id = 1; id < XF_MAX_RULES; id++)
-		if (xf_in_set(m, id, set) &&
-		    m->rules[id].family == XF_FAMILY_SET)
-			mask |= 1U << (m->rules[id].addr[0] % XF_MAX_SETS);
-	return mask;
 }

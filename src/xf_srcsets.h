@@ -30,7 +30,5 @@ int xf_set_delete(struct xf_maps *m, const char *name);
 /* Memory of set `number`'s inner maps, as the kernel reports it (memlock
  * of each), in bytes. */
 __u64 xf_set_memory(const struct xf_maps *m, int number);
-/* The set bits a rule set's rules need (xf_set.setmask), from m->rules. */
-__u32 xf_set_mask(const struct xf_maps *m, __u32 set);
 
 #endif /* XF_SRCSETS_H */

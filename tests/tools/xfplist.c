@@ -25,21 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
-#include <sys/mman.h>
 
 #include "../../src/xf_plist.h"
-
-/* Level 1's 4 MiB, on huge pages when the kernel allows (as rulectl
- * would: first touching 1,024 small pages costs more than building). */
-static __u64 *words_alloc(void)
-{
-	size_t size = XF_SET4_WORDS * sizeof(__u64);
-	__u64 *w = aligned_alloc(1UL << 21, size);
-
-	if (w)
-		madvise(w, size, MADV_HUGEPAGE);
-	return w;
-}
 
 /* FILE's prefixes as they are (merged: load()). */
 static int read_file(const char *name, struct xf_plist *l)
@@ -104,7 +91,7 @@ static void shuffle(struct xf_set4x_ent *v, size_t n)
 /* l's IPv4 through the bitmap into back (IPv6 copied). */
 static int through_bitmap(const struct xf_plist *l, struct xf_plist *back)
 {
-	__u64 *words = words_alloc();
+	__u64 *words = xf_set4_words();
 	struct xf_set4x_ent *parts = NULL;
 	size_t nparts = 0;
 	int ret = words ? 0 : -ENOMEM;
@@ -199,7 +186,7 @@ static double now(void)
 static int timing(const char *name)
 {
 	struct xf_plist l = { 0 }, back = { 0 };
-	__u64 *words = words_alloc();
+	__u64 *words = xf_set4_words();
 	struct xf_set4x_ent *parts = NULL;
 	FILE *f = fopen(name, "r");
 	double t[5];
