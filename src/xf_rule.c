@@ -179,13 +179,17 @@ int xf_set_name_check(const char *name, const struct xf_loc *at)
 		       " digit)", name, XF_SET_NAME - 1);
 }
 
-/* The number of set `name` among the registered records, or -1. */
-static int set_lookup(const char *name)
+int xf_set_find(const struct xf_sdesc *sets, const char *name)
 {
-	for (int k = 0; set_known && k < XF_MAX_SETS; k++)
-		if (set_known[k].name[0] && !strcmp(set_known[k].name, name))
+	for (int k = 0; sets && k < XF_MAX_SETS; k++)
+		if (sets[k].name[0] && !strcmp(sets[k].name, name))
 			return k;
 	return -1;
+}
+
+bool xf_rule_names_set(const struct xf_rule *r, int number)
+{
+	return r->family == XF_FAMILY_SET && r->addr[0] == number;
 }
 
 static int no_such_set(const char *name, const struct xf_loc *at)
@@ -205,7 +209,7 @@ static int parse_set_ref(const char *word, const struct xf_loc *at,
 		return ret;
 	r->family = XF_FAMILY_SET;
 	if (set_known) {
-		k = set_lookup(name);
+		k = xf_set_find(set_known, name);
 		if (k < 0)
 			return no_such_set(name, at);
 		r->addr[0] = k;
@@ -231,7 +235,7 @@ int xf_rule_resolve(struct xf_rule *r, const struct xf_loc *at)
 	if (r->family != XF_FAMILY_SET || !(r->addr[0] & SET_PENDING))
 		return 0;
 	name = set_pending[r->addr[0] & ~SET_PENDING];
-	k = set_lookup(name);
+	k = xf_set_find(set_known, name);
 	if (k < 0)
 		return no_such_set(name, at);
 	r->addr[0] = k;

@@ -35,6 +35,11 @@ int xf_parse_rule(int argc, char **argv, const struct xf_loc *at,
  * parser keeps a name aside, and xf_rule_resolve() turns it into its
  * number once they are: 0, or XF_EINPUT after "no set 'NAME'". */
 void xf_rule_set_names(const struct xf_sdesc *sets);
+/* The number of set `name` among sets[XF_MAX_SETS] (sets may be NULL),
+ * or -1. */
+int xf_set_find(const struct xf_sdesc *sets, const char *name);
+/* Is r a rule "from @NAME" of set `number`? */
+bool xf_rule_names_set(const struct xf_rule *r, int number);
 int xf_rule_resolve(struct xf_rule *r, const struct xf_loc *at);
 /* A set name: 1 to XF_SET_NAME - 1 of letters, digits, '_', '.', '-',
  * starting with a letter or digit: 0 or XF_EINPUT. */

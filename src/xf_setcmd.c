@@ -126,8 +126,7 @@ static __u32 rules_naming(const struct xf_maps *m, __u32 set, int k)
 
 	for (__u32 id = 1; id < XF_MAX_RULES; id++)
 		n += xf_in_set(m, id, set) &&
-		     m->rules[id].family == XF_FAMILY_SET &&
-		     m->rules[id].addr[0] == k;
+		     xf_rule_names_set(&m->rules[id], k);
 	return n;
 }
 
@@ -135,6 +134,7 @@ static void show_one(const struct xf_maps *m, int k, bool json, bool first)
 {
 	const struct xf_sdesc *d = &m->sdesc[k];
 	unsigned long long mem = xf_set_memory(m, k);
+	__u32 rules = rules_naming(m, m->set, k);
 	char when[32] = "";
 	time_t t = d->changed;
 
@@ -144,13 +144,12 @@ static void show_one(const struct xf_maps *m, int k, bool json, bool first)
 		       " \"ipv6\": %u, \"ipv4_partial_24s\": %u,"
 		       " \"memory_bytes\": %llu, \"rules\": %u, \"changes\":"
 		       " %u, \"changed\": \"%s\"}", first ? "" : ",", d->name,
-		       k, d->n4, d->n6, d->partial4, mem,
-		       rules_naming(m, m->set, k), d->changes, when);
+		       k, d->n4, d->n6, d->partial4, mem, rules, d->changes,
+		       when);
 	else
 		printf("%s: %u IPv4 and %u IPv6 prefixes, %llu bytes, %u"
 		       " rule%s, changed %s\n", d->name, d->n4, d->n6, mem,
-		       rules_naming(m, m->set, k),
-		       rules_naming(m, m->set, k) == 1 ? "" : "s", when);
+		       rules, rules == 1 ? "" : "s", when);
 }
 
 static int list_all(const struct xf_maps *m, bool json)

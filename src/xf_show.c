@@ -111,7 +111,8 @@ static void json_rule(const struct entry *e, bool first)
 	printf("\"proto\": \"%s\", \"dir\": %s, ", xf_proto_text(r),
 	       r->anyport ? "null" : r->dir == XF_DIR_SRC ? "\"src\"" :
 	       "\"dst\"");
-	xf_prefix_text(r, pfx, sizeof(pfx));
+	if (r->family)
+		xf_prefix_text(r, pfx, sizeof(pfx));
 	if (r->family == XF_FAMILY_SET)
 		printf("\"prefix\": null, \"set\": \"%s\", ", pfx + 1);
 	else if (r->family)

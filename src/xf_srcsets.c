@@ -32,10 +32,7 @@ static const int outer[] = { XF_M_SET4, XF_M_SET4X, XF_M_SET6 };
 
 int xf_set_number(const struct xf_maps *m, const char *name)
 {
-	for (int k = 0; k < XF_MAX_SETS; k++)
-		if (m->sdesc[k].name[0] && !strcmp(m->sdesc[k].name, name))
-			return k;
-	return -1;
+	return xf_set_find(m->sdesc, name);
 }
 
 /* The fd of the inner map in slot of outer map idx, or -1 (none). */
@@ -410,8 +407,7 @@ int xf_set_delete(struct xf_maps *m, const char *name)
 	for (__u32 id = 1; id < XF_MAX_RULES; id++) {
 		const struct xf_rule *r = &m->rules[id];
 
-		if (!r->sets || r->family != XF_FAMILY_SET ||
-		    r->addr[0] != number)
+		if (!r->sets || !xf_rule_names_set(r, number))
 			continue;
 		xf_format_rule(r, text, sizeof(text));
 		return xf_diag(-EBUSY, NULL, "set %s is in use by rule '%s'%s:"
