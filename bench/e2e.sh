@@ -223,8 +223,8 @@ set_up() {
 	"$ROOT/scripts/rule.sh" add any from @drop
 	"$ROOT/scripts/rule.sh" save | grep -qx 'any from @drop' ||
 		die "rule.sh save does not show the rule 'any from @drop' after adding it"
-	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == full ]] ||
-		die "xdp_filter runs another tier than full with a set rule"
+	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == sets ]] ||
+		die "xdp_filter runs another tier than sets with a set rule"
 }
 
 # The same blocklist as nftables holds it: an interval set (the merged
