@@ -576,7 +576,7 @@ static __always_inline int deny_verdict(const struct xf_pkt *pkt, __u32 id,
 	return XDP_DROP;					/* deny rule */
 }
 
-/* The lighter tiers: rule set `set`, built in; deny policy; destination
+/* The port tiers: rule set `set`, built in; deny policy; destination
  * port rules, and source port rules when src. */
 static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 					const bool src, const bool sb)
@@ -604,10 +604,11 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	return deny_verdict(&pkt, id, reason, bytes);
 }
 
-/* The set tier: the rule set xf_config names (read once per packet, as in
- * the full tier), deny policy, port rules and rules from source sets,
- * consulted in the full tier's order (sets, then ports). */
-static __always_inline int filter_sets(struct xdp_md *ctx, const bool sb)
+/* The set tier: rule set `set`, built in; deny policy, port rules and
+ * rules from source sets, consulted in the full tier's order (sets, then
+ * ports). */
+static __always_inline int filter_sets(struct xdp_md *ctx, const __u32 set,
+				       const bool sb)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
@@ -615,7 +616,7 @@ static __always_inline int filter_sets(struct xdp_md *ctx, const bool sb)
 	struct xf_pkt pkt = {};
 	struct xf_config *cfg;
 	struct xf_set *s;
-	__u32 zero = 0, id = 0, pidx, set;
+	__u32 zero = 0, id = 0, pidx;
 	int reason;
 
 	reason = parse_light(ctx, data, data_end, &pkt, sb);
@@ -628,7 +629,6 @@ static __always_inline int filter_sets(struct xdp_md *ctx, const bool sb)
 	cfg = bpf_map_lookup_elem(&xf_config, &zero);
 	if (!cfg)
 		return xf_reason(reason, bytes, XDP_PASS);	/* cannot happen */
-	set = *(volatile __u32 *)&cfg->set & 1;
 	s = &cfg->sets[set];
 	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
 	if (s->setmask)
@@ -677,7 +677,6 @@ int xdp_filter_sb(struct xdp_md *ctx)
 		return call_sb;						\
 	}
 
-XF_TIER(xf_srcsets, filter_sets(ctx, false), filter_sets(ctx, true))
 XF_TIER(xf_full, filter_full(ctx, true, false),
 	filter_full(ctx, true, false))
 XF_TIER(xf_state, filter_full(ctx, true, true), filter_full(ctx, true, true))
@@ -689,5 +688,7 @@ XF_TIER(xf_ports_s0, filter_ports(ctx, 0, true, false),
 	filter_ports(ctx, 0, true, true))
 XF_TIER(xf_ports_s1, filter_ports(ctx, 1, true, false),
 	filter_ports(ctx, 1, true, true))
+XF_TIER(xf_sets_s0, filter_sets(ctx, 0, false), filter_sets(ctx, 0, true))
+XF_TIER(xf_sets_s1, filter_sets(ctx, 1, false), filter_sets(ctx, 1, true))
 
 char LICENSE[] SEC("license") = "GPL";

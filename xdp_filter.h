@@ -254,10 +254,9 @@ struct xf_config {
  * xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned link to it
  * (src/xf_links.c); an interface attached with ip(8) runs xdp_filter,
  * which tail-calls that slot, and is the full filter itself while the
- * slot is empty. The lighter tiers have only the code their features
- * need. The port tiers (dst, ports) have their rule set built in (they
- * never read xf_config); the set tier reads xf_config as the full tier
- * does, for the rule set and its sets. They parse
+ * slot is empty. The lighter tiers have their rule set built in and only
+ * the code their features need (the port tiers never read xf_config; the
+ * set tier reads its set's part and the sets' versions): they parse
  * the common frames themselves (untagged IPv4 and IPv6 with TCP or UDP)
  * and hand every other frame to the full tier's program (xf_full, in
  * xf_prog_slot(XF_TIER_FULL, 0)). The slots after XF_PROG_ACTIVE keep each
@@ -274,8 +273,7 @@ struct xf_config {
 enum xf_tier {
 	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
 	XF_TIER_PORTS,		/* ... and source-port rules */
-	XF_TIER_SETS,		/* ... and rules from source sets; from here
-				 * on, one program serves both rule sets */
+	XF_TIER_SETS,		/* ... and rules from source sets */
 	XF_TIER_FULL,		/* prefixes, stateless allow policy, log */
 	XF_TIER_STATE,		/* everything: the full tier, and the stateful
 				 * allow policy's conntrack lookups */
@@ -297,29 +295,29 @@ enum xf_tier {
 /* The program of each tier for rule sets 0 and 1. */
 #define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
 			  { "xf_ports_s0", "xf_ports_s1" },	\
-			  { "xf_srcsets", "xf_srcsets" },		\
+			  { "xf_sets_s0", "xf_sets_s1" },		\
 			  { "xf_full", "xf_full" },		\
 			  { "xf_state", "xf_state" } }
 /* The same programs loaded single-buffer, for xf_progs_sb. */
 #define XF_PROG_NAMES_SB { { "xf_dst_s0_sb", "xf_dst_s1_sb" },	\
 			   { "xf_ports_s0_sb", "xf_ports_s1_sb" },	\
-			   { "xf_srcsets_sb", "xf_srcsets_sb" },	\
+			   { "xf_sets_s0_sb", "xf_sets_s1_sb" },	\
 			   { "xf_full_sb", "xf_full_sb" },	\
 			   { "xf_state_sb", "xf_state_sb" } }
 #define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches (native) */
 #define XF_PROG_DISPATCH_SB "xdp_filter_sb"	/* ... (generic) */
 
 #define XF_PROG_ACTIVE	0
-#define XF_PROG_FULL_SLOT 6	/* xf_prog_slot(XF_TIER_FULL, 0) */
-#define XF_PROG_SLOTS	8
+#define XF_PROG_FULL_SLOT 7	/* xf_prog_slot(XF_TIER_FULL, 0) */
+#define XF_PROG_SLOTS	9
 
 /* The xf_progs slot that keeps the program of tier for rule set set (the
- * set tier has one program, for both sets, in slot 5; the full tier in
- * slot 6, the state tier in slot 7). */
+ * full tier has one program, for both sets, in slot 7; the state tier in
+ * slot 8). */
 static inline __u32 xf_prog_slot(__u32 tier, __u32 set)
 {
-	return tier < XF_TIER_SETS ? 1 + tier * XF_SETS + set :
-	       1 + XF_TIER_SETS * XF_SETS + (tier - XF_TIER_SETS);
+	return tier < XF_TIER_FULL ? 1 + tier * XF_SETS + set :
+	       1 + XF_TIER_FULL * XF_SETS + (tier - XF_TIER_FULL);
 }
 
 /* xf_rdesc value, the rule record: a rule as the user wrote it, and the

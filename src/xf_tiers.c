@@ -145,7 +145,7 @@ int xf_tier_active(struct xf_maps *m, int *tier, __u32 *set)
 		for (__u32 s = 0; s < XF_SETS; s++)
 			if (m->slot_ids[xf_prog_slot(t, s)] == active) {
 				*tier = t;
-				*set = t >= XF_TIER_SETS ? 0 : s;
+				*set = t >= XF_TIER_FULL ? 0 : s;
 			}
 	return 0;
 }
@@ -284,7 +284,7 @@ int xf_tier_sync(struct xf_maps *m, __u32 set, __u32 uses,
 	/* A heavier tier than needed serves the set too: lighter once the
 	 * edits are done (xf_store_done()), not after each one. */
 	if (when != XF_TIER_EXACT && cur > need &&
-	    (cur >= XF_TIER_SETS || cur_set == set)) {	/* both sets' */
+	    (cur >= XF_TIER_FULL || cur_set == set)) {
 		m->tier_heavy = when == XF_TIER_AFTER;
 		return 0;
 	}

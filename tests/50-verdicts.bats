@@ -345,7 +345,7 @@ EOF
 	[[ ${lines[-1]} == "0 passed, 1 failed" ]]
 	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
 	run -1 --separate-stderr "$XF_VERDICT" --obj "$two" --prog nosuch basic/
-	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_srcsets, xf_full, xf_state, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xdp_filter_sb, xf_srcsets_sb, xf_full_sb, xf_state_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_passall): No such file or directory" ]]
+	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_full, xf_state, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xf_sets_s0, xf_sets_s1, xdp_filter_sb, xf_full_sb, xf_state_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_sets_s0_sb, xf_sets_s1_sb, xf_passall): No such file or directory" ]]
 }
 
 @test "an object without xf_stats is a setup failure" {

@@ -85,21 +85,21 @@ attached() {
 	expect_tier dst xf_dst_s0
 	run -0 rule add 8080 tcp
 	expect_tier dst xf_dst_s0
-	# rules from a source set: the set tier (one program for both rule
-	# sets), with source-port rules too; a prefix or a log needs the full
-	# tier. A set that no rule names changes nothing.
+	# rules from a source set: the set tier, with source-port rules too;
+	# a prefix or a log needs the full tier. A set that no rule names
+	# changes nothing.
 	run -0 rule set peers add 198.18.0.2
 	expect_tier dst xf_dst_s0
 	run -0 rule add 9200 udp from @peers
-	expect_tier sets xf_srcsets
+	expect_tier sets xf_sets_s0
 	run -0 rule tier
 	[[ $output == "sets (rule set 0: rules from a source set)" ]]
 	run -0 rule add 53 udp src
-	expect_tier sets xf_srcsets
+	expect_tier sets xf_sets_s0
 	run -0 rule add 22 tcp from 198.18.0.0/15
 	expect_tier full xf_full
 	run -0 rule del 22 tcp from 198.18.0.0/15
-	expect_tier sets xf_srcsets
+	expect_tier sets xf_sets_s0
 	run -0 rule add 9201 udp from @peers log
 	expect_tier full xf_full
 	run -0 rule del 9201 udp from @peers log
@@ -136,7 +136,7 @@ attached() {
 	run -0 rule apply - <<<"7000 udp"
 	expect_tier dst xf_dst_s0
 	run -0 rule apply - <<<$'7000 udp\nany from @peers'
-	expect_tier sets xf_srcsets
+	expect_tier sets xf_sets_s1
 	run -0 rule apply - <<<"7000 udp"
 	expect_tier dst xf_dst_s0
 	# ... and a rollback goes back to the old set's tier
@@ -174,7 +174,7 @@ attached() {
 	run -0 rule set peers add 198.18.0.2
 	run -0 rule set others add 198.18.0.3
 	run -0 rule add 9200 udp from @others
-	expect_tier sets xf_srcsets
+	expect_tier sets xf_sets_s0
 	assert_reaches udp 9200
 	run -0 rule add 9200 udp from @peers
 	refute_reaches udp 9200
@@ -277,9 +277,9 @@ attached() {
 	local ids
 	ids=$({ in_ns bpftool -j map dump pinned "$PROGS"
 		in_ns bpftool -j map dump pinned "$PROGS_SB"; } | jq -r '.[].formatted.value' | sort -u)
-	# both arrays: the tiers and their single-buffer twins, 7 + 7 (the
+	# both arrays: the tiers and their single-buffer twins, 8 + 8 (the
 	# state tier: this kernel has conntrack's kfuncs)
-	[[ $(wc -w <<<"$ids") == 14 ]]
+	[[ $(wc -w <<<"$ids") == 16 ]]
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	[[ $output == *"pins removed"* ]]
 	local id i
@@ -333,8 +333,8 @@ attached() {
 	assert_reaches tcp 22
 	run -0 rule set peers add 198.18.0.2
 	run -0 rule add 22 tcp from @peers
-	expect_tier sets xf_srcsets
-	[[ $(attached) == xf_srcsets_sb ]]
+	expect_tier sets xf_sets_s0
+	[[ $(attached) == xf_sets_s0_sb ]]
 	refute_reaches tcp 22
 	assert_reaches tcp 23
 	refute_reaches udp 8080

@@ -237,18 +237,16 @@ xf_rt::abi_struct! {
 /// rule set in xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned
 /// link to it; an interface attached with ip(8) runs xdp_filter, which
 /// tail-calls that slot, and is the full filter itself while it is empty.
-/// The lighter tiers have only the code their features need: the port
-/// tiers (dst, ports) have their rule set built in (they never read
-/// xf_config), the set tier reads xf_config as the full tier does. The
-/// slots after XF_PROG_ACTIVE keep each of them loaded, so a switch is one
-/// write.
+/// The lighter tiers have their rule set built in and only the code their
+/// features need (the port tiers never read xf_config; the set tier reads
+/// its set's part and the sets' versions). The slots after XF_PROG_ACTIVE
+/// keep each of them loaded, so a switch is one write.
 ///
 /// Deny policy, destination-port rules.
 pub const XF_TIER_DST: u32 = 0;
 /// ... and source-port rules.
 pub const XF_TIER_PORTS: u32 = 1;
-/// ... and rules from source sets; from here on, one program serves both
-/// rule sets.
+/// ... and rules from source sets.
 pub const XF_TIER_SETS: u32 = 2;
 /// Prefixes, stateless allow policy, drop log.
 pub const XF_TIER_FULL: u32 = 3;
@@ -285,7 +283,7 @@ pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "sets", "f
 pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
     ["xf_dst_s0", "xf_dst_s1"],
     ["xf_ports_s0", "xf_ports_s1"],
-    ["xf_srcsets", "xf_srcsets"],
+    ["xf_sets_s0", "xf_sets_s1"],
     ["xf_full", "xf_full"],
     ["xf_state", "xf_state"],
 ];
@@ -293,7 +291,7 @@ pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
 pub const XF_PROG_NAMES_SB: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
     ["xf_dst_s0_sb", "xf_dst_s1_sb"],
     ["xf_ports_s0_sb", "xf_ports_s1_sb"],
-    ["xf_srcsets_sb", "xf_srcsets_sb"],
+    ["xf_sets_s0_sb", "xf_sets_s1_sb"],
     ["xf_full_sb", "xf_full_sb"],
     ["xf_state_sb", "xf_state_sb"],
 ];
@@ -306,19 +304,19 @@ pub const XF_PROG_DISPATCH_SB: &str = "xdp_filter_sb";
 pub const XF_PROG_ACTIVE: u32 = 0;
 /// The full tier's program (xf_full), where the lighter tiers send the
 /// frames they do not parse: xf_prog_slot(XF_TIER_FULL, 0).
-pub const XF_PROG_FULL_SLOT: u32 = 6;
+pub const XF_PROG_FULL_SLOT: u32 = 7;
 /// xf_progs entries.
-pub const XF_PROG_SLOTS: u32 = 8;
+pub const XF_PROG_SLOTS: u32 = 9;
 
 /// The xf_progs slot that keeps the program of tier for rule set `set` (the
-/// set tier has one program, for both sets, in slot 5; the full tier in
-/// slot 6, the state tier in slot 7).
+/// full tier has one program, for both sets, in slot 7; the state tier in
+/// slot 8).
 #[inline(always)]
 pub const fn xf_prog_slot(tier: u32, set: u32) -> u32 {
-    if tier < XF_TIER_SETS {
+    if tier < XF_TIER_FULL {
         1 + tier * XF_SETS + set
     } else {
-        1 + XF_TIER_SETS * XF_SETS + (tier - XF_TIER_SETS)
+        1 + XF_TIER_FULL * XF_SETS + (tier - XF_TIER_FULL)
     }
 }
 
@@ -700,7 +698,7 @@ const _: () = {
     assert!(str_eq(XF_PROG_NAMES[0][0], "xf_dst_s0") && str_eq(XF_PROG_NAMES[0][1], "xf_dst_s1"));
     assert!(str_eq(XF_PROG_NAMES[1][0], "xf_ports_s0"));
     assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
-    assert!(str_eq(XF_PROG_NAMES[2][0], "xf_srcsets") && str_eq(XF_PROG_NAMES[2][1], "xf_srcsets"));
+    assert!(str_eq(XF_PROG_NAMES[2][0], "xf_sets_s0") && str_eq(XF_PROG_NAMES[2][1], "xf_sets_s1"));
     assert!(str_eq(XF_PROG_NAMES[3][0], "xf_full") && str_eq(XF_PROG_NAMES[3][1], "xf_full"));
     assert!(str_eq(XF_PROG_NAMES[4][0], "xf_state") && str_eq(XF_PROG_NAMES[4][1], "xf_state"));
     assert!(str_eq(XF_PROG_DISPATCH, "xdp_filter"));
@@ -708,17 +706,17 @@ const _: () = {
     assert!(str_eq(XF_PROG_NAMES_SB[0][0], "xf_dst_s0_sb") && str_eq(XF_PROG_NAMES_SB[0][1], "xf_dst_s1_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][0], "xf_ports_s0_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][1], "xf_ports_s1_sb"));
-    assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_srcsets_sb"));
-    assert!(str_eq(XF_PROG_NAMES_SB[2][1], "xf_srcsets_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_sets_s0_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[2][1], "xf_sets_s1_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[3][0], "xf_full_sb") && str_eq(XF_PROG_NAMES_SB[3][1], "xf_full_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[4][0], "xf_state_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[4][1], "xf_state_sb"));
-    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8 && XF_PROG_FULL_SLOT == 6);
+    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 9 && XF_PROG_FULL_SLOT == 7);
     assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
     assert!(xf_prog_slot(XF_TIER_FULL, 0) == XF_PROG_FULL_SLOT);
     assert!(xf_prog_slot(XF_TIER_FULL, 1) == XF_PROG_FULL_SLOT);
-    assert!(xf_prog_slot(XF_TIER_SETS, 0) == 5 && xf_prog_slot(XF_TIER_SETS, 1) == 5);
-    assert!(xf_prog_slot(XF_TIER_STATE, 0) == 7 && xf_prog_slot(XF_TIER_STATE, 1) == 7);
+    assert!(xf_prog_slot(XF_TIER_SETS, 0) == 5 && xf_prog_slot(XF_TIER_SETS, 1) == 6);
+    assert!(xf_prog_slot(XF_TIER_STATE, 0) == 8 && xf_prog_slot(XF_TIER_STATE, 1) == 8);
     // Every tier program's slot exists, and none is the active slot.
     assert!(xf_prog_slot(XF_TIERS - 1, XF_SETS - 1) < XF_PROG_SLOTS);
     assert!(xf_prog_slot(0, 0) > XF_PROG_ACTIVE);

@@ -696,12 +696,12 @@ fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> X
     deny_verdict(id, reason, bytes)
 }
 
-/// The set tier (xdp_filter.c's filter_sets()): the rule set xf_config
-/// names (read once per packet, as in the full tier), deny policy, port
-/// rules and rules from source sets, consulted in the full tier's order
-/// (sets, then ports).
+/// The set tier (xdp_filter.c's filter_sets()): rule set SET, built in;
+/// deny policy, port rules and rules from source sets, consulted in the
+/// full tier's order (sets, then ports).
 #[inline(always)]
-fn filter_sets<const SB: bool>(xdp: &Xdp) -> XdpAction {
+fn filter_sets<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> XdpAction {
+    const { assert!(TIER == XF_TIER_SETS && SET < XF_SETS) };
     let bytes = xdp.len();
     let mut pkt = xf_pkt::new(xdp);
 
@@ -714,8 +714,7 @@ fn filter_sets<const SB: bool>(xdp: &Xdp) -> XdpAction {
     let Some(cfg) = XF_CONFIG.lookup(0) else {
         return xf_reason(reason, bytes, XdpAction::Pass); // cannot happen
     };
-    let set = cfg.read(field!(xf_config, set)) & 1;
-    let Some(s) = field!(xf_config, sets).at(set) else {
+    let Some(s) = field!(xf_config, sets).at(SET) else {
         return xf_reason(reason, bytes, XdpAction::Pass); // cannot happen
     };
     let s = cfg.read(s);
@@ -723,27 +722,15 @@ fn filter_sets<const SB: bool>(xdp: &Xdp) -> XdpAction {
     let mut id = 0;
     if s.setmask != 0 {
         let setver = cfg.read(field!(xf_config, setver));
-        id = tier_set_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, set, setver);
+        id = tier_set_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, SET, setver);
     }
     if id == 0 && reason == XF_R_PASSED {
-        id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
+        id = xf_port_rule(SET, XF_DIR_DST, pidx, pkt.dport);
         if id == 0 && s.nsrc != 0 {
-            id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
+            id = xf_port_rule(SET, XF_DIR_SRC, pidx, pkt.sport);
         }
     }
     deny_verdict(id, reason, bytes)
-}
-
-/// The set tier's program, in its slot of xf_progs.
-#[inline(always)]
-fn srcsets(xdp: &Xdp) -> XdpAction {
-    filter_sets::<false>(xdp)
-}
-
-/// ... and its single-buffer twin, for xf_progs_sb.
-#[inline(always)]
-fn srcsets_sb(xdp: &Xdp) -> XdpAction {
-    filter_sets::<true>(xdp)
 }
 
 /// What an interface attached with ip(8) runs: the active tier, or else
@@ -778,19 +765,20 @@ fn state(xdp: &Xdp) -> XdpAction {
     filter_full::<true, true>(xdp)
 }
 
-/// Emits the program of tier $tier for rule set $set, named $name, and its
+/// Emits the program of tier $tier for rule set $set, named $name (the body
+/// $filter: filter_ports or filter_sets), and its
 /// single-buffer twin $name_sb in section xdp, after checking at compile
 /// time that the names are XF_PROG_NAMES[$tier][$set] and
 /// XF_PROG_NAMES_SB[$tier][$set] (the names rulectl looks them up by).
 macro_rules! tier_program {
-    ($name:ident, $name_sb:ident, $tier:expr, $set:expr) => {
+    ($name:ident, $name_sb:ident, $filter:ident, $tier:expr, $set:expr) => {
         const _: () = assert!(
             str_eq(stringify!($name), XF_PROG_NAMES[$tier as usize][$set as usize])
                 && str_eq(stringify!($name_sb), XF_PROG_NAMES_SB[$tier as usize][$set as usize]),
             "program name differs from XF_PROG_NAMES"
         );
-        xf_rt::xdp_program!($name, filter_ports::<{ $tier }, { $set }, false>);
-        xf_rt::xdp_program!($name_sb, filter_ports::<{ $tier }, { $set }, true>, "xdp");
+        xf_rt::xdp_program!($name, $filter::<{ $tier }, { $set }, false>);
+        xf_rt::xdp_program!($name_sb, $filter::<{ $tier }, { $set }, true>, "xdp");
     };
 }
 
@@ -812,11 +800,6 @@ const _: () = {
     assert!(str_eq(stringify!(xf_full), full[0]) && str_eq(stringify!(xf_full), full[1]));
     let full_sb = XF_PROG_NAMES_SB[XF_TIER_FULL as usize];
     assert!(str_eq(stringify!(xf_full_sb), full_sb[0]) && str_eq(stringify!(xf_full_sb), full_sb[1]));
-    let sets = XF_PROG_NAMES[XF_TIER_SETS as usize];
-    assert!(str_eq(stringify!(xf_srcsets), sets[0]) && str_eq(stringify!(xf_srcsets), sets[1]));
-    let sets_sb = XF_PROG_NAMES_SB[XF_TIER_SETS as usize];
-    assert!(str_eq(stringify!(xf_srcsets_sb), sets_sb[0]));
-    assert!(str_eq(stringify!(xf_srcsets_sb), sets_sb[1]));
     let state = XF_PROG_NAMES[XF_TIER_STATE as usize];
     assert!(str_eq(stringify!(xf_state), state[0]) && str_eq(stringify!(xf_state), state[1]));
     let state_sb = XF_PROG_NAMES_SB[XF_TIER_STATE as usize];
@@ -825,14 +808,14 @@ const _: () = {
 };
 xf_rt::xdp_program!(xdp_filter, dispatch);
 xf_rt::xdp_program!(xdp_filter_sb, dispatch_sb, "xdp");
-xf_rt::xdp_program!(xf_srcsets, srcsets);
-xf_rt::xdp_program!(xf_srcsets_sb, srcsets_sb, "xdp");
 xf_rt::xdp_program!(xf_full, full);
 xf_rt::xdp_program!(xf_full_sb, full, "xdp");
 xf_rt::xdp_program!(xf_state, state);
 xf_rt::xdp_program!(xf_state_sb, state, "xdp");
-tier_program!(xf_dst_s0, xf_dst_s0_sb, XF_TIER_DST, 0);
-tier_program!(xf_dst_s1, xf_dst_s1_sb, XF_TIER_DST, 1);
-tier_program!(xf_ports_s0, xf_ports_s0_sb, XF_TIER_PORTS, 0);
-tier_program!(xf_ports_s1, xf_ports_s1_sb, XF_TIER_PORTS, 1);
+tier_program!(xf_dst_s0, xf_dst_s0_sb, filter_ports, XF_TIER_DST, 0);
+tier_program!(xf_dst_s1, xf_dst_s1_sb, filter_ports, XF_TIER_DST, 1);
+tier_program!(xf_ports_s0, xf_ports_s0_sb, filter_ports, XF_TIER_PORTS, 0);
+tier_program!(xf_ports_s1, xf_ports_s1_sb, filter_ports, XF_TIER_PORTS, 1);
+tier_program!(xf_sets_s0, xf_sets_s0_sb, filter_sets, XF_TIER_SETS, 0);
+tier_program!(xf_sets_s1, xf_sets_s1_sb, filter_sets, XF_TIER_SETS, 1);
 xf_rt::license!("GPL");
