@@ -331,8 +331,7 @@ static __always_inline bool xf_set_has(__u32 slot, int family,
 	void *inner;
 
 	if (family == 4 && saddr + 4 <= data_end) {
-		__builtin_memcpy(&a, saddr, 4);
-		a = bpf_ntohl(a);
+		a = bpf_ntohl(*(const __u32 *)saddr);	/* one load */
 		n24 = a >> 8;
 		w = n24 >> 5;
 		inner = bpf_map_lookup_elem(&xf_set4, &slot);

@@ -75,6 +75,28 @@ struct xf_setq {
 	__be16	sport;
 };
 
+/* Rule id of source set number i's rules in rule set `set` for a packet
+ * whose source is in set i: its "any" rule, or its rule for the packet's
+ * port (ports: TCP/UDP with ports parsed), or 0. */
+static __always_inline __u32 set_ref_rule(__u32 i, __u32 set, bool ports,
+					  __u32 pidx, __be16 dport,
+					  __be16 sport)
+{
+	__u32 key = (set & 1) * XF_MAX_SETS + i, id;
+	struct xf_pfx *ref = bpf_map_lookup_elem(&xf_sref, &key);
+
+	if (!ref)
+		return 0;
+	if (ref->any_id || !ports)
+		return ref->any_id;
+	id = xf_prefix_port_rule(ref->prefix_id, set & 1, XF_DIR_DST,
+				 pidx & 1, dport);
+	if (!id)
+		id = xf_prefix_port_rule(ref->prefix_id, set & 1, XF_DIR_SRC,
+					 pidx & 1, sport);
+	return id;
+}
+
 /* Rule id of the source sets that match the packet q, or 0: the sets its
  * rule set's rules name (mask), in the order of their numbers; the first
  * set that holds the source and has a rule for the packet (all of it, or
@@ -82,8 +104,7 @@ struct xf_setq {
  * not once for each way the caller reaches it. */
 __noinline __u32 set_rule(const struct xf_setq *q)
 {
-	__u32 key, id;
-	struct xf_pfx *ref;
+	__u32 id;
 
 	if (!q)
 		return 0;
@@ -94,20 +115,8 @@ __noinline __u32 set_rule(const struct xf_setq *q)
 		if (!xf_set_has(xf_set_slot_of(i, q->setver >> i), q->family,
 				q->addr, (void *)q->addr + sizeof(q->addr)))
 			continue;
-		key = (q->set & 1) * XF_MAX_SETS + i;
-		ref = bpf_map_lookup_elem(&xf_sref, &key);
-		if (!ref)
-			continue;
-		if (ref->any_id)
-			return ref->any_id;
-		if (!q->ports)
-			continue;
-		id = xf_prefix_port_rule(ref->prefix_id, q->set & 1,
-					 XF_DIR_DST, q->pidx & 1, q->dport);
-		if (!id)
-			id = xf_prefix_port_rule(ref->prefix_id, q->set & 1,
-						 XF_DIR_SRC, q->pidx & 1,
-						 q->sport);
+		id = set_ref_rule(i, q->set, q->ports, q->pidx, q->dport,
+				  q->sport);
 		if (id)
 			return id;
 	}
@@ -132,6 +141,27 @@ static __always_inline __u32 source_set_rule(const struct xf_pkt *pkt,
 	else
 		return 0;
 	return set_rule(&q);
+}
+
+/* The set tier's source_set_rule(): a rule set that names one set (the
+ * common case: a blocklist) looks it up inline, straight from the packet,
+ * by the number user space wrote (setfirst: computing it here costs more
+ * than the lookup); several sets go through set_rule(), as in the full
+ * tier. */
+static __always_inline __u32 tier_set_rule(const struct xf_pkt *pkt,
+					   bool ports, __u32 pidx,
+					   const struct xf_set *s, __u32 set,
+					   __u32 setver, void *data_end)
+{
+	__u32 mask = s->setmask, i = s->setfirst & (XF_MAX_SETS - 1);
+
+	if (mask & (mask - 1))
+		return source_set_rule(pkt, ports, pidx, s, set, setver,
+				       data_end);
+	if (!xf_set_has(xf_set_slot_of(i, setver >> i), pkt->family,
+			pkt->saddr, data_end))
+		return 0;
+	return set_ref_rule(i, set, ports, pidx, pkt->dport, pkt->sport);
 }
 
 /* Allow policy, no rule matched a TCP/UDP packet: does it still pass? */
@@ -514,9 +544,40 @@ static __always_inline int filter_full(struct xdp_md *ctx, const bool fast,
 	return xf_reason(XF_R_POLICY, bytes, XDP_DROP);	/* unlisted flow */
 }
 
-/* The lighter tiers: rule set `set`, built in; deny policy; destination
- * port rules, and source port rules when src. Frames the fast path does
- * not take go to the full tier (of the single-buffer twins when sb). */
+/* The lighter tiers' parser: the common frames through the fast path;
+ * every other frame goes to the full tier (of the single-buffer twins when
+ * sb), and a return here cannot happen. */
+static __always_inline int parse_light(struct xdp_md *ctx, void *data,
+				       void *data_end, struct xf_pkt *pkt,
+				       const bool sb)
+{
+	int reason = xf_parse_fast(data, data_end, pkt);
+
+	if (reason >= 0)
+		return reason;
+	if (sb)
+		bpf_tail_call(ctx, &xf_progs_sb, XF_PROG_FULL_SLOT);
+	else
+		bpf_tail_call(ctx, &xf_progs, XF_PROG_FULL_SLOT);
+	return -1;		/* cannot happen: user space makes a lighter
+				 * tier active only with the full tier's
+				 * program loaded */
+}
+
+/* A lighter tier's verdict on a packet of rule id (0: none), deny policy. */
+static __always_inline int deny_verdict(const struct xf_pkt *pkt, __u32 id,
+					int reason, __u64 bytes)
+{
+	if (!id)
+		return xf_reason(reason, bytes, XDP_PASS);	/* no rule */
+	xf_count_rule(id, bytes);
+	xf_debug("drop %s dport %u rule %u", l4_name(pkt->l4),
+		 bpf_ntohs(pkt->dport), id & XF_ID_MASK);
+	return XDP_DROP;					/* deny rule */
+}
+
+/* The port tiers: rule set `set`, built in; deny policy; destination
+ * port rules, and source port rules when src. */
 static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 					const bool src, const bool sb)
 {
@@ -527,16 +588,9 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	__u32 id, pidx;
 	int reason;
 
-	reason = xf_parse_fast(data, data_end, &pkt);
-	if (reason < 0) {
-		if (sb)
-			bpf_tail_call(ctx, &xf_progs_sb, XF_PROG_FULL_SLOT);
-		else
-			bpf_tail_call(ctx, &xf_progs, XF_PROG_FULL_SLOT);
-		return XDP_ABORTED;	/* cannot happen: user space makes a
-					 * lighter tier active only with the
-					 * full tier's program loaded */
-	}
+	reason = parse_light(ctx, data, data_end, &pkt, sb);
+	if (reason < 0)
+		return XDP_ABORTED;
 	if (reason == XF_R_MALFORMED) {
 		xf_debug("drop malformed len %llu", bytes);
 		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
@@ -547,12 +601,45 @@ static __always_inline int filter_ports(struct xdp_md *ctx, const __u32 set,
 	id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
 	if (!id && src)
 		id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
-	if (!id)
-		return xf_reason(reason, bytes, XDP_PASS);	/* no rule */
-	xf_count_rule(id, bytes);
-	xf_debug("drop %s dport %u rule %u", l4_name(pkt.l4),
-		 bpf_ntohs(pkt.dport), id & XF_ID_MASK);
-	return XDP_DROP;					/* deny rule */
+	return deny_verdict(&pkt, id, reason, bytes);
+}
+
+/* The set tier: rule set `set`, built in; deny policy, port rules and
+ * rules from source sets, consulted in the full tier's order (sets, then
+ * ports). */
+static __always_inline int filter_sets(struct xdp_md *ctx, const __u32 set,
+				       const bool sb)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u64 bytes = data_end - data;
+	struct xf_pkt pkt = {};
+	struct xf_config *cfg;
+	struct xf_set *s;
+	__u32 zero = 0, id = 0, pidx;
+	int reason;
+
+	reason = parse_light(ctx, data, data_end, &pkt, sb);
+	if (reason < 0)
+		return XDP_ABORTED;
+	if (reason == XF_R_MALFORMED) {
+		xf_debug("drop malformed len %llu", bytes);
+		return xf_reason(reason, bytes, XDP_DROP);	/* cut or invalid */
+	}
+	cfg = bpf_map_lookup_elem(&xf_config, &zero);
+	if (!cfg)
+		return xf_reason(reason, bytes, XDP_PASS);	/* cannot happen */
+	s = &cfg->sets[set];
+	pidx = pkt.l4 == IPPROTO_TCP ? XF_P_TCP : XF_P_UDP;
+	if (s->setmask)
+		id = tier_set_rule(&pkt, reason == XF_R_PASSED, pidx, s, set,
+				   cfg->setver, data_end);
+	if (!id && reason == XF_R_PASSED) {
+		id = xf_port_rule(set, XF_DIR_DST, pidx, pkt.dport);
+		if (!id && s->nsrc)
+			id = xf_port_rule(set, XF_DIR_SRC, pidx, pkt.sport);
+	}
+	return deny_verdict(&pkt, id, reason, bytes);
 }
 
 /* What an interface attached with ip(8) runs in native mode: the active
@@ -601,5 +688,7 @@ XF_TIER(xf_ports_s0, filter_ports(ctx, 0, true, false),
 	filter_ports(ctx, 0, true, true))
 XF_TIER(xf_ports_s1, filter_ports(ctx, 1, true, false),
 	filter_ports(ctx, 1, true, true))
+XF_TIER(xf_sets_s0, filter_sets(ctx, 0, false), filter_sets(ctx, 0, true))
+XF_TIER(xf_sets_s1, filter_sets(ctx, 1, false), filter_sets(ctx, 1, true))
 
 char LICENSE[] SEC("license") = "GPL";

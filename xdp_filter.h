@@ -58,7 +58,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	8
+#define XF_ABI_VERSION	9
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -231,6 +231,8 @@ struct xf_set {
 	__u32	nsrc;		/* source-port rules in xf_ports: 0 skips them */
 	__u32	setmask;	/* bit i: rules "from @NAME" of set number i;
 				 * 0 skips the source sets */
+	__u32	setfirst;	/* the number of setmask's lowest bit (0 when
+				 * none): the set tier's one set */
 };
 
 /* xf_config value (key 0). Written only by user space, under its lock.
@@ -252,8 +254,9 @@ struct xf_config {
  * xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned link to it
  * (src/xf_links.c); an interface attached with ip(8) runs xdp_filter,
  * which tail-calls that slot, and is the full filter itself while the
- * slot is empty. The lighter tiers have their rule set built in (they
- * never read xf_config) and only the code their features need: they parse
+ * slot is empty. The lighter tiers have their rule set built in and only
+ * the code their features need (the port tiers never read xf_config; the
+ * set tier reads its set's part and the sets' versions): they parse
  * the common frames themselves (untagged IPv4 and IPv6 with TCP or UDP)
  * and hand every other frame to the full tier's program (xf_full, in
  * xf_prog_slot(XF_TIER_FULL, 0)). The slots after XF_PROG_ACTIVE keep each
@@ -270,6 +273,7 @@ struct xf_config {
 enum xf_tier {
 	XF_TIER_DST = 0,	/* deny policy, destination-port rules */
 	XF_TIER_PORTS,		/* ... and source-port rules */
+	XF_TIER_SETS,		/* ... and rules from source sets */
 	XF_TIER_FULL,		/* prefixes, stateless allow policy, log */
 	XF_TIER_STATE,		/* everything: the full tier, and the stateful
 				 * allow policy's conntrack lookups */
@@ -285,28 +289,31 @@ enum xf_tier {
 #define XF_USES_LIMIT	(1U << 5)	/* rules with limit */
 #define XF_USES_SET	(1U << 6)	/* rules from a source set */
 
-#define XF_TIER_USES	{ 0, XF_USES_SRC, ~XF_USES_STATE, ~0U }
-#define XF_TIER_NAMES	{ "dst", "ports", "full", "state" }
+#define XF_TIER_USES	{ 0, XF_USES_SRC, XF_USES_SRC | XF_USES_SET,	\
+			  ~XF_USES_STATE, ~0U }
+#define XF_TIER_NAMES	{ "dst", "ports", "sets", "full", "state" }
 /* The program of each tier for rule sets 0 and 1. */
 #define XF_PROG_NAMES	{ { "xf_dst_s0", "xf_dst_s1" },		\
 			  { "xf_ports_s0", "xf_ports_s1" },	\
+			  { "xf_sets_s0", "xf_sets_s1" },		\
 			  { "xf_full", "xf_full" },		\
 			  { "xf_state", "xf_state" } }
 /* The same programs loaded single-buffer, for xf_progs_sb. */
 #define XF_PROG_NAMES_SB { { "xf_dst_s0_sb", "xf_dst_s1_sb" },	\
 			   { "xf_ports_s0_sb", "xf_ports_s1_sb" },	\
+			   { "xf_sets_s0_sb", "xf_sets_s1_sb" },	\
 			   { "xf_full_sb", "xf_full_sb" },	\
 			   { "xf_state_sb", "xf_state_sb" } }
 #define XF_PROG_DISPATCH "xdp_filter"	/* what ip link attaches (native) */
 #define XF_PROG_DISPATCH_SB "xdp_filter_sb"	/* ... (generic) */
 
 #define XF_PROG_ACTIVE	0
-#define XF_PROG_FULL_SLOT 5	/* xf_prog_slot(XF_TIER_FULL, 0) */
-#define XF_PROG_SLOTS	8
+#define XF_PROG_FULL_SLOT 7	/* xf_prog_slot(XF_TIER_FULL, 0) */
+#define XF_PROG_SLOTS	9
 
 /* The xf_progs slot that keeps the program of tier for rule set set (the
- * full tier has one program, for both sets, in slot 5; the state tier in
- * slot 6). */
+ * full tier has one program, for both sets, in slot 7; the state tier in
+ * slot 8). */
 static inline __u32 xf_prog_slot(__u32 tier, __u32 set)
 {
 	return tier < XF_TIER_FULL ? 1 + tier * XF_SETS + set :

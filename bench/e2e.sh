@@ -223,8 +223,8 @@ set_up() {
 	"$ROOT/scripts/rule.sh" add any from @drop
 	"$ROOT/scripts/rule.sh" save | grep -qx 'any from @drop' ||
 		die "rule.sh save does not show the rule 'any from @drop' after adding it"
-	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == full ]] ||
-		die "xdp_filter runs another tier than full with a set rule"
+	[[ $("$ROOT/scripts/rule.sh" tier --json | jq -r .tier) == sets ]] ||
+		die "xdp_filter runs another tier than sets with a set rule"
 }
 
 # The same blocklist as nftables holds it: an interval set (the merged
@@ -722,7 +722,7 @@ report_set() {
 	BEGIN {
 		label["set_xdp_drop"] = "empty `return XDP_DROP` program (the floor of this flood)"
 		label["set_port"] = "xdp_filter, native, the plain port rule `rule add " port " udp` (no set): dst tier"
-		label["set_xdp_filter"] = "xdp_filter, native, `rule set drop load FILE` and `rule add any from @drop`: full tier, set lookup (level 1 entry, level 2 array), drop"
+		label["set_xdp_filter"] = "xdp_filter, native, `rule set drop load FILE` and `rule add any from @drop`: set tier, the set looked up inline (level 1 entry, level 2 array), drop"
 		label["set_nft"] = "nftables netdev ingress: `ip saddr @xfdrop counter drop`, xfdrop an interval set of the same prefixes"
 		src["set_xdp_drop"] = "veth xdp_drops"
 		src["set_port"] = "rule.sh stats: dropped"
@@ -742,7 +742,7 @@ report_set() {
 	}' "$tsv"
 	cat <<NOTES
 
-- The plain port rule runs the lightest tier (dst: one array slot per packet); the set rule needs the full tier (the parser with every check, xf_config, the set's two levels). Both see the same flood, sources and all.
+- The plain port rule runs the lightest tier (dst: one array slot per packet); the set rule runs the set tier (the same fast parser, xf_config for the set's version, the set's two levels and the rule of the set). Both see the same flood, sources and all.
 - nftables sees each packet as an skb in the netdev ingress hook, its earliest (no GRO, no route lookup, no conntrack), and looks the source up in the interval set (an rbtree). It is not measured in an inet input chain: a second copy of the set would take as long again to load.
 NOTES
 }

@@ -175,7 +175,7 @@ enum rule_set {
 	RS_LIMIT,	/* `rules` port rules, rule 0 "9999 udp limit ..." as
 			 * the prog's lrate, lburst, lper say: the full tier */
 	RS_SET_ANY,	/* `rules` port rules and "any from @drop", set drop
-			 * the --set4 file: the full tier */
+			 * the --set4 file: the set tier */
 };
 
 struct prog {
@@ -328,7 +328,7 @@ static struct prog progs[NPROGS] = {
 	[PI_FRESH_FLOOR] = PROG("bench_fresh.o tail-calling an empty program",
 				"bench_fresh.o", P_FRESH, RS_PORTS, 0, 0),
 	[PI_SET_ANY] = PROG_SET("xdp_filter, 100 port rules + any from @drop",
-				RS_SET_ANY, 100, "xf_full"),
+				RS_SET_ANY, 100, "xf_sets_s0"),
 	[PI_SET_IDLE_DST] = PROG_SET("xdp_filter, 10,000 port rules, set drop"
 				     " loaded, no rule names it", RS_PORTS,
 				     10000, "xf_dst_s0"),

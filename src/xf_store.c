@@ -82,12 +82,12 @@ static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
 /* A set's counts from its records: its prefixes per family (the program
  * skips a trie while its count is 0), its source-port rules without a
  * prefix (it skips that lookup while nsrc is 0) and the source sets its
- * rules name (setmask: none, no set is looked at); and what the set
- * uses. */
+ * rules name (setmask: none, no set is looked at; setfirst, the lowest);
+ * and what the set uses. */
 static int sync_counts(struct xf_maps *m, __u32 set)
 {
 	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
-	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0;
+	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0, first;
 	struct xf_config cfg;
 	struct xf_set *s = &cfg.sets[set];
 	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
@@ -113,13 +113,15 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 		return err;
 	m->uses[set] = uses | xf_policy_uses(s);
 	m->uses_known |= XF_SET_BIT(set);
+	first = mask ? (__u32)__builtin_ctz(mask) : 0;
 	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc &&
-	    s->setmask == mask)
+	    s->setmask == mask && s->setfirst == first)
 		return 0;
 	s->nprefix4 = n4;
 	s->nprefix6 = n6;
 	s->nsrc = nsrc;
 	s->setmask = mask;
+	s->setfirst = first;
 	return xf_write_config(m, &cfg);
 }
 

@@ -29,10 +29,10 @@ setup_file() {
 	run -0 llvm-objdump -t "$B/xdp_filter.o"
 	local progs
 	progs=$(awk '$3 == "F" && $4 == "xdp.frags" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
-	[[ $progs == $'xdp_filter\nxf_full\nxf_state\nxf_dst_s0\nxf_dst_s1\nxf_ports_s0\nxf_ports_s1' ]]
+	[[ $progs == $'xdp_filter\nxf_full\nxf_state\nxf_dst_s0\nxf_dst_s1\nxf_ports_s0\nxf_ports_s1\nxf_sets_s0\nxf_sets_s1' ]]
 	# their single-buffer twins, for generic mode, in section xdp
 	progs=$(awk '$3 == "F" && $4 == "xdp" { print $1, $NF }' <<<"$output" | sort | awk '{ print $2 }')
-	[[ $progs == $'xdp_filter_sb\nxf_full_sb\nxf_state_sb\nxf_dst_s0_sb\nxf_dst_s1_sb\nxf_ports_s0_sb\nxf_ports_s1_sb' ]]
+	[[ $progs == $'xdp_filter_sb\nxf_full_sb\nxf_state_sb\nxf_dst_s0_sb\nxf_dst_s1_sb\nxf_ports_s0_sb\nxf_ports_s1_sb\nxf_sets_s0_sb\nxf_sets_s1_sb' ]]
 	run -0 llvm-objdump -s -j license "$B/xdp_filter.o"
 	[[ $output == *"GPL"* ]]
 }

@@ -201,7 +201,7 @@ EOF
 	[[ ${lines[-3]} =~ ^stateful\ cases:\ ([0-9]+),\ ([0-9]+)\ run\ by\ the\ state\ tier ]]
 	n=${BASH_REMATCH[1]}
 	((n > 100 && BASH_REMATCH[2] == n))
-	[[ ${lines[-2]} == "tiers: dst 0, ports 0, full 0, state $n, xdp_filter 0" ]]
+	[[ ${lines[-2]} == "tiers: dst 0, ports 0, sets 0, full 0, state $n, xdp_filter 0" ]]
 }
 
 # Rate limits (issue 15): from a new rule's full bucket its burst passes as
@@ -284,9 +284,9 @@ EOF
 @test "tiers: the store's choice of tier runs the cases of every tier" {
 	require_root
 	run -0 unshare -n "$XF_VERDICT" --obj "$OBJ" --tiers
-	[[ ${lines[-2]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ full\ ([0-9]+),\ state\ ([0-9]+),\ xdp_filter\ 0$ ]]
-	((BASH_REMATCH[1] > 400 && BASH_REMATCH[2] > 40 && BASH_REMATCH[3] > 200 &&
-	  BASH_REMATCH[4] > 100))
+	[[ ${lines[-2]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ sets\ ([0-9]+),\ full\ ([0-9]+),\ state\ ([0-9]+),\ xdp_filter\ 0$ ]]
+	((BASH_REMATCH[1] > 400 && BASH_REMATCH[2] > 40 && BASH_REMATCH[3] > 40 &&
+	  BASH_REMATCH[4] > 200 && BASH_REMATCH[5] > 100))
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ 0\ failed ]]
 }
 
@@ -299,6 +299,17 @@ EOF
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed ]]
 	# the full filter, which has the source-port rules, passes them
 	run -0 "$XF_VERDICT" --obj "$dir/mut.o" src/
+}
+
+@test "tiers: a set tier that looks up set 0 whatever the rules name is caught" {
+	require_root
+	local dir=$BATS_TEST_TMPDIR/mut
+	build_mutant "$dir/mut.o" xdp_filter.c \
+		's/i = s->setfirst \& (XF_MAX_SETS - 1);$/i = 0;/'
+	run -1 "$XF_VERDICT" --obj "$dir/mut.o" --tiers set/
+	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed ]]
+	# the full filter, which walks the sets by their numbers, passes them
+	run -0 "$XF_VERDICT" --obj "$dir/mut.o" set/
 }
 
 @test "every case belongs to a group tested above" {
@@ -334,7 +345,7 @@ EOF
 	[[ ${lines[-1]} == "0 passed, 1 failed" ]]
 	grep -qx 'FAIL basic/ipv4-tcp-blocked: verdict XDP_PASS, want XDP_DROP;.*' <<<"$output"
 	run -1 --separate-stderr "$XF_VERDICT" --obj "$two" --prog nosuch basic/
-	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_full, xf_state, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xdp_filter_sb, xf_full_sb, xf_state_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_passall): No such file or directory" ]]
+	[[ ${stderr_lines[-1]} == "xf_verdict: $two: XDP program nosuch (it has: xdp_filter, xf_full, xf_state, xf_dst_s0, xf_dst_s1, xf_ports_s0, xf_ports_s1, xf_sets_s0, xf_sets_s1, xdp_filter_sb, xf_full_sb, xf_state_sb, xf_dst_s0_sb, xf_dst_s1_sb, xf_ports_s0_sb, xf_ports_s1_sb, xf_sets_s0_sb, xf_sets_s1_sb, xf_passall): No such file or directory" ]]
 }
 
 @test "an object without xf_stats is a setup failure" {

@@ -70,9 +70,9 @@ conform() {
 # policy), then the state tier's.
 conform_tiers() {
 	STATEFUL=1 conform "$1" --tiers
-	[[ ${lines[-4]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ full\ ([0-9]+),\ state\ ([0-9]+),\ xdp_filter\ 0$ ]]
+	[[ ${lines[-4]} =~ ^tiers:\ dst\ ([0-9]+),\ ports\ ([0-9]+),\ sets\ ([0-9]+),\ full\ ([0-9]+),\ state\ ([0-9]+),\ xdp_filter\ 0$ ]]
 	((BASH_REMATCH[1] >= 1000 && BASH_REMATCH[2] >= 1000 && BASH_REMATCH[3] >= 1000 &&
-	  BASH_REMATCH[4] >= 1000))
+	  BASH_REMATCH[4] >= 1000 && BASH_REMATCH[5] >= 1000))
 	conform "$1" --tiers --prog xf_full
 	STATEFUL=1 conform "$1" --tiers --prog xf_state
 }

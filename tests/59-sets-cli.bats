@@ -202,7 +202,7 @@ CASES
 	run -0 rule add any from @drop
 	run -0 rule status
 	[[ $output == *"sets: 1"* && $output == *"  @drop: 1 IPv4 and 1 IPv6 prefixes, "*" bytes, 1 rule(s)"* ]]
-	[[ $output == *"tier: full (rules from a source set)"* ]]
+	[[ $output == *"tier: sets (rules from a source set)"* ]]
 	run -0 rule status --json
 	[[ $(jq -c '.sets[0] | [.name, .ipv4, .ipv6, .rules]' <<<"$output") == '["drop",1,1,1]' ]]
 	local mem

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Feature tiers (issue 13): the program packets run is the lightest tier
 # that serves the active rule set (dst: destination-port rules; ports: and
-# source-port rules; full: prefixes, log, the stateless allow policy; state:
-# the stateful allow policy), and it follows
+# source-port rules; sets: and rules from source sets, issue 16; full:
+# prefixes, log, limits, the stateless allow policy; state: the stateful
+# allow policy), and it follows
 # every add, del, policy and apply. Each tier drops what its rules say, with
 # real traffic, and every packet moves one counter: a deleted rule's drops
 # stay in the "dropped" total. Each interface runs the tier itself through
@@ -84,6 +85,28 @@ attached() {
 	expect_tier dst xf_dst_s0
 	run -0 rule add 8080 tcp
 	expect_tier dst xf_dst_s0
+	# rules from a source set: the set tier, with source-port rules too;
+	# a prefix or a log needs the full tier. A set that no rule names
+	# changes nothing.
+	run -0 rule set peers add 198.18.0.2
+	expect_tier dst xf_dst_s0
+	run -0 rule add 9200 udp from @peers
+	expect_tier sets xf_sets_s0
+	run -0 rule tier
+	[[ $output == "sets (rule set 0: rules from a source set)" ]]
+	run -0 rule add 53 udp src
+	expect_tier sets xf_sets_s0
+	run -0 rule add 22 tcp from 198.18.0.0/15
+	expect_tier full xf_full
+	run -0 rule del 22 tcp from 198.18.0.0/15
+	expect_tier sets xf_sets_s0
+	run -0 rule add 9201 udp from @peers log
+	expect_tier full xf_full
+	run -0 rule del 9201 udp from @peers log
+	run -0 rule del 9200 udp from @peers
+	expect_tier ports xf_ports_s0
+	run -0 rule del 53 udp src
+	expect_tier dst xf_dst_s0
 	run -0 rule add 53 udp src
 	expect_tier ports xf_ports_s0
 	run -0 rule add 22 tcp from 198.18.0.0/15
@@ -110,6 +133,10 @@ attached() {
 	expect_tier ports xf_ports_s0
 	run -0 rule apply - <<<$'policy allow\n7000 udp'
 	expect_tier state xf_state
+	run -0 rule apply - <<<"7000 udp"
+	expect_tier dst xf_dst_s0
+	run -0 rule apply - <<<$'7000 udp\nany from @peers'
+	expect_tier sets xf_sets_s1
 	run -0 rule apply - <<<"7000 udp"
 	expect_tier dst xf_dst_s0
 	# ... and a rollback goes back to the old set's tier
@@ -142,6 +169,25 @@ attached() {
 	refute_reaches udp 8080
 	[[ $(rule_packets 5353 udp) == 1 && $(rule_packets 8080 udp) == 3 ]]
 	[[ $(reason_packets dropped) == 4 ]]
+	# the set tier: a rule from a source set that holds the peer, and the
+	# others still; a set that does not hold it drops nothing
+	run -0 rule set peers add 198.18.0.2
+	run -0 rule set others add 198.18.0.3
+	run -0 rule add 9200 udp from @others
+	expect_tier sets xf_sets_s0
+	assert_reaches udp 9200
+	run -0 rule add 9200 udp from @peers
+	refute_reaches udp 9200
+	assert_reaches udp 9201
+	refute_reaches udp 8080
+	refute_from 5353 udp 9000
+	[[ $(rule list --json | jq '[.[] | select(.set == "peers") | .packets] | add') == 1 ]]
+	[[ $(rule list --json | jq '[.[] | select(.set == "others") | .packets] | add') == 0 ]]
+	[[ $(reason_packets dropped) == 7 ]]
+	run -0 rule del 9200 udp from @peers
+	run -0 rule del 9200 udp from @others
+	expect_tier ports xf_ports_s0
+	[[ $(reason_packets dropped) == 7 ]]
 	# the full tier: a prefix rule, and the others still
 	run -0 rule add 9100 udp from 198.18.0.0/24
 	expect_tier full xf_full
@@ -149,20 +195,20 @@ attached() {
 	assert_reaches udp 9101
 	refute_reaches udp 8080
 	refute_from 5353 udp 9000
-	[[ $(reason_packets dropped) == 7 ]]
+	[[ $(reason_packets dropped) == 10 ]]
 	# a deleted rule's drops stay in the total; its id starts again at 0
 	run -0 rule del 8080 udp
 	run -0 rule del 9100 udp from 198.18.0.0/24
 	run -0 rule del 5353 udp src
 	expect_tier dst xf_dst_s0
-	[[ $(reason_packets dropped) == 7 ]]
+	[[ $(reason_packets dropped) == 10 ]]
 	run -0 rule add 8080 udp
 	[[ $(rule_packets 8080 udp) == 0 ]]
 	refute_reaches udp 8080
-	[[ $(rule_packets 8080 udp) == 1 && $(reason_packets dropped) == 8 ]]
+	[[ $(rule_packets 8080 udp) == 1 && $(reason_packets dropped) == 11 ]]
 	assert_reaches udp 8081
 	run -0 rule stats --prometheus
-	[[ $output == *'xdp_filter_packets_total{reason="dropped",action="drop"} 8'* ]]
+	[[ $output == *'xdp_filter_packets_total{reason="dropped",action="drop"} 11'* ]]
 }
 
 @test "a plain ip link attach runs the dispatcher's full filter; attach moves it to a pinned link and the tier" {
@@ -231,9 +277,9 @@ attached() {
 	local ids
 	ids=$({ in_ns bpftool -j map dump pinned "$PROGS"
 		in_ns bpftool -j map dump pinned "$PROGS_SB"; } | jq -r '.[].formatted.value' | sort -u)
-	# both arrays: the tiers and their single-buffer twins, 6 + 6 (the
+	# both arrays: the tiers and their single-buffer twins, 8 + 8 (the
 	# state tier: this kernel has conntrack's kfuncs)
-	[[ $(wc -w <<<"$ids") == 12 ]]
+	[[ $(wc -w <<<"$ids") == 16 ]]
 	run -0 in_ns "$ATTACH" detach "$XF_A"
 	[[ $output == *"pins removed"* ]]
 	local id i
@@ -285,14 +331,23 @@ attached() {
 	run -0 rule del 22 tcp from 198.18.0.0/15
 	expect_tier dst xf_dst_s0
 	assert_reaches tcp 22
+	run -0 rule set peers add 198.18.0.2
+	run -0 rule add 22 tcp from @peers
+	expect_tier sets xf_sets_s0
+	[[ $(attached) == xf_sets_s0_sb ]]
+	refute_reaches tcp 22
+	assert_reaches tcp 23
+	refute_reaches udp 8080
+	run -0 rule del 22 tcp from @peers
+	expect_tier dst xf_dst_s0
 	# every packet the sb tiers judged moved one counter
-	[[ $(rule_packets 8080 udp) == 2 ]]
+	[[ $(rule_packets 8080 udp) == 3 ]]
 	# native mode: the multi-buffer tier, the same rules
 	attach_filter native
 	[[ $(attached) == xf_dst_s0 ]]
 	expect_tier dst xf_dst_s0
 	refute_reaches udp 8080
-	[[ $(rule_packets 8080 udp) == 3 ]]
+	[[ $(rule_packets 8080 udp) == 4 ]]
 }
 
 @test "an interface deleted while attached: its link pin goes at the next switch, and then the pins" {

@@ -660,13 +660,14 @@ static void named_srcsets(struct rset *rs)
 }
 
 /* With --tiers, each random block is fitted to one tier in turn, so every
- * tier gets frames: block % 4 == 0 keeps only what the dst tier serves
+ * tier gets frames: block % 5 == 0 keeps only what the dst tier serves
  * (destination-port rules and the deny policy), 1 what the ports tier
- * serves (source-port rules too, one at least; no prefix, log or limit
- * rules in either), 2 all but the stateful
- * policy (the full tier), 3 all, the policy made stateful allow (the state
- * tier). The rules are dropped after they were drawn: a seed draws the
- * same. */
+ * serves (source-port rules too, one at least), 2 what the set tier serves
+ * (rules from source sets too; no prefix, log or limit rules in any of
+ * these), 3 all but the stateful policy (the full tier), 4 all, the policy
+ * made stateful allow (the state tier). The rules are dropped after they
+ * were drawn: a seed draws the same. A block fitted to the set tier that
+ * draws no set rule runs a lighter tier. */
 static void fit_tier(struct rset *rs, long block)
 {
 	static const struct xf_rule src53 = {
@@ -688,7 +689,9 @@ static void fit_tier(struct rset *rs, long block)
 	for (int i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
-		if (r->family || r->log_rate || r->limit_rate ||
+		if ((r->family && !(tier == XF_TIER_SETS &&
+				    r->family == XF_FAMILY_SET)) ||
+		    r->log_rate || r->limit_rate ||
 		    (tier == XF_TIER_DST && r->dir == XF_DIR_SRC))
 			continue;
 		src |= r->dir == XF_DIR_SRC;
@@ -1453,11 +1456,11 @@ static void print_summary(const struct env *e, const struct opts *o,
 	printf("; a rule decided %ld, a source set's %ld\n", res->by_rule,
 	       res->by_set);
 	if (e->tiers && !strcmp(e->prog, XF_DEFAULT_PROG))
-		printf("tiers: dst %ld, ports %ld, full %ld, state %ld,"
+		printf("tiers: dst %ld, ports %ld, sets %ld, full %ld, state %ld,"
 		       " xdp_filter %ld\n",
 		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
-		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
-		       e->in_tier[XF_TIERS]);
+		       e->in_tier[XF_TIER_SETS], e->in_tier[XF_TIER_FULL],
+		       e->in_tier[XF_TIER_STATE], e->in_tier[XF_TIERS]);
 	printf("limit buckets hit: full %ld, past %ld, room %ld, empty %ld,"
 	       " far %ld (%ld asking no token); slow runs retried %ld\n",
 	       e->bk.by_kind[BK_FULL], e->bk.by_kind[BK_PAST],

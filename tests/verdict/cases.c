@@ -1324,6 +1324,15 @@ static const struct tcase table[] = {
 	  .last_first = true },
 	{ "set/two/allow/higher-decides", { V4_UDP(53), SRC4(S_P24, 20) },
 	  { ANY_FROM_SET(1), TCP_RULE_S(80) }, ALLOWED, ALLOW, SET_ST },
+	/* One set named, not the first there is: the set tier looks up the
+	 * one set its rule set names (xf_set.setfirst), not set 0. */
+	{ "set/one/the-second-set-named-holds-it", { V4_TCP(80),
+	  SRC4(S_P24, 40) }, { ANY_FROM_SET(1) }, DROPPED, SET_ST },
+	{ "set/one/only-the-set-not-named-holds-it", { V4_TCP(80),
+	  SRC4(S_P24, 77) }, { ANY_FROM_SET(1) }, PASSED, SET_ST },
+	{ "set/one/port-rule-from-the-second-set", { V4_UDP(53),
+	  SRC4(S_P24, 40) }, { RULE(XF_PM_UDP, 53, 53, FROM_SET(1)) },
+	  DROPPED, SET_ST },
 	/* The allow policy: a set's rule lets a new flow in. */
 	{ "set/allow/ipv4-tcp-syn-80", { V4_TCP(80), SRC4(S_P24, 16) },
 	  { TCP_RULE_S(80) }, ALLOWED, ALLOW, SET_S },

@@ -548,11 +548,11 @@ static int run_all(struct env *e, const struct cases *cs,
 	}
 	print_state(e);
 	if (e->tiers)
-		printf("tiers: dst %d, ports %d, full %d, state %d,"
+		printf("tiers: dst %d, ports %d, sets %d, full %d, state %d,"
 		       " xdp_filter %d\n",
 		       e->in_tier[XF_TIER_DST], e->in_tier[XF_TIER_PORTS],
-		       e->in_tier[XF_TIER_FULL], e->in_tier[XF_TIER_STATE],
-		       e->in_tier[XF_TIERS]);
+		       e->in_tier[XF_TIER_SETS], e->in_tier[XF_TIER_FULL],
+		       e->in_tier[XF_TIER_STATE], e->in_tier[XF_TIERS]);
 	if (nskip)
 		printf("%d passed, %d failed, %d skipped\n", npass, nfail,
 		       nskip);

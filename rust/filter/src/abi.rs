@@ -8,7 +8,7 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 8;
+pub const XF_ABI_VERSION: u32 = 9;
 
 /// The maps' names (`XF_MAP_*`): maps.rs checks at compile time that each
 /// definition's symbol, which libbpf pins it by, is its name here.
@@ -203,6 +203,9 @@ xf_rt::abi_struct! {
         /// Bit i: rules "from @NAME" of set number i; 0 skips the source
         /// sets.
         pub setmask: u32,
+        /// The number of setmask's lowest bit (0 when none): the set
+        /// tier's one set.
+        pub setfirst: u32,
     }
 }
 
@@ -233,21 +236,24 @@ xf_rt::abi_struct! {
 /// (and rule set): user space puts the lightest tier that serves the active
 /// rule set in xf_progs[XF_PROG_ACTIVE] and moves each interface's pinned
 /// link to it; an interface attached with ip(8) runs xdp_filter, which
-/// tail-calls that slot, and is the full filter itself while it is empty. The lighter tiers have their rule
-/// set built in (they never read xf_config) and only the code their
-/// features need; the slots after XF_PROG_ACTIVE keep each of them loaded,
-/// so a switch is one write.
+/// tail-calls that slot, and is the full filter itself while it is empty.
+/// The lighter tiers have their rule set built in and only the code their
+/// features need (the port tiers never read xf_config; the set tier reads
+/// its set's part and the sets' versions). The slots after XF_PROG_ACTIVE
+/// keep each of them loaded, so a switch is one write.
 ///
 /// Deny policy, destination-port rules.
 pub const XF_TIER_DST: u32 = 0;
 /// ... and source-port rules.
 pub const XF_TIER_PORTS: u32 = 1;
+/// ... and rules from source sets.
+pub const XF_TIER_SETS: u32 = 2;
 /// Prefixes, stateless allow policy, drop log.
-pub const XF_TIER_FULL: u32 = 2;
+pub const XF_TIER_FULL: u32 = 3;
 /// Everything: the full tier, and the stateful allow policy's conntrack
 /// lookups.
-pub const XF_TIER_STATE: u32 = 3;
-pub const XF_TIERS: u32 = 4;
+pub const XF_TIER_STATE: u32 = 4;
+pub const XF_TIERS: u32 = 5;
 
 /// What a rule set uses (`XF_USES_*`); a tier serves the sets whose uses it
 /// has. Source-port rules without a prefix.
@@ -267,15 +273,17 @@ pub const XF_USES_LIMIT: u32 = 1 << 5;
 pub const XF_USES_SET: u32 = 1 << 6;
 
 /// What each tier serves (`XF_TIER_USES`).
-pub const XF_TIER_USES: [u32; XF_TIERS as usize] = [0, XF_USES_SRC, !XF_USES_STATE, !0];
+pub const XF_TIER_USES: [u32; XF_TIERS as usize] =
+    [0, XF_USES_SRC, XF_USES_SRC | XF_USES_SET, !XF_USES_STATE, !0];
 /// `XF_TIER_NAMES`.
-pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "full", "state"];
+pub const XF_TIER_NAMES: [&str; XF_TIERS as usize] = ["dst", "ports", "sets", "full", "state"];
 /// The program of each tier for rule sets 0 and 1 (`XF_PROG_NAMES`): the
 /// ELF symbol and program names lib.rs gives them, checked there at
 /// compile time.
 pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
     ["xf_dst_s0", "xf_dst_s1"],
     ["xf_ports_s0", "xf_ports_s1"],
+    ["xf_sets_s0", "xf_sets_s1"],
     ["xf_full", "xf_full"],
     ["xf_state", "xf_state"],
 ];
@@ -283,6 +291,7 @@ pub const XF_PROG_NAMES: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
 pub const XF_PROG_NAMES_SB: [[&str; XF_SETS as usize]; XF_TIERS as usize] = [
     ["xf_dst_s0_sb", "xf_dst_s1_sb"],
     ["xf_ports_s0_sb", "xf_ports_s1_sb"],
+    ["xf_sets_s0_sb", "xf_sets_s1_sb"],
     ["xf_full_sb", "xf_full_sb"],
     ["xf_state_sb", "xf_state_sb"],
 ];
@@ -295,13 +304,13 @@ pub const XF_PROG_DISPATCH_SB: &str = "xdp_filter_sb";
 pub const XF_PROG_ACTIVE: u32 = 0;
 /// The full tier's program (xf_full), where the lighter tiers send the
 /// frames they do not parse: xf_prog_slot(XF_TIER_FULL, 0).
-pub const XF_PROG_FULL_SLOT: u32 = 5;
+pub const XF_PROG_FULL_SLOT: u32 = 7;
 /// xf_progs entries.
-pub const XF_PROG_SLOTS: u32 = 8;
+pub const XF_PROG_SLOTS: u32 = 9;
 
 /// The xf_progs slot that keeps the program of tier for rule set `set` (the
-/// full tier has one program, for both sets, in slot 5; the state tier in
-/// slot 6).
+/// full tier has one program, for both sets, in slot 7; the state tier in
+/// slot 8).
 #[inline(always)]
 pub const fn xf_prog_slot(tier: u32, set: u32) -> u32 {
     if tier < XF_TIER_FULL {
@@ -589,16 +598,16 @@ const _: () = {
     assert!(offset_of!(xf_pport, prefix_id) == 0 && offset_of!(xf_pport, slot) == 4);
     assert!(size_of::<xf_count>() == 16 && align_of::<xf_count>() == 8);
     assert!(offset_of!(xf_count, packets) == 0 && offset_of!(xf_count, bytes) == 8);
-    assert!(size_of::<xf_set>() == 24);
+    assert!(size_of::<xf_set>() == 28);
     assert!(offset_of!(xf_set, flags) == 0 && offset_of!(xf_set, eph_lo) == 4);
     assert!(offset_of!(xf_set, eph_hi) == 6 && offset_of!(xf_set, nprefix4) == 8);
     assert!(offset_of!(xf_set, nprefix6) == 12 && offset_of!(xf_set, nsrc) == 16);
-    assert!(offset_of!(xf_set, setmask) == 20);
-    assert!(size_of::<xf_config>() == 80 && align_of::<xf_config>() == 8);
+    assert!(offset_of!(xf_set, setmask) == 20 && offset_of!(xf_set, setfirst) == 24);
+    assert!(size_of::<xf_config>() == 88 && align_of::<xf_config>() == 8);
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
     assert!(offset_of!(xf_config, setver) == 8 && offset_of!(xf_config, sets) == 12);
-    assert!(offset_of!(xf_config, serial) == 60 && offset_of!(xf_config, confirm_pid) == 64);
-    assert!(offset_of!(xf_config, pad) == 68 && offset_of!(xf_config, confirm_by) == 72);
+    assert!(offset_of!(xf_config, serial) == 68 && offset_of!(xf_config, confirm_pid) == 72);
+    assert!(offset_of!(xf_config, pad) == 76 && offset_of!(xf_config, confirm_by) == 80);
     assert!(size_of::<xf_rule>() == 48);
     assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
     assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);
@@ -659,47 +668,55 @@ const _: () = {
     // A bucket's times cannot overflow: burst_ns <= 1e9 * 1e7 < 2^54.
     assert!((XF_LIMIT_BURST_MAX as u64) * 1_000_000_000 < 1 << 54);
     assert!(XF_CFG_ALLOW == 1 && XF_CFG_NO_DHCP == 2 && XF_CFG_STATEFUL == 4);
-    assert!(XF_ABI_VERSION == 8);
+    assert!(XF_ABI_VERSION == 9);
     assert!(XF_MAX_SETS == 32 && XF_SET_NAME == 32 && XF_FAMILY_SET == 1);
     assert!(XF_SET4_WORDS == 0x80000 && XF_SET4X_MAX == 0x200000 && XF_SET6_MAX == 0x100000);
     // Level 1 has a bit pair for every /24; setmask and setver a bit for
     // every set.
     assert!(XF_SET4_WORDS * 32 == 1 << 24 && XF_MAX_SETS == u32::BITS);
     assert!(xf_set_slot_of(3, 5) == 7 && xf_set_slot_of(XF_MAX_SETS - 1, 1) == 2 * XF_MAX_SETS - 1);
-    assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_FULL == 2);
-    assert!(XF_TIER_STATE == 3 && XF_TIERS == 4);
+    assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_SETS == 2);
+    assert!(XF_TIER_FULL == 3 && XF_TIER_STATE == 4 && XF_TIERS == 5);
     assert!(XF_USES_SRC == 1 && XF_USES_PREFIX == 2 && XF_USES_LOG == 4 && XF_USES_ALLOW == 8);
     assert!(XF_USES_STATE == 16 && XF_USES_LIMIT == 32 && XF_USES_SET == 64);
-    // Set rules need the full tier (or the state tier).
+    // Set rules need the set tier (or a heavier one).
     assert!(XF_TIER_USES[XF_TIER_DST as usize] & XF_USES_SET == 0);
     assert!(XF_TIER_USES[XF_TIER_PORTS as usize] & XF_USES_SET == 0);
+    assert!(XF_TIER_USES[XF_TIER_SETS as usize] & XF_USES_SET != 0);
     assert!(XF_TIER_USES[XF_TIER_FULL as usize] & XF_USES_SET != 0);
     assert!(XF_TIER_USES[0] == 0 && XF_TIER_USES[1] == XF_USES_SRC);
+    assert!(XF_TIER_USES[2] == XF_USES_SRC | XF_USES_SET);
     // Limit rules need the full tier (or the state tier).
     assert!(XF_TIER_USES[XF_TIER_DST as usize] & XF_USES_LIMIT == 0);
     assert!(XF_TIER_USES[XF_TIER_PORTS as usize] & XF_USES_LIMIT == 0);
+    assert!(XF_TIER_USES[XF_TIER_SETS as usize] & XF_USES_LIMIT == 0);
     assert!(XF_TIER_USES[XF_TIER_FULL as usize] & XF_USES_LIMIT != 0);
-    assert!(XF_TIER_USES[2] == 0xffff_ffef && XF_TIER_USES[3] == 0xffff_ffff);
+    assert!(XF_TIER_USES[3] == 0xffff_ffef && XF_TIER_USES[4] == 0xffff_ffff);
     assert!(str_eq(XF_TIER_NAMES[0], "dst") && str_eq(XF_TIER_NAMES[1], "ports"));
-    assert!(str_eq(XF_TIER_NAMES[2], "full") && str_eq(XF_TIER_NAMES[3], "state"));
+    assert!(str_eq(XF_TIER_NAMES[2], "sets") && str_eq(XF_TIER_NAMES[3], "full"));
+    assert!(str_eq(XF_TIER_NAMES[4], "state"));
     assert!(str_eq(XF_PROG_NAMES[0][0], "xf_dst_s0") && str_eq(XF_PROG_NAMES[0][1], "xf_dst_s1"));
     assert!(str_eq(XF_PROG_NAMES[1][0], "xf_ports_s0"));
     assert!(str_eq(XF_PROG_NAMES[1][1], "xf_ports_s1"));
-    assert!(str_eq(XF_PROG_NAMES[2][0], "xf_full") && str_eq(XF_PROG_NAMES[2][1], "xf_full"));
-    assert!(str_eq(XF_PROG_NAMES[3][0], "xf_state") && str_eq(XF_PROG_NAMES[3][1], "xf_state"));
+    assert!(str_eq(XF_PROG_NAMES[2][0], "xf_sets_s0") && str_eq(XF_PROG_NAMES[2][1], "xf_sets_s1"));
+    assert!(str_eq(XF_PROG_NAMES[3][0], "xf_full") && str_eq(XF_PROG_NAMES[3][1], "xf_full"));
+    assert!(str_eq(XF_PROG_NAMES[4][0], "xf_state") && str_eq(XF_PROG_NAMES[4][1], "xf_state"));
     assert!(str_eq(XF_PROG_DISPATCH, "xdp_filter"));
     assert!(str_eq(XF_PROG_DISPATCH_SB, "xdp_filter_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[0][0], "xf_dst_s0_sb") && str_eq(XF_PROG_NAMES_SB[0][1], "xf_dst_s1_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][0], "xf_ports_s0_sb"));
     assert!(str_eq(XF_PROG_NAMES_SB[1][1], "xf_ports_s1_sb"));
-    assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_full_sb") && str_eq(XF_PROG_NAMES_SB[2][1], "xf_full_sb"));
-    assert!(str_eq(XF_PROG_NAMES_SB[3][0], "xf_state_sb"));
-    assert!(str_eq(XF_PROG_NAMES_SB[3][1], "xf_state_sb"));
-    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 8 && XF_PROG_FULL_SLOT == 5);
+    assert!(str_eq(XF_PROG_NAMES_SB[2][0], "xf_sets_s0_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[2][1], "xf_sets_s1_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[3][0], "xf_full_sb") && str_eq(XF_PROG_NAMES_SB[3][1], "xf_full_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[4][0], "xf_state_sb"));
+    assert!(str_eq(XF_PROG_NAMES_SB[4][1], "xf_state_sb"));
+    assert!(XF_PROG_ACTIVE == 0 && XF_PROG_SLOTS == 9 && XF_PROG_FULL_SLOT == 7);
     assert!(xf_prog_slot(XF_TIER_DST, 0) == 1 && xf_prog_slot(XF_TIER_PORTS, 1) == 4);
     assert!(xf_prog_slot(XF_TIER_FULL, 0) == XF_PROG_FULL_SLOT);
     assert!(xf_prog_slot(XF_TIER_FULL, 1) == XF_PROG_FULL_SLOT);
-    assert!(xf_prog_slot(XF_TIER_STATE, 0) == 6 && xf_prog_slot(XF_TIER_STATE, 1) == 6);
+    assert!(xf_prog_slot(XF_TIER_SETS, 0) == 5 && xf_prog_slot(XF_TIER_SETS, 1) == 6);
+    assert!(xf_prog_slot(XF_TIER_STATE, 0) == 8 && xf_prog_slot(XF_TIER_STATE, 1) == 8);
     // Every tier program's slot exists, and none is the active slot.
     assert!(xf_prog_slot(XF_TIERS - 1, XF_SETS - 1) < XF_PROG_SLOTS);
     assert!(xf_prog_slot(0, 0) > XF_PROG_ACTIVE);

@@ -144,6 +144,39 @@ xf_rt::global_fn! {
     fn set_rule(&xf_setq) -> u32 = set_rule_of;
 }
 
+/// What set_rule() needs of the packet (xf_setq), or None when its source
+/// is not in the frame (cannot happen: the parser checked the IP header);
+/// setver is xf_config.setver.
+#[inline(always)]
+fn set_query(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    ports: bool,
+    pidx: u32,
+    s: &xf_set,
+    set: u32,
+    setver: u32,
+) -> Option<xf_setq> {
+    let addr = if pkt.family == 4 {
+        xdp.ipv4_addrs(pkt.saddr).map(|a| addr16(a.saddr))
+    } else if pkt.family == 6 {
+        xdp.ipv6_addrs(pkt.saddr).map(|a| a.saddr)
+    } else {
+        None
+    }?;
+    Some(xf_setq {
+        addr,
+        family: pkt.family as u32,
+        ports: ports as u32,
+        pidx,
+        set,
+        mask: s.setmask,
+        setver,
+        dport: pkt.dport,
+        sport: pkt.sport,
+    })
+}
+
 /// The source sets' rule for the packet (set_rule()), or 0; setver is
 /// xf_config.setver.
 #[inline(always)]
@@ -156,27 +189,34 @@ fn source_set_rule(
     set: u32,
     setver: u32,
 ) -> u32 {
-    let addr = if pkt.family == 4 {
-        xdp.ipv4_addrs(pkt.saddr).map(|a| addr16(a.saddr))
-    } else if pkt.family == 6 {
-        xdp.ipv6_addrs(pkt.saddr).map(|a| a.saddr)
-    } else {
-        None
-    };
-    let Some(addr) = addr else {
+    set_query(xdp, pkt, ports, pidx, s, set, setver).map_or(0, |q| set_rule(&q))
+}
+
+/// The set tier's source_set_rule() (xdp_filter.c's tier_set_rule()): a
+/// rule set that names one set (the common case: a blocklist) looks it up
+/// inline, by the number user space wrote (setfirst); several sets go
+/// through set_rule(), as in the full tier.
+#[inline(always)]
+fn tier_set_rule(
+    xdp: &Xdp,
+    pkt: &xf_pkt,
+    ports: bool,
+    pidx: u32,
+    s: &xf_set,
+    set: u32,
+    setver: u32,
+) -> u32 {
+    if s.setmask & s.setmask.wrapping_sub(1) != 0 {
+        return source_set_rule(xdp, pkt, ports, pidx, s, set, setver);
+    }
+    let Some(q) = set_query(xdp, pkt, ports, pidx, s, set, setver) else {
         return 0;
     };
-    set_rule(&xf_setq {
-        addr,
-        family: pkt.family as u32,
-        ports: ports as u32,
-        pidx,
-        set,
-        mask: s.setmask,
-        setver,
-        dport: pkt.dport,
-        sport: pkt.sport,
-    })
+    let i = s.setfirst & (XF_MAX_SETS - 1);
+    if !xf_set_has(xf_set_slot_of(i, setver >> i), q.family, &q.addr) {
+        return 0;
+    }
+    set_ref_rule(&q, set & 1, i)
 }
 
 /// Allow policy, no rule matched a TCP/UDP packet: does it still pass?
@@ -595,22 +635,14 @@ fn filter_full<const FAST: bool, const CT: bool>(xdp: &Xdp) -> XdpAction {
     xf_reason(XF_R_POLICY, bytes, XdpAction::Drop) // unlisted flow
 }
 
-/// The lighter tiers: tier TIER (below XF_TIER_FULL) for rule set SET,
-/// both built in; deny policy; destination port rules, and source port
-/// rules when the tier serves them (XF_TIER_USES). xdp_filter.c's
-/// filter_ports(ctx, set, src, sb), with set, src and sb compile-time
-/// constants. Frames the fast path does not take go to the full tier
-/// (xf_full, or xf_full_sb for the single-buffer twins: SB).
+/// The lighter tiers' parser (xdp_filter.c's parse_light()): the common
+/// frames through the fast path, their reason; every other frame goes to
+/// the full tier (xf_full, or xf_full_sb for the single-buffer twins: SB),
+/// and None cannot happen.
 #[inline(always)]
-fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> XdpAction {
-    let src = const {
-        assert!(TIER < XF_TIER_FULL && SET < XF_SETS);
-        XF_TIER_USES[TIER as usize] & XF_USES_SRC != 0
-    };
-    let bytes = xdp.len();
-    let mut pkt = xf_pkt::new(xdp);
-
-    let Some(reason) = xf_parse_fast(xdp, &mut pkt) else {
+fn parse_light<const SB: bool>(xdp: &Xdp, pkt: &mut xf_pkt) -> Option<u32> {
+    let reason = xf_parse_fast(xdp, pkt);
+    if reason.is_none() {
         if SB {
             XF_PROGS_SB.tail_call::<XF_PROG_FULL_SLOT>(xdp);
         } else {
@@ -618,6 +650,36 @@ fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> X
         }
         // Cannot happen: user space makes a lighter tier active only with
         // the full tier's program loaded.
+    }
+    reason
+}
+
+/// A lighter tier's verdict on a packet of rule id (0: none), deny policy
+/// (xdp_filter.c's deny_verdict()).
+#[inline(always)]
+fn deny_verdict(id: u32, reason: u32, bytes: u64) -> XdpAction {
+    if id == 0 {
+        return xf_reason(reason, bytes, XdpAction::Pass); // no rule
+    }
+    xf_count_rule(id, bytes);
+    XdpAction::Drop // deny rule
+}
+
+/// The port tiers: tier TIER (below XF_TIER_SETS) for rule set SET, both
+/// built in; deny policy; destination port rules, and source port rules
+/// when the tier serves them (XF_TIER_USES). xdp_filter.c's
+/// filter_ports(ctx, set, src, sb), with set, src and sb compile-time
+/// constants.
+#[inline(always)]
+fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> XdpAction {
+    let src = const {
+        assert!(TIER < XF_TIER_SETS && SET < XF_SETS);
+        XF_TIER_USES[TIER as usize] & XF_USES_SRC != 0
+    };
+    let bytes = xdp.len();
+    let mut pkt = xf_pkt::new(xdp);
+
+    let Some(reason) = parse_light::<SB>(xdp, &mut pkt) else {
         return XdpAction::Aborted;
     };
     if reason == XF_R_MALFORMED {
@@ -631,11 +693,44 @@ fn filter_ports<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> X
     if id == 0 && src {
         id = xf_port_rule(SET, XF_DIR_SRC, pidx, pkt.sport);
     }
-    if id == 0 {
-        return xf_reason(reason, bytes, XdpAction::Pass); // no rule
+    deny_verdict(id, reason, bytes)
+}
+
+/// The set tier (xdp_filter.c's filter_sets()): rule set SET, built in;
+/// deny policy, port rules and rules from source sets, consulted in the
+/// full tier's order (sets, then ports).
+#[inline(always)]
+fn filter_sets<const TIER: u32, const SET: u32, const SB: bool>(xdp: &Xdp) -> XdpAction {
+    const { assert!(TIER == XF_TIER_SETS && SET < XF_SETS) };
+    let bytes = xdp.len();
+    let mut pkt = xf_pkt::new(xdp);
+
+    let Some(reason) = parse_light::<SB>(xdp, &mut pkt) else {
+        return XdpAction::Aborted;
+    };
+    if reason == XF_R_MALFORMED {
+        return xf_reason(reason, bytes, XdpAction::Drop); // cut or invalid
     }
-    xf_count_rule(id, bytes);
-    XdpAction::Drop // deny rule
+    let Some(cfg) = XF_CONFIG.lookup(0) else {
+        return xf_reason(reason, bytes, XdpAction::Pass); // cannot happen
+    };
+    let Some(s) = field!(xf_config, sets).at(SET) else {
+        return xf_reason(reason, bytes, XdpAction::Pass); // cannot happen
+    };
+    let s = cfg.read(s);
+    let pidx = if pkt.l4 == IPPROTO_TCP { XF_P_TCP } else { XF_P_UDP };
+    let mut id = 0;
+    if s.setmask != 0 {
+        let setver = cfg.read(field!(xf_config, setver));
+        id = tier_set_rule(xdp, &pkt, reason == XF_R_PASSED, pidx, &s, SET, setver);
+    }
+    if id == 0 && reason == XF_R_PASSED {
+        id = xf_port_rule(SET, XF_DIR_DST, pidx, pkt.dport);
+        if id == 0 && s.nsrc != 0 {
+            id = xf_port_rule(SET, XF_DIR_SRC, pidx, pkt.sport);
+        }
+    }
+    deny_verdict(id, reason, bytes)
 }
 
 /// What an interface attached with ip(8) runs: the active tier, or else
@@ -670,19 +765,20 @@ fn state(xdp: &Xdp) -> XdpAction {
     filter_full::<true, true>(xdp)
 }
 
-/// Emits the program of tier $tier for rule set $set, named $name, and its
+/// Emits the program of tier $tier for rule set $set, named $name (the body
+/// $filter: filter_ports or filter_sets), and its
 /// single-buffer twin $name_sb in section xdp, after checking at compile
 /// time that the names are XF_PROG_NAMES[$tier][$set] and
 /// XF_PROG_NAMES_SB[$tier][$set] (the names rulectl looks them up by).
 macro_rules! tier_program {
-    ($name:ident, $name_sb:ident, $tier:expr, $set:expr) => {
+    ($name:ident, $name_sb:ident, $filter:ident, $tier:expr, $set:expr) => {
         const _: () = assert!(
             str_eq(stringify!($name), XF_PROG_NAMES[$tier as usize][$set as usize])
                 && str_eq(stringify!($name_sb), XF_PROG_NAMES_SB[$tier as usize][$set as usize]),
             "program name differs from XF_PROG_NAMES"
         );
-        xf_rt::xdp_program!($name, filter_ports::<{ $tier }, { $set }, false>);
-        xf_rt::xdp_program!($name_sb, filter_ports::<{ $tier }, { $set }, true>, "xdp");
+        xf_rt::xdp_program!($name, $filter::<{ $tier }, { $set }, false>);
+        xf_rt::xdp_program!($name_sb, $filter::<{ $tier }, { $set }, true>, "xdp");
     };
 }
 
@@ -716,8 +812,10 @@ xf_rt::xdp_program!(xf_full, full);
 xf_rt::xdp_program!(xf_full_sb, full, "xdp");
 xf_rt::xdp_program!(xf_state, state);
 xf_rt::xdp_program!(xf_state_sb, state, "xdp");
-tier_program!(xf_dst_s0, xf_dst_s0_sb, XF_TIER_DST, 0);
-tier_program!(xf_dst_s1, xf_dst_s1_sb, XF_TIER_DST, 1);
-tier_program!(xf_ports_s0, xf_ports_s0_sb, XF_TIER_PORTS, 0);
-tier_program!(xf_ports_s1, xf_ports_s1_sb, XF_TIER_PORTS, 1);
+tier_program!(xf_dst_s0, xf_dst_s0_sb, filter_ports, XF_TIER_DST, 0);
+tier_program!(xf_dst_s1, xf_dst_s1_sb, filter_ports, XF_TIER_DST, 1);
+tier_program!(xf_ports_s0, xf_ports_s0_sb, filter_ports, XF_TIER_PORTS, 0);
+tier_program!(xf_ports_s1, xf_ports_s1_sb, filter_ports, XF_TIER_PORTS, 1);
+tier_program!(xf_sets_s0, xf_sets_s0_sb, filter_sets, XF_TIER_SETS, 0);
+tier_program!(xf_sets_s1, xf_sets_s1_sb, filter_sets, XF_TIER_SETS, 1);
 xf_rt::license!("GPL");
