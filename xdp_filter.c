@@ -147,7 +147,8 @@ static __always_inline __u32 source_set_rule(const struct xf_pkt *pkt,
  * common case: a blocklist) looks it up inline, straight from the packet,
  * by the number user space wrote (setfirst: computing it here costs more
  * than the lookup); several sets go through set_rule(), as in the full
- * tier. */
+ * tier, and so does a packet that read setmask and setfirst across a
+ * change of both (the mask it read decides). */
 static __always_inline __u32 tier_set_rule(const struct xf_pkt *pkt,
 					   bool ports, __u32 pidx,
 					   const struct xf_set *s, __u32 set,
@@ -155,7 +156,7 @@ static __always_inline __u32 tier_set_rule(const struct xf_pkt *pkt,
 {
 	__u32 mask = s->setmask, i = s->setfirst & (XF_MAX_SETS - 1);
 
-	if (mask & (mask - 1))
+	if (mask != 1U << i)
 		return source_set_rule(pkt, ports, pidx, s, set, setver,
 				       data_end);
 	if (!xf_set_has(xf_set_slot_of(i, setver >> i), pkt->family,

@@ -305,7 +305,7 @@ EOF
 	require_root
 	local dir=$BATS_TEST_TMPDIR/mut
 	build_mutant "$dir/mut.o" xdp_filter.c \
-		's/i = s->setfirst \& (XF_MAX_SETS - 1);$/i = 0;/'
+		's/xf_set_has(xf_set_slot_of(i, setver >> i), pkt->family,$/xf_set_has(xf_set_slot_of(0, setver), pkt->family,/'
 	run -1 "$XF_VERDICT" --obj "$dir/mut.o" --tiers set/
 	[[ ${lines[-1]} =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed ]]
 	# the full filter, which walks the sets by their numbers, passes them

@@ -195,7 +195,8 @@ fn source_set_rule(
 /// The set tier's source_set_rule() (xdp_filter.c's tier_set_rule()): a
 /// rule set that names one set (the common case: a blocklist) looks it up
 /// inline, by the number user space wrote (setfirst); several sets go
-/// through set_rule(), as in the full tier.
+/// through set_rule(), as in the full tier, and so does a packet that read
+/// setmask and setfirst across a change of both (the mask it read decides).
 #[inline(always)]
 fn tier_set_rule(
     xdp: &Xdp,
@@ -206,13 +207,13 @@ fn tier_set_rule(
     set: u32,
     setver: u32,
 ) -> u32 {
-    if s.setmask & s.setmask.wrapping_sub(1) != 0 {
+    let i = s.setfirst & (XF_MAX_SETS - 1);
+    if s.setmask != 1 << i {
         return source_set_rule(xdp, pkt, ports, pidx, s, set, setver);
     }
     let Some(q) = set_query(xdp, pkt, ports, pidx, s, set, setver) else {
         return 0;
     };
-    let i = s.setfirst & (XF_MAX_SETS - 1);
     if !xf_set_has(xf_set_slot_of(i, setver >> i), q.family, &q.addr) {
         return 0;
     }
