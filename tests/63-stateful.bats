@@ -254,10 +254,11 @@ open_under_deny() {
 	[[ $stderr == *"cannot run nft"* ]]
 	[[ $(rule policy --json; rule tier --json) == "$before" ]]
 	# a kernel without conntrack's kfuncs has no state tier: take it out
-	# of both arrays, as an init there leaves them
+	# of both arrays (slot 8, xf_prog_slot(XF_TIER_STATE, 0)), as an init
+	# there leaves them
 	local a
 	for a in xf_progs xf_progs_sb; do
-		in_ns bpftool map delete pinned "/sys/fs/bpf/tc/globals/$a" key 6 0 0 0
+		in_ns bpftool map delete pinned "/sys/fs/bpf/tc/globals/$a" key 8 0 0 0
 	done
 	run -1 --separate-stderr rule policy allow
 	[[ $stderr == *"policy allow stateless"* ]]
