@@ -62,7 +62,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-#define MAX_PROGS	16
+#define MAX_PROGS	32
 
 /* The XDP programs of the object at path, in its order: names into
  * names[] (at most MAX_PROGS). Returns how many, or -1 after a message. */
