@@ -674,6 +674,7 @@ static void fit_tier(struct rset *rs, long block)
 		.sets = 1, .protos = XF_PM_UDP, .dir = XF_DIR_SRC,
 		.port_lo = 5353, .port_hi = 5353,
 	};
+	static const __u32 tier_uses[XF_TIERS] = XF_TIER_USES;
 	int n = 0, tier = (int)(block % XF_TIERS);
 	bool src = false;
 
@@ -689,11 +690,8 @@ static void fit_tier(struct rset *rs, long block)
 	for (int i = 0; i < rs->n; i++) {
 		const struct xf_rule *r = &rs->r[i];
 
-		if ((r->family && !(tier == XF_TIER_SETS &&
-				    r->family == XF_FAMILY_SET)) ||
-		    r->log_rate || r->limit_rate ||
-		    (tier == XF_TIER_DST && r->dir == XF_DIR_SRC))
-			continue;
+		if (xf_rule_uses(r) & ~tier_uses[tier])
+			continue;		/* the tier does not serve it */
 		src |= r->dir == XF_DIR_SRC;
 		rs->r[n++] = *r;
 	}
