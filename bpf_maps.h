@@ -323,7 +323,7 @@ static __always_inline __u32 xf_set4_rank(const struct xf_set4w *w, __u32 n24)
 static __always_inline bool xf_set_has(__u32 slot, int family,
 				       const void *saddr, void *data_end)
 {
-	struct xf_set6_key k6 = { .prefixlen = 128 };
+	struct xf_set6_key k6;
 	struct xf_set4w *word;
 	struct xf_set4x *part;
 	__u32 a, n24, w;
@@ -347,6 +347,7 @@ static __always_inline bool xf_set_has(__u32 slot, int family,
 		return part && ((part->bits[(a >> 6) & 3] >> (a & 63)) & 1);
 	}
 	if (family == 6 && saddr + 16 <= data_end) {
+		k6.prefixlen = 128;	/* here: IPv4 pays no store */
 		__builtin_memcpy(k6.addr, saddr, 16);
 		inner = bpf_map_lookup_elem(&xf_set6, &slot);
 		return inner && bpf_map_lookup_elem(inner, &k6);
