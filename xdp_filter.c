@@ -162,6 +162,8 @@ static __always_inline __u32 tier_set_rule(const struct xf_pkt *pkt,
 	if (!xf_set_has(xf_set_slot_of(i, setver >> i), pkt->family,
 			pkt->saddr, data_end))
 		return 0;
+	if (s->setany)
+		return s->setany;	/* a blocklist: no xf_sref lookup */
 	return set_ref_rule(i, set, ports, pidx, pkt->dport, pkt->sport);
 }
 

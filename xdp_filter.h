@@ -58,7 +58,7 @@
 #endif
 
 /* Bumped whenever a map layout or the meaning of a value changes. */
-#define XF_ABI_VERSION	9
+#define XF_ABI_VERSION	10
 
 #define XF_MAP_PORTS	"xf_ports"
 #define XF_MAP_PFX4	"xf_pfx4"
@@ -233,6 +233,9 @@ struct xf_set {
 				 * 0 skips the source sets */
 	__u32	setfirst;	/* the number of setmask's lowest bit (0 when
 				 * none): the set tier's one set */
+	__u32	setany;		/* the "any" rule of set setfirst, as its
+				 * xf_sref entry has it (0: none): the set
+				 * tier's verdict without that lookup */
 };
 
 /* xf_config value (key 0). Written only by user space, under its lock.
@@ -409,11 +412,12 @@ struct xf_lsrc {
  * then frees the old ones, so a packet sees the old set or the new one.
  *
  * IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
- * is an array of XF_SET4_WORDS struct xf_set4w, each for 32 /24s: for
- * n24 = the address in host order >> 8, entry n24 / 32, bit n24 % 32 of
+ * is an array of XF_SET4_WORDS struct xf_set4w, each for 16 /24s: for
+ * n24 = the address in host order >> 8, entry n24 / 16, bit n24 % 16 of
  * `whole` when all of the /24 is in the set, of `part` when part of it is;
  * then level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the
- * index base + the number of `part` bits below bit n24 % 32: the /24s
+ * index base + the number of `part` bits below bit n24 % 16 (nibble
+ * n24 % 16 of `below`, so the packet path counts no bits): the /24s
  * partly in the set, in address order, with no hashing on the packet
  * path. IPv6 is the kernel's LPM trie (xf_set6). A slot is empty while its
  * family has nothing in the set (no memory). Rules reach a set through
@@ -422,7 +426,7 @@ struct xf_lsrc {
 #define XF_MAX_SETS	32
 #define XF_SET_NAME	32		/* a name's bytes, NUL included */
 #define XF_FAMILY_SET	1		/* xf_rule.family of "from @NAME" */
-#define XF_SET4_WORDS	(1U << 19)	/* 2^24 /24s, 32 an entry */
+#define XF_SET4_WORDS	(1U << 20)	/* 2^24 /24s, 16 an entry */
 #define XF_SET4X_MAX	(1U << 21)	/* /24s partly in one set */
 #define XF_SET6_MAX	(1U << 20)	/* IPv6 prefixes in one set */
 
@@ -431,12 +435,12 @@ static inline __u32 xf_set_slot_of(__u32 number, __u32 ver)
 	return number * 2 + (ver & 1);
 }
 
-/* xf_set4 value: 32 /24s of level 1. */
+/* xf_set4 value: 16 /24s of level 1. */
 struct xf_set4w {
-	__u32	whole;		/* bit i: /24 32 * entry + i all in the set */
-	__u32	part;		/* ... partly in it: level 2 has it */
+	__u16	whole;		/* bit i: /24 16 * entry + i all in the set */
+	__u16	part;		/* ... partly in it: level 2 has it */
 	__u32	base;		/* level 2 index of this entry's first part */
-	__u32	pad;
+	__u64	below;		/* nibble i: the part bits below bit i */
 };
 
 /* xf_set4x value: the addresses of one /24 in the set. */

@@ -114,7 +114,7 @@ static void *big_alloc(size_t size)
 
 __u64 *xf_set4_words(void)
 {
-	return big_alloc((size_t)XF_SET4_WORDS * sizeof(__u64));
+	return big_alloc((size_t)XF_PLIST_WORDS * sizeof(__u64));
 }
 
 /* v (n used, *cap of elem bytes) twice as large, or NULL (v untouched). */
@@ -767,7 +767,7 @@ int xf_set4_build(const struct xf_p4 *v4, size_t n, __u64 *words,
 {
 	struct parts p = { 0 };
 
-	memset(words, 0, XF_SET4_WORDS * sizeof(*words));
+	memset(words, 0, XF_PLIST_WORDS * sizeof(*words));
 	*parts = NULL;
 	*nparts = 0;
 	p.v = big_alloc(parts_needed(v4, n) * sizeof(*p.v));
@@ -887,7 +887,7 @@ int xf_set4_read(const __u64 *words, const struct xf_set4x_ent *parts,
 		if (!order)
 			return -ENOMEM;
 	}
-	for (__u32 w = 0; w < XF_SET4_WORDS; w++)
+	for (__u32 w = 0; w < XF_PLIST_WORDS; w++)
 		if (words[w])
 			read_word(&r, w, words[w], parts, order, nparts, &k);
 	ret = finish(&r);

@@ -83,10 +83,14 @@ struct xf_set4x_ent {
 	struct xf_set4x	bits;
 };
 
-/* XF_SET4_WORDS words for xf_set4_build() and xf_set4_read(), on huge
+/* The bitmap words of xf_set4_build() and xf_set4_read(): 32 /24s each,
+ * whole | part << 32 (level 1 entries hold 16: xf_srcsets.c converts). */
+#define XF_PLIST_WORDS	(1U << 19)
+
+/* XF_PLIST_WORDS words for xf_set4_build() and xf_set4_read(), on huge
  * pages where there are some (free() them), or NULL. */
 __u64 *xf_set4_words(void);
-/* Level 1 (words: XF_SET4_WORDS __u64, all written) and level 2 (*parts,
+/* Level 1 (words: XF_PLIST_WORDS __u64, all written) and level 2 (*parts,
  * malloc()ed, *nparts of them, by n24) of the merged IPv4 prefixes v4[n]
  * (unmerged ones give the same bitmap, a little slower). A /24 whose 256
  * addresses are all in gets its whole bit, never an entry. 0 or -ENOMEM.

@@ -88,8 +88,32 @@ static int mapped_array(const char *name, __u32 vsize, __u32 n, __u32 flags,
 	return err;
 }
 
-/* Level 1 into slot, from the bitmap words (whole | part << 32): each
- * entry with its level 2 base, the parts before it. */
+/* The /24s a level 1 entry covers, and the bitmap words' (xf_plist.h:
+ * 32 /24s, whole | part << 32) half that holds them. */
+#define L1_SPAN		16U
+#define L1_HALF(words, i)	((words)[(i) / 2] >> ((i) % 2 * L1_SPAN))
+_Static_assert(XF_SET4_WORDS * L1_SPAN == XF_PLIST_WORDS * 32,
+	       "level 1 and the bitmap words cover the same /24s");
+
+/* Level 1 entry i from the bitmap words, its level 2 base given: the part
+ * bits below each of its /24s, a nibble each. */
+static void l1_entry(struct xf_set4w *e, const __u64 *words, __u32 i,
+		     __u32 base)
+{
+	__u32 below = 0;
+
+	e->whole = (__u16)L1_HALF(words, i);
+	e->part = (__u16)(L1_HALF(words, i) >> 32);
+	e->base = base;
+	e->below = 0;
+	for (__u32 b = 0; b < L1_SPAN; b++) {
+		e->below |= (__u64)below << (4 * b);
+		below += (e->part >> b) & 1;
+	}
+}
+
+/* Level 1 into slot, from the bitmap words: each entry with its level 2
+ * base, the parts before it. */
 static int write_v4_l1(struct xf_maps *m, const __u64 *words, __u32 slot)
 {
 	struct xf_set4w *e;
@@ -101,9 +125,7 @@ static int write_v4_l1(struct xf_maps *m, const __u64 *words, __u32 slot)
 	if (fd < 0)
 		return fd;
 	for (__u32 i = 0; i < XF_SET4_WORDS; i++) {
-		e[i].whole = (__u32)words[i];
-		e[i].part = words[i] >> 32;
-		e[i].base = base;
+		l1_entry(&e[i], words, i, base);
 		base += __builtin_popcount(e[i].part);
 	}
 	munmap(e, len);
@@ -299,7 +321,7 @@ static int current_slot(const struct xf_maps *m, int number, __u32 *slot)
 }
 
 /* Level 2's entries with their /24s, taken from level 1's part bits in
- * order; level 1 (e) as bitmap words (whole | part << 32). */
+ * order; level 1 (e) as bitmap words (whole | part << 32, 32 /24s). */
 static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 		      struct xf_set4x_ent **parts, size_t *n)
 {
@@ -309,8 +331,10 @@ static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 	size_t k = 0, len;
 
 	*n = 0;
+	memset(words, 0, XF_PLIST_WORDS * sizeof(*words));
 	for (__u32 i = 0; i < XF_SET4_WORDS; i++) {
-		words[i] = e[i].whole | (__u64)e[i].part << 32;
+		words[i / 2] |= ((__u64)e[i].whole |
+				 (__u64)e[i].part << 32) << (i % 2 * L1_SPAN);
 		*n += __builtin_popcount(e[i].part);
 	}
 	if (!*n)
@@ -324,9 +348,9 @@ static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 		return -errno;
 	*parts = malloc(*n * sizeof(**parts));
 	for (__u32 i = 0; *parts && i < XF_SET4_WORDS; i++)
-		for (__u32 b = 0; b < 32 && e[i].part >> b; b++)
+		for (__u32 b = 0; b < L1_SPAN && e[i].part >> b; b++)
 			if ((e[i].part >> b) & 1) {
-				(*parts)[k].n24 = i * 32 + b;
+				(*parts)[k].n24 = i * L1_SPAN + b;
 				(*parts)[k].bits = v[k];
 				k++;
 			}

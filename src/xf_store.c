@@ -79,15 +79,32 @@ static struct ref *find_ref(struct ref *refs, __u32 n, const struct xf_rule *r,
 	return NULL;
 }
 
+/* The "any" rule of source set `number` in `set`, as its xf_sref entry
+ * (written before the counts) has it; 0: none, or no set named. */
+static int set_any(const struct xf_maps *m, __u32 set, __u32 mask,
+		   __u32 number, __u32 *any)
+{
+	__u32 ref = set * XF_MAX_SETS + number;
+	struct xf_pfx val;
+
+	*any = 0;
+	if (!mask)
+		return 0;
+	if (bpf_map_lookup_elem(m->fd[XF_M_SREF], &ref, &val))
+		return -errno;
+	*any = val.any_id;
+	return 0;
+}
+
 /* A set's counts from its records: its prefixes per family (the program
  * skips a trie while its count is 0), its source-port rules without a
  * prefix (it skips that lookup while nsrc is 0) and the source sets its
- * rules name (setmask: none, no set is looked at; setfirst, the lowest);
- * and what the set uses. */
+ * rules name (setmask: none, no set is looked at; setfirst, the lowest,
+ * and setany, its "any" rule); and what the set uses. */
 static int sync_counts(struct xf_maps *m, __u32 set)
 {
 	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
-	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0, first;
+	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0, first, any;
 	struct xf_config cfg;
 	struct xf_set *s = &cfg.sets[set];
 	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
@@ -114,14 +131,18 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 	m->uses[set] = uses | xf_policy_uses(s);
 	m->uses_known |= XF_SET_BIT(set);
 	first = mask ? (__u32)__builtin_ctz(mask) : 0;
+	err = set_any(m, set, mask, first, &any);
+	if (err)
+		return err;
 	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc &&
-	    s->setmask == mask && s->setfirst == first)
+	    s->setmask == mask && s->setfirst == first && s->setany == any)
 		return 0;
 	s->nprefix4 = n4;
 	s->nprefix6 = n6;
 	s->nsrc = nsrc;
 	s->setmask = mask;
 	s->setfirst = first;
+	s->setany = any;
 	return xf_write_config(m, &cfg);
 }
 

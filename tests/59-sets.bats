@@ -137,6 +137,42 @@ any_packets() {
 	[[ $(rule list --json | jq '.[] | select(.prefix == "198.19.0.0/16") | .packets') == 2 ]]
 }
 
+# any_and_port NAME WANT7500 WANT7501 - two datagrams from each of
+# 198.19.8.1 and .2 (in set "ops") to ports 7500 and 7501; the counts that
+# arrive at each port must be WANT7500 and WANT7501 a source.
+any_and_port() {
+	spoof_recv "$1a" 7500
+	spoof_recv "$1b" 7501
+	spoof_send "$1a" --from 198.19.8.1 --sources 2 --to 198.18.0.1 --port 7500 --rate 1000 --seconds 5 --count 4
+	spoof_send "$1b" --from 198.19.8.1 --sources 2 --to 198.18.0.1 --port 7501 --rate 1000 --seconds 5 --count 4
+	spoof_stop "$1a"
+	spoof_stop "$1b"
+	[[ $(got "$1a" 198.19.8.1) == "$2" && $(got "$1a" 198.19.8.2) == "$2" ]]
+	[[ $(got "$1b" 198.19.8.1) == "$3" && $(got "$1b" 198.19.8.2) == "$3" ]]
+}
+
+@test "the set tier follows its set's \"any\" rule: deleted, a port rule from the set still drops its port only" {
+	local f
+	f=$(set_file ops 198.19.8.0/24)
+	run -0 rule set ops load "$f"
+	run -0 rule add any from @ops
+	run -0 rule add 7500 udp from @ops
+	[[ $(rule tier --json | jq -r .tier) == sets ]]
+	# both rules: the "any" rule drops both ports, and counts them all
+	any_and_port both 0 0
+	[[ $(any_packets ops) == 8 ]]
+	# without it, only the port rule's port (the set tier must not keep
+	# the deleted rule's verdict for the set)
+	run -0 rule del any from @ops
+	[[ $(rule tier --json | jq -r .tier) == sets ]]
+	any_and_port port 0 2
+	[[ $(rule list --json | jq '.[] | select(.set == "ops") | .packets') == 4 ]]
+	# and back: the new "any" rule drops both ports again
+	run -0 rule add any from @ops
+	any_and_port again 0 0
+	[[ $(any_packets ops) == 8 ]]
+}
+
 # reload_flood - set live flips between two contents (A: 198.19.30.0/24
 # whole; B: 198.19.30.7 at level 2, and 198.19.40.0/24) for as long as a
 # flood from X (198.19.30.7, in both), Y (198.19.30.8, only in A) and Z

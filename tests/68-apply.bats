@@ -48,12 +48,12 @@ config_bytes() {
 }
 
 # config_serial - xf_config.serial: the switches of set so far (a __u32
-# after abi, set, setver and two 28-byte struct xf_set: offset 68, little
+# after abi, set, setver and two 32-byte struct xf_set: offset 76, little
 # endian; rust/filter/src/abi.rs asserts it).
 config_serial() {
 	local v
 	# shellcheck disable=SC2207 # four words of hex digits
-	v=($(in_ns bpftool -j map dump pinned "$CONFIG" | jq -r '.[0].value[68:72][]'))
+	v=($(in_ns bpftool -j map dump pinned "$CONFIG" | jq -r '.[0].value[76:80][]'))
 	echo $((v[0] | v[1] << 8 | v[2] << 16 | v[3] << 24))
 }
 

@@ -8,7 +8,7 @@
 //! assertions at the end pin their values to the header's.
 
 /// Bumped whenever a map layout or the meaning of a value changes.
-pub const XF_ABI_VERSION: u32 = 9;
+pub const XF_ABI_VERSION: u32 = 10;
 
 /// The maps' names (`XF_MAP_*`): maps.rs checks at compile time that each
 /// definition's symbol, which libbpf pins it by, is its name here.
@@ -206,6 +206,9 @@ xf_rt::abi_struct! {
         /// The number of setmask's lowest bit (0 when none): the set
         /// tier's one set.
         pub setfirst: u32,
+        /// The "any" rule of set setfirst, as its xf_sref entry has it
+        /// (0: none): the set tier's verdict without that lookup.
+        pub setany: u32,
     }
 }
 
@@ -459,11 +462,12 @@ xf_rt::abi_struct! {
 /// then frees the old ones, so a packet sees the old set or the new one.
 ///
 /// IPv4 is a two-level bitmap (DIR-24-8 for membership): level 1 (xf_set4)
-/// is an array of XF_SET4_WORDS xf_set4w, each for 32 /24s: for n24 = the
-/// address in host order >> 8, entry n24 / 32, bit n24 % 32 of `whole`
+/// is an array of XF_SET4_WORDS xf_set4w, each for 16 /24s: for n24 = the
+/// address in host order >> 8, entry n24 / 16, bit n24 % 16 of `whole`
 /// when all of the /24 is in the set, of `part` when part of it is; then
 /// level 2 (xf_set4x) holds that /24's 256 addresses as bits, at the index
-/// base + the number of `part` bits below bit n24 % 32. IPv6 is the
+/// base + the number of `part` bits below bit n24 % 16 (nibble n24 % 16
+/// of `below`, so the packet path counts no bits). IPv6 is the
 /// kernel's LPM trie (xf_set6). A slot is empty while its family has
 /// nothing in the set (no memory). Rules reach a set
 /// through xf_sref[set * XF_MAX_SETS + number], the same {any, prefix id}
@@ -473,8 +477,8 @@ pub const XF_MAX_SETS: u32 = 32;
 pub const XF_SET_NAME: usize = 32;
 /// xf_rule.family of "from @NAME".
 pub const XF_FAMILY_SET: u8 = 1;
-/// 2^24 /24s, 32 an entry.
-pub const XF_SET4_WORDS: u32 = 1 << 19;
+/// 2^24 /24s, 16 an entry.
+pub const XF_SET4_WORDS: u32 = 1 << 20;
 /// /24s partly in one set.
 pub const XF_SET4X_MAX: u32 = 1 << 21;
 /// IPv6 prefixes in one set.
@@ -487,15 +491,16 @@ pub const fn xf_set_slot_of(number: u32, ver: u32) -> u32 {
 }
 
 xf_rt::abi_struct! {
-    /// xf_set4 value: 32 /24s of level 1.
+    /// xf_set4 value: 16 /24s of level 1.
     pub struct xf_set4w {
-        /// Bit i: /24 32 * entry + i all in the set.
-        pub whole: u32,
+        /// Bit i: /24 16 * entry + i all in the set.
+        pub whole: u16,
         /// ... partly in it: level 2 has it.
-        pub part: u32,
+        pub part: u16,
         /// Level 2 index of this entry's first part.
         pub base: u32,
-        pub pad: u32,
+        /// Nibble i: the part bits below bit i.
+        pub below: u64,
     }
 }
 
@@ -598,16 +603,17 @@ const _: () = {
     assert!(offset_of!(xf_pport, prefix_id) == 0 && offset_of!(xf_pport, slot) == 4);
     assert!(size_of::<xf_count>() == 16 && align_of::<xf_count>() == 8);
     assert!(offset_of!(xf_count, packets) == 0 && offset_of!(xf_count, bytes) == 8);
-    assert!(size_of::<xf_set>() == 28);
+    assert!(size_of::<xf_set>() == 32);
     assert!(offset_of!(xf_set, flags) == 0 && offset_of!(xf_set, eph_lo) == 4);
     assert!(offset_of!(xf_set, eph_hi) == 6 && offset_of!(xf_set, nprefix4) == 8);
     assert!(offset_of!(xf_set, nprefix6) == 12 && offset_of!(xf_set, nsrc) == 16);
     assert!(offset_of!(xf_set, setmask) == 20 && offset_of!(xf_set, setfirst) == 24);
-    assert!(size_of::<xf_config>() == 88 && align_of::<xf_config>() == 8);
+    assert!(offset_of!(xf_set, setany) == 28);
+    assert!(size_of::<xf_config>() == 96 && align_of::<xf_config>() == 8);
     assert!(offset_of!(xf_config, abi) == 0 && offset_of!(xf_config, set) == 4);
     assert!(offset_of!(xf_config, setver) == 8 && offset_of!(xf_config, sets) == 12);
-    assert!(offset_of!(xf_config, serial) == 68 && offset_of!(xf_config, confirm_pid) == 72);
-    assert!(offset_of!(xf_config, pad) == 76 && offset_of!(xf_config, confirm_by) == 80);
+    assert!(offset_of!(xf_config, serial) == 76 && offset_of!(xf_config, confirm_pid) == 80);
+    assert!(offset_of!(xf_config, pad) == 84 && offset_of!(xf_config, confirm_by) == 88);
     assert!(size_of::<xf_rule>() == 48);
     assert!(offset_of!(xf_rule, sets) == 0 && offset_of!(xf_rule, protos) == 1);
     assert!(offset_of!(xf_rule, dir) == 2 && offset_of!(xf_rule, family) == 3);
@@ -628,7 +634,8 @@ const _: () = {
     assert!(offset_of!(xf_lsrc_key, family) == 8 && offset_of!(xf_lsrc_key, pad) == 9);
     assert!(offset_of!(xf_lsrc_key, addr) == 12);
     assert!(size_of::<xf_lsrc>() == 8 && offset_of!(xf_lsrc, tat) == 0);
-    assert!(size_of::<xf_set4w>() == 16 && offset_of!(xf_set4w, base) == 8);
+    assert!(size_of::<xf_set4w>() == 16 && offset_of!(xf_set4w, base) == 4);
+    assert!(offset_of!(xf_set4w, below) == 8);
     assert!(size_of::<xf_set4x>() == 32 && align_of::<xf_set4x>() == 8);
     assert!(offset_of!(xf_set4x, bits) == 0);
     assert!(size_of::<xf_set6_key>() == 20 && align_of::<xf_set6_key>() == 4);
@@ -668,12 +675,12 @@ const _: () = {
     // A bucket's times cannot overflow: burst_ns <= 1e9 * 1e7 < 2^54.
     assert!((XF_LIMIT_BURST_MAX as u64) * 1_000_000_000 < 1 << 54);
     assert!(XF_CFG_ALLOW == 1 && XF_CFG_NO_DHCP == 2 && XF_CFG_STATEFUL == 4);
-    assert!(XF_ABI_VERSION == 9);
+    assert!(XF_ABI_VERSION == 10);
     assert!(XF_MAX_SETS == 32 && XF_SET_NAME == 32 && XF_FAMILY_SET == 1);
-    assert!(XF_SET4_WORDS == 0x80000 && XF_SET4X_MAX == 0x200000 && XF_SET6_MAX == 0x100000);
+    assert!(XF_SET4_WORDS == 0x100000 && XF_SET4X_MAX == 0x200000 && XF_SET6_MAX == 0x100000);
     // Level 1 has a bit pair for every /24; setmask and setver a bit for
     // every set.
-    assert!(XF_SET4_WORDS * 32 == 1 << 24 && XF_MAX_SETS == u32::BITS);
+    assert!(XF_SET4_WORDS * 16 == 1 << 24 && XF_MAX_SETS == u32::BITS);
     assert!(xf_set_slot_of(3, 5) == 7 && xf_set_slot_of(XF_MAX_SETS - 1, 1) == 2 * XF_MAX_SETS - 1);
     assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_SETS == 2);
     assert!(XF_TIER_FULL == 3 && XF_TIER_STATE == 4 && XF_TIERS == 5);

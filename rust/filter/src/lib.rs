@@ -217,6 +217,9 @@ fn tier_set_rule(
     if !xf_set_has(xf_set_slot_of(i, setver >> i), q.family, &q.addr) {
         return 0;
     }
+    if s.setany != 0 {
+        return s.setany; // a blocklist: no xf_sref lookup
+    }
     set_ref_rule(&q, set & 1, i)
 }
 

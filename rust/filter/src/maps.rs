@@ -208,19 +208,20 @@ pub fn xf_set_has(slot: u32, family: u32, addr: &[u8; 16]) -> bool {
     if family == 4 {
         let a = u32::from_be_bytes([addr[0], addr[1], addr[2], addr[3]]);
         let n24 = a >> 8;
-        let Some(word) = XF_SET4.get(slot).and_then(|m| m.lookup(&(n24 >> 5))) else {
+        let Some(word) = XF_SET4.get(slot).and_then(|m| m.lookup(&(n24 >> 4))) else {
             return false; // no IPv4 in the set
         };
         let word = word.get();
-        if (word.whole >> (n24 & 31)) & 1 != 0 {
+        if (word.whole >> (n24 & 15)) & 1 != 0 {
             return true; // all of the /24
         }
-        if (word.part >> (n24 & 31)) & 1 == 0 {
+        if (word.part >> (n24 & 15)) & 1 == 0 {
             return false; // none of it
         }
-        // level 2 index: the base, plus the part bits below this /24's
-        let below = word.part & ((1u32 << (n24 & 31)) - 1);
-        let rank = word.base.wrapping_add(below.count_ones());
+        // level 2 index: the base, plus the part bits below this /24's,
+        // which user space counted into its nibble of `below`
+        let below = (word.below >> ((n24 & 15) * 4)) & 15;
+        let rank = word.base.wrapping_add(below as u32);
         let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&rank)) else {
             return false;
         };
