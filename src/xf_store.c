@@ -96,6 +96,38 @@ static int set_any(const struct xf_maps *m, __u32 set, __u32 mask,
 	return 0;
 }
 
+/* s's counts as want has them, written into cfg (which holds s) and the
+ * map. setany names a rule of set setfirst, and a packet reads setmask,
+ * setfirst and setany one by one, maybe across a write: so setany is
+ * never written nonzero in the write that changes setmask or setfirst
+ * (it goes to 0 first, and back after), and no packet pairs one set's
+ * membership with another set's rule; 0 sends it to xf_sref. */
+static int write_counts(struct xf_maps *m, struct xf_config *cfg,
+			struct xf_set *s, const struct xf_set *want)
+{
+	bool moved = s->setmask != want->setmask ||
+		     s->setfirst != want->setfirst;
+	int err = 0;
+
+	if (moved && s->setany) {
+		s->setany = 0;
+		err = xf_write_config(m, cfg);
+	}
+	if (err)
+		return err;
+	s->nprefix4 = want->nprefix4;
+	s->nprefix6 = want->nprefix6;
+	s->nsrc = want->nsrc;
+	s->setmask = want->setmask;
+	s->setfirst = want->setfirst;
+	s->setany = moved ? 0 : want->setany;
+	err = xf_write_config(m, cfg);
+	if (err || !moved || !want->setany)
+		return err;
+	s->setany = want->setany;
+	return xf_write_config(m, cfg);
+}
+
 /* A set's counts from its records: its prefixes per family (the program
  * skips a trie while its count is 0), its source-port rules without a
  * prefix (it skips that lookup while nsrc is 0) and the source sets its
@@ -105,6 +137,7 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 {
 	unsigned char *seen = calloc(XF_MAX_RULES + 2, 1);
 	__u32 n4 = 0, n6 = 0, nsrc = 0, uses = 0, mask = 0, first, any;
+	struct xf_set want;
 	struct xf_config cfg;
 	struct xf_set *s = &cfg.sets[set];
 	int err = seen ? xf_read_config(m, &cfg) : -ENOMEM;
@@ -137,13 +170,10 @@ static int sync_counts(struct xf_maps *m, __u32 set)
 	if (s->nprefix4 == n4 && s->nprefix6 == n6 && s->nsrc == nsrc &&
 	    s->setmask == mask && s->setfirst == first && s->setany == any)
 		return 0;
-	s->nprefix4 = n4;
-	s->nprefix6 = n6;
-	s->nsrc = nsrc;
-	s->setmask = mask;
-	s->setfirst = first;
-	s->setany = any;
-	return xf_write_config(m, &cfg);
+	want = (struct xf_set){ .nprefix4 = n4, .nprefix6 = n6, .nsrc = nsrc,
+				.setmask = mask, .setfirst = first,
+				.setany = any };
+	return write_counts(m, &cfg, s, &want);
 }
 
 /* The records of ids[0..n) as m->rules holds them, in one syscall; a
