@@ -313,7 +313,8 @@ xf_prefix_lookup(int family, const void *saddr, const struct xf_set *s,
  * instructions, cost more than a nanosecond a packet). */
 static __always_inline __u32 xf_set4_rank(const struct xf_set4w *w, __u32 n24)
 {
-	return w->base + (__u32)((w->below >> ((n24 & 15) * 4)) & 15);
+	return w->base +
+	       (__u32)((w->below >> (n24 % XF_SET4_SPAN * 4)) & 15);
 }
 
 /* Is the source address saddr (family 4 or 6, inside the packet: checked
@@ -332,14 +333,14 @@ static __always_inline bool xf_set_has(__u32 slot, int family,
 	if (family == 4 && saddr + 4 <= data_end) {
 		a = bpf_ntohl(*(const __u32 *)saddr);	/* one load */
 		n24 = a >> 8;
-		w = n24 >> 4;
+		w = n24 / XF_SET4_SPAN;
 		inner = bpf_map_lookup_elem(&xf_set4, &slot);
 		word = inner ? bpf_map_lookup_elem(inner, &w) : NULL;
 		if (!word)
 			return false;			/* no IPv4 in the set */
-		if ((word->whole >> (n24 & 15)) & 1)
+		if ((word->whole >> (n24 % XF_SET4_SPAN)) & 1)
 			return true;			/* all of the /24 */
-		if (!((word->part >> (n24 & 15)) & 1))
+		if (!((word->part >> (n24 % XF_SET4_SPAN)) & 1))
 			return false;			/* none of it */
 		w = xf_set4_rank(word, n24);
 		inner = bpf_map_lookup_elem(&xf_set4x, &slot);

@@ -426,7 +426,8 @@ struct xf_lsrc {
 #define XF_MAX_SETS	32
 #define XF_SET_NAME	32		/* a name's bytes, NUL included */
 #define XF_FAMILY_SET	1		/* xf_rule.family of "from @NAME" */
-#define XF_SET4_WORDS	(1U << 20)	/* 2^24 /24s, 16 an entry */
+#define XF_SET4_SPAN	16U		/* /24s a level 1 entry covers */
+#define XF_SET4_WORDS	((1U << 24) / XF_SET4_SPAN)	/* all 2^24 /24s */
 #define XF_SET4X_MAX	(1U << 21)	/* /24s partly in one set */
 #define XF_SET6_MAX	(1U << 20)	/* IPv6 prefixes in one set */
 

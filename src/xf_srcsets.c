@@ -88,11 +88,10 @@ static int mapped_array(const char *name, __u32 vsize, __u32 n, __u32 flags,
 	return err;
 }
 
-/* The /24s a level 1 entry covers, and the bitmap words' (xf_plist.h:
- * 32 /24s, whole | part << 32) half that holds them. */
-#define L1_SPAN		16U
-#define L1_HALF(words, i)	((words)[(i) / 2] >> ((i) % 2 * L1_SPAN))
-_Static_assert(XF_SET4_WORDS * L1_SPAN == XF_PLIST_WORDS * 32,
+/* The bitmap words' (xf_plist.h: 32 /24s, whole | part << 32) half that
+ * holds level 1 entry i's /24s. */
+#define L1_HALF(words, i)	((words)[(i) / 2] >> ((i) % 2 * XF_SET4_SPAN))
+_Static_assert(XF_SET4_WORDS * XF_SET4_SPAN == XF_PLIST_WORDS * 32,
 	       "level 1 and the bitmap words cover the same /24s");
 
 /* Level 1 entry i from the bitmap words, its level 2 base given: the part
@@ -106,7 +105,7 @@ static void l1_entry(struct xf_set4w *e, const __u64 *words, __u32 i,
 	e->part = (__u16)(L1_HALF(words, i) >> 32);
 	e->base = base;
 	e->below = 0;
-	for (__u32 b = 0; b < L1_SPAN; b++) {
+	for (__u32 b = 0; b < XF_SET4_SPAN; b++) {
 		e->below |= (__u64)below << (4 * b);
 		below += (e->part >> b) & 1;
 	}
@@ -334,7 +333,7 @@ static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 	memset(words, 0, XF_PLIST_WORDS * sizeof(*words));
 	for (__u32 i = 0; i < XF_SET4_WORDS; i++) {
 		words[i / 2] |= ((__u64)e[i].whole |
-				 (__u64)e[i].part << 32) << (i % 2 * L1_SPAN);
+				 (__u64)e[i].part << 32) << (i % 2 * XF_SET4_SPAN);
 		*n += __builtin_popcount(e[i].part);
 	}
 	if (!*n)
@@ -348,9 +347,9 @@ static int read_parts(const struct xf_set4w *e, int fd2, __u64 *words,
 		return -errno;
 	*parts = malloc(*n * sizeof(**parts));
 	for (__u32 i = 0; *parts && i < XF_SET4_WORDS; i++)
-		for (__u32 b = 0; b < L1_SPAN && e[i].part >> b; b++)
+		for (__u32 b = 0; b < XF_SET4_SPAN && e[i].part >> b; b++)
 			if ((e[i].part >> b) & 1) {
-				(*parts)[k].n24 = i * L1_SPAN + b;
+				(*parts)[k].n24 = i * XF_SET4_SPAN + b;
 				(*parts)[k].bits = v[k];
 				k++;
 			}

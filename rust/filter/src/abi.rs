@@ -477,8 +477,10 @@ pub const XF_MAX_SETS: u32 = 32;
 pub const XF_SET_NAME: usize = 32;
 /// xf_rule.family of "from @NAME".
 pub const XF_FAMILY_SET: u8 = 1;
-/// 2^24 /24s, 16 an entry.
-pub const XF_SET4_WORDS: u32 = 1 << 20;
+/// /24s a level 1 entry covers.
+pub const XF_SET4_SPAN: u32 = 16;
+/// All 2^24 /24s.
+pub const XF_SET4_WORDS: u32 = (1 << 24) / XF_SET4_SPAN;
 /// /24s partly in one set.
 pub const XF_SET4X_MAX: u32 = 1 << 21;
 /// IPv6 prefixes in one set.
@@ -680,7 +682,8 @@ const _: () = {
     assert!(XF_SET4_WORDS == 0x100000 && XF_SET4X_MAX == 0x200000 && XF_SET6_MAX == 0x100000);
     // Level 1 has a bit pair for every /24; setmask and setver a bit for
     // every set.
-    assert!(XF_SET4_WORDS * 16 == 1 << 24 && XF_MAX_SETS == u32::BITS);
+    assert!(XF_SET4_SPAN == 16 && XF_SET4_WORDS * XF_SET4_SPAN == 1 << 24);
+    assert!(XF_MAX_SETS == u32::BITS);
     assert!(xf_set_slot_of(3, 5) == 7 && xf_set_slot_of(XF_MAX_SETS - 1, 1) == 2 * XF_MAX_SETS - 1);
     assert!(XF_TIER_DST == 0 && XF_TIER_PORTS == 1 && XF_TIER_SETS == 2);
     assert!(XF_TIER_FULL == 3 && XF_TIER_STATE == 4 && XF_TIERS == 5);

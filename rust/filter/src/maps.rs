@@ -81,7 +81,7 @@ xf_rt::xdp_map! {
     pub XF_SREF: Array<u32, xf_pfx>[XF_SETS * XF_MAX_SETS] = xf_sref as xf_sref_def;
 }
 xf_rt::xdp_map! {
-    /// IPv4 level 1 of each slot: XF_SET4_WORDS entries of 32 /24s;
+    /// IPv4 level 1 of each slot: XF_SET4_WORDS entries of XF_SET4_SPAN /24s;
     /// mmapable, as user space writes it whole.
     pub XF_SET4: ArrayOfMaps<u32,
         xf_set4_map: Array<u32, xf_set4w>[XF_SET4_WORDS] flags(xf_rt::BPF_F_MMAPABLE)>
@@ -208,19 +208,20 @@ pub fn xf_set_has(slot: u32, family: u32, addr: &[u8; 16]) -> bool {
     if family == 4 {
         let a = u32::from_be_bytes([addr[0], addr[1], addr[2], addr[3]]);
         let n24 = a >> 8;
-        let Some(word) = XF_SET4.get(slot).and_then(|m| m.lookup(&(n24 >> 4))) else {
+        let Some(word) = XF_SET4.get(slot).and_then(|m| m.lookup(&(n24 / XF_SET4_SPAN))) else {
             return false; // no IPv4 in the set
         };
         let word = word.get();
-        if (word.whole >> (n24 & 15)) & 1 != 0 {
+        let bit = n24 % XF_SET4_SPAN;
+        if (word.whole >> bit) & 1 != 0 {
             return true; // all of the /24
         }
-        if (word.part >> (n24 & 15)) & 1 == 0 {
+        if (word.part >> bit) & 1 == 0 {
             return false; // none of it
         }
         // level 2 index: the base, plus the part bits below this /24's,
         // which user space counted into its nibble of `below`
-        let below = (word.below >> ((n24 & 15) * 4)) & 15;
+        let below = (word.below >> (bit * 4)) & 15;
         let rank = word.base.wrapping_add(below as u32);
         let Some(part) = XF_SET4X.get(slot).and_then(|m| m.lookup(&rank)) else {
             return false;
